@@ -1,0 +1,29 @@
+import type { Database } from 'better-sqlite3';
+import { openLibraryDatabase } from '../core/db/open.ts';
+import { resolveDataDir } from '../core/paths.ts';
+
+/** What every command gets: where the data lives, how to print, and the database on demand. */
+export interface CommandContext {
+  dataDir: string;
+  json: boolean;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  openDb: () => Database;
+}
+
+export class UsageError extends Error {}
+
+export function makeContext(dataDirFlag: string | undefined, json: boolean): CommandContext {
+  const dataDir = resolveDataDir(dataDirFlag);
+  return {
+    dataDir,
+    json,
+    stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    openDb: () => openLibraryDatabase(dataDir),
+  };
+}
+
+export function printJson(ctx: CommandContext, value: unknown): void {
+  ctx.stdout(JSON.stringify(value));
+}

@@ -1,0 +1,55 @@
+import { startWorker } from '../jobs/worker-entry.ts';
+import type { ScanReply, ScanRequest } from './scan-messages.ts';
+import type { ScanProgress, ScanResult } from './scanner.ts';
+
+export interface ScanJobOptions {
+  dataDir: string;
+  addRoots?: string[];
+  onlyRoots?: string[];
+  parseTimeoutMs?: number;
+  concurrency?: number;
+  onProgress?: (progress: ScanProgress) => void;
+}
+
+export class ScanJobError extends Error {}
+
+export interface ScanJob {
+  result: Promise<ScanResult>;
+  /** Asks the worker to stop; what was read so far is kept and `result` resolves with `cancelled: true`. */
+  cancel(): void;
+}
+
+/** Runs a library scan in a worker thread, streaming progress back. */
+export function startScanJob(options: ScanJobOptions): ScanJob {
+  const worker = startWorker('scan');
+  const post = (request: ScanRequest) => worker.postMessage(request);
+  const result = new Promise<ScanResult>((resolve, reject) => {
+    let settled = false;
+    worker.on('message', (reply: ScanReply) => {
+      if (reply.type === 'progress') options.onProgress?.(reply.progress);
+      else if (reply.type === 'done') {
+        settled = true;
+        resolve(reply.result);
+      } else {
+        settled = true;
+        reject(new ScanJobError(reply.error.message));
+      }
+    });
+    worker.on('error', (error) => {
+      settled = true;
+      reject(error);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new ScanJobError(`the scan worker stopped unexpectedly (exit code ${code})`));
+    });
+  });
+  post({
+    type: 'start',
+    dataDir: options.dataDir,
+    addRoots: options.addRoots ?? [],
+    ...(options.onlyRoots ? { onlyRoots: options.onlyRoots } : {}),
+    ...(options.parseTimeoutMs ? { parseTimeoutMs: options.parseTimeoutMs } : {}),
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+  });
+  return { result, cancel: () => post({ type: 'cancel' }) };
+}

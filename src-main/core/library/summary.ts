@@ -1,0 +1,45 @@
+import type { Database } from 'better-sqlite3';
+import { formatName } from './formats.ts';
+import { LibraryStore, type LibraryRoot } from './library-store.ts';
+
+export interface LibrarySummary {
+  tracks: number;
+  available: number;
+  byFormat: Record<string, number>;
+  /** Share of tracks (0..1) that carry at least one genre / mood tag. */
+  tagCoverage: { genre: number; mood: number };
+  failed: { path: string; reason: string }[];
+  roots: LibraryRoot[];
+}
+
+export function librarySummary(db: Database): LibrarySummary {
+  const rows = db
+    .prepare(
+      `SELECT container, codec, COUNT(*) AS n, SUM(available) AS available,
+              SUM(genres <> '[]') AS with_genre, SUM(moods <> '[]') AS with_mood
+       FROM tracks GROUP BY container, codec`,
+    )
+    .all() as { container: string | null; codec: string | null; n: number; available: number; with_genre: number; with_mood: number }[];
+  const byFormat: Record<string, number> = {};
+  let tracks = 0;
+  let available = 0;
+  let withGenre = 0;
+  let withMood = 0;
+  for (const row of rows) {
+    const format = formatName(row.container ?? '', row.codec ?? '');
+    byFormat[format] = (byFormat[format] ?? 0) + row.n;
+    tracks += row.n;
+    available += row.available;
+    withGenre += row.with_genre;
+    withMood += row.with_mood;
+  }
+  const store = new LibraryStore(db);
+  return {
+    tracks,
+    available,
+    byFormat,
+    tagCoverage: { genre: tracks ? withGenre / tracks : 0, mood: tracks ? withMood / tracks : 0 },
+    failed: store.failures(),
+    roots: store.roots(),
+  };
+}
