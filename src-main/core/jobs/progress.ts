@@ -1,13 +1,6 @@
-/** Count, rate and ETA for long work; shared by the CLI's progress bar and the UI. */
-export interface Progress {
-  done: number;
-  total: number | null;
-  /** Items per second since the start. */
-  rate: number;
-  /** Seconds left at the current rate, or null when unknown. */
-  etaSec: number | null;
-  elapsedMs: number;
-}
+import type { Progress } from '../../api/types.ts';
+
+export type { Progress };
 
 export class RateMeter {
   private readonly startedAt: number;

@@ -1,14 +1,10 @@
 import type { Database } from 'better-sqlite3';
+import type { LibraryRoot } from '../../api/types.ts';
 import path from 'node:path';
 import type { TrackMetadata } from './read-metadata.ts';
 import type { FoundFile } from './walk.ts';
 
-export interface LibraryRoot {
-  id: number;
-  path: string;
-  available: boolean;
-  lastScanAt: number | null;
-}
+export type { LibraryRoot };
 
 /** The stat fields a rescan compares, keyed by path. */
 export interface KnownFile {
@@ -113,7 +109,13 @@ export class LibraryStore {
     this.statements.deleteFailure.run(file.path);
   }
 
-  recordFailure(rootId: number, file: Pick<FoundFile, 'path' | 'pathBytes' | 'size' | 'mtimeMs'>, reason: string, now: number): void {
+  /** Records why a file could not be indexed; a null size/mtime means "try again on the next scan". */
+  recordFailure(
+    rootId: number,
+    file: Pick<FoundFile, 'path' | 'pathBytes'> & { size: number | null; mtimeMs: number | null },
+    reason: string,
+    now: number,
+  ): void {
     this.statements.upsertFailure.run({
       root_id: rootId,
       path: file.path,
@@ -150,6 +152,14 @@ export class LibraryStore {
   setRootAvailability(rootId: number, available: boolean, now: number): void {
     this.db.prepare('UPDATE library_roots SET available = ?, last_scan_at = ? WHERE id = ?').run(available ? 1 : 0, now, rootId);
     if (!available) this.db.prepare('UPDATE tracks SET available = 0 WHERE root_id = ?').run(rootId);
+  }
+
+  failuresWithRoot(): { path: string; reason: string; rootId: number }[] {
+    return this.db.prepare('SELECT path, reason, root_id AS rootId FROM scan_failures ORDER BY path').all() as {
+      path: string;
+      reason: string;
+      rootId: number;
+    }[];
   }
 
   failures(): { path: string; reason: string }[] {

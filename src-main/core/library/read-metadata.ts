@@ -30,7 +30,7 @@ export class NotAudioError extends Error {}
 const MOOD_IDS = new Set(['tmoo', 'txxx:mood', 'mood', '----:com.apple.itunes:mood', 'wm/mood']);
 const STYLE_IDS = new Set(['txxx:style', 'style', '----:com.apple.itunes:style', 'wm/style']);
 const GROUPING_IDS = new Set(['tit1', 'grp1', '©grp', 'grouping', 'wm/contentgroupdescription']);
-const GENRE_IDS = new Set(['genre', 'wm/genre', '©gen', 'tcon', 'gnre']);
+const GENRE_IDS = new Set(['genre', 'wm/genre', '©gen', 'ignr']);
 
 /** How many leading bytes the content sniffer looks at (file-type's own window). */
 const SNIFF_BYTES = 4100;
@@ -56,11 +56,21 @@ export async function readTrackMetadata(file: string | Buffer, signal?: AbortSig
     // An exact MPEG duration means reading every frame; the Xing/VBRI header or the CBR estimate is enough
     // here (analysis measures the real length). Ogg needs `duration` to read its last page.
     const exactDuration = sniffed?.mime !== 'audio/mpeg';
-    const meta = await parseFromTokenizer(tokenizer, { skipCovers: true, duration: exactDuration });
-    return toTrackMetadata(meta);
+    try {
+      return toTrackMetadata(await parseFromTokenizer(tokenizer, { skipCovers: true, duration: exactDuration }));
+    } catch (error) {
+      // Without a recognised signature the extension chose the parser; its complaint is not the real story.
+      if (!sniffed && !isIoError(error)) throw new NotAudioError('not an audio file: its content matches no known audio format');
+      throw error;
+    }
   } finally {
     await tokenizer.close();
   }
+}
+
+function isIoError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code);
 }
 
 function isAudioContainerMime(mime: string): boolean {
@@ -90,13 +100,25 @@ export function toTrackMetadata(meta: IAudioMetadata): TrackMetadata {
     trackNo: finiteOrNull(common.track?.no ?? undefined),
     discNo: finiteOrNull(common.disk?.no ?? undefined),
     year: finiteOrNull(year),
-    genres: normaliseTagValues([...(common.genre ?? []), ...native.genre]),
-    moods: normaliseTagValues([...(common.mood ? [common.mood] : []), ...native.mood]),
+    genres: genresWithoutStyles(common.genre ?? [], native),
+    moods: normaliseTagValues([...native.mood, ...(common.mood ? [common.mood] : [])]),
     otherTags: pruneEmpty({
       style: normaliseTagValues(native.style),
-      grouping: normaliseTagValues([...(common.grouping ? [common.grouping] : []), ...native.grouping]),
+      grouping: normaliseTagValues([...native.grouping, ...(common.grouping ? [common.grouping] : [])]),
     }),
   };
+}
+
+/**
+ * music-metadata's common.genre resolves ID3 genre references ("(17)") but also folds STYLE fields in;
+ * a style stays a style unless a genre field names it too.
+ */
+function genresWithoutStyles(commonGenres: string[], native: NativeKinds): string[] {
+  const key = (v: string) => v.normalize('NFC').toLowerCase();
+  const styles = new Set(normaliseTagValues(native.style).map(key));
+  const nativeGenres = new Set(normaliseTagValues(native.genre).map(key));
+  const fromCommon = normaliseTagValues(commonGenres).filter((g) => !styles.has(key(g)) || nativeGenres.has(key(g)));
+  return normaliseTagValues([...fromCommon, ...native.genre]);
 }
 
 interface NativeKinds {
@@ -116,7 +138,7 @@ function nativeTagsByKind(native: Record<string, ITag[]>): NativeKinds {
       if (MOOD_IDS.has(id)) kinds.mood.push(...values);
       else if (STYLE_IDS.has(id)) kinds.style.push(...values);
       else if (GROUPING_IDS.has(id)) kinds.grouping.push(...values);
-      else if (GENRE_IDS.has(id) && id !== 'tcon' && id !== 'gnre') kinds.genre.push(...values);
+      else if (GENRE_IDS.has(id)) kinds.genre.push(...values);
     }
   }
   return kinds;

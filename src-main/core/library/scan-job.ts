@@ -9,6 +9,8 @@ export interface ScanJobOptions {
   parseTimeoutMs?: number;
   concurrency?: number;
   onProgress?: (progress: ScanProgress) => void;
+  /** A built scan worker to run instead of the one next to this module (used by benchmarks). */
+  workerBundle?: URL;
 }
 
 export class ScanJobError extends Error {}
@@ -21,7 +23,7 @@ export interface ScanJob {
 
 /** Runs a library scan in a worker thread, streaming progress back. */
 export function startScanJob(options: ScanJobOptions): ScanJob {
-  const worker = startWorker('scan');
+  const worker = startWorker('scan', {}, options.workerBundle);
   const post = (request: ScanRequest) => worker.postMessage(request);
   const result = new Promise<ScanResult>((resolve, reject) => {
     let settled = false;

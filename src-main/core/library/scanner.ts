@@ -1,10 +1,12 @@
 import type { Database } from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { RateMeter, throttle, type Progress } from '../jobs/progress.ts';
+import type { ScanFailure, ScanProgress, ScanResult } from '../../api/types.ts';
+import { RateMeter, throttle } from '../jobs/progress.ts';
 import { LibraryStore, type KnownFile } from './library-store.ts';
 import { NotAudioError, readTrackMetadata, type TrackMetadata } from './read-metadata.ts';
-import { errorReason, walkAudioFiles, type FoundFile, type WalkStats } from './walk.ts';
+import { isAudioCandidate } from './formats.ts';
+import { describePath, errorReason, walkAudioFiles, type FoundFile, type WalkStats } from './walk.ts';
 
 export interface ScanOptions {
   /** Folders to add as roots before scanning. */
@@ -13,6 +15,8 @@ export interface ScanOptions {
   onlyRoots?: string[];
   signal?: AbortSignal;
   onProgress?: (progress: ScanProgress) => void;
+  /** At most one progress report per this many milliseconds (default 100). */
+  progressIntervalMs?: number;
   /** A parser that takes longer than this on one file is given up on (default 20 s). */
   parseTimeoutMs?: number;
   /** Files parsed at once; parsing is mostly waiting on the disk (default 8). */
@@ -20,32 +24,7 @@ export interface ScanOptions {
   now?: () => number;
 }
 
-export interface ScanProgress extends Progress {
-  phase: 'listing' | 'reading' | 'finishing';
-  found: number;
-  parsed: number;
-  failed: number;
-  unchanged: number;
-}
-
-export interface ScanFailure {
-  path: string;
-  reason: string;
-}
-
-export interface ScanResult {
-  indexed: number;
-  unchanged: number;
-  moved: number;
-  removed: number;
-  /** Every file under the scanned roots that could not be indexed, with its reason. */
-  failed: ScanFailure[];
-  unavailableRoots: string[];
-  roots: string[];
-  cancelled: boolean;
-  durationMs: number;
-  filesPerSecond: number;
-}
+export type { ScanFailure, ScanProgress, ScanResult };
 
 const WRITE_BATCH = 200;
 
@@ -53,97 +32,170 @@ const WRITE_BATCH = 200;
 export async function scanLibrary(db: Database, options: ScanOptions = {}): Promise<ScanResult> {
   const store = new LibraryStore(db);
   const now = options.now ?? Date.now;
-  const started = performance.now();
   for (const root of options.addRoots ?? []) store.addRoot(root, now());
   const wanted = options.onlyRoots?.map((r) => path.resolve(r).normalize('NFC'));
   const roots = store.roots().filter((r) => !wanted || wanted.includes(r.path));
-  const result: ScanResult = {
-    indexed: 0,
-    unchanged: 0,
-    moved: 0,
-    removed: 0,
-    failed: [],
-    unavailableRoots: [],
-    roots: roots.map((r) => r.path),
-    cancelled: false,
-    durationMs: 0,
-    filesPerSecond: 0,
-  };
-  const counters = { found: 0, parsed: 0, failed: 0, unchanged: 0 };
-  const meter = new RateMeter();
-  let phase: ScanProgress['phase'] = 'listing';
-  let total: number | null = null;
-  const report = throttle<void>(() => {
-    const done = counters.parsed + counters.failed + counters.unchanged;
-    options.onProgress?.({ phase, ...counters, ...meter.measure(done, total) });
-  }, 100);
-
+  const run = new ScanRun(store, options, roots.map((r) => r.path));
   try {
     for (const root of roots) {
       if (!(await isDirectory(root.path))) {
         store.setRootAvailability(root.id, false, now());
-        result.unavailableRoots.push(root.path);
+        run.result.unavailableRoots.push(root.path);
         continue;
       }
       const known = store.knownFiles(root.id);
-      const knownFailures = store.knownFailures(root.id);
       const walkStats: WalkStats = { directories: 0, skippedLoops: 0, unreadable: [] };
-      const toRead: FoundFile[] = [];
-      const seen = new Set<string>();
-      phase = 'listing';
+      const found: FoundFile[] = [];
+      run.phase = 'listing';
       for await (const file of walkAudioFiles(root.path, walkStats, options.signal)) {
-        counters.found++;
-        seen.add(file.path);
-        const track = known.get(file.path);
-        const failure = knownFailures.get(file.path);
-        if (track && sameStat(track, file)) {
-          if (!track.available) store.markAvailable(track.id);
-          counters.unchanged++;
-          result.unchanged++;
-        } else if (!track && failure && failure.size === file.size && failure.mtimeMs === file.mtimeMs) {
-          counters.unchanged++; // still the same broken file: its recorded reason stands
-        } else {
-          toRead.push(file);
-        }
-        report();
+        found.push(file);
+        run.counters.found++;
+        run.report();
       }
-      const missing = [...known.entries()].filter(([p]) => !seen.has(p));
-      if (counters.found === 0 && known.size > 0) {
+      if (found.length === 0 && known.size > 0) {
         // An empty root that had tracks is an unplugged drive or an empty mount point, not a mass deletion.
         store.setRootAvailability(root.id, false, now());
-        result.unavailableRoots.push(root.path);
+        run.result.unavailableRoots.push(root.path);
         continue;
       }
-      result.moved += followMoves(store, missing, toRead, now());
-      phase = 'reading';
-      total = counters.unchanged + toRead.length;
-      await readAndStore(store, root.id, toRead, options, now, counters, report);
-      phase = 'finishing';
+      await run.reconcile(root.id, found, known, store.knownFailures(root.id));
       db.transaction(() => {
-        const gone = missing.filter(([p]) => !seen.has(p)).map(([, t]) => t.id);
-        store.deleteTracks(gone);
-        result.removed += gone.length;
-        store.deleteFailures([...knownFailures.keys()].filter((p) => !seen.has(p)));
-        for (const u of walkStats.unreadable) store.recordFailure(root.id, { path: u.path, pathBytes: null, size: 0, mtimeMs: 0 }, u.reason, now());
+        for (const u of walkStats.unreadable) {
+          store.recordFailure(root.id, { path: u.path, pathBytes: null, size: 0, mtimeMs: 0 }, u.reason, now());
+        }
         store.setRootAvailability(root.id, true, now());
       })();
     }
   } catch (error) {
     if (!options.signal?.aborted) throw error;
-    result.cancelled = true;
+    run.result.cancelled = true;
   }
-  result.indexed = counters.parsed;
-  const scanned = new Set(roots.map((r) => r.id));
-  result.failed = db
-    .prepare('SELECT path, reason, root_id FROM scan_failures ORDER BY path')
-    .all()
-    .filter((row) => scanned.has((row as { root_id: number }).root_id))
-    .map((row) => ({ path: (row as ScanFailure).path, reason: (row as ScanFailure).reason }));
-  result.durationMs = performance.now() - started;
-  result.filesPerSecond = (counters.found * 1000) / Math.max(1, result.durationMs);
-  phase = 'finishing';
-  report(undefined, true);
-  return result;
+  return run.finish(roots.map((r) => r.id));
+}
+
+/**
+ * Brings the library up to date for a few changed paths (files or folders, as a file watcher reports
+ * them) without walking the whole root.
+ */
+export async function scanChangedPaths(db: Database, changed: string[], options: ScanOptions = {}): Promise<ScanResult> {
+  const store = new LibraryStore(db);
+  const roots = store.roots();
+  const run = new ScanRun(store, options, []);
+  const touchedRoots = new Set<number>();
+  try {
+    // All changes under one root are reconciled together, so a folder renamed from A to B is a move.
+    const byRoot = new Map<number, string[]>();
+    for (const raw of new Set(changed.map((c) => path.resolve(c)))) {
+      const root = roots.find((r) => raw === r.path || raw.startsWith(r.path + path.sep));
+      if (root) byRoot.set(root.id, [...(byRoot.get(root.id) ?? []), raw]);
+    }
+    for (const [rootId, targets] of byRoot) {
+      touchedRoots.add(rootId);
+      const inScope = (p: string) => targets.some((t) => p === t.normalize('NFC') || p.startsWith(t.normalize('NFC') + path.sep));
+      const known = new Map([...store.knownFiles(rootId)].filter(([p]) => inScope(p)));
+      const failures = new Map([...store.knownFailures(rootId)].filter(([p]) => inScope(p)));
+      const found = new Map<string, FoundFile>();
+      for (const target of targets) {
+        const st = await fs.promises.stat(target).catch(() => null);
+        if (st?.isDirectory()) {
+          const stats: WalkStats = { directories: 0, skippedLoops: 0, unreadable: [] };
+          for await (const file of walkAudioFiles(target, stats, options.signal)) found.set(file.path, file);
+        } else if (st?.isFile() && isAudioCandidate(path.basename(target))) {
+          const described = describePath(Buffer.from(target));
+          found.set(described.path, { fsPath: target, ...described, size: st.size, mtimeMs: Math.trunc(st.mtimeMs), dev: st.dev, ino: st.ino });
+        }
+      }
+      run.counters.found += found.size;
+      await run.reconcile(rootId, [...found.values()], known, failures);
+    }
+  } catch (error) {
+    if (!options.signal?.aborted) throw error;
+    run.result.cancelled = true;
+  }
+  run.result.roots = roots.filter((r) => touchedRoots.has(r.id)).map((r) => r.path);
+  return run.finish([...touchedRoots]);
+}
+
+/** The state of one scan: counters, progress reporting, and the reconcile step shared by both entry points. */
+class ScanRun {
+  readonly counters = { found: 0, parsed: 0, failed: 0, unchanged: 0 };
+  readonly result: ScanResult;
+  phase: ScanProgress['phase'] = 'listing';
+  private total: number | null = null;
+  private readonly meter = new RateMeter();
+  private readonly started = performance.now();
+  private readonly now: () => number;
+  readonly report: (value?: void, force?: boolean) => void;
+
+  constructor(
+    private readonly store: LibraryStore,
+    private readonly options: ScanOptions,
+    roots: string[],
+  ) {
+    this.now = options.now ?? Date.now;
+    this.result = { indexed: 0, unchanged: 0, moved: 0, removed: 0, failed: [], unavailableRoots: [], roots, cancelled: false, durationMs: 0, filesPerSecond: 0 };
+    this.report = throttle<void>(() => {
+      const done = this.counters.parsed + this.counters.failed + this.counters.unchanged;
+      options.onProgress?.({ phase: this.phase, ...this.counters, ...this.meter.measure(done, this.total) });
+    }, options.progressIntervalMs ?? 100);
+  }
+
+  /**
+   * Compares what is on disk (`found`) with what the library knows for the same scope, then reads new
+   * and changed files, follows moves and removes what is gone. Deletions happen only after every
+   * file was read, so an interrupted scan never loses indexed tracks.
+   */
+  async reconcile(
+    rootId: number,
+    found: FoundFile[],
+    known: Map<string, KnownFile>,
+    knownFailures: Map<string, { size: number | null; mtimeMs: number | null }>,
+  ): Promise<void> {
+    const seen = new Set<string>();
+    const toRead: FoundFile[] = [];
+    for (const file of found) {
+      seen.add(file.path);
+      const track = known.get(file.path);
+      const failure = knownFailures.get(file.path);
+      if (track && sameStat(track, file)) {
+        if (!track.available) this.store.markAvailable(track.id);
+        this.counters.unchanged++;
+        this.result.unchanged++;
+      } else if (!track && failure && failure.size === file.size && failure.mtimeMs === file.mtimeMs) {
+        this.counters.unchanged++; // still the same broken file: its recorded reason stands
+      } else {
+        toRead.push(file);
+      }
+    }
+    const missing = [...known.entries()].filter(([p]) => !seen.has(p));
+    const moved = followMoves(this.store, missing, toRead, this.now());
+    this.result.moved += moved;
+    this.counters.unchanged += moved; // a moved file is not read again
+    this.phase = 'reading';
+    this.total = (this.total ?? 0) + found.length;
+    await readAndStore(this.store, rootId, toRead, this.options, this.now, this.counters, this.report);
+    this.phase = 'finishing';
+    this.store.db.transaction(() => {
+      const gone = missing.map(([, t]) => t.id);
+      this.store.deleteTracks(gone);
+      this.result.removed += gone.length;
+      this.store.deleteFailures([...knownFailures.keys()].filter((p) => !seen.has(p)));
+    })();
+  }
+
+  finish(rootIds: number[]): ScanResult {
+    const scanned = new Set(rootIds);
+    this.result.indexed = this.counters.parsed;
+    this.result.failed = this.store
+      .failuresWithRoot()
+      .filter((row) => scanned.has(row.rootId))
+      .map(({ path: p, reason }) => ({ path: p, reason }));
+    this.result.durationMs = performance.now() - this.started;
+    this.result.filesPerSecond = (this.counters.found * 1000) / Math.max(1, this.result.durationMs);
+    this.phase = 'finishing';
+    this.report(undefined, true);
+    return this.result;
+  }
 }
 
 function sameStat(track: KnownFile, file: FoundFile): boolean {
@@ -181,7 +233,8 @@ async function readAndStore(
   report: () => void,
 ): Promise<void> {
   const timeoutMs = options.parseTimeoutMs ?? 20_000;
-  const pending: ({ file: FoundFile; meta: TrackMetadata } | { file: FoundFile; reason: string } | null)[] = [];
+  type Failed = { file: Omit<FoundFile, 'size' | 'mtimeMs'> & { size: number | null; mtimeMs: number | null }; reason: string };
+  const pending: ({ file: FoundFile; meta: TrackMetadata } | Failed | null)[] = [];
   const flush = () => {
     if (pending.length === 0) return;
     const batch = pending.splice(0);
@@ -203,7 +256,8 @@ async function readAndStore(
         pending.push(null);
       } else if ('reason' in outcome) {
         counters.failed++;
-        pending.push({ file, reason: outcome.reason });
+        // A timeout may pass next time (a slow disk): no stat is kept, so the next scan reads the file again.
+        pending.push({ file: outcome.retry ? { ...file, size: null, mtimeMs: null } : file, reason: outcome.reason });
       } else {
         counters.parsed++;
         pending.push({ file, meta: outcome.meta });
@@ -224,7 +278,7 @@ async function readOne(
   file: FoundFile,
   timeoutMs: number,
   signal?: AbortSignal,
-): Promise<{ meta: TrackMetadata } | { reason: string } | 'vanished'> {
+): Promise<{ meta: TrackMetadata } | { reason: string; retry: boolean } | 'vanished'> {
   const controller = new AbortController();
   const onAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -241,7 +295,7 @@ async function readOne(
   } catch (error) {
     signal?.throwIfAborted();
     if ((error as { code?: string }).code === 'ENOENT') return 'vanished';
-    return { reason: failureReason(error) };
+    return { reason: failureReason(error), retry: error instanceof ParserTimeoutError };
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
@@ -258,6 +312,7 @@ export function failureReason(error: unknown): string {
   if (name === 'CouldNotDetermineFileTypeError') return 'not an audio file: its content matches no known audio format';
   if (name === 'UnsupportedFileTypeError') return `unsupported format: ${message.replace(/:.*$/, '')}`;
   if (/end-of-stream|EndOfStreamError/i.test(`${name} ${message}`)) return 'the file is truncated or damaged (it ends too early)';
+  if (/exceeds remaining file size|truncated/i.test(message)) return `the file is truncated or damaged (${message})`;
   if ((error as { code?: string }).code) return errorReason(error);
   return `could not read the file's tags: ${message}`;
 }

@@ -1,16 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import { formatName } from './formats.ts';
-import { LibraryStore, type LibraryRoot } from './library-store.ts';
+import type { LibrarySummary } from '../../api/types.ts';
+import { LibraryStore } from './library-store.ts';
 
-export interface LibrarySummary {
-  tracks: number;
-  available: number;
-  byFormat: Record<string, number>;
-  /** Share of tracks (0..1) that carry at least one genre / mood tag. */
-  tagCoverage: { genre: number; mood: number };
-  failed: { path: string; reason: string }[];
-  roots: LibraryRoot[];
-}
+export type { LibrarySummary };
 
 export function librarySummary(db: Database): LibrarySummary {
   const rows = db

@@ -1,10 +1,13 @@
+const NUL = String.fromCharCode(0);
+
 /**
  * Splits one tag value that holds a list: "A;B", "A / B", "A, B" (and NUL-separated ID3v2.4 values).
  * A slash without spaces is part of a name ("Pop/Rock", "AC/DC"), so it does not split.
  */
 export function splitTagList(value: string): string[] {
   return value
-    .split(/\u0000|;|\s+\/\s+|,\s+|\s*\|\s*/)
+    .replaceAll(NUL, ';')
+    .split(/;|\s+\/\s+|,\s+|\s*\|\s*/)
     .map((part) => part.trim())
     .filter((part) => part.length > 0);
 }

@@ -69,24 +69,25 @@ export async function* walkAudioFiles(root: string, stats: WalkStats, signal?: A
       continue;
     }
     const subdirs: Buffer[] = [];
+    const candidates: { full: Buffer; audioName: boolean }[] = [];
+    const sep = Buffer.from(path.sep);
     for (const entry of entries) {
-      const name = entry.name;
-      const full = Buffer.concat([dir, Buffer.from(path.sep), name]);
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
-      if (entry.isSymbolicLink()) {
-        const target = await statOrNull(full);
-        if (!target) continue; // dangling link
-        isDir = target.isDirectory();
-        isFile = target.isFile();
-      }
-      if (isDir) {
-        subdirs.push(full);
+      const full = Buffer.concat([dir, sep, entry.name]);
+      const audioName = isAudioCandidate(lossyUtf8.decode(entry.name));
+      if (entry.isDirectory()) subdirs.push(full);
+      else if (entry.isSymbolicLink() || (entry.isFile() && audioName)) candidates.push({ full, audioName });
+    }
+    // One stat per candidate, issued together: a folder's stats overlap instead of queueing one by one.
+    const fileStats = await Promise.all(candidates.map((c) => statOrNull(c.full)));
+    for (let i = 0; i < candidates.length; i++) {
+      const { full, audioName } = candidates[i]!;
+      const st = fileStats[i];
+      if (!st) continue; // vanished between listing and stat, or a dangling link
+      if (st.isDirectory()) {
+        subdirs.push(full); // a symlink to a folder; loops are caught by the visited set
         continue;
       }
-      if (!isFile || !isAudioCandidate(lossyUtf8.decode(name))) continue;
-      const st = await statOrNull(full);
-      if (!st || !st.isFile()) continue; // vanished between listing and stat
+      if (!st.isFile() || !audioName) continue;
       const fileKey = `${st.dev}:${st.ino}`;
       if (seenFiles.has(fileKey)) continue; // the same file reached twice through a link
       seenFiles.add(fileKey);

@@ -1,0 +1,33 @@
+// Build configuration (electron-vite) for the Electron main process, its worker entry points,
+// the preload script and the Svelte renderer.
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'electron-vite';
+import { resolve } from 'node:path';
+
+const root = import.meta.dirname;
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: 'out/main',
+      rollupOptions: {
+        input: {
+          index: resolve(root, 'src-main/electron/main.ts'),
+          // Workers are bundled next to the main bundle as <name>.worker.js (see core/jobs/worker-entry.ts).
+          'scan.worker': resolve(root, 'src-main/core/library/scan.worker.ts'),
+        },
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      rollupOptions: { input: { index: resolve(root, 'src-main/preload/index.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } },
+    },
+  },
+  renderer: {
+    root: resolve(root, 'src-renderer'),
+    plugins: [svelte()],
+    build: { outDir: resolve(root, 'out/renderer'), rollupOptions: { input: resolve(root, 'src-renderer/index.html') } },
+  },
+});

@@ -1,0 +1,8 @@
+/// <reference types="svelte" />
+import type { CadenzaApi } from '../../src-main/api/contract.ts';
+
+declare global {
+  interface Window {
+    cadenza?: CadenzaApi;
+  }
+}

@@ -1,0 +1,87 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeFixtureLibrary, type FixtureLibrary } from '../fixtures/library/make-library.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+const BIN = path.resolve(import.meta.dirname, '../../bin/cadenza.js');
+
+function cadenza(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CADENZA_DATA_DIR: '', ...env },
+    timeout: 120_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('cadenza CLI', () => {
+  let lib: FixtureLibrary;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    lib = await makeFixtureLibrary(path.join(tempDir(), 'music'));
+    dataDir = path.join(tempDir(), 'data');
+  });
+
+  it('scan --json prints one object with indexed, unchanged, removed and failed, and exits 0 despite bad files', () => {
+    const run = cadenza(['scan', lib.root, '--data-dir', dataDir, '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.indexed).toBe(lib.tracks.length);
+    expect(out.unchanged).toBe(0);
+    expect(out.removed).toBe(0);
+    expect(out.failed).toHaveLength(lib.bad.length);
+    for (const f of out.failed) expect(f).toEqual({ path: expect.any(String), reason: expect.any(String) });
+
+    const again = JSON.parse(cadenza(['scan', lib.root, '--data-dir', dataDir, '--json']).stdout);
+    expect(again).toMatchObject({ indexed: 0, unchanged: lib.tracks.length });
+  });
+
+  it('library --json reports tracks, formats and failures; CADENZA_DATA_DIR works like --data-dir', () => {
+    const run = cadenza(['library', '--json'], { CADENZA_DATA_DIR: dataDir });
+    expect(run.status, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.tracks).toBe(lib.tracks.length);
+    expect(Object.values(out.byFormat as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(lib.tracks.length);
+    expect(Object.keys(out.byFormat)).toEqual(expect.arrayContaining(['mp3', 'flac', 'ogg', 'opus', 'm4a', 'alac', 'wav', 'aiff', 'wma']));
+    expect(out.failed).toHaveLength(lib.bad.length);
+    const text = cadenza(['library', '--data-dir', dataDir]);
+    expect(text.stdout).toContain(`${lib.tracks.length} tracks`);
+  });
+
+  it('usage errors exit 2 with a message', () => {
+    expect(cadenza(['frobnicate', '--data-dir', dataDir])).toMatchObject({ status: 2, stderr: expect.stringContaining('unknown command') });
+    expect(cadenza(['scan', '--data-dir', dataDir])).toMatchObject({ status: 2, stderr: expect.stringContaining('usage') });
+    expect(cadenza(['scan', path.join(dataDir, 'no-such-folder'), '--data-dir', dataDir])).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('not a folder'),
+    });
+    expect(cadenza(['library', '--bogus'])).toMatchObject({ status: 2 });
+    expect(cadenza(['--help'])).toMatchObject({ status: 0, stdout: expect.stringContaining('Usage: cadenza') });
+  });
+
+  it('a damaged database exits 3, says where it was moved, and is never overwritten', () => {
+    const broken = tempDir();
+    const garbage = Buffer.alloc(8192, 0x5a);
+    fs.writeFileSync(path.join(broken, 'library.db'), garbage);
+    const run = cadenza(['library', '--data-dir', broken]);
+    expect(run.status).toBe(3);
+    expect(run.stderr).toMatch(/damaged.*moved aside to .*library\.db\.corrupt-/s);
+    const moved = fs.readdirSync(broken).find((f) => f.startsWith('library.db.corrupt-'));
+    expect(moved).toBeDefined();
+    expect(fs.readFileSync(path.join(broken, moved!)).equals(garbage)).toBe(true);
+  });
+
+  it('roots lists and removes library folders', () => {
+    const list = JSON.parse(cadenza(['roots', '--json', '--data-dir', dataDir]).stdout);
+    expect(list.roots.map((r: { path: string }) => r.path)).toEqual([lib.root]);
+    const other = tempDir();
+    const d2 = path.join(other, 'data');
+    expect(cadenza(['scan', lib.root, '--data-dir', d2, '--json']).status).toBe(0);
+    expect(cadenza(['roots', 'remove', lib.root, '--data-dir', d2]).status).toBe(0);
+    expect(JSON.parse(cadenza(['library', '--json', '--data-dir', d2]).stdout).tracks).toBe(0);
+    expect(fs.existsSync(path.join(lib.root, lib.tracks[0]!.relPathNfc ?? lib.tracks[0]!.relPath))).toBe(true);
+  });
+});
