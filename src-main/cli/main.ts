@@ -1,74 +1,75 @@
 import { parseArgs } from 'node:util';
-import { CorruptDatabaseError } from '../core/db/open.ts';
 import { SchemaTooNewError } from '../core/db/migrate.ts';
+import { CorruptDatabaseError } from '../core/db/open.ts';
 import { RootOverlapError } from '../core/library/library-store.ts';
-import { libraryCommand, rootsCommand } from './commands/library.ts';
-import { scanCommand } from './commands/scan.ts';
+import type { Command } from './command.ts';
+import { COMMANDS } from './commands/index.ts';
 import { makeContext, UsageError } from './context.ts';
 
-export const USAGE = `Usage: cadenza <command> [options]
+const SHARED_OPTIONS = {
+  'data-dir': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
 
-Commands:
-  scan DIR...            add folders to the library and scan them (incremental)
-  library                track count, formats, tag coverage and failures
-  roots [list|remove DIR...]  the library's folders
-
-Options (every command):
-  --data-dir DIR         where the library lives (default: $CADENZA_DATA_DIR or the per-user data folder)
-  --json                 print one JSON object on stdout
-  -h, --help             this help
-`;
+export function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return [
+    'Usage: cadenza <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    '',
+    'Options (every command):',
+    '  --data-dir DIR   where the library lives (default: $CADENZA_DATA_DIR or the per-user data folder)',
+    '  --json           print one JSON object on stdout',
+    '  -h, --help       help (cadenza <command> --help for one command)',
+    '',
+  ].join('\n');
+}
 
 /** Runs one CLI invocation and returns its exit status. */
 export async function main(argv: string[]): Promise<number> {
+  const name = argv.find((a) => !a.startsWith('-'));
+  const command: Command | undefined = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    const help = argv.includes('--help') || argv.includes('-h');
+    if (help && !name) {
+      process.stdout.write(usage());
+      return 0;
+    }
+    process.stderr.write(`${name ? `cadenza: unknown command: ${name}\n\n` : ''}${usage()}`);
+    return 2;
+  }
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: argv.filter((a, i) => i !== argv.indexOf(command.name)),
       allowPositionals: true,
-      options: {
-        'data-dir': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-        'parse-timeout': { type: 'string' },
-      },
+      options: { ...SHARED_OPTIONS, ...command.options },
     });
   } catch (error) {
-    process.stderr.write(`cadenza: ${(error as Error).message}\n\n${USAGE}`);
+    process.stderr.write(`cadenza ${command.name}: ${(error as Error).message}\nusage: ${command.usage}\n`);
     return 2;
   }
   const { values, positionals } = parsed;
-  const [command, ...rest] = positionals;
-  if (values.help || !command) {
-    (values.help ? process.stdout : process.stderr).write(USAGE);
-    return values.help ? 0 : 2;
+  if (values.help) {
+    process.stdout.write(`usage: ${command.usage}\n${command.summary}\n`);
+    return 0;
   }
-  const ctx = makeContext(values['data-dir'], values.json ?? false);
+  const ctx = makeContext(values['data-dir'] as string | undefined, Boolean(values.json));
   try {
-    switch (command) {
-      case 'scan': {
-        if (rest.length === 0) throw new UsageError('usage: cadenza scan DIR... [--data-dir D] [--json]');
-        const timeout = values['parse-timeout'] ? Number(values['parse-timeout']) : undefined;
-        if (timeout !== undefined && !(timeout > 0)) throw new UsageError('--parse-timeout takes milliseconds > 0');
-        return await scanCommand(ctx, rest, timeout ? { timeoutMs: timeout } : {});
-      }
-      case 'library':
-        return libraryCommand(ctx);
-      case 'roots':
-        return rootsCommand(ctx, rest[0], rest.slice(1));
-      default:
-        throw new UsageError(`unknown command: ${command}`);
-    }
+    return await command.run(ctx, positionals, values);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof RootOverlapError) {
-      process.stderr.write(`cadenza: ${error.message}\n`);
-      return 2;
-    }
-    if (error instanceof CorruptDatabaseError || error instanceof SchemaTooNewError) {
-      process.stderr.write(`cadenza: ${error.message}\n`);
-      return 3;
-    }
-    process.stderr.write(`cadenza: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
+    return reportError(command.name, error);
   }
+}
+
+/** Exit statuses: 2 usage, 3 database unusable (damaged or too new), 1 anything else. */
+function reportError(name: string, error: unknown): number {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`cadenza ${name}: ${message}\n`);
+  if (error instanceof UsageError || error instanceof RootOverlapError) return 2;
+  if (error instanceof CorruptDatabaseError || error instanceof SchemaTooNewError) return 3;
+  return 1;
 }
