@@ -48,6 +48,8 @@ function start(): void {
     },
   });
   const service = new LibraryService(dataDir, (event, payload) => win.webContents.send(IPC_EVENT_CHANNEL, event, payload));
+  service.watch();
+  app.on('before-quit', () => void service.close());
   ipcMain.handle(IPC_CALL_CHANNEL, (event, method: unknown, request: unknown) =>
     dispatchIpcCall(event, method, request, (m, r) => service.handle(m, r), devServerUrl),
   );

@@ -6,6 +6,8 @@ export interface ScanJobOptions {
   dataDir: string;
   addRoots?: string[];
   onlyRoots?: string[];
+  /** Reconcile only these paths (a watcher's batch). */
+  changedPaths?: string[];
   parseTimeoutMs?: number;
   concurrency?: number;
   onProgress?: (progress: ScanProgress) => void;
@@ -50,6 +52,7 @@ export function startScanJob(options: ScanJobOptions): ScanJob {
     dataDir: options.dataDir,
     addRoots: options.addRoots ?? [],
     ...(options.onlyRoots ? { onlyRoots: options.onlyRoots } : {}),
+    ...(options.changedPaths ? { changedPaths: options.changedPaths } : {}),
     ...(options.parseTimeoutMs ? { parseTimeoutMs: options.parseTimeoutMs } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
   });

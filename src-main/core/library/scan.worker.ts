@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { openLibraryDatabase } from '../db/open.ts';
 import type { ScanReply, ScanRequest } from './scan-messages.ts';
-import { scanLibrary } from './scanner.ts';
+import { scanChangedPaths, scanLibrary, type ScanProgress } from './scanner.ts';
 
 // The scan runs here, off the main thread, with its own database connection.
 const port = parentPort;
@@ -21,14 +21,15 @@ async function run(request: Extract<ScanRequest, { type: 'start' }>): Promise<vo
   let db;
   try {
     db = openLibraryDatabase(request.dataDir);
-    const result = await scanLibrary(db, {
+    const options = {
       addRoots: request.addRoots,
       ...(request.onlyRoots ? { onlyRoots: request.onlyRoots } : {}),
       ...(request.parseTimeoutMs ? { parseTimeoutMs: request.parseTimeoutMs } : {}),
       ...(request.concurrency ? { concurrency: request.concurrency } : {}),
       signal: controller.signal,
-      onProgress: (progress) => send({ type: 'progress', progress }),
-    });
+      onProgress: (progress: ScanProgress) => send({ type: 'progress', progress }),
+    };
+    const result = request.changedPaths ? await scanChangedPaths(db, request.changedPaths, options) : await scanLibrary(db, options);
     send({ type: 'done', result });
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));

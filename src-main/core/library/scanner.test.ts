@@ -7,7 +7,8 @@ import { tempDir } from '../../../test/helpers/temp-dir.ts';
 import { openLibraryDatabase } from '../db/open.ts';
 import { formatName } from './formats.ts';
 import { startScanJob } from './scan-job.ts';
-import { scanLibrary } from './scanner.ts';
+import { LibraryStore } from './library-store.ts';
+import { scanChangedPaths, scanLibrary } from './scanner.ts';
 import { LibraryWatcher } from './watcher.ts';
 
 interface TrackRow {
@@ -229,7 +230,8 @@ describe('rescans', () => {
     const d = db(path.join(tempDir(), 'data'));
     await scanLibrary(d, { addRoots: [lib.root] });
     const results: { indexed: number; removed: number; unchanged: number }[] = [];
-    const watcher = new LibraryWatcher(d, { debounceMs: 150, onScanned: (r) => results.push(r) });
+    const roots = new LibraryStore(d).roots();
+    const watcher = new LibraryWatcher(roots, (paths) => scanChangedPaths(d, paths), { debounceMs: 150, onScanned: (r) => results.push(r) });
     watcher.start();
     try {
       const source = lib.tracks.find((t) => t.container === 'flac' && !t.relPathNfc)!;
@@ -244,6 +246,22 @@ describe('rescans', () => {
     } finally {
       await watcher.close();
     }
+  });
+});
+
+describe('the scan worker', () => {
+  it('reconciles only the changed paths it is given', async () => {
+    const lib = await makeFixtureLibrary(path.join(tempDir(), 'music'));
+    const dataDir = path.join(tempDir(), 'data');
+    await startScanJob({ dataDir, addRoots: [lib.root] }).result;
+    const source = lib.tracks.find((t) => t.container === 'opus')!;
+    const copy = path.join(lib.root, 'Incoming', 'new.opus');
+    fs.mkdirSync(path.dirname(copy));
+    fs.copyFileSync(path.join(lib.root, source.relPath), copy);
+    const result = await startScanJob({ dataDir, changedPaths: [path.dirname(copy)] }).result;
+    expect(result).toMatchObject({ indexed: 1, unchanged: 0, removed: 0 });
+    expect(result.roots).toEqual([lib.root]);
+    expect(db(dataDir).prepare('SELECT COUNT(*) AS n FROM tracks').get()).toEqual({ n: lib.tracks.length + 1 });
   });
 });
 

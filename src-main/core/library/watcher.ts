@@ -1,8 +1,6 @@
-import type { Database } from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { LibraryStore } from './library-store.ts';
-import { scanChangedPaths, type ScanResult } from './scanner.ts';
+import type { ScanResult } from './scanner.ts';
 
 export interface WatcherOptions {
   /** Quiet time after the last change before the changed paths are scanned (default 1 s). */
@@ -22,14 +20,19 @@ export class LibraryWatcher {
   private running: Promise<void> = Promise.resolve();
   private closed = false;
 
+  /**
+   * @param roots the library's available roots
+   * @param scanPaths reconciles a batch of changed paths: in-thread (`scanChangedPaths`) or, in the app,
+   *   a scan job in a worker
+   */
   constructor(
-    private readonly db: Database,
+    private readonly roots: { path: string }[],
+    private readonly scanPaths: (paths: string[]) => Promise<ScanResult>,
     private readonly options: WatcherOptions = {},
   ) {}
 
   start(): void {
-    for (const root of new LibraryStore(this.db).roots()) {
-      if (!root.available) continue;
+    for (const root of this.roots) {
       try {
         const watcher = fs.watch(root.path, { recursive: true }, (_event, name) => {
           if (name) this.enqueue(path.join(root.path, name.toString()));
@@ -55,7 +58,7 @@ export class LibraryWatcher {
     this.running = this.running.then(async () => {
       if (this.closed) return;
       try {
-        this.options.onScanned?.(await scanChangedPaths(this.db, batch));
+        this.options.onScanned?.(await this.scanPaths(batch));
       } catch (error) {
         this.options.onError?.(error);
       }
