@@ -25,3 +25,6 @@ export type { LdaModel, LdaOptions, InferOptions, TopicTag, LabelOptions } from 
 export { npmiCoherence, umassCoherence, randomTopicsBaseline, mean } from './coherence.ts';
 export type { RandomTopicsOptions } from './coherence.ts';
 export { hungarian } from './hungarian.ts';
+export { parseTagFile, parseDelimited, splitTagCell, tagDocuments, rowKey, songKey, TagFileError } from './tag-file.ts';
+export type { TagFile, TagFileRow, TagFileFormat } from './tag-file.ts';
+// The library-facing modules (library-tags.ts, library-topics.ts) use the database and are imported directly.

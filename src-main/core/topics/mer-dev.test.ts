@@ -1,15 +1,22 @@
 /**
- * Topics on a real data set: /work/shared/datasets/mer-dev/tracks.csv (509
- * songs with AllMusic genres and moods). Skipped where the data set is absent.
+ * Topics on a real data set: ../shared/datasets/mer-dev (509 songs with
+ * AllMusic genres and moods, in tracks.csv and in the audio files' tags).
+ * Fails (never skips) where the data set is absent.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from 'better-sqlite3';
+import { requireMerDev } from '../../../test/helpers/shared-data.ts';
+import { tempDir } from '../../../test/helpers/temp-dir.ts';
+import { openLibraryDatabase } from '../db/open.ts';
+import { scanLibrary } from '../library/scanner.ts';
+import { harvestLibraryTags } from './library-tags.ts';
+import { fitLibraryTopics, showTopics, trackTopics } from './library-topics.ts';
 import { mean, npmiCoherence, randomTopicsBaseline } from './coherence.ts';
 import { docTheta, fitLda, topicSet, topTagIds, topTags } from './lda.ts';
 import { normalizeTags, splitTagList } from './normalize.ts';
 import { buildVocabulary } from './vocabulary.ts';
-
-const FILE = '/work/shared/datasets/mer-dev/tracks.csv';
 
 /** Minimal RFC 4180 reader (quoted fields, doubled quotes). */
 function parseCsv(text: string): string[][] {
@@ -40,8 +47,8 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-describe.skipIf(!existsSync(FILE))('topics on mer-dev (genres + moods)', () => {
-  const rows = parseCsv(readFileSync(FILE, 'utf8'));
+describe('topics on mer-dev (genres + moods)', () => {
+  const rows = parseCsv(readFileSync(path.join(requireMerDev(), 'tracks.csv'), 'utf8'));
   const header = rows[0] ?? [];
   const gi = header.indexOf('genres');
   const mi = header.indexOf('moods');
@@ -97,5 +104,42 @@ describe.skipIf(!existsSync(FILE))('topics on mer-dev (genres + moods)', () => {
       expect(topicOf(b), b).toBeGreaterThanOrEqual(0);
       expect(topicOf(a)).not.toBe(topicOf(b));
     }
+  });
+});
+
+describe('topics on mer-dev scanned as a library', () => {
+  let db: Database;
+
+  beforeAll(async () => {
+    const audio = path.join(requireMerDev(), 'audio');
+    db = openLibraryDatabase(path.join(tempDir(), 'data'));
+    const scan = await scanLibrary(db, { addRoots: [audio] });
+    expect(scan.failed).toEqual([]);
+  });
+  afterAll(() => db?.close());
+
+  it('harvests the AllMusic genres and moods from the files', () => {
+    const harvested = harvestLibraryTags(db);
+    expect(harvested).toHaveLength(509);
+    const tagged = harvested.filter((h) => h.tags.length > 0);
+    expect(tagged.length).toBeGreaterThan(500);
+    const all = new Set(tagged.flatMap((h) => h.tags));
+    for (const tag of ['poprock', 'rnb', 'jazz', 'calm', 'angry', 'happy', 'sad']) expect(all).toContain(tag);
+  });
+
+  it('fits 7 topics and gives every tagged song at least one', async () => {
+    const result = await fitLibraryTopics(db, { seed: 1 });
+    expect(result.k).toBe(7);
+    expect(result.tagged).toBe(harvestLibraryTags(db).filter((h) => h.tags.length > 0).length);
+    for (const h of harvestLibraryTags(db)) {
+      const topics = trackTopics(db, h.trackId);
+      if (h.tags.length === 0) expect(topics).toBeNull();
+      else expect(topics?.topicSet.length ?? 0, `track ${h.trackId}`).toBeGreaterThanOrEqual(1);
+    }
+    const shown = showTopics(db);
+    expect(shown.map((t) => t.id)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    // Every topic is some song's topic, and the same seed gives the same topics.
+    for (const t of shown) expect(t.songs, t.label).toBeGreaterThan(0);
+    expect((await fitLibraryTopics(db, { seed: 1 })).fingerprint).toBe(result.fingerprint);
   });
 });
