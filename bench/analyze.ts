@@ -1,0 +1,142 @@
+// npm run bench:analyze — the analysis pipeline over real audio, through the worker bundle the app ships.
+//   Sets: ../shared/datasets/mer-dev (509 real 30-s clips in five formats) and full-length tracks from
+//   Debian's wesnoth-1.16-music (ogg) and warzone2100-music (opus) packages, plus a few transcoded to
+//   mp3, m4a (moov at the end) and flac with ffmpeg (fetched once into .cache/bench-audio/).
+//   Prints songs/s with 1 worker (the default on 2 cores: cores − 1) and 2 workers, milliseconds per song
+//   for each stage, and, in the same run over the same clips, the baseline a user would pick instead:
+//   the ffmpeg CLI decoding each clip + torchaudio computing the MFCC (scripts/analyze-baseline.py).
+//   BENCH_MEMORY_FILES=10000 adds a peak-memory run over that many files (hard links of mer-dev clips).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startAnalysisJob, type AnalysisResult } from '../src-main/core/analysis/analysis-job.ts';
+import { openLibraryDatabase } from '../src-main/core/db/open.ts';
+import { scanLibrary } from '../src-main/core/library/scanner.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const MER_DEV = path.resolve(ROOT, '../shared/datasets/mer-dev');
+const CACHE = path.join(ROOT, '.cache', 'bench-audio');
+const WORKER_BUNDLE = new URL('../out/main/analysis.worker.js', import.meta.url);
+const PYTHON = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+
+function fullLengthSet(): string {
+  const dir = path.join(CACHE, 'full-length');
+  const done = path.join(dir, '.complete');
+  if (fs.existsSync(done)) return dir;
+  fs.rmSync(dir, { recursive: true, force: true });
+  const debs = path.join(CACHE, 'debs');
+  fs.mkdirSync(debs, { recursive: true });
+  console.log('fetching wesnoth-1.16-music and warzone2100-music with apt-get download (once)…');
+  execFileSync('apt-get', ['download', 'wesnoth-1.16-music', 'warzone2100-music'], { cwd: debs, stdio: 'ignore' });
+  const unpacked = path.join(CACHE, 'unpacked');
+  for (const deb of fs.readdirSync(debs).filter((f) => f.endsWith('.deb'))) execFileSync('dpkg', ['-x', path.join(debs, deb), unpacked]);
+  const sources = fs
+    .readdirSync(unpacked, { recursive: true, withFileTypes: true })
+    .filter((f) => f.isFile() && /\.(ogg|opus)$/.test(f.name))
+    .map((f) => path.join(f.parentPath, f.name))
+    .sort();
+  fs.mkdirSync(dir, { recursive: true });
+  sources.forEach((src, i) => fs.copyFileSync(src, path.join(dir, `${String(i).padStart(3, '0')}-${path.basename(src)}`)));
+  const transcodes: [string, string[]][] = [
+    ['mp3', ['-c:a', 'libmp3lame', '-b:a', '192k']],
+    ['m4a', ['-c:a', 'aac', '-b:a', '192k', '-f', 'ipod']],
+    ['flac', ['-c:a', 'flac']],
+  ];
+  transcodes.forEach(([ext, args], t) => {
+    for (const src of sources.slice(t * 4, t * 4 + 4)) {
+      const out = path.join(dir, `${path.basename(src, path.extname(src))}-transcoded.${ext}`);
+      execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', src, '-vn', ...args, out]);
+    }
+  });
+  fs.writeFileSync(done, '');
+  return dir;
+}
+
+async function analyseSet(name: string, root: string, workers: number): Promise<{ result: AnalysisResult; dataDir: string }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `cadenza-bench-analyze-${name}-`));
+  const db = openLibraryDatabase(dataDir);
+  await scanLibrary(db, { addRoots: [root] });
+  db.close();
+  const result = await startAnalysisJob({ dataDir, workers, workerBundle: WORKER_BUNDLE }).result;
+  return { result, dataDir };
+}
+
+function baseline(dataDir: string, workers: number): { songsPerSecond: number; decodeMs: number; mfccMs: number; songs: number } {
+  const db = openLibraryDatabase(dataDir);
+  const clips = db
+    .prepare('SELECT t.path, f.clip_start AS start FROM track_features f JOIN tracks t ON t.id = f.track_id ORDER BY t.id')
+    .all() as { path: string; start: number }[];
+  db.close();
+  const list = path.join(dataDir, 'clips.json');
+  fs.writeFileSync(list, JSON.stringify(clips));
+  const out = execFileSync(PYTHON, [path.join(ROOT, 'scripts/analyze-baseline.py'), list, String(workers)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out.trim().split('\n').at(-1)!);
+}
+
+function fileCounts(root: string): string {
+  const counts: Record<string, number> = {};
+  for (const f of fs.readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (!f.isFile() || f.name.startsWith('.')) continue;
+    const ext = path.extname(f.name).slice(1);
+    if (ext === 'csv') continue;
+    counts[ext] = (counts[ext] ?? 0) + 1;
+  }
+  return Object.entries(counts)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ');
+}
+
+async function memoryRun(files: number): Promise<void> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cadenza-bench-memory-'));
+  const clips = fs
+    .readdirSync(MER_DEV, { recursive: true, withFileTypes: true })
+    .filter((f) => f.isFile() && !f.name.endsWith('.csv'))
+    .map((f) => path.join(f.parentPath, f.name));
+  for (let i = 0; i < files; i++) {
+    const src = clips[i % clips.length]!;
+    const dir = path.join(root, `batch-${Math.floor(i / 500)}`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.linkSync(src, path.join(dir, `${i}${path.extname(src)}`));
+  }
+  const { result, dataDir } = await analyseSet('memory', root, 1);
+  const peak = process.resourceUsage().maxRSS / 1024;
+  console.log(`\nmemory run: ${result.analysed} files analysed (${result.songsPerSecond.toFixed(1)} songs/s, 1 worker); ` +
+    `peak RSS of the whole process (main + workers) ${peak.toFixed(0)} MB (target < 1024 MB)`);
+  fs.rmSync(root, { recursive: true, force: true });
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(WORKER_BUNDLE)) throw new Error('out/main/analysis.worker.js is missing: run `npm run build` first');
+  if (!fs.existsSync(MER_DEV)) throw new Error(`mer-dev is missing at ${MER_DEV}`);
+  const sets: [string, string][] = [['mer-dev', MER_DEV], ['full-length', fullLengthSet()]];
+  console.log(`${os.cpus().length} cores, Node ${process.version}\n`);
+  const rows: string[] = [];
+  for (const [name, root] of sets) {
+    console.log(`${name}: ${fileCounts(root)}`);
+    let lastDataDir = '';
+    for (const workers of [1, 2]) {
+      const { result, dataDir } = await analyseSet(name, root, workers);
+      const s = result.stageMs;
+      rows.push(
+        `| ${name} | Cadenza, ${workers} worker${workers > 1 ? 's' : ''} | ${result.analysed} | ${result.songsPerSecond.toFixed(1)} | ` +
+          `${s.decodeMs.toFixed(1)} | ${s.resampleMs.toFixed(1)} | ${s.mfccMs.toFixed(1)} | ${Object.entries(result.decoders).map(([d, n]) => `${d} ${n}`).join(', ')} |`,
+      );
+      if (result.failed.length) console.log(`  ${result.failed.length} failed, e.g. ${result.failed[0]!.path}: ${result.failed[0]!.reason}`);
+      if (lastDataDir) fs.rmSync(lastDataDir, { recursive: true, force: true });
+      lastDataDir = dataDir;
+    }
+    const base = baseline(lastDataDir, 2);
+    rows.push(`| ${name} | ffmpeg CLI + torchaudio, 2 processes | ${base.songs} | ${base.songsPerSecond.toFixed(1)} | ${base.decodeMs.toFixed(1)} (ffmpeg, incl. resample) | – | ${base.mfccMs.toFixed(1)} | ffmpeg |`);
+    fs.rmSync(lastDataDir, { recursive: true, force: true });
+  }
+  console.log('\n| set | pipeline | songs | songs/s | read + decode ms/song | downmix + resample ms/song | MFCC ms/song | decoders |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const row of rows) console.log(row);
+  console.log('\n(ms per song are measured inside the workers; songs/s is wall time of the whole job, worker start included)');
+  const memoryFiles = Number(process.env.BENCH_MEMORY_FILES ?? 0);
+  if (memoryFiles > 0) await memoryRun(memoryFiles);
+}
+
+await main();

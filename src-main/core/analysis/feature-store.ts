@@ -1,0 +1,106 @@
+import type { Database } from 'better-sqlite3';
+import { FEATURE_LENGTH, FEATURE_VERSION } from './dsp/index.ts';
+
+/** A track that needs analysis, with the file stat it will be stored against. */
+export interface AnalysisTask {
+  trackId: number;
+  path: string;
+  /** On-disk path bytes where they differ from `path` (not UTF-8, or NFD on Linux). */
+  pathBytes: Buffer | null;
+  size: number;
+  mtimeMs: number;
+  duration: number | null;
+}
+
+export interface StoredFeatures {
+  trackId: number;
+  features: Float32Array;
+  clipStart: number;
+  clipSeconds: number;
+  decoder: string;
+}
+
+/** Features as little-endian float32 bytes (the platform order of every machine Cadenza runs on). */
+export function featuresToBlob(features: Float32Array): Buffer {
+  return Buffer.from(features.buffer, features.byteOffset, features.byteLength);
+}
+
+export function blobToFeatures(blob: Buffer): Float32Array {
+  const copy = new Float32Array(blob.byteLength / 4);
+  new Uint8Array(copy.buffer).set(blob);
+  return copy;
+}
+
+/** Reads and writes track_features / analysis_failures. */
+export class FeatureStore {
+  constructor(
+    readonly db: Database,
+    readonly version = FEATURE_VERSION,
+  ) {}
+
+  /**
+   * Available tracks without current features: never analysed, analysed by an older pipeline, or
+   * changed on disk since. A failure recorded for the same file and pipeline is not retried.
+   */
+  pending(): AnalysisTask[] {
+    return this.db
+      .prepare(
+        `SELECT t.id AS trackId, t.path, t.path_bytes AS pathBytes, t.size, t.mtime_ms AS mtimeMs, t.duration
+         FROM tracks t
+         LEFT JOIN track_features f ON f.track_id = t.id
+           AND f.feature_version = @v AND f.source_size = t.size AND f.source_mtime_ms = t.mtime_ms
+         LEFT JOIN analysis_failures a ON a.track_id = t.id
+           AND a.feature_version = @v AND a.source_size = t.size AND a.source_mtime_ms = t.mtime_ms
+         WHERE t.available = 1 AND f.track_id IS NULL AND a.track_id IS NULL
+         ORDER BY t.id`,
+      )
+      .all({ v: this.version }) as AnalysisTask[];
+  }
+
+  countCurrent(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM track_features WHERE feature_version = ?').get(this.version) as { n: number }).n;
+  }
+
+  saveFeatures(task: AnalysisTask, result: Omit<StoredFeatures, 'trackId'>, now = Date.now()): void {
+    if (result.features.length !== FEATURE_LENGTH) throw new Error(`expected ${FEATURE_LENGTH} features, got ${result.features.length}`);
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO track_features (track_id, feature_version, features, source_size, source_mtime_ms, clip_start, clip_seconds, decoder, analysed_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(track_id) DO UPDATE SET feature_version = excluded.feature_version, features = excluded.features,
+             source_size = excluded.source_size, source_mtime_ms = excluded.source_mtime_ms, clip_start = excluded.clip_start,
+             clip_seconds = excluded.clip_seconds, decoder = excluded.decoder, analysed_at = excluded.analysed_at`,
+        )
+        .run(task.trackId, this.version, featuresToBlob(result.features), task.size, task.mtimeMs, result.clipStart, result.clipSeconds, result.decoder, now);
+      this.db.prepare('DELETE FROM analysis_failures WHERE track_id = ?').run(task.trackId);
+    })();
+  }
+
+  saveFailure(task: AnalysisTask, code: string, reason: string, now = Date.now()): void {
+    this.db
+      .prepare(
+        `INSERT INTO analysis_failures (track_id, feature_version, source_size, source_mtime_ms, code, reason, failed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(track_id) DO UPDATE SET feature_version = excluded.feature_version, source_size = excluded.source_size,
+           source_mtime_ms = excluded.source_mtime_ms, code = excluded.code, reason = excluded.reason, failed_at = excluded.failed_at`,
+      )
+      .run(task.trackId, this.version, task.size, task.mtimeMs, code, reason, now);
+  }
+
+  failures(): { path: string; reason: string; code: string }[] {
+    return this.db
+      .prepare(
+        `SELECT t.path, a.reason, a.code FROM analysis_failures a JOIN tracks t ON t.id = a.track_id
+         WHERE a.feature_version = ? ORDER BY t.path`,
+      )
+      .all(this.version) as { path: string; reason: string; code: string }[];
+  }
+
+  features(trackId: number): StoredFeatures | undefined {
+    const row = this.db
+      .prepare('SELECT features, clip_start, clip_seconds, decoder FROM track_features WHERE track_id = ? AND feature_version = ?')
+      .get(trackId, this.version) as { features: Buffer; clip_start: number; clip_seconds: number; decoder: string } | undefined;
+    return row && { trackId, features: blobToFeatures(row.features), clipStart: row.clip_start, clipSeconds: row.clip_seconds, decoder: row.decoder };
+  }
+}
