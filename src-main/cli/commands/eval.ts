@@ -1,0 +1,58 @@
+import { selectBackend } from '../../core/model/backend.ts';
+import { loadLibraryDataset, NotReadyError } from '../../core/model/data.ts';
+import { EVAL_DEFAULTS, formatEvalMarkdown, runEvaluation, type EvalOptions } from '../../core/model/evaluate.ts';
+import type { Command } from '../command.ts';
+import { printJson, UsageError } from '../context.ts';
+import { backendOption, intOption, MODEL_OPTION_SPECS, modelOption, positiveOption } from './model.ts';
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: "the paper's evaluation on the library: user→song, sampling modes, song→song (artist-disjoint 80/20 split)",
+  usage:
+    'cadenza eval [--data-dir D] [--epochs N] [--seeds N] [--json]\n' +
+    '             [--backend B] [--seed FIRST] [--patience N] [--max-triplets N] [--lr X] [--batch-size N] [--negatives N] [--model paper]',
+  options: { ...MODEL_OPTION_SPECS, seeds: { type: 'string' } },
+  async run(ctx, args, options) {
+    if (args.length > 0) throw new UsageError(`usage: ${this.usage}`);
+    const opts: EvalOptions = { ...EVAL_DEFAULTS };
+    opts.epochs = intOption(options, 'epochs', 1, 100_000) ?? opts.epochs;
+    opts.seeds = intOption(options, 'seeds', 1, 100) ?? opts.seeds;
+    opts.firstSeed = intOption(options, 'seed', 0, 2 ** 31 - 1) ?? opts.firstSeed;
+    opts.patience = intOption(options, 'patience', 0, 100_000) ?? opts.patience;
+    opts.maxTripletsPerEpoch = intOption(options, 'max-triplets', 0, 1e9) ?? opts.maxTripletsPerEpoch;
+    opts.learningRate = positiveOption(options, 'lr') ?? opts.learningRate;
+    opts.batchSize = intOption(options, 'batch-size', 1, 65_536) ?? opts.batchSize;
+    opts.negatives = intOption(options, 'negatives', 1, 1000) ?? opts.negatives;
+    opts.model = modelOption(options) ?? opts.model;
+    const backend = await selectBackend(backendOption(options));
+    ctx.stderr(`Backend: ${backend.name} — ${backend.device}`);
+    const db = ctx.openDb();
+    let dataset;
+    try {
+      dataset = loadLibraryDataset(db);
+    } catch (error) {
+      if (error instanceof NotReadyError) throw new UsageError(error.message);
+      throw error;
+    } finally {
+      db.close();
+    }
+    if (dataset.songs.length < 20) throw new UsageError(`only ${dataset.songs.length} songs have features and topics; the evaluation needs at least 20`);
+    let cancelled = false;
+    const onSigint = () => (cancelled = true);
+    process.once('SIGINT', onSigint);
+    try {
+      const report = await runEvaluation(dataset, opts, (line) => ctx.stderr(line), () => cancelled);
+      if (ctx.json) printJson(ctx, { backend: { name: backend.name, device: backend.device }, ...report });
+      else ctx.stdout(formatEvalMarkdown(report));
+      return 0;
+    } catch (error) {
+      if (cancelled) {
+        ctx.stderr('Evaluation cancelled.');
+        return 130;
+      }
+      throw error;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  },
+};

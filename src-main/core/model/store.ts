@@ -1,0 +1,258 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { blobToFeatures } from '../analysis/feature-store.ts';
+import { FEATURE_VERSION } from '../analysis/dsp/index.ts';
+import { isTopicModelCurrent } from '../topics/library-topics.ts';
+import type { BackendInfo } from './backend.ts';
+import type { Standardizer } from './data.ts';
+import type { ModelConfig } from './definition.ts';
+import { Network, paramSpecs, type WeightSet } from './network.ts';
+import { embedRows } from './step.ts';
+import { readTensorFile, writeTensorFile } from './tensor-file.ts';
+import type { Checkpoint, CheckpointStore, EpochMetrics, TrainedModel, TrainOptions } from './trainer.ts';
+
+/** Where models live: `<data dir>/models/`. */
+export function modelsDir(dataDir: string): string {
+  return path.join(dataDir, 'models');
+}
+
+export interface ModelFileMeta {
+  format: 'cadenza-model-1';
+  config: ModelConfig;
+  options: TrainOptions;
+  featureVersion: number;
+  topicFingerprint: string;
+  backend: string;
+  device: string;
+  metrics: { valAccuracy: number | null; bestEpoch: number; epochsRun: number; stoppedEarly: boolean; trainSongs: number; valSongs: number; trainMs: number; tripletsPerSecond: number };
+  history: EpochMetrics[];
+  createdAt: number;
+}
+
+export interface LoadedModel {
+  id: number;
+  meta: ModelFileMeta;
+  weights: WeightSet;
+  standardizer: Standardizer;
+}
+
+export interface ModelRow {
+  id: number;
+  objective: string;
+  definition: string;
+  file: string;
+  featureVersion: number;
+  topicFingerprint: string;
+  embeddingDim: number;
+  valAccuracy: number | null;
+  backend: string;
+  device: string;
+  seed: number;
+  createdAt: number;
+  active: boolean;
+}
+
+const ROW_SQL = `SELECT id, objective, definition, file, feature_version AS featureVersion, topic_fingerprint AS topicFingerprint,
+  embedding_dim AS embeddingDim, val_accuracy AS valAccuracy, backend, device, seed, created_at AS createdAt, active FROM models`;
+
+type RawRow = Omit<ModelRow, 'active'> & { active: number };
+const toRow = (r: RawRow): ModelRow => ({ ...r, active: r.active === 1 });
+
+export function listModels(db: Database): ModelRow[] {
+  return (db.prepare(`${ROW_SQL} ORDER BY id`).all() as RawRow[]).map(toRow);
+}
+
+export function activeModel(db: Database): ModelRow | null {
+  const row = db.prepare(`${ROW_SQL} WHERE active = 1`).get() as RawRow | undefined;
+  return row ? toRow(row) : null;
+}
+
+/** True while the model's topics and features are the library's current ones. */
+export function isModelCurrent(db: Database, model: ModelRow): boolean {
+  return model.featureVersion === FEATURE_VERSION && isTopicModelCurrent(db, model.topicFingerprint);
+}
+
+export interface SaveResult {
+  modelId: number;
+  file: string;
+  activated: boolean;
+  /** The model active before (kept either way). */
+  previous: { id: number; valAccuracy: number | null; current: boolean } | null;
+}
+
+/**
+ * Saves a trained model (weights file + row). It becomes the active model unless the active one is
+ * still current (same topics and features) and has a better validation accuracy; the previous model
+ * and its embeddings are kept.
+ */
+export function saveModel(db: Database, dataDir: string, trained: TrainedModel, backend: Pick<BackendInfo, 'name' | 'device'>, dataset: { featureVersion: number; topicFingerprint: string }, now = Date.now()): SaveResult {
+  const meta: ModelFileMeta = {
+    format: 'cadenza-model-1',
+    config: trained.config,
+    options: trained.options,
+    featureVersion: dataset.featureVersion,
+    topicFingerprint: dataset.topicFingerprint,
+    backend: backend.name,
+    device: backend.device,
+    metrics: {
+      valAccuracy: trained.valAccuracy,
+      bestEpoch: trained.bestEpoch,
+      epochsRun: trained.history.length,
+      stoppedEarly: trained.stoppedEarly,
+      trainSongs: trained.trainSongs,
+      valSongs: trained.valSongs,
+      trainMs: trained.trainMs,
+      tripletsPerSecond: trained.tripletsPerSecond,
+    },
+    history: trained.history,
+    createdAt: now,
+  };
+  const arrays = new Map<string, Float32Array>();
+  for (const spec of trained.weights.specs) arrays.set(`w:${spec.name}`, trained.weights.values.get(spec.name)!);
+  arrays.set('standardizer:mean', trained.standardizer.mean);
+  arrays.set('standardizer:std', trained.standardizer.std);
+  const name = `${trained.options.objective}-${new Date(now).toISOString().replace(/[:.]/g, '-')}-${process.pid}.cdzm`;
+  const relative = path.join('models', name);
+  writeTensorFile(path.join(dataDir, relative), meta, arrays);
+
+  return db.transaction((): SaveResult => {
+    const active = activeModel(db);
+    const previous = active ? { id: active.id, valAccuracy: active.valAccuracy, current: isModelCurrent(db, active) && active.featureVersion === dataset.featureVersion && active.topicFingerprint === dataset.topicFingerprint } : null;
+    const notWorse = !previous || !previous.current || previous.valAccuracy === null || (trained.valAccuracy ?? -Infinity) >= previous.valAccuracy;
+    const activated = trained.options.objective === 'triplet' && notWorse;
+    if (activated) db.prepare('UPDATE models SET active = 0 WHERE active = 1').run();
+    const info = db
+      .prepare(
+        `INSERT INTO models (objective, definition, file, feature_version, topic_fingerprint, embedding_dim, val_accuracy, backend, device, seed, metadata, created_at, active)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        trained.options.objective,
+        trained.config.definition,
+        relative,
+        dataset.featureVersion,
+        dataset.topicFingerprint,
+        trained.config.embedding,
+        trained.valAccuracy,
+        backend.name,
+        backend.device,
+        trained.options.seed,
+        JSON.stringify({ config: meta.config, options: meta.options, metrics: meta.metrics, history: meta.history }),
+        now,
+        activated ? 1 : 0,
+      );
+    return { modelId: Number(info.lastInsertRowid), file: relative, activated, previous };
+  })();
+}
+
+export function loadModel(db: Database, dataDir: string, id?: number): LoadedModel | null {
+  const row = id === undefined ? activeModel(db) : (listModels(db).find((m) => m.id === id) ?? null);
+  if (!row) return null;
+  const file = readTensorFile<ModelFileMeta>(path.join(dataDir, row.file));
+  const specs = paramSpecs(file.meta.config);
+  const values = new Map<string, Float32Array>();
+  for (const spec of specs) {
+    const v = file.arrays.get(`w:${spec.name}`);
+    if (!v) throw new Error(`${row.file} lacks ${spec.name}`);
+    values.set(spec.name, v);
+  }
+  return {
+    id: row.id,
+    meta: file.meta,
+    weights: { specs, values },
+    standardizer: { mean: file.arrays.get('standardizer:mean')!, std: file.arrays.get('standardizer:std')! },
+  };
+}
+
+export function embeddingToBlob(e: Float32Array): Buffer {
+  return Buffer.from(e.buffer, e.byteOffset, e.byteLength);
+}
+
+export function trackEmbedding(db: Database, trackId: number, modelId: number): Float32Array | null {
+  const row = db.prepare('SELECT embedding FROM track_embeddings WHERE track_id = ? AND model_id = ?').get(trackId, modelId) as { embedding: Buffer } | undefined;
+  return row ? blobToFeatures(row.embedding) : null;
+}
+
+export interface EmbedResult {
+  modelId: number | null;
+  embedded: number;
+  ms: number;
+  songsPerSecond: number;
+}
+
+/**
+ * Embeds with φ every available track that has current features but no embedding under the model
+ * (default: the active one). Needs no tags: a song analysed after training is embedded as it is.
+ * The backend must be selected already (selectBackend).
+ */
+export async function embedMissing(db: Database, dataDir: string, options: { modelId?: number; chunk?: number } = {}): Promise<EmbedResult> {
+  const started = performance.now();
+  const model = loadModel(db, dataDir, options.modelId);
+  if (!model) return { modelId: null, embedded: 0, ms: 0, songsPerSecond: 0 };
+  const pending = db
+    .prepare(
+      `SELECT f.track_id AS trackId, f.features FROM track_features f JOIN tracks t ON t.id = f.track_id
+       LEFT JOIN track_embeddings e ON e.track_id = f.track_id AND e.model_id = ? AND e.feature_version = f.feature_version
+       WHERE f.feature_version = ? AND e.track_id IS NULL ORDER BY f.track_id`,
+    )
+    .all(model.id, model.meta.featureVersion) as { trackId: number; features: Buffer }[];
+  if (pending.length === 0) return { modelId: model.id, embedded: 0, ms: performance.now() - started, songsPerSecond: 0 };
+  const net = new Network(model.meta.config, model.weights);
+  try {
+    const insert = db.prepare(
+      `INSERT INTO track_embeddings (track_id, model_id, embedding, feature_version) VALUES (?, ?, ?, ?)
+       ON CONFLICT(track_id, model_id) DO UPDATE SET embedding = excluded.embedding, feature_version = excluded.feature_version`,
+    );
+    const chunk = options.chunk ?? 2048;
+    const width = model.meta.config.itemInput;
+    const e = model.meta.config.embedding;
+    for (let start = 0; start < pending.length; start += chunk) {
+      const part = pending.slice(start, start + chunk);
+      const data = new Float32Array(part.length * width);
+      part.forEach((row, i) => {
+        const f = blobToFeatures(row.features);
+        for (let d = 0; d < width; d++) data[i * width + d] = (f[d]! - model.standardizer.mean[d]!) / model.standardizer.std[d]!;
+      });
+      const emb = await embedRows(net, { data, rows: part.length, width });
+      db.transaction(() => {
+        part.forEach((row, i) => insert.run(row.trackId, model.id, embeddingToBlob(emb.slice(i * e, (i + 1) * e)), model.meta.featureVersion));
+      })();
+    }
+  } finally {
+    net.dispose();
+  }
+  const ms = performance.now() - started;
+  return { modelId: model.id, embedded: pending.length, ms, songsPerSecond: (pending.length * 1000) / Math.max(1, ms) };
+}
+
+/** Checkpoints in one file, `<data dir>/models/checkpoint-<objective>.cdzt`, replaced atomically. */
+export function fileCheckpointStore(dataDir: string, objective: string): CheckpointStore {
+  const file = path.join(modelsDir(dataDir), `checkpoint-${objective}.cdzt`);
+  type Meta = Omit<Checkpoint, 'weights' | 'velocity' | 'best'> & { hasBest: boolean };
+  return {
+    load(key) {
+      if (!fs.existsSync(file)) return null;
+      try {
+        const { meta, arrays } = readTensorFile<Meta>(file);
+        if (meta.key !== key) return null;
+        const pick = (prefix: string) => new Map([...arrays].filter(([n]) => n.startsWith(prefix)).map(([n, v]) => [n.slice(prefix.length), v]));
+        const { hasBest, ...rest } = meta;
+        return { ...rest, weights: pick('w:'), velocity: pick('v:'), best: hasBest ? pick('b:') : null };
+      } catch {
+        return null; // an unreadable checkpoint is ignored: training starts over
+      }
+    },
+    save(c) {
+      const { weights, velocity, best, ...meta } = c;
+      const arrays = new Map<string, Float32Array>();
+      for (const [n, v] of weights) arrays.set(`w:${n}`, v);
+      for (const [n, v] of velocity) arrays.set(`v:${n}`, v);
+      if (best) for (const [n, v] of best) arrays.set(`b:${n}`, v);
+      writeTensorFile(file, { ...meta, hasBest: best !== null }, arrays);
+    },
+    clear() {
+      fs.rmSync(file, { force: true });
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { openLibraryDatabase } from '../db/open.ts';
+import { selectBackend } from './backend.ts';
+import { loadLibraryDataset, NotReadyError, splitByArtist } from './data.ts';
+import { embedMissing, fileCheckpointStore, saveModel } from './store.ts';
+import type { TrainReply, TrainRequest, TrainWorkerData } from './train-messages.ts';
+import { trainModel, type TrainOptions } from './trainer.ts';
+
+// The training worker: loads the library's songs, trains with checkpoints, saves the model, embeds
+// every analysed song, and reports back. A 'cancel' stops at the next batch and keeps a checkpoint.
+const port = parentPort;
+if (!port) throw new Error('train.worker must run as a worker thread');
+const data = workerData as TrainWorkerData;
+const send = (reply: TrainReply) => port.postMessage(reply);
+let cancelled = false;
+port.on('message', (request: TrainRequest) => {
+  if (request.type === 'cancel') cancelled = true;
+});
+
+async function main(): Promise<void> {
+  const backend = await selectBackend(data.backend);
+  send({ type: 'backend', backend });
+  const db = openLibraryDatabase(data.dataDir);
+  try {
+    const dataset = loadLibraryDataset(db);
+    if (dataset.songs.length < 2) throw new NotReadyError(`only ${dataset.songs.length} song(s) have both features and topics: run \`cadenza analyze\` and \`cadenza topics fit\``);
+    const all = dataset.songs.map((_, i) => i);
+    const { kept, held } = splitByArtist(dataset.songs, all, data.validationFraction, data.seed);
+    const options: TrainOptions = {
+      objective: 'triplet',
+      model: data.model,
+      epochs: data.epochs,
+      batchSize: data.batchSize,
+      learningRate: data.learningRate,
+      momentum: data.momentum,
+      weightDecay: 0,
+      sampling: { mode: data.sampling, negativesPerPositive: data.negatives, maxTriplets: data.maxTripletsPerEpoch },
+      patience: data.patience,
+      seed: data.seed,
+    };
+    const trained = await trainModel(dataset, { train: kept, validation: held }, options, {
+      onProgress: (progress) => send({ type: 'progress', progress }),
+      onEpoch: (metrics) => send({ type: 'epoch', metrics }),
+      isCancelled: () => cancelled,
+      checkpoints: fileCheckpointStore(data.dataDir, 'triplet'),
+      checkpointEveryMs: data.checkpointEveryMs,
+    });
+    const base = {
+      backend,
+      cancelled: trained.cancelled,
+      songs: dataset.songs.length,
+      trainSongs: trained.trainSongs,
+      valSongs: trained.valSongs,
+      epochsRun: trained.history.length,
+      bestEpoch: trained.bestEpoch,
+      valAccuracy: trained.valAccuracy,
+      stoppedEarly: trained.stoppedEarly,
+      resumedFromEpoch: trained.resumedFromEpoch,
+      tripletsPerSecond: trained.tripletsPerSecond,
+      trainMs: trained.trainMs,
+    };
+    if (trained.cancelled) return send({ type: 'done', result: base });
+    const saved = saveModel(db, data.dataDir, trained, backend, dataset);
+    const embedded = await embedMissing(db, data.dataDir, { modelId: saved.modelId });
+    send({ type: 'done', result: { ...base, saved, embedded: { count: embedded.embedded, songsPerSecond: embedded.songsPerSecond } } });
+  } finally {
+    db.close();
+  }
+}
+
+main().then(
+  () => port.close(),
+  (error: unknown) => {
+    send({ type: 'error', error: error instanceof Error ? error.message : String(error), notReady: error instanceof NotReadyError });
+    port.close();
+  },
+);

@@ -1,0 +1,329 @@
+import { createHash } from 'node:crypto';
+import * as tf from '@tensorflow/tfjs';
+import { createRng } from '../topics/rng.ts';
+import {
+  allGroups,
+  fitStandardizer,
+  groupPools,
+  groupVector,
+  sampleTriplets,
+  standardize,
+  tripletBatch,
+  type Dataset,
+  type SamplingOptions,
+  type Standardizer,
+  type Triplets,
+} from './data.ts';
+import { modelDefinition, type ModelConfig } from './definition.ts';
+import { Network, initWeights, paramSpecs, type WeightSet } from './network.ts';
+import { Sgd, embedRows, embedUsers, trainStep, type FeatureMatrix, type Objective } from './step.ts';
+
+/** Everything that defines a training run (stored with the model). */
+export interface TrainOptions {
+  objective: Objective;
+  /** Model definition name ('paper'). */
+  model: string;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  momentum: number;
+  weightDecay: number;
+  sampling: SamplingOptions;
+  /** Early stopping: stop after this many epochs without a better validation accuracy (0: never). */
+  patience: number;
+  seed: number;
+}
+
+export const TRAIN_DEFAULTS: TrainOptions = {
+  objective: 'triplet',
+  model: 'paper',
+  epochs: 200,
+  batchSize: 256,
+  learningRate: 0.01,
+  momentum: 0.9,
+  weightDecay: 0,
+  sampling: { mode: 'unbalanced', negativesPerPositive: 10 },
+  patience: 10,
+  seed: 1,
+};
+
+export interface EpochMetrics {
+  epoch: number;
+  loss: number;
+  /** Share of the epoch's training pairs ranked right (with dropout on). */
+  trainAccuracy: number;
+  /** Pairwise accuracy on the validation triplets (null without validation songs). */
+  valAccuracy: number | null;
+  triplets: number;
+  ms: number;
+}
+
+export interface TrainProgress {
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+  /** Mean loss of the epoch so far. */
+  loss: number;
+  lastValAccuracy: number | null;
+  bestValAccuracy: number | null;
+  tripletsPerSecond: number;
+  etaSec: number | null;
+}
+
+/** The resumable state, written at the end of every epoch, every `checkpointEveryMs`, and on cancel. */
+export interface Checkpoint {
+  key: string;
+  epoch: number;
+  /** Steps of `epoch` already done (0 at an epoch boundary). */
+  step: number;
+  epochLoss: number;
+  epochCorrect: number;
+  epochMs: number;
+  history: EpochMetrics[];
+  bestEpoch: number;
+  bestValAccuracy: number | null;
+  sinceBest: number;
+  weights: Map<string, Float32Array>;
+  velocity: Map<string, Float32Array>;
+  best: Map<string, Float32Array> | null;
+}
+
+export interface CheckpointStore {
+  load(key: string): Checkpoint | null;
+  save(checkpoint: Checkpoint): void;
+  clear(): void;
+}
+
+export interface TrainHooks {
+  onProgress?: (p: TrainProgress) => void;
+  onEpoch?: (m: EpochMetrics) => void;
+  isCancelled?: () => boolean;
+  checkpoints?: CheckpointStore;
+  checkpointEveryMs?: number;
+}
+
+export interface TrainedModel {
+  config: ModelConfig;
+  options: TrainOptions;
+  weights: WeightSet;
+  standardizer: Standardizer;
+  history: EpochMetrics[];
+  bestEpoch: number;
+  valAccuracy: number | null;
+  trainSongs: number;
+  valSongs: number;
+  stoppedEarly: boolean;
+  cancelled: boolean;
+  resumedFromEpoch: number | null;
+  trainMs: number;
+  tripletsPerSecond: number;
+}
+
+export interface Split {
+  train: readonly number[];
+  validation: readonly number[];
+}
+
+/** A run's identity: the same options on the same songs and topics resume; anything else starts over. */
+export function runKey(dataset: Dataset, split: Split, options: TrainOptions): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ options, fp: dataset.topicFingerprint, fv: dataset.featureVersion, k: dataset.k }));
+  h.update(Int32Array.from(split.train, (i) => dataset.songs[i]!.trackId));
+  h.update('|');
+  h.update(Int32Array.from(split.validation, (i) => dataset.songs[i]!.trackId));
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Trains one network; returns the weights of the best validation epoch. */
+export async function trainModel(dataset: Dataset, split: Split, options: TrainOptions, hooks: TrainHooks = {}): Promise<TrainedModel> {
+  const started = performance.now();
+  const config = modelDefinition(options.model).config(dataset.width, dataset.k);
+  const standardizer = fitStandardizer(dataset.features, dataset.width, split.train);
+  const all = [...split.train, ...split.validation];
+  // One standardised matrix for train + validation songs; rowOf maps a song index to its row.
+  const matrix = standardize(dataset.features, dataset.width, standardizer, all);
+  const rowOf = new Int32Array(dataset.songs.length).fill(-1);
+  all.forEach((songIndex, row) => (rowOf[songIndex] = row));
+  const trainPools = groupPools(dataset.songs, split.train, dataset.k);
+  if (trainPools.groups.length === 0) throw new Error('no user group has both a positive and a negative training song: tag more songs, with more than one topic among them');
+  const valTriplets = validationTriplets(dataset, split.validation, options.seed);
+
+  const key = runKey(dataset, split, options);
+  const specs = paramSpecs(config);
+  const net = new Network(config, initWeights(config, options.seed));
+  const sgd = new Sgd(net, { learningRate: options.learningRate, momentum: options.momentum, weightDecay: options.weightDecay });
+  try {
+    let state: Checkpoint = {
+      key,
+      epoch: 0,
+      step: 0,
+      epochLoss: 0,
+      epochCorrect: 0,
+      epochMs: 0,
+      history: [],
+      bestEpoch: 0,
+      bestValAccuracy: null,
+      sinceBest: 0,
+      weights: new Map(),
+      velocity: new Map(),
+      best: null,
+    };
+    const resumed = hooks.checkpoints?.load(key) ?? null;
+    if (resumed) {
+      state = resumed;
+      net.setWeights({ specs, values: resumed.weights });
+      for (const [name, v] of sgd.velocity) {
+        const saved = resumed.velocity.get(name);
+        if (saved) v.assign(tf.tensor(saved, v.shape));
+      }
+    }
+    const resumedFromEpoch = resumed ? resumed.epoch : null;
+    let tripletsDone = 0;
+    let trainMsTotal = 0;
+    let cancelled = false;
+    let stoppedEarly = false;
+    let lastCheckpoint = performance.now();
+    const saveCheckpoint = async () => {
+      if (!hooks.checkpoints) return;
+      state.weights = (await net.weights(specs)).values;
+      state.velocity = new Map();
+      for (const [name, v] of sgd.velocity) state.velocity.set(name, (await v.data()) as Float32Array);
+      hooks.checkpoints.save(state);
+      lastCheckpoint = performance.now();
+    };
+
+    while (state.epoch < options.epochs) {
+      const triplets = sampleTriplets(trainPools, options.sampling, createRng(options.seed * 1_000_003 + state.epoch));
+      const steps = Math.ceil(triplets.pos.length / options.batchSize);
+      while (state.step < steps) {
+        // Let queued messages (a worker's 'cancel') run: wasm's data() resolves without a macrotask.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (hooks.isCancelled?.()) {
+          cancelled = true;
+          break;
+        }
+        const t0 = performance.now();
+        const start = state.step * options.batchSize;
+        const end = Math.min(triplets.pos.length, start + options.batchSize);
+        const batch = tripletBatch(triplets, start, end, dataset.k, rowOf);
+        const { loss, correct } = trainStep(options.objective, net, sgd, matrix, batch, options.seed * 7_368_787 + state.epoch * 100_003 + state.step);
+        const [l, c] = await Promise.all([loss.data(), correct.data()]);
+        loss.dispose();
+        correct.dispose();
+        if (!Number.isFinite(l[0]!)) throw new Error(`training diverged (loss ${l[0]}) at epoch ${state.epoch + 1}: lower the learning rate`);
+        const ms = performance.now() - t0;
+        state.epochLoss += l[0]! * (end - start);
+        state.epochCorrect += c[0]!;
+        state.epochMs += ms;
+        state.step++;
+        tripletsDone += end - start;
+        trainMsTotal += ms;
+        const rate = (tripletsDone * 1000) / Math.max(1, trainMsTotal);
+        const left = (options.epochs - state.epoch) * triplets.pos.length - end;
+        hooks.onProgress?.({
+          epoch: state.epoch + 1,
+          epochs: options.epochs,
+          step: state.step,
+          steps,
+          loss: state.epochLoss / end,
+          lastValAccuracy: state.history.at(-1)?.valAccuracy ?? null,
+          bestValAccuracy: state.bestValAccuracy,
+          tripletsPerSecond: rate,
+          etaSec: rate > 0 ? left / rate : null,
+        });
+        if (hooks.checkpointEveryMs !== undefined && state.step < steps && performance.now() - lastCheckpoint > hooks.checkpointEveryMs) await saveCheckpoint();
+      }
+      if (cancelled) break;
+      const valAccuracy = valTriplets ? await pairwiseAccuracy(net, matrix, rowOf, valTriplets, dataset.k) : null;
+      const metrics: EpochMetrics = {
+        epoch: state.epoch + 1,
+        loss: state.epochLoss / Math.max(1, triplets.pos.length),
+        trainAccuracy: state.epochCorrect / Math.max(1, triplets.pos.length),
+        valAccuracy,
+        triplets: triplets.pos.length,
+        ms: state.epochMs,
+      };
+      state.history.push(metrics);
+      // Without validation songs the last epoch counts as the best.
+      if (valAccuracy === null || state.bestValAccuracy === null || valAccuracy > state.bestValAccuracy) {
+        state.bestValAccuracy = valAccuracy;
+        state.bestEpoch = metrics.epoch;
+        state.best = (await net.weights(specs)).values;
+        state.sinceBest = 0;
+      } else {
+        state.sinceBest++;
+      }
+      hooks.onEpoch?.(metrics);
+      state.epoch++;
+      state.step = 0;
+      state.epochLoss = 0;
+      state.epochCorrect = 0;
+      state.epochMs = 0;
+      if (options.patience > 0 && state.sinceBest >= options.patience) {
+        stoppedEarly = true;
+        break;
+      }
+      if (state.epoch < options.epochs) await saveCheckpoint();
+    }
+    if (cancelled) await saveCheckpoint();
+    else hooks.checkpoints?.clear();
+    const bestValues = state.best ?? (await net.weights(specs)).values;
+    return {
+      config,
+      options,
+      weights: { specs, values: bestValues },
+      standardizer,
+      history: state.history,
+      bestEpoch: state.bestEpoch,
+      valAccuracy: state.bestValAccuracy,
+      trainSongs: split.train.length,
+      valSongs: split.validation.length,
+      stoppedEarly,
+      cancelled,
+      resumedFromEpoch,
+      trainMs: performance.now() - started,
+      tripletsPerSecond: (tripletsDone * 1000) / Math.max(1, trainMsTotal),
+    };
+  } finally {
+    sgd.dispose();
+    net.dispose();
+  }
+}
+
+/** Fixed validation triplets (unbalanced sampling over the validation songs, seeded); null if none. */
+export function validationTriplets(dataset: Dataset, songs: readonly number[], seed: number): Triplets | null {
+  if (songs.length === 0) return null;
+  const pools = groupPools(dataset.songs, songs, dataset.k);
+  if (pools.groups.length === 0) return null;
+  return sampleTriplets(pools, { mode: 'unbalanced' }, createRng(seed * 31 + 17));
+}
+
+/** Share of triplets with D(u, positive) < D(u, negative), in inference mode. */
+export async function pairwiseAccuracy(net: Network, matrix: FeatureMatrix, rowOf: Int32Array, triplets: Triplets, k: number): Promise<number> {
+  const items = await embedRows(net, matrix);
+  const groups = allGroups(k);
+  const users = new Float32Array(groups.length * k);
+  groups.forEach((g, i) => users.set(groupVector(g, k), i * k));
+  const userEmb = await embedUsers(net, users);
+  const e = net.config.embedding;
+  const n = triplets.pos.length;
+  const u = new Float32Array(n * e);
+  const p = new Float32Array(n * e);
+  const q = new Float32Array(n * e);
+  for (let i = 0; i < n; i++) {
+    u.set(userEmb.subarray((triplets.group[i]! - 1) * e, triplets.group[i]! * e), i * e);
+    const pr = rowOf[triplets.pos[i]!]!;
+    const nr = rowOf[triplets.neg[i]!]!;
+    p.set(items.subarray(pr * e, (pr + 1) * e), i * e);
+    q.set(items.subarray(nr * e, (nr + 1) * e), i * e);
+  }
+  const correct = tf.tidy(() => {
+    const ut = tf.tensor2d(u, [n, e]);
+    const z = tf.sub(net.distance(ut, tf.tensor2d(p, [n, e])), net.distance(ut, tf.tensor2d(q, [n, e])));
+    return tf.sum(tf.cast(tf.less(z, 0), 'float32'));
+  });
+  const value = (await correct.data())[0]!;
+  correct.dispose();
+  return value / Math.max(1, n);
+}

@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openLibraryDatabase } from '../../src-main/core/db/open.ts';
+import { syntheticDataset, writeSyntheticLibrary } from '../../src-main/core/model/synthetic.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+const BIN = path.resolve(import.meta.dirname, '../../bin/cadenza.js');
+
+function cadenza(args: string[]) {
+  const result = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, CADENZA_DATA_DIR: '' }, timeout: 180_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('cadenza train / eval / model', () => {
+  let dataDir: string;
+
+  beforeAll(() => {
+    dataDir = tempDir();
+    const db = openLibraryDatabase(dataDir);
+    writeSyntheticLibrary(db, syntheticDataset({ songs: 80, seed: 9, signal: 1 }));
+    db.close();
+  });
+
+  it('train --json trains, stores the backend with the model, and embeds every song', () => {
+    const run = cadenza(['train', '--data-dir', dataDir, '--epochs', '2', '--sampling', '1-to-n', '--negatives', '2', '--backend', 'wasm', '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.backend.name).toBe('wasm');
+    expect(out.epochsRun).toBe(2);
+    expect(out.saved.activated).toBe(true);
+    expect(out.embedded.count).toBe(80);
+    const list = JSON.parse(cadenza(['model', '--data-dir', dataDir, '--json']).stdout);
+    expect(list.models).toHaveLength(1);
+    expect(list.models[0]).toMatchObject({ active: true, current: true, backend: 'wasm', embedded: 80 });
+    const text = cadenza(['model', '--data-dir', dataDir]);
+    expect(text.stdout).toMatch(/^\* 1 {2}triplet\/paper/);
+  });
+
+  it('eval --json prints tables I, II and III with chance levels', () => {
+    const run = cadenza(['eval', '--data-dir', dataDir, '--epochs', '1', '--seeds', '2', '--max-triplets', '512', '--json']);
+    expect(run.status, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    for (const key of ['triplet', 'twonet', 'chance']) expect(out.tableI[key].top1.mean).toBeGreaterThanOrEqual(0);
+    expect(Object.keys(out.tableII)).toEqual(['unbalanced', 'balanced', 'oneToN', 'chance']);
+    expect(out.tableIII.rawMfcc.top1.mean).toBeGreaterThan(0);
+    expect(out.tableI.chance.pairwise).toEqual({ mean: 0.5, std: 0 });
+    expect(out.runs).toHaveLength(2);
+    const md = cadenza(['eval', '--data-dir', dataDir, '--epochs', '1', '--seeds', '1', '--max-triplets', '256']);
+    expect(md.stdout).toContain('| Triplet |');
+    expect(md.stdout).toContain('Table III');
+  });
+
+  it('usage errors exit 2', () => {
+    expect(cadenza(['train', '--data-dir', dataDir, '--backend', 'bogus']).status).toBe(2);
+    expect(cadenza(['train', '--data-dir', dataDir, '--sampling', 'sideways']).status).toBe(2);
+    expect(cadenza(['eval', '--data-dir', dataDir, '--seeds', '0']).status).toBe(2);
+    const empty = tempDir();
+    expect(cadenza(['train', '--data-dir', empty])).toMatchObject({ status: 2, stderr: expect.stringContaining('topics fit') });
+  });
+});
