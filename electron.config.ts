@@ -15,6 +15,9 @@ export default defineConfig({
           index: resolve(root, 'src-main/electron/main.ts'),
           // Workers are bundled next to the main bundle as <name>.worker.js (see core/jobs/worker-entry.ts).
           'scan.worker': resolve(root, 'src-main/core/library/scan.worker.ts'),
+          'analysis.worker': resolve(root, 'src-main/core/analysis/analysis.worker.ts'),
+          'embed.worker': resolve(root, 'src-main/core/model/embed.worker.ts'),
+          'train.worker': resolve(root, 'src-main/core/model/train.worker.ts'),
         },
       },
     },

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: builds the app and opens the desktop window. The Electron binary is not fetched by
 // `npm install` (package.json allowScripts denies its download script so installs work offline);
-// it is fetched here, on first start, by Electron's own installer.
+// it is fetched here, on first start, by Electron's own installer. Where it cannot be had, the UI is
+// served in browser mode (`cadenza serve`) and its URL printed; extra arguments go to `cadenza serve`.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -26,7 +27,14 @@ function run(cmd, args) {
   return result.status ?? 1;
 }
 
-if (run(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--config', 'electron.config.ts']) !== 0) {
+if (
+  run(process.execPath, [
+    path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'),
+    'build',
+    '--config',
+    'electron.config.ts',
+  ]) !== 0
+) {
   console.error('cadenza: the build failed; see above.');
   process.exit(1);
 }
@@ -38,11 +46,19 @@ if (!binary) {
   binary = electronBinary();
 }
 if (!binary) {
+  // No desktop window here: serve the same UI to a browser instead (`cadenza serve`, loopback only).
   console.error(
-    'cadenza: the Electron binary could not be downloaded on this machine, so the desktop window cannot open.\n' +
-      'Everything else works from the command line: `npx cadenza --help` (scan, library, …).',
+    'cadenza: the Electron binary is not available on this machine (it could not be downloaded), so the desktop\n' +
+      'window cannot open. Starting browser mode instead: open the address below in a browser on this machine.',
   );
-  process.exit(1);
+  const serve = spawn(process.execPath, [path.join(root, 'bin/cadenza.js'), 'serve', ...process.argv.slice(2)], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  process.on('SIGINT', () => {}); // Ctrl-C reaches the server too (same process group); it shuts down cleanly
+  process.on('SIGTERM', () => serve.kill('SIGTERM'));
+  serve.on('exit', (code) => process.exit(code ?? 0));
+} else {
+  const child = spawn(binary, [root], { cwd: root, stdio: 'inherit' });
+  child.on('exit', (code) => process.exit(code ?? 0));
 }
-const child = spawn(binary, [root], { cwd: root, stdio: 'inherit' });
-child.on('exit', (code) => process.exit(code ?? 0));

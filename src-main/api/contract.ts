@@ -1,17 +1,64 @@
 /**
- * The one contract between the UI and the core: channel names with their request and response types.
- * The Electron preload, the IPC handlers and (later) the browser-mode server all derive from it.
+ * The one contract between the UI and the core: method names with their request and response types,
+ * and the events the core pushes. The Electron preload and IPC handlers, and the browser-mode server
+ * (`cadenza serve`: HTTP + WebSocket), all derive from it; every request passes `validateRequest`.
+ *
+ * Slots for the recommendation work (issues 5–6), to be added here with their validators:
+ * `queue.fromTopics`, `tracks.moreLike`, `feedback.set` (like/dislike), `model.train`, `model.cancel`,
+ * `model.rollback`, `model.map` (2-D embedding map), and a `training` job kind.
  */
-import type { LibrarySummary, ScanProgress, ScanResult } from './types.ts';
+import type {
+  AnalysisSummary,
+  AppInfo,
+  JobOutcome,
+  JobProgress,
+  JobState,
+  LibrarySummary,
+  MediaKey,
+  ScanResult,
+  Settings,
+  TopicFitRequest,
+  TopicFitSummary,
+  TopicInfo,
+  TrackFacets,
+  TrackPage,
+  TrackQuery,
+  TrackRow,
+} from './types.ts';
 
 export interface ApiMethods {
+  'app.info': { request: null; response: AppInfo };
   'library.summary': { request: null; response: LibrarySummary };
+  /** Adds the folders (none: rescans every known folder) and scans; resolves when the scan ends. */
   'library.scan': { request: { folders: string[] }; response: ScanResult };
   'library.cancelScan': { request: null; response: { cancelled: boolean } };
+  /** Forgets a folder and the tracks indexed under it (files on disk are untouched). */
+  'library.removeFolder': { request: { folder: string }; response: { removed: boolean } };
+  'tracks.list': { request: TrackQuery; response: TrackPage };
+  'tracks.get': { request: { ids: number[] }; response: TrackRow[] };
+  'tracks.facets': { request: null; response: TrackFacets };
+  /** Analyses every track without current features; resolves when the job ends. */
+  'analysis.start': { request: null; response: AnalysisSummary };
+  'analysis.cancel': { request: null; response: { cancelled: boolean } };
+  'topics.fit': { request: TopicFitRequest; response: TopicFitSummary };
+  'topics.cancel': { request: null; response: { cancelled: boolean } };
+  'topics.show': { request: null; response: { topics: TopicInfo[] } };
+  'jobs.status': { request: null; response: { jobs: JobState[] } };
+  'settings.get': { request: null; response: Settings };
+  'settings.set': { request: Partial<Settings>; response: Settings };
+  /** A native folder picker (Electron only; `app.info` says whether it exists). */
+  'dialog.chooseFolder': { request: null; response: { folder: string | null } };
+  /** The tracks as an M3U8 playlist (UTF-8, absolute paths, #EXTINF lines). */
+  'queue.exportM3u8': { request: { trackIds: number[] }; response: { filename: string; content: string } };
 }
 
 export interface ApiEvents {
-  'scan.progress': ScanProgress;
+  'job.progress': JobProgress;
+  'job.finished': JobOutcome;
+  /** The library's contents changed (a scan, the watcher, a topic fit): tables should re-query. */
+  'library.changed': { reason: 'scan' | 'watch' | 'analysis' | 'topics' | 'folders' };
+  /** A media key was pressed (Electron: global shortcuts). */
+  'media.key': { key: MediaKey };
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -22,14 +69,70 @@ export type ApiResponse<M extends ApiMethod> = ApiMethods[M]['response'];
 /** What a call returns across the process boundary: errors travel back as values. */
 export type ApiResult<M extends ApiMethod> = { ok: true; value: ApiResponse<M> } | { ok: false; error: string };
 
-/** The surface the renderer sees (window.cadenza in Electron). */
+/** Runs one validated call (the core's implementation of the contract). */
+export type ApiHandler = <M extends ApiMethod>(method: M, request: ApiRequest<M>) => Promise<ApiResponse<M>>;
+
+/** Pushes one event to the UI. */
+export type ApiEmitter = <E extends ApiEvent>(event: E, payload: ApiEvents[E]) => void;
+
+/** The surface the renderer sees: window.cadenza in Electron, a fetch + WebSocket transport in a browser. */
 export interface CadenzaApi {
   call<M extends ApiMethod>(method: M, request: ApiRequest<M>): Promise<ApiResult<M>>;
   on<E extends ApiEvent>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+  /** The URL the audio element plays a track from (media://track/ID in Electron, /media/ID in a browser). */
+  mediaUrl(trackId: number): string;
 }
 
-export const API_METHODS: readonly ApiMethod[] = ['library.summary', 'library.scan', 'library.cancelScan'];
-export const API_EVENTS: readonly ApiEvent[] = ['scan.progress'];
+export const API_METHODS: readonly ApiMethod[] = [
+  'app.info',
+  'library.summary',
+  'library.scan',
+  'library.cancelScan',
+  'library.removeFolder',
+  'tracks.list',
+  'tracks.get',
+  'tracks.facets',
+  'analysis.start',
+  'analysis.cancel',
+  'topics.fit',
+  'topics.cancel',
+  'topics.show',
+  'jobs.status',
+  'settings.get',
+  'settings.set',
+  'dialog.chooseFolder',
+  'queue.exportM3u8',
+];
+export const API_EVENTS: readonly ApiEvent[] = ['job.progress', 'job.finished', 'library.changed', 'media.key'];
 
 export const IPC_CALL_CHANNEL = 'cadenza:call';
 export const IPC_EVENT_CHANNEL = 'cadenza:event';
+
+/** The media protocol of the Electron shell: media://track/<id>. */
+export const MEDIA_SCHEME = 'media';
+/** Browser mode: GET /media/<id>. */
+export const MEDIA_ROUTE = '/media/';
+
+export function mediaUrlFor(mode: 'electron' | 'browser', trackId: number): string {
+  return mode === 'electron' ? `${MEDIA_SCHEME}://track/${trackId}` : `${MEDIA_ROUTE}${trackId}`;
+}
+
+/**
+ * The Content-Security-Policy of the UI, in both modes. `connectSrc` adds the WebSocket origin in
+ * browser mode. Styles allow inline attributes (Svelte's style: bindings); scripts come only from the app.
+ */
+export function contentSecurityPolicy(connectSrc: string[] = []): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    `media-src 'self' ${MEDIA_SCHEME}:`,
+    ["connect-src 'self'", ...connectSrc].join(' '),
+    "font-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+  ].join('; ');
+}

@@ -55,3 +55,164 @@ export interface ScanResult {
   durationMs: number;
   filesPerSecond: number;
 }
+
+// ----------------------------------------------------------------------------- app, jobs, settings
+
+/** How the UI is hosted: the Electron window, or a browser tab talking to `cadenza serve`. */
+export type AppMode = 'electron' | 'browser';
+
+export interface AppInfo {
+  mode: AppMode;
+  version: string;
+  dataDir: string;
+  /** True where the shell can show a native folder picker (`dialog.chooseFolder`). */
+  canChooseFolder: boolean;
+}
+
+export interface Settings {
+  /** The library's folders, as the user chose them. */
+  musicFolders: string[];
+  /** Player volume, 0..1. */
+  volume: number;
+}
+
+/** The long jobs the UI runs and shows progress for. Training joins them with the model (issue 6). */
+export type JobKind = 'scan' | 'analysis' | 'topics';
+export const JOB_KINDS: readonly JobKind[] = ['scan', 'analysis', 'topics'];
+
+/** One progress report of a running job: count, rate, ETA, and a short phase/detail text. */
+export interface JobProgress extends Progress {
+  job: JobKind;
+  /** e.g. 'listing', 'reading', 'analysing', 'fitting'. */
+  phase: string;
+  failed: number;
+}
+
+export interface JobOutcome {
+  job: JobKind;
+  status: 'done' | 'cancelled' | 'failed';
+  /** One line for the user, e.g. "18 tracks indexed, 5 files could not be read". */
+  message: string;
+  finishedAt: number;
+}
+
+export interface JobState {
+  job: JobKind;
+  running: boolean;
+  /** The latest progress of the running job (null before its first report). */
+  progress: JobProgress | null;
+  /** How the last run ended, if any. */
+  last: JobOutcome | null;
+}
+
+// ------------------------------------------------------------------------------------------ tracks
+
+export type TrackSortKey = 'title' | 'artist' | 'album' | 'duration' | 'year' | 'format' | 'added' | 'path';
+export const TRACK_SORT_KEYS: readonly TrackSortKey[] = [
+  'title',
+  'artist',
+  'album',
+  'duration',
+  'year',
+  'format',
+  'added',
+  'path',
+];
+export type SortDirection = 'asc' | 'desc';
+export type Availability = 'all' | 'available' | 'unavailable';
+
+export interface TrackFilter {
+  /** Any of these format names (as in the library summary: mp3, flac, ogg, opus, m4a, alac, wav, aiff, wma). */
+  formats?: string[];
+  /** Any of these genres (exact, as tagged). */
+  genres?: string[];
+  /** Any of these topic ids (1..K), under the active topic model. */
+  topics?: number[];
+  availability?: Availability;
+}
+
+/** One window of the (filtered, sorted) library: what a virtualised table asks for as it scrolls. */
+export interface TrackQuery {
+  offset: number;
+  /** 1..500 rows. */
+  limit: number;
+  /** Words that must all appear in the title, artist, album, album artist or path (case-insensitive). */
+  search?: string;
+  sort?: { key: TrackSortKey; dir: SortDirection };
+  filter?: TrackFilter;
+}
+
+export interface TrackRow {
+  id: number;
+  title: string | null;
+  artist: string | null;
+  album: string | null;
+  albumArtist: string | null;
+  trackNo: number | null;
+  year: number | null;
+  /** Seconds. */
+  duration: number | null;
+  format: string;
+  genres: string[];
+  /** The file's path (NFC; for display). */
+  path: string;
+  available: boolean;
+  /** Topic ids (1..K) of the track under the active topic model, most probable first. */
+  topics: number[];
+}
+
+export interface TrackPage {
+  /** Rows matching the query (for the table's scroll height). */
+  total: number;
+  offset: number;
+  tracks: TrackRow[];
+}
+
+export interface FacetCount {
+  name: string;
+  count: number;
+}
+
+/** What the filters offer. */
+export interface TrackFacets {
+  formats: FacetCount[];
+  genres: FacetCount[];
+}
+
+// ------------------------------------------------------------------------------- analysis, topics
+
+export interface AnalysisSummary {
+  analysed: number;
+  skipped: number;
+  failed: ScanFailure[];
+  cancelled: boolean;
+  durationMs: number;
+  songsPerSecond: number;
+}
+
+/** One topic as `cadenza topics show` prints it. */
+export interface TopicInfo {
+  /** 1..K. */
+  id: number;
+  label: string;
+  topTags: string[];
+  songs: number;
+}
+
+export interface TopicFitSummary {
+  cancelled: boolean;
+  k: number;
+  tagged: number;
+  untagged: number;
+  /** True when the topics changed from the previous fit. */
+  changed: boolean;
+  topics: TopicInfo[];
+}
+
+export interface TopicFitRequest {
+  k?: number;
+  seed?: number;
+  sweeps?: number;
+}
+
+export type MediaKey = 'playpause' | 'next' | 'previous';

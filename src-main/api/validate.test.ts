@@ -1,23 +1,147 @@
 import { describe, expect, it } from 'vitest';
+import { API_METHODS, type ApiMethod } from './contract.ts';
+import { dispatchCall } from './dispatch.ts';
 import { InvalidRequestError, isApiMethod, validateRequest } from './validate.ts';
+
+/** For every method: requests that must pass (and what they become) and requests that must be refused. */
+const CASES: { [M in ApiMethod]: { good: [unknown, unknown][]; bad: unknown[] } } = {
+  'app.info': {
+    good: [
+      [null, null],
+      [undefined, null],
+    ],
+    bad: [{}, 1],
+  },
+  'library.summary': { good: [[null, null]], bad: [{ sneaky: 1 }, 'x'] },
+  'library.scan': {
+    good: [
+      [{ folders: ['/music'] }, { folders: ['/music'] }],
+      [{ folders: [] }, { folders: [] }],
+      [{ folders: ['C:\\Music', '\\\\nas\\share'] }, { folders: ['C:\\Music', '\\\\nas\\share'] }],
+    ],
+    bad: [
+      { folders: ['relative/path'] },
+      { folders: ['/a\0b'] },
+      { folders: '/music' },
+      { folders: Array(65).fill('/m') },
+      'nope',
+      { folders: ['/m'], extra: 1 },
+    ],
+  },
+  'library.cancelScan': { good: [[null, null]], bad: [{}] },
+  'library.removeFolder': {
+    good: [[{ folder: '/music' }, { folder: '/music' }]],
+    bad: [{ folder: 'music' }, { folder: 3 }, {}, null],
+  },
+  'tracks.list': {
+    good: [
+      [
+        { offset: 0, limit: 50 },
+        { offset: 0, limit: 50 },
+      ],
+      [
+        {
+          offset: 100,
+          limit: 500,
+          search: 'rain',
+          sort: { key: 'year', dir: 'desc' },
+          filter: { formats: ['mp3'], genres: ['Jazz'], topics: [1, 7], availability: 'available' },
+        },
+        {
+          offset: 100,
+          limit: 500,
+          search: 'rain',
+          sort: { key: 'year', dir: 'desc' },
+          filter: { formats: ['mp3'], genres: ['Jazz'], topics: [1, 7], availability: 'available' },
+        },
+      ],
+    ],
+    bad: [
+      { offset: -1, limit: 10 },
+      { offset: 0, limit: 0 },
+      { offset: 0, limit: 501 },
+      { offset: 0.5, limit: 10 },
+      { offset: 0, limit: 10, sort: { key: 'path; DROP TABLE tracks', dir: 'asc' } },
+      { offset: 0, limit: 10, sort: { key: 'title', dir: 'up' } },
+      { offset: 0, limit: 10, filter: { topics: [0] } },
+      { offset: 0, limit: 10, filter: { availability: 'maybe' } },
+      { offset: 0, limit: 10, filter: { formats: 'mp3' } },
+      { offset: 0, limit: 10, search: 'x'.repeat(501) },
+      { offset: 0, limit: 10, columns: ['*'] },
+      null,
+    ],
+  },
+  'tracks.get': {
+    good: [
+      [{ ids: [1, 2] }, { ids: [1, 2] }],
+      [{ ids: [] }, { ids: [] }],
+    ],
+    bad: [{ ids: [0] }, { ids: ['1'] }, { ids: Array(1001).fill(1) }, {}],
+  },
+  'tracks.facets': { good: [[null, null]], bad: [{ x: 1 }] },
+  'analysis.start': { good: [[null, null]], bad: [{ workers: 99 }] },
+  'analysis.cancel': { good: [[null, null]], bad: [[]] },
+  'topics.fit': {
+    good: [
+      [null, {}],
+      [{}, {}],
+      [
+        { k: 7, seed: 42, sweeps: 300 },
+        { k: 7, seed: 42, sweeps: 300 },
+      ],
+    ],
+    bad: [{ k: 0 }, { k: 101 }, { sweeps: 1.5 }, { seed: -1 }, { alpha: 1 }, 'fit'],
+  },
+  'topics.cancel': { good: [[null, null]], bad: [{}] },
+  'topics.show': { good: [[null, null]], bad: [0] },
+  'jobs.status': { good: [[null, null]], bad: [{}] },
+  'settings.get': { good: [[null, null]], bad: [{}] },
+  'settings.set': {
+    good: [
+      [{ volume: 0.5 }, { volume: 0.5 }],
+      [{ musicFolders: ['/music'] }, { musicFolders: ['/music'] }],
+      [{}, {}],
+    ],
+    bad: [{ volume: 2 }, { volume: '0.5' }, { volume: Number.NaN }, { musicFolders: ['music'] }, { theme: 'dark' }, null],
+  },
+  'dialog.chooseFolder': { good: [[null, null]], bad: [{ defaultPath: '/' }] },
+  'queue.exportM3u8': {
+    good: [[{ trackIds: [3, 1, 2] }, { trackIds: [3, 1, 2] }]],
+    bad: [{ trackIds: [] }, { trackIds: [-1] }, { trackIds: 'all' }, {}],
+  },
+};
 
 describe('API request validation', () => {
   it('knows the contract methods only', () => {
     expect(isApiMethod('library.summary')).toBe(true);
     expect(isApiMethod('library.drop')).toBe(false);
     expect(isApiMethod(42)).toBe(false);
+    expect(Object.keys(CASES).sort()).toEqual([...API_METHODS].sort());
   });
 
-  it('accepts well-formed requests', () => {
-    expect(validateRequest('library.summary', null)).toBeNull();
-    expect(validateRequest('library.scan', { folders: ['/music'] })).toEqual({ folders: ['/music'] });
-  });
+  for (const method of API_METHODS) {
+    it(`${method}: accepts well-formed requests and refuses malformed ones with a reason`, () => {
+      const { good, bad } = CASES[method];
+      for (const [request, expected] of good) expect(validateRequest(method, request)).toEqual(expected);
+      for (const request of bad)
+        expect(() => validateRequest(method, request), JSON.stringify(request)).toThrow(InvalidRequestError);
+    });
+  }
 
-  it('rejects malformed ones with a reason', () => {
-    expect(() => validateRequest('library.summary', { sneaky: 1 })).toThrow(InvalidRequestError);
-    expect(() => validateRequest('library.scan', { folders: [] })).toThrow(/1 to 64/);
-    expect(() => validateRequest('library.scan', { folders: ['relative/path'] })).toThrow(/absolute/);
-    expect(() => validateRequest('library.scan', { folders: ['/a\0b'] })).toThrow(InvalidRequestError);
-    expect(() => validateRequest('library.scan', 'nope')).toThrow(InvalidRequestError);
+  it('the dispatcher refuses unknown methods and bad arguments before the handler runs, and returns errors as values', async () => {
+    let calls = 0;
+    const handle = async () => {
+      calls++;
+      return { cancelled: true } as never;
+    };
+    expect(await dispatchCall('fs.delete', null, handle)).toMatchObject({ ok: false, error: /unknown method/ });
+    expect(await dispatchCall('tracks.list', { offset: -5, limit: 1 }, handle)).toMatchObject({ ok: false, error: /offset/ });
+    expect(calls).toBe(0);
+    expect(await dispatchCall('topics.cancel', null, handle)).toEqual({ ok: true, value: { cancelled: true } });
+    expect(calls).toBe(1);
+    const failing = async () => {
+      throw new Error('disk on fire');
+    };
+    expect(await dispatchCall('library.summary', null, failing)).toEqual({ ok: false, error: 'disk on fire' });
   });
 });

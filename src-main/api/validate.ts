@@ -1,32 +1,133 @@
 import { API_METHODS, type ApiMethod, type ApiRequest } from './contract.ts';
+import { TRACK_SORT_KEYS } from './types.ts';
+import type { Availability, Settings, SortDirection, TopicFitRequest, TrackFilter, TrackQuery, TrackSortKey } from './types.ts';
 
 export class InvalidRequestError extends Error {}
 
 type Validator<M extends ApiMethod> = (value: unknown) => ApiRequest<M>;
 
+const fail = (message: string): never => {
+  throw new InvalidRequestError(message);
+};
+
 const isNull = (value: unknown): null => {
-  if (value !== null && value !== undefined) throw new InvalidRequestError('this call takes no argument');
+  if (value !== null && value !== undefined) fail('this call takes no argument');
   return null;
 };
 
+/** A plain object with only the named keys (extra keys are refused, so typos do not pass silently). */
+function record(value: unknown, keys: readonly string[], what: string): Record<string, unknown> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return fail(`expected ${what}`);
+  for (const key of Object.keys(value)) if (!keys.includes(key)) fail(`unexpected field "${key}" (expected ${what})`);
+  return value as Record<string, unknown>;
+}
+
+function integer(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    return fail(`${name} must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function text(value: unknown, name: string, maxLength: number): string {
+  if (typeof value !== 'string' || value.length > maxLength || value.includes('\0')) {
+    return fail(`${name} must be a string of at most ${maxLength} characters`);
+  }
+  return value;
+}
+
+function list<T>(value: unknown, name: string, maxItems: number, item: (v: unknown) => T, minItems = 0): T[] {
+  if (!Array.isArray(value) || value.length < minItems || value.length > maxItems) {
+    return fail(`${name} must be a list of ${minItems} to ${maxItems} items`);
+  }
+  return value.map(item);
+}
+
+function absolutePath(value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 4096 || value.includes('\0')) {
+    return fail('each folder must be a non-empty path string');
+  }
+  if (!/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(value)) fail(`not an absolute path: ${value}`);
+  return value;
+}
+
+const trackId = (v: unknown) => integer(v, 'a track id', 1, Number.MAX_SAFE_INTEGER);
+
+function trackFilter(value: unknown): TrackFilter {
+  const v = record(value, ['formats', 'genres', 'topics', 'availability'], '{ formats?, genres?, topics?, availability? }');
+  const out: TrackFilter = {};
+  if (v.formats !== undefined) out.formats = list(v.formats, 'formats', 32, (f) => text(f, 'a format', 32));
+  if (v.genres !== undefined) out.genres = list(v.genres, 'genres', 64, (g) => text(g, 'a genre', 200));
+  if (v.topics !== undefined) out.topics = list(v.topics, 'topics', 100, (t) => integer(t, 'a topic id', 1, 100));
+  if (v.availability !== undefined) {
+    if (v.availability !== 'all' && v.availability !== 'available' && v.availability !== 'unavailable') {
+      fail('availability must be "all", "available" or "unavailable"');
+    }
+    out.availability = v.availability as Availability;
+  }
+  return out;
+}
+
+function trackQuery(value: unknown): TrackQuery {
+  const v = record(value, ['offset', 'limit', 'search', 'sort', 'filter'], '{ offset, limit, search?, sort?, filter? }');
+  const out: TrackQuery = { offset: integer(v.offset, 'offset', 0, 100_000_000), limit: integer(v.limit, 'limit', 1, 500) };
+  if (v.search !== undefined) out.search = text(v.search, 'search', 500);
+  if (v.sort !== undefined) {
+    const s = record(v.sort, ['key', 'dir'], '{ key, dir }');
+    if (!(TRACK_SORT_KEYS as readonly unknown[]).includes(s.key)) fail(`sort key must be one of ${TRACK_SORT_KEYS.join(', ')}`);
+    if (s.dir !== 'asc' && s.dir !== 'desc') fail('sort dir must be "asc" or "desc"');
+    out.sort = { key: s.key as TrackSortKey, dir: s.dir as SortDirection };
+  }
+  if (v.filter !== undefined) out.filter = trackFilter(v.filter);
+  return out;
+}
+
+function topicFit(value: unknown): TopicFitRequest {
+  if (value === null || value === undefined) return {};
+  const v = record(value, ['k', 'seed', 'sweeps'], '{ k?, seed?, sweeps? }');
+  const out: TopicFitRequest = {};
+  if (v.k !== undefined) out.k = integer(v.k, 'k', 1, 100);
+  if (v.seed !== undefined) out.seed = integer(v.seed, 'seed', 0, 2 ** 31 - 1);
+  if (v.sweeps !== undefined) out.sweeps = integer(v.sweeps, 'sweeps', 1, 100_000);
+  return out;
+}
+
+function settingsPatch(value: unknown): Partial<Settings> {
+  const v = record(value, ['musicFolders', 'volume'], '{ musicFolders?, volume? }');
+  const out: Partial<Settings> = {};
+  if (v.musicFolders !== undefined) out.musicFolders = list(v.musicFolders, 'musicFolders', 64, absolutePath);
+  if (v.volume !== undefined) {
+    if (typeof v.volume !== 'number' || !(v.volume >= 0 && v.volume <= 1)) fail('volume must be a number from 0 to 1');
+    out.volume = v.volume as number;
+  }
+  return out;
+}
+
 /** One validator per method: every argument that crosses the process boundary is checked here. */
 const validators: { [M in ApiMethod]: Validator<M> } = {
+  'app.info': isNull,
   'library.summary': isNull,
   'library.cancelScan': isNull,
   'library.scan': (value) => {
-    if (!value || typeof value !== 'object') throw new InvalidRequestError('expected { folders: string[] }');
-    const folders = (value as { folders?: unknown }).folders;
-    if (!Array.isArray(folders) || folders.length === 0 || folders.length > 64) {
-      throw new InvalidRequestError('folders must be a list of 1 to 64 absolute paths');
-    }
-    for (const folder of folders) {
-      if (typeof folder !== 'string' || folder.length === 0 || folder.length > 4096 || folder.includes('\0')) {
-        throw new InvalidRequestError('each folder must be a non-empty path string');
-      }
-      if (!/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(folder)) throw new InvalidRequestError(`not an absolute path: ${folder}`);
-    }
-    return { folders: folders as string[] };
+    const v = record(value, ['folders'], '{ folders: string[] }');
+    return { folders: list(v.folders, 'folders (0 to 64 absolute paths)', 64, absolutePath) };
   },
+  'library.removeFolder': (value) => ({ folder: absolutePath(record(value, ['folder'], '{ folder }').folder) }),
+  'tracks.list': trackQuery,
+  'tracks.get': (value) => ({ ids: list(record(value, ['ids'], '{ ids: number[] }').ids, 'ids', 1000, trackId) }),
+  'tracks.facets': isNull,
+  'analysis.start': isNull,
+  'analysis.cancel': isNull,
+  'topics.fit': topicFit,
+  'topics.cancel': isNull,
+  'topics.show': isNull,
+  'jobs.status': isNull,
+  'settings.get': isNull,
+  'settings.set': settingsPatch,
+  'dialog.chooseFolder': isNull,
+  'queue.exportM3u8': (value) => ({
+    trackIds: list(record(value, ['trackIds'], '{ trackIds: number[] }').trackIds, 'trackIds', 100_000, trackId, 1),
+  }),
 };
 
 export function isApiMethod(value: unknown): value is ApiMethod {

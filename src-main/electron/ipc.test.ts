@@ -20,9 +20,15 @@ describe('IPC wrapper', () => {
       calls++;
       return { cancelled: false } as never;
     };
-    expect(await dispatchIpcCall(fromWeb, 'library.summary', null, handle)).toEqual({ ok: false, error: 'refused: unknown sender' });
+    expect(await dispatchIpcCall(fromWeb, 'library.summary', null, handle)).toEqual({
+      ok: false,
+      error: 'refused: unknown sender',
+    });
     expect(await dispatchIpcCall(fromApp, 'fs.delete', null, handle)).toMatchObject({ ok: false, error: /unknown method/ });
-    expect(await dispatchIpcCall(fromApp, 'library.scan', { folders: ['x'] }, handle)).toMatchObject({ ok: false, error: /absolute/ });
+    expect(await dispatchIpcCall(fromApp, 'library.scan', { folders: ['x'] }, handle)).toMatchObject({
+      ok: false,
+      error: /absolute/,
+    });
     expect(calls).toBe(0);
     expect(await dispatchIpcCall(fromApp, 'library.cancelScan', null, handle)).toEqual({ ok: true, value: { cancelled: false } });
     const failing = async () => {

@@ -1,6 +1,6 @@
 import type { IpcMainInvokeEvent } from 'electron';
-import type { ApiMethod, ApiRequest, ApiResponse, ApiResult } from '../api/contract.ts';
-import { isApiMethod, validateRequest } from '../api/validate.ts';
+import type { ApiHandler, ApiMethod, ApiResult } from '../api/contract.ts';
+import { dispatchCall } from '../api/dispatch.ts';
 
 /** The app's own renderer origin; IPC from any other frame is refused. */
 export const APP_ORIGIN = 'app://cadenza';
@@ -18,22 +18,16 @@ export function isTrustedSender(frameUrl: string | undefined, devServerUrl?: str
 }
 
 /**
- * The one wrapper every IPC call passes through: checks the sender frame, that the method is in
- * the contract and that its argument validates, then runs the handler and returns errors as values.
+ * Every IPC call: checks the sender frame, then goes through the same dispatcher as browser mode
+ * (method in the contract, argument validated, errors returned as values).
  */
 export async function dispatchIpcCall(
   event: Pick<IpcMainInvokeEvent, 'senderFrame'>,
   method: unknown,
   request: unknown,
-  handle: <M extends ApiMethod>(method: M, request: ApiRequest<M>) => Promise<ApiResponse<M>>,
+  handle: ApiHandler,
   devServerUrl?: string,
 ): Promise<ApiResult<ApiMethod>> {
   if (!isTrustedSender(event.senderFrame?.url, devServerUrl)) return { ok: false, error: 'refused: unknown sender' };
-  if (!isApiMethod(method)) return { ok: false, error: `refused: unknown method ${String(method)}` };
-  try {
-    const valid = validateRequest(method, request);
-    return { ok: true, value: await handle(method, valid) };
-  } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
-  }
+  return dispatchCall(method, request, handle);
 }

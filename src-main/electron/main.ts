@@ -1,16 +1,19 @@
-// The Electron shell: windows, the app:// protocol and IPC wiring. All logic lives in the Node core.
-import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
+// The Electron shell: window, protocols, IPC, menu and media keys. All logic lives in the Node core
+// (core/app/app-service.ts), which browser mode (`cadenza serve`) shares.
+import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import type { ApiEmitter } from '../api/contract.ts';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../api/contract.ts';
-import { LibraryService } from '../core/library/library-service.ts';
+import { AppService } from '../core/app/app-service.ts';
 import { resolveDataDir } from '../core/paths.ts';
 import { dispatchIpcCall } from './ipc.ts';
+import { buildMenu, registerMediaKeys } from './menu.ts';
+import { APP_HOST, APP_SCHEME, handleProtocols, registerSchemes } from './protocols.ts';
 
 const devServerUrl = process.env.ELECTRON_RENDERER_URL;
 const rendererDir = path.join(import.meta.dirname, '../renderer');
 
-protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+registerSchemes();
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -27,38 +30,61 @@ if (!app.requestSingleInstanceLock()) {
 
 function start(): void {
   const dataDir = resolveDataDir(process.env.CADENZA_DATA_DIR ?? app.getPath('userData'));
-  // Serve the renderer from app://cadenza/, refusing anything outside its folder.
-  protocol.handle('app', (request) => {
-    const url = new URL(request.url);
-    const file = path.normalize(path.join(rendererDir, decodeURIComponent(url.pathname)));
-    if (url.host !== 'cadenza' || !file.startsWith(rendererDir + path.sep)) return new Response('not found', { status: 404 });
-    return net.fetch(pathToFileURL(file).toString());
+  let win: BrowserWindow | null = null;
+  const emit: ApiEmitter = (event, payload) => {
+    if (win && !win.isDestroyed()) win.webContents.send(IPC_EVENT_CHANNEL, event, payload);
+  };
+  const service = new AppService(dataDir, emit, {
+    mode: 'electron',
+    version: app.getVersion(),
+    chooseFolder: async () => {
+      const options: Electron.OpenDialogOptions = { title: 'Choose your music folder', properties: ['openDirectory'] };
+      const picked = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      return picked.canceled ? null : (picked.filePaths[0] ?? null);
+    },
   });
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  handleProtocols(service, rendererDir);
 
-  const win = new BrowserWindow({
-    width: 1200,
-    height: 800,
+  // No web permission (camera, notifications, …) is ever granted, and no webview is ever attached.
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.on('will-navigate', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      if (url.startsWith('https://')) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+
+  ipcMain.handle(IPC_CALL_CHANNEL, (event, method: unknown, request: unknown) =>
+    dispatchIpcCall(event, method, request, (m, r) => service.handle(m, r), devServerUrl),
+  );
+  buildMenu(emit, { dev: devServerUrl !== undefined || !app.isPackaged });
+  const unregisterKeys = registerMediaKeys(emit);
+
+  win = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    minWidth: 900,
+    minHeight: 560,
     title: 'Cadenza',
+    backgroundColor: '#15171c',
     webPreferences: {
       preload: path.join(import.meta.dirname, '../preload/index.cjs'),
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      webSecurity: true,
     },
   });
-  const service = new LibraryService(dataDir, (event, payload) => win.webContents.send(IPC_EVENT_CHANNEL, event, payload));
+  service.open();
   service.watch();
-  app.on('before-quit', () => void service.close());
-  ipcMain.handle(IPC_CALL_CHANNEL, (event, method: unknown, request: unknown) =>
-    dispatchIpcCall(event, method, request, (m, r) => service.handle(m, r), devServerUrl),
-  );
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
+  app.on('will-quit', () => {
+    unregisterKeys();
+    void service.close();
   });
-  win.webContents.on('will-navigate', (event) => event.preventDefault());
-  void win.loadURL(devServerUrl ?? 'app://cadenza/index.html');
+  void win.loadURL(devServerUrl ?? `${APP_SCHEME}://${APP_HOST}/index.html`);
 }
 
 app.on('window-all-closed', () => app.quit());

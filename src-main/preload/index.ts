@@ -1,6 +1,6 @@
 // Exposes the typed API to the renderer and nothing else.
 import { contextBridge, ipcRenderer } from 'electron';
-import { API_EVENTS, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type CadenzaApi } from '../api/contract.ts';
+import { API_EVENTS, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, mediaUrlFor, type CadenzaApi } from '../api/contract.ts';
 
 const api: CadenzaApi = {
   call: (method, request) => ipcRenderer.invoke(IPC_CALL_CHANNEL, method, request),
@@ -12,6 +12,7 @@ const api: CadenzaApi = {
     ipcRenderer.on(IPC_EVENT_CHANNEL, wrapped);
     return () => ipcRenderer.off(IPC_EVENT_CHANNEL, wrapped);
   },
+  mediaUrl: (trackId) => mediaUrlFor('electron', trackId),
 };
 
 contextBridge.exposeInMainWorld('cadenza', api);

@@ -1,16 +1,28 @@
 import type { Command } from '../command.ts';
+import { analyzeCommand } from './analyze.ts';
+import { evalCommand } from './eval.ts';
+import { featuresCommand } from './features.ts';
 import { libraryCommand, rootsCommand } from './library.ts';
+import { modelCommand } from './model.ts';
 import { scanCommand } from './scan.ts';
+import { serveCommand } from './serve.ts';
 import { tagCommand } from './tag.ts';
 import { tagsCommand } from './tags.ts';
 import { topicsCommand } from './topics.ts';
+import { trainCommand } from './train.ts';
 
 /** Every sub-command, in the order `cadenza --help` lists them. Add one line per new command. */
 export const COMMANDS: readonly Command[] = [
   scanCommand,
   libraryCommand,
   rootsCommand,
+  analyzeCommand,
+  featuresCommand,
   tagCommand,
   tagsCommand,
   topicsCommand,
+  trainCommand,
+  evalCommand,
+  modelCommand,
+  serveCommand,
 ];

@@ -6,6 +6,9 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
  */
 export const WORKER_SOURCES = {
   scan: '../library/scan.worker.ts',
+  analysis: '../analysis/analysis.worker.ts',
+  embed: '../model/embed.worker.ts',
+  train: '../model/train.worker.ts',
 } as const satisfies Record<string, string>;
 
 export type WorkerName = keyof typeof WORKER_SOURCES;

@@ -1,0 +1,241 @@
+/**
+ * The API's implementation over one data folder: every method of the contract, the long jobs with their
+ * progress events, settings and the library watcher. Shared by the Electron shell and `cadenza serve`;
+ * plain Node (the shell passes in what only it can do, such as a native folder picker).
+ */
+import type { Database } from 'better-sqlite3';
+import path from 'node:path';
+import type { ApiEmitter, ApiMethod, ApiRequest, ApiResponse } from '../../api/contract.ts';
+import type { AnalysisSummary, AppMode, ScanResult, TopicFitSummary } from '../../api/types.ts';
+import { openLibraryDatabase } from '../db/open.ts';
+import { LibraryStore } from '../library/library-store.ts';
+import { startScanJob } from '../library/scan-job.ts';
+import { librarySummary } from '../library/summary.ts';
+import { LibraryWatcher } from '../library/watcher.ts';
+import { fitLibraryTopics, showTopics } from '../topics/library-topics.ts';
+import { JobBoard } from './jobs.ts';
+import { toM3u8 } from './m3u.ts';
+import { mediaResponse } from './media.ts';
+import { SettingsStore } from './settings.ts';
+import { getTracks, listTracks, registerTrackFunctions, trackFacets } from './track-query.ts';
+
+export interface AppServiceOptions {
+  mode: AppMode;
+  version: string;
+  /** A native folder picker (Electron); without one `dialog.chooseFolder` is refused. */
+  chooseFolder?: () => Promise<string | null>;
+  /** Analysis worker threads (default: cores − 1). */
+  analysisWorkers?: number;
+}
+
+type Handlers = { [M in ApiMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> | ApiResponse<M> };
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export class AppService {
+  readonly jobs: JobBoard;
+  readonly settings: SettingsStore;
+  private dbHandle: Database | undefined;
+  private watcher: LibraryWatcher | undefined;
+  private closed = false;
+
+  constructor(
+    readonly dataDir: string,
+    private readonly emit: ApiEmitter,
+    private readonly options: AppServiceOptions,
+  ) {
+    this.jobs = new JobBoard(emit);
+    this.settings = new SettingsStore(dataDir);
+  }
+
+  /** The service's own connection (reads, the topic fit); workers open their own. */
+  get db(): Database {
+    if (!this.dbHandle) {
+      this.dbHandle = openLibraryDatabase(this.dataDir);
+      registerTrackFunctions(this.dbHandle);
+    }
+    return this.dbHandle;
+  }
+
+  /** Opens (and migrates) the database now, so a damaged one fails early. */
+  open(): void {
+    if (!this.db.open) throw new Error('the library database is closed');
+  }
+
+  /** Follows changes under the library's folders while the app runs; each batch is scanned in a worker. */
+  watch(): void {
+    void this.watcher?.close();
+    if (this.closed) return;
+    const roots = new LibraryStore(this.db).roots().filter((r) => r.available);
+    this.watcher = new LibraryWatcher(roots, async (changedPaths) => {
+      const result = await startScanJob({ dataDir: this.dataDir, changedPaths }).result;
+      this.emit('library.changed', { reason: 'watch' });
+      return result;
+    });
+    this.watcher.start();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.jobs.cancelAll();
+    await this.watcher?.close();
+    this.dbHandle?.close();
+    this.dbHandle = undefined;
+  }
+
+  /** Audio for the player: see {@link mediaResponse}. */
+  media(trackId: number | null, request: { method?: string; range?: string | null }): Promise<Response> {
+    return mediaResponse(this.db, trackId, request);
+  }
+
+  /** Runs one validated call. */
+  handle<M extends ApiMethod>(method: M, request: ApiRequest<M>): Promise<ApiResponse<M>> {
+    const handler = this.handlers[method] as (request: ApiRequest<M>) => Promise<ApiResponse<M>> | ApiResponse<M>;
+    return Promise.resolve(handler(request));
+  }
+
+  private readonly handlers: Handlers = {
+    'app.info': () => ({
+      mode: this.options.mode,
+      version: this.options.version,
+      dataDir: this.dataDir,
+      canChooseFolder: this.options.chooseFolder !== undefined,
+    }),
+    'library.summary': () => librarySummary(this.db),
+    'library.scan': (request) => this.scan(request.folders),
+    'library.cancelScan': () => ({ cancelled: this.jobs.cancel('scan') }),
+    'library.removeFolder': ({ folder }) => {
+      const normalised = path.resolve(folder).normalize('NFC');
+      const removed = new LibraryStore(this.db).removeRoot(normalised);
+      const folders = this.settings.get().musicFolders.filter((f) => path.resolve(f).normalize('NFC') !== normalised);
+      this.settings.set({ musicFolders: folders });
+      this.watch();
+      this.emit('library.changed', { reason: 'folders' });
+      return { removed };
+    },
+    'tracks.list': (query) => listTracks(this.db, query),
+    'tracks.get': ({ ids }) => getTracks(this.db, ids),
+    'tracks.facets': () => trackFacets(this.db),
+    'analysis.start': () => this.analyse(),
+    'analysis.cancel': () => ({ cancelled: this.jobs.cancel('analysis') }),
+    'topics.fit': (request) => this.fitTopics(request),
+    'topics.cancel': () => ({ cancelled: this.jobs.cancel('topics') }),
+    'topics.show': () => ({ topics: showTopics(this.db) }),
+    'jobs.status': () => ({ jobs: this.jobs.status() }),
+    'settings.get': () => this.settings.get(),
+    'settings.set': (patch) => this.settings.set(patch),
+    'dialog.chooseFolder': async () => {
+      if (!this.options.chooseFolder) throw new Error('a folder picker is not available here: type the folder path');
+      return { folder: await this.options.chooseFolder() };
+    },
+    'queue.exportM3u8': ({ trackIds }) => ({
+      filename: `cadenza-queue-${new Date().toISOString().slice(0, 10)}.m3u8`,
+      content: toM3u8(getTracks(this.db, trackIds)),
+    }),
+  };
+
+  private async scan(folders: string[]): Promise<ScanResult> {
+    if (folders.length === 0 && new LibraryStore(this.db).roots().length === 0) {
+      throw new Error('no music folder yet: choose one first');
+    }
+    const result = await this.jobs.run(
+      'scan',
+      (report) =>
+        startScanJob({
+          dataDir: this.dataDir,
+          addRoots: folders,
+          onProgress: (p) => report({ ...p, phase: p.phase, failed: p.failed }),
+        }),
+      (r) => ({
+        status: r.cancelled ? 'cancelled' : 'done',
+        message:
+          `${plural(r.indexed, 'track')} indexed, ${r.unchanged} unchanged, ${r.removed} removed` +
+          (r.failed.length ? `, ${plural(r.failed.length, 'file')} could not be read` : '') +
+          (r.unavailableRoots.length ? `; unavailable: ${r.unavailableRoots.join(', ')}` : ''),
+      }),
+    );
+    if (folders.length > 0) {
+      const known = this.settings.get().musicFolders;
+      const added = result.roots.filter((r) => !known.includes(r));
+      if (added.length) this.settings.set({ musicFolders: [...known, ...added] });
+    }
+    this.emit('library.changed', { reason: 'scan' });
+    this.watch(); // new folders are watched from now on
+    return result;
+  }
+
+  private analyse(): Promise<AnalysisSummary> {
+    return this.jobs.run(
+      'analysis',
+      (report) => {
+        // Loaded on first use: the decoders and DSP are only needed once analysis runs.
+        let cancelled = false;
+        let cancel = () => {
+          cancelled = true;
+        };
+        const result = import('../analysis/analysis-job.ts').then(async ({ startAnalysisJob }) => {
+          const job = startAnalysisJob({
+            dataDir: this.dataDir,
+            ...(this.options.analysisWorkers ? { workers: this.options.analysisWorkers } : {}),
+            onProgress: (p) => report({ ...p, phase: 'analysing' }),
+          });
+          cancel = () => job.cancel();
+          if (cancelled) job.cancel();
+          const r = await job.result;
+          return {
+            analysed: r.analysed,
+            skipped: r.skipped,
+            failed: r.failed,
+            cancelled: r.cancelled,
+            durationMs: r.durationMs,
+            songsPerSecond: r.songsPerSecond,
+          };
+        });
+        return { result, cancel: () => cancel() };
+      },
+      (r) => ({
+        status: r.cancelled ? 'cancelled' : 'done',
+        message:
+          `${plural(r.analysed, 'track')} analysed, ${r.skipped} already done` +
+          (r.failed.length ? `, ${plural(r.failed.length, 'track')} could not be analysed` : ''),
+      }),
+    );
+  }
+
+  private async fitTopics(request: ApiRequest<'topics.fit'>): Promise<TopicFitSummary> {
+    const summary = await this.jobs.run(
+      'topics',
+      (report) => {
+        const controller = new AbortController();
+        const result = fitLibraryTopics(this.db, {
+          ...request,
+          signal: controller.signal,
+          onProgress: (p) => report({ ...p, phase: 'fitting', failed: 0 }),
+        }).then(
+          (r): TopicFitSummary => ({
+            cancelled: false,
+            k: r.k,
+            tagged: r.tagged,
+            untagged: r.untagged,
+            changed: r.changed,
+            topics: r.topics,
+          }),
+          (error: unknown) => {
+            if (!controller.signal.aborted) throw error;
+            const topics = showTopics(this.db);
+            return { cancelled: true, k: topics.length, tagged: 0, untagged: 0, changed: false, topics };
+          },
+        );
+        return { result, cancel: () => controller.abort(new Error('cancelled')) };
+      },
+      (r) => ({
+        status: r.cancelled ? 'cancelled' : 'done',
+        message: r.cancelled
+          ? 'topic fit cancelled; the previous topics are kept'
+          : `${plural(r.k, 'topic')} fitted on ${plural(r.tagged, 'tagged song')} (${r.untagged} without tags)`,
+      }),
+    );
+    if (!summary.cancelled) this.emit('library.changed', { reason: 'topics' });
+    return summary;
+  }
+}

@@ -1,0 +1,53 @@
+// The shell's two custom protocols: app:// serves the built renderer (with the CSP header), media://
+// serves indexed audio by track id through the same function as browser mode's /media/ route.
+import { net, protocol } from 'electron';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { contentSecurityPolicy, MEDIA_SCHEME } from '../api/contract.ts';
+import type { AppService } from '../core/app/app-service.ts';
+import { mediaTrackId } from '../core/app/media.ts';
+
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'cadenza';
+
+/** Must run before the app is ready. */
+export function registerSchemes(): void {
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    { scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+  ]);
+}
+
+function notFound(): Response {
+  return new Response('not found', { status: 404 });
+}
+
+/** app://cadenza/<file> from the renderer folder, nothing outside it; HTML gets the CSP header. */
+async function appResponse(request: Request, rendererDir: string): Promise<Response> {
+  const url = new URL(request.url);
+  let rel: string;
+  try {
+    rel = decodeURIComponent(url.pathname);
+  } catch {
+    return notFound();
+  }
+  const file = path.normalize(path.join(rendererDir, rel === '/' ? 'index.html' : rel));
+  if (url.host !== APP_HOST || !file.startsWith(rendererDir + path.sep)) return notFound();
+  const response = await net.fetch(pathToFileURL(file).toString());
+  const headers = new Headers(response.headers);
+  headers.set('X-Content-Type-Options', 'nosniff');
+  if (file.endsWith('.html')) headers.set('Content-Security-Policy', contentSecurityPolicy());
+  return new Response(response.body, { status: response.status, headers });
+}
+
+/** media://track/<id>: only indexed tracks, with Range support (see core/app/media.ts). */
+function mediaProtocolResponse(request: Request, service: AppService): Promise<Response> | Response {
+  const url = new URL(request.url);
+  if (url.host !== 'track') return notFound();
+  return service.media(mediaTrackId(url.pathname.slice(1)), { method: request.method, range: request.headers.get('range') });
+}
+
+export function handleProtocols(service: AppService, rendererDir: string): void {
+  protocol.handle(APP_SCHEME, (request) => appResponse(request, rendererDir));
+  protocol.handle(MEDIA_SCHEME, (request) => mediaProtocolResponse(request, service));
+}
