@@ -5,7 +5,8 @@
 //   Prints songs/s with 1 worker (the default on 2 cores: cores − 1) and 2 workers, milliseconds per song
 //   for each stage, and, in the same run over the same clips, the baseline a user would pick instead:
 //   the ffmpeg CLI decoding each clip + torchaudio computing the MFCC (scripts/analyze-baseline.py).
-//   BENCH_MEMORY_FILES=10000 adds a peak-memory run over that many files (hard links of mer-dev clips).
+//   BENCH_MEMORY_FILES=10000 adds a peak-memory run over that many files (hard links of mer-dev clips);
+//   BENCH_MEMORY_ONLY=1 runs only that (10,000 files unless BENCH_MEMORY_FILES says otherwise).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -110,6 +111,8 @@ async function memoryRun(files: number): Promise<void> {
 async function main(): Promise<void> {
   if (!fs.existsSync(WORKER_BUNDLE)) throw new Error('out/main/analysis.worker.js is missing: run `npm run build` first');
   if (!fs.existsSync(MER_DEV)) throw new Error(`mer-dev is missing at ${MER_DEV}`);
+  const memoryFiles = Number(process.env.BENCH_MEMORY_FILES ?? 0);
+  if (process.env.BENCH_MEMORY_ONLY) return memoryRun(memoryFiles || 10_000);
   const sets: [string, string][] = [['mer-dev', MER_DEV], ['full-length', fullLengthSet()]];
   console.log(`${os.cpus().length} cores, Node ${process.version}\n`);
   const rows: string[] = [];
@@ -135,7 +138,6 @@ async function main(): Promise<void> {
   console.log('|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
   console.log('\n(ms per song are measured inside the workers; songs/s is wall time of the whole job, worker start included)');
-  const memoryFiles = Number(process.env.BENCH_MEMORY_FILES ?? 0);
   if (memoryFiles > 0) await memoryRun(memoryFiles);
 }
 
