@@ -225,6 +225,39 @@ describe('rescans', () => {
     expect(d.prepare('SELECT COUNT(*) AS n FROM tracks').get()).toEqual({ n: lib.tracks.length });
   });
 
+  it('files that vanish between listing and reading are neither tracks nor failures, and the scan goes on', async () => {
+    const lib = await makeFixtureLibrary(path.join(tempDir(), 'music'));
+    const flacs = lib.tracks.filter((t) => t.container === 'flac' && !t.relPathNfc && !t.relPath.startsWith('loops/'));
+    const dir = path.join(tempDir(), 'vanishing');
+    fs.mkdirSync(dir);
+    for (let i = 0; i < 6; i++) fs.copyFileSync(path.join(lib.root, flacs[i % flacs.length]!.relPath), path.join(dir, `${i}.flac`));
+    fs.copyFileSync(path.join(lib.root, flacs[0]!.relPath), path.join(dir, 'keep.flac')); // the folder never empties
+    const d = db(path.join(tempDir(), 'data'));
+    let deleted = false;
+    const result = await scanLibrary(d, {
+      addRoots: [dir],
+      concurrency: 1,
+      progressIntervalMs: 0,
+      onProgress: (p) => {
+        // Every file is listed by now; remove the ones not read yet.
+        if (p.phase === 'reading' && p.parsed === 1 && !deleted) {
+          deleted = true;
+          const stored = new Set((d.prepare('SELECT path FROM tracks').all() as { path: string }[]).map((r) => r.path));
+          for (const f of fs.readdirSync(dir)) if (f !== 'keep.flac' && !stored.has(path.join(dir, f))) fs.rmSync(path.join(dir, f));
+        }
+      },
+    });
+    expect(deleted).toBe(true);
+    expect(result.failed).toEqual([]);
+    expect(result.cancelled).toBe(false);
+    // The one read before the deletions may be kept (its file was deleted after reading); the rest are not tracks.
+    expect(result.indexed).toBeLessThanOrEqual(2);
+    expect(fs.readdirSync(dir)).toEqual(['keep.flac']);
+    const rescan = await scanLibrary(d);
+    expect(rescan.failed).toEqual([]);
+    expect((d.prepare('SELECT path FROM tracks').all() as { path: string }[]).map((r) => path.basename(r.path))).toEqual(['keep.flac']);
+  });
+
   it('the watcher picks up new, changed and deleted files without a full rescan', async () => {
     const lib = await makeFixtureLibrary(path.join(tempDir(), 'music'));
     const d = db(path.join(tempDir(), 'data'));
