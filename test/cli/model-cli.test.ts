@@ -1,7 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startAnalysisJob } from '../../src-main/core/analysis/analysis-job.ts';
 import { openLibraryDatabase } from '../../src-main/core/db/open.ts';
+import { scanLibrary } from '../../src-main/core/library/scanner.ts';
+import { makeAnalysisLibrary } from '../fixtures/analysis/make-analysis-library.ts';
 import { syntheticDataset, writeSyntheticLibrary } from '../../src-main/core/model/synthetic.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -37,9 +40,27 @@ describe('cadenza train / eval / model', () => {
     expect(text.stdout).toMatch(/^\* 1 {2}triplet\/paper/);
   });
 
+  it('a song analysed after training is embedded at once, without tags (cold start)', async () => {
+    const lib = await makeAnalysisLibrary(path.join(tempDir(), 'new-music'));
+    const db = openLibraryDatabase(dataDir);
+    try {
+      // Only the new folder: the synthetic library's folder does not exist on disk (a full scan would mark it unavailable).
+      await scanLibrary(db, { addRoots: [lib.root], onlyRoots: [lib.root] });
+      const piece = db.prepare("SELECT id FROM tracks WHERE path LIKE '%piece.flac'").get() as { id: number };
+      const result = await startAnalysisJob({ dataDir, workers: 1 }).result;
+      expect(result.analysed).toBe(lib.files.filter((f) => f.expect === 'features').length);
+      expect(result.embedded).toBe(result.analysed);
+      const row = db.prepare('SELECT length(embedding) AS bytes FROM track_embeddings e JOIN models m ON m.id = e.model_id WHERE m.active = 1 AND e.track_id = ?').get(piece.id);
+      expect(row).toEqual({ bytes: 7 * 4 });
+      expect(db.prepare('SELECT COUNT(*) AS n FROM track_topics WHERE track_id = ?').get(piece.id)).toEqual({ n: 0 }); // no tags, no topics
+    } finally {
+      db.close();
+    }
+  });
+
   it('eval --json prints tables I, II and III with chance levels', () => {
     const run = cadenza(['eval', '--data-dir', dataDir, '--epochs', '1', '--seeds', '2', '--max-triplets', '512', '--json']);
-    expect(run.status, run.stderr).toBe(0);
+    expect(run.status, run.stderr + run.stdout).toBe(0);
     const out = JSON.parse(run.stdout);
     for (const key of ['triplet', 'twonet', 'chance']) expect(out.tableI[key].top1.mean).toBeGreaterThanOrEqual(0);
     expect(Object.keys(out.tableII)).toEqual(['unbalanced', 'balanced', 'oneToN', 'chance']);
