@@ -5,7 +5,7 @@
 //   Prints songs/s with 1 worker (the default on 2 cores: cores − 1) and 2 workers, milliseconds per song
 //   for each stage, and, in the same run over the same clips, the baseline a user would pick instead:
 //   the ffmpeg CLI decoding each clip + torchaudio computing the MFCC (scripts/analyze-baseline.py).
-//   BENCH_MEMORY_FILES=10000 adds a peak-memory run over that many files (hard links of mer-dev clips);
+//   BENCH_MEMORY_FILES=10000 adds a peak-memory run over that many files (copies of mer-dev clips, ~3.5 GB);
 //   BENCH_MEMORY_ONLY=1 runs only that (10,000 files unless BENCH_MEMORY_FILES says otherwise).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -98,9 +98,11 @@ async function memoryRun(files: number): Promise<void> {
     const src = clips[i % clips.length]!;
     const dir = path.join(root, `batch-${Math.floor(i / 500)}`);
     fs.mkdirSync(dir, { recursive: true });
-    fs.linkSync(src, path.join(dir, `${i}${path.extname(src)}`));
+    // Real copies: the scanner indexes a hard-linked file once (same device and inode).
+    fs.copyFileSync(src, path.join(dir, `${i}${path.extname(src)}`));
   }
   const { result, dataDir } = await analyseSet('memory', root, 1);
+  if (result.analysed + result.failed.length < files) throw new Error(`only ${result.analysed} of ${files} files were analysed`);
   const peak = process.resourceUsage().maxRSS / 1024;
   console.log(`\nmemory run: ${result.analysed} files analysed (${result.songsPerSecond.toFixed(1)} songs/s, 1 worker); ` +
     `peak RSS of the whole process (main + workers) ${peak.toFixed(0)} MB (target < 1024 MB)`);

@@ -85,3 +85,37 @@ describe('cadenza CLI', () => {
     expect(fs.existsSync(path.join(lib.root, lib.tracks[0]!.relPathNfc ?? lib.tracks[0]!.relPath))).toBe(true);
   });
 });
+
+describe('cadenza analyze / features', () => {
+  it('analyze --json reports analyzed, skipped and failed; features --json prints the 20 × 378 matrix', async () => {
+    const { makeAnalysisLibrary } = await import('../fixtures/analysis/make-analysis-library.ts');
+    const lib = await makeAnalysisLibrary(path.join(tempDir(), 'music'));
+    const dataDir = path.join(tempDir(), 'data');
+    expect(cadenza(['scan', lib.root, '--data-dir', dataDir, '--json']).status).toBe(0);
+    const run = cadenza(['analyze', '--data-dir', dataDir, '--json', '--workers', '2']);
+    expect(run.status, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout);
+    const good = lib.files.filter((f) => f.expect === 'features').length;
+    expect(out).toMatchObject({ analyzed: good, skipped: 0, cancelled: false });
+    expect(out.failed).toHaveLength(lib.files.length - good);
+    for (const f of out.failed) expect(f).toEqual({ path: expect.any(String), reason: expect.any(String) });
+    const again = JSON.parse(cadenza(['analyze', '--data-dir', dataDir, '--json']).stdout);
+    expect(again).toMatchObject({ analyzed: 0, skipped: good });
+
+    const piece = lib.files.find((f) => f.name === 'piece.flac')!;
+    const features = cadenza(['features', piece.path, '--json']);
+    expect(features.status, features.stderr).toBe(0);
+    const matrix = JSON.parse(features.stdout);
+    expect(matrix.shape).toEqual([20, 378]);
+    expect(matrix.values).toHaveLength(7560);
+    expect(matrix.values.every((v: unknown) => typeof v === 'number' && Number.isFinite(v))).toBe(true);
+    expect(matrix.clipStart).toBeCloseTo(5, 0);
+    // Raw (not standardised) MFCC: c0 of a tone at −18 dBFS is a large negative number, other coefficients are not all zero.
+    expect(matrix.values[0]).toBeLessThan(-50);
+    const tiny = lib.files.find((f) => f.name === 'tiny-3s.mp3')!;
+    const refused = cadenza(['features', tiny.path, '--json']);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/less than 5 s/);
+    expect(cadenza(['features', path.join(dataDir, 'nope.mp3')]).status).toBe(2);
+  });
+});

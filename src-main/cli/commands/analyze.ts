@@ -28,7 +28,8 @@ export const analyzeCommand: Command = {
       const result = await job.result;
       bar.done();
       if (ctx.json) {
-        printJson(ctx, result);
+        const { analysed, ...rest } = result;
+        printJson(ctx, { analyzed: analysed, ...rest });
       } else {
         const s = result.stageMs;
         ctx.stdout(

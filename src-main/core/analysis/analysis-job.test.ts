@@ -110,6 +110,33 @@ describe('analysis job', () => {
   });
 });
 
+describe('cancelling analysis', () => {
+  it('stops handing out tracks, keeps what was finished, and the next run does the rest', async () => {
+    const lib = await makeAnalysisLibrary(path.join(tempDir(), 'music'));
+    const dataDir = path.join(tempDir(), 'data');
+    const d = db(dataDir);
+    await scanLibrary(d, { addRoots: [lib.root] });
+    const progress: number[] = [];
+    const job = startAnalysisJob({
+      dataDir,
+      workers: 1,
+      progressIntervalMs: 0,
+      onProgress: (p) => {
+        progress.push(p.done);
+        if (p.done === 1) job.cancel();
+      },
+    });
+    const cancelled = await job.result;
+    expect(cancelled.cancelled).toBe(true);
+    expect(cancelled.analysed + (cancelled.failed.length > 0 ? 1 : 0)).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...progress)).toBeLessThanOrEqual(2);
+    const rest = await startAnalysisJob({ dataDir }).result;
+    expect(rest.cancelled).toBe(false);
+    expect(new FeatureStore(d).pending()).toHaveLength(0);
+    expect(rest.skipped + rest.analysed).toBe(lib.files.filter((f) => f.expect === 'features').length);
+  });
+});
+
 describe('analysis after kill -9', () => {
   it('resumes without redoing finished tracks and leaves the database consistent', async () => {
     const lib = await makeAnalysisLibrary(path.join(tempDir(), 'music'));
