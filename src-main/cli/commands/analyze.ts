@@ -1,6 +1,7 @@
 import { startAnalysisJob } from '../../core/analysis/analysis-job.ts';
 import type { Command } from '../command.ts';
 import { printJson, UsageError } from '../context.ts';
+import { cancelOnInterrupt } from '../interrupt.ts';
 import { ProgressBar } from '../progress-bar.ts';
 
 export const analyzeCommand: Command = {
@@ -22,26 +23,23 @@ export const analyzeCommand: Command = {
       allowFfmpeg: !options['no-ffmpeg'],
       onProgress: (p) => bar.update('Analysing', p, `failed ${p.failed}`),
     });
-    const onSigint = () => job.cancel();
-    process.once('SIGINT', onSigint);
-    try {
-      const result = await job.result;
-      bar.done();
-      if (ctx.json) {
-        const { analysed, ...rest } = result;
-        printJson(ctx, { analyzed: analysed, ...rest });
-      } else {
-        const s = result.stageMs;
-        ctx.stdout(
-          `${result.cancelled ? 'Analysis cancelled' : 'Analysis complete'}: ${result.analysed} analysed, ${result.skipped} already done, ` +
-            `${result.failed.length} failed (${result.songsPerSecond.toFixed(1)} songs/s; per song: decode ${s.decodeMs.toFixed(1)} ms, ` +
-            `resample ${s.resampleMs.toFixed(1)} ms, MFCC ${s.mfccMs.toFixed(1)} ms)`,
-        );
-        for (const f of result.failed.slice(0, 20)) ctx.stdout(`  failed: ${f.path}: ${f.reason}`);
-      }
-      return result.cancelled ? 130 : 0;
-    } finally {
-      process.off('SIGINT', onSigint);
+    const result = await cancelOnInterrupt(
+      () => job.cancel(),
+      () => job.result,
+    );
+    bar.done();
+    if (ctx.json) {
+      const { analysed, ...rest } = result;
+      printJson(ctx, { analyzed: analysed, ...rest });
+    } else {
+      const s = result.stageMs;
+      ctx.stdout(
+        `${result.cancelled ? 'Analysis cancelled' : 'Analysis complete'}: ${result.analysed} analysed, ${result.skipped} already done, ` +
+          `${result.failed.length} failed (${result.songsPerSecond.toFixed(1)} songs/s; per song: decode ${s.decodeMs.toFixed(1)} ms, ` +
+          `resample ${s.resampleMs.toFixed(1)} ms, MFCC ${s.mfccMs.toFixed(1)} ms)`,
+      );
+      for (const f of result.failed.slice(0, 20)) ctx.stdout(`  failed: ${f.path}: ${f.reason}`);
     }
+    return result.cancelled ? 130 : 0;
   },
 };

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { startScanJob } from '../../core/library/scan-job.ts';
 import type { Command } from '../command.ts';
 import { printJson, UsageError } from '../context.ts';
+import { cancelOnInterrupt } from '../interrupt.ts';
 import { ProgressBar } from '../progress-bar.ts';
 
 export const scanCommand: Command = {
@@ -25,26 +26,23 @@ export const scanCommand: Command = {
       ...(timeout ? { parseTimeoutMs: timeout } : {}),
       onProgress: (p) => bar.update(p.phase === 'listing' ? 'Listing' : 'Scanning', p, `failed ${p.failed}`),
     });
-    const onSigint = () => job.cancel();
-    process.once('SIGINT', onSigint);
-    try {
-      const result = await job.result;
-      bar.done();
-      if (ctx.json) {
-        printJson(ctx, result);
-      } else {
-        ctx.stdout(
-          `${result.cancelled ? 'Scan cancelled' : 'Scan complete'}: ${result.indexed} indexed, ${result.unchanged} unchanged, ` +
-            `${result.moved} moved, ${result.removed} removed, ${result.failed.length} failed ` +
-            `(${result.filesPerSecond.toFixed(0)} files/s)`,
-        );
-        for (const f of result.failed.slice(0, 20)) ctx.stdout(`  failed: ${f.path}: ${f.reason}`);
-        if (result.failed.length > 20) ctx.stdout(`  … and ${result.failed.length - 20} more (cadenza library --json)`);
-        for (const r of result.unavailableRoots) ctx.stdout(`  unavailable: ${r} (its tracks are kept, marked unavailable)`);
-      }
-      return result.cancelled ? 130 : 0;
-    } finally {
-      process.off('SIGINT', onSigint);
+    const result = await cancelOnInterrupt(
+      () => job.cancel(),
+      () => job.result,
+    );
+    bar.done();
+    if (ctx.json) {
+      printJson(ctx, result);
+    } else {
+      ctx.stdout(
+        `${result.cancelled ? 'Scan cancelled' : 'Scan complete'}: ${result.indexed} indexed, ${result.unchanged} unchanged, ` +
+          `${result.moved} moved, ${result.removed} removed, ${result.failed.length} failed ` +
+          `(${result.filesPerSecond.toFixed(0)} files/s)`,
+      );
+      for (const f of result.failed.slice(0, 20)) ctx.stdout(`  failed: ${f.path}: ${f.reason}`);
+      if (result.failed.length > 20) ctx.stdout(`  … and ${result.failed.length - 20} more (cadenza library --json)`);
+      for (const r of result.unavailableRoots) ctx.stdout(`  unavailable: ${r} (its tracks are kept, marked unavailable)`);
     }
+    return result.cancelled ? 130 : 0;
   },
 };

@@ -17,38 +17,11 @@ import { mean, npmiCoherence, randomTopicsBaseline } from './coherence.ts';
 import { docTheta, fitLda, topicSet, topTagIds, topTags } from './lda.ts';
 import { normalizeTags, splitTagList } from './normalize.ts';
 import { buildVocabulary } from './vocabulary.ts';
+import { parseDelimited } from './tag-file.ts';
 
-/** Minimal RFC 4180 reader (quoted fields, doubled quotes). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c !== '"') field += c;
-      else if (text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else quoted = false;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else if (c !== '\r') field += c;
-  }
-  if (field !== '' || row.length > 0) rows.push([...row, field]);
-  return rows;
-}
 
 describe('topics on mer-dev (genres + moods)', () => {
-  const rows = parseCsv(readFileSync(path.join(requireMerDev(), 'tracks.csv'), 'utf8'));
+  const rows = parseDelimited(readFileSync(path.join(requireMerDev(), 'tracks.csv'), 'utf8'), ',', true).map((r) => r.fields);
   const header = rows[0] ?? [];
   const gi = header.indexOf('genres');
   const mi = header.indexOf('moods');
