@@ -17,6 +17,7 @@ export default defineConfig({
           'scan.worker': resolve(root, 'src-main/core/library/scan.worker.ts'),
           'analysis.worker': resolve(root, 'src-main/core/analysis/analysis.worker.ts'),
           'embed.worker': resolve(root, 'src-main/core/model/embed.worker.ts'),
+          'topics.worker': resolve(root, 'src-main/core/topics/topics.worker.ts'),
           'train.worker': resolve(root, 'src-main/core/model/train.worker.ts'),
         },
       },

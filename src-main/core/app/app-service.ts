@@ -12,7 +12,8 @@ import { LibraryStore } from '../library/library-store.ts';
 import { startScanJob } from '../library/scan-job.ts';
 import { librarySummary } from '../library/summary.ts';
 import { LibraryWatcher } from '../library/watcher.ts';
-import { fitLibraryTopics, showTopics } from '../topics/library-topics.ts';
+import { showTopics } from '../topics/library-topics.ts';
+import { startTopicsJob } from '../topics/topics-job.ts';
 import { JobBoard } from './jobs.ts';
 import { toM3u8 } from './m3u.ts';
 import { mediaResponse } from './media.ts';
@@ -206,27 +207,14 @@ export class AppService {
     const summary = await this.jobs.run(
       'topics',
       (report) => {
-        const controller = new AbortController();
-        const result = fitLibraryTopics(this.db, {
-          ...request,
-          signal: controller.signal,
-          onProgress: (p) => report({ ...p, phase: 'fitting', failed: 0 }),
-        }).then(
-          (r): TopicFitSummary => ({
-            cancelled: false,
-            k: r.k,
-            tagged: r.tagged,
-            untagged: r.untagged,
-            changed: r.changed,
-            topics: r.topics,
-          }),
-          (error: unknown) => {
-            if (!controller.signal.aborted) throw error;
-            const topics = showTopics(this.db);
-            return { cancelled: true, k: topics.length, tagged: 0, untagged: 0, changed: false, topics };
-          },
-        );
-        return { result, cancel: () => controller.abort(new Error('cancelled')) };
+        // The fit runs in a worker: the app's main process only relays its progress.
+        const job = startTopicsJob(this.dataDir, { ...request, onProgress: (p) => report({ ...p, phase: 'fitting', failed: 0 }) });
+        const result = job.result.then((r): TopicFitSummary => {
+          if (r) return { cancelled: false, k: r.k, tagged: r.tagged, untagged: r.untagged, changed: r.changed, topics: r.topics };
+          const topics = showTopics(this.db);
+          return { cancelled: true, k: topics.length, tagged: 0, untagged: 0, changed: false, topics };
+        });
+        return { result, cancel: () => job.cancel() };
       },
       (r) => ({
         status: r.cancelled ? 'cancelled' : 'done',

@@ -8,6 +8,7 @@ export const WORKER_SOURCES = {
   scan: '../library/scan.worker.ts',
   analysis: '../analysis/analysis.worker.ts',
   embed: '../model/embed.worker.ts',
+  topics: '../topics/topics.worker.ts',
   train: '../model/train.worker.ts',
 } as const satisfies Record<string, string>;
 
