@@ -1,11 +1,15 @@
 import type { Command } from '../command.ts';
 import { analyzeCommand } from './analyze.ts';
 import { evalCommand } from './eval.ts';
+import { feedbackCommand } from './feedback.ts';
 import { featuresCommand } from './features.ts';
 import { libraryCommand, rootsCommand } from './library.ts';
 import { modelCommand } from './model.ts';
+import { playlistCommand } from './playlist.ts';
+import { recommendCommand } from './recommend.ts';
 import { scanCommand } from './scan.ts';
 import { serveCommand } from './serve.ts';
+import { similarCommand } from './similar.ts';
 import { tagCommand } from './tag.ts';
 import { tagsCommand } from './tags.ts';
 import { topicsCommand } from './topics.ts';
@@ -24,5 +28,9 @@ export const COMMANDS: readonly Command[] = [
   trainCommand,
   evalCommand,
   modelCommand,
+  recommendCommand,
+  similarCommand,
+  feedbackCommand,
+  playlistCommand,
   serveCommand,
 ];

@@ -1,7 +1,7 @@
 import { isBackendName, selectBackend, type BackendName } from '../../core/model/backend.ts';
 import { SAMPLING_MODES, type SamplingMode } from '../../core/model/data.ts';
 import { MODEL_DEFINITIONS } from '../../core/model/definition.ts';
-import { activeModel, embedMissing, isModelCurrent, listModels } from '../../core/model/store.ts';
+import { activateModel, activeModel, embedMissing, isModelCurrent, listModels, rollbackModel } from '../../core/model/store.ts';
 import type { Command } from '../command.ts';
 import { printJson, UsageError } from '../context.ts';
 
@@ -62,8 +62,8 @@ export function modelOption(options: Options): string | undefined {
 
 export const modelCommand: Command = {
   name: 'model',
-  summary: 'trained models: list them (active, out of date), activate one, or embed songs that lack an embedding',
-  usage: 'cadenza model [list | activate ID | embed] [--data-dir D] [--backend B] [--json]',
+  summary: 'trained models: list them (active, out of date), activate one, roll back to the previous one, or embed songs that lack an embedding',
+  usage: 'cadenza model [list | activate ID | rollback | embed] [--data-dir D] [--backend B] [--json]',
   options: { backend: { type: 'string' } },
   async run(ctx, args, options) {
     const [action = 'list', ...rest] = args;
@@ -89,12 +89,16 @@ export const modelCommand: Command = {
         const model = listModels(db).find((m) => m.id === id);
         if (!model) throw new UsageError(`no model ${rest[0]}`);
         if (model.objective !== 'triplet') throw new UsageError(`model ${id} is a ${model.objective} baseline; only triplet models can be active`);
-        db.transaction(() => {
-          db.prepare('UPDATE models SET active = 0 WHERE active = 1').run();
-          db.prepare('UPDATE models SET active = 1 WHERE id = ?').run(id);
-        })();
+        activateModel(db, id);
         if (ctx.json) printJson(ctx, { active: id });
         else ctx.stdout(`Model ${id} is now the active model.`);
+        return 0;
+      }
+      if (action === 'rollback' && rest.length === 0) {
+        const back = rollbackModel(db);
+        if (!back) throw new UsageError('nothing to roll back to: no model was active before the current one');
+        if (ctx.json) printJson(ctx, { active: back.to, previous: back.from });
+        else ctx.stdout(`Rolled back: model ${back.to} is active again (model ${back.from} is kept; \`cadenza model activate ${back.from}\` restores it).`);
         return 0;
       }
       if (action === 'embed' && rest.length === 0) {

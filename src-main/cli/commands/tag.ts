@@ -2,13 +2,17 @@ import { normalizeTag } from '../../core/topics/normalize.ts';
 import { addUserTags, NoSuchTrackError, removeUserTags, resolveTrack, trackTagInfo } from '../../core/topics/library-tags.ts';
 import type { Command } from '../command.ts';
 import { printJson, UsageError } from '../context.ts';
+import { runTagSuggest } from './tag-suggest.ts';
 
 export const tagCommand: Command = {
   name: 'tag',
   summary: "add or remove a song's tags (kept apart from the file's tags; survive rescans), or show them",
   usage:
-    'cadenza tag add|remove TRACK TAG... | cadenza tag show TRACK   (TRACK: a track id or a file path) [--data-dir D] [--json]',
-  run(ctx, [action, ref, ...tags]) {
+    'cadenza tag add|remove TRACK TAG... | cadenza tag show TRACK   (TRACK: a track id or a file path) [--data-dir D] [--json]\n' +
+    '       cadenza tag suggest [--accept]   (tags for untagged songs, predicted from the audio by the active model)',
+  options: { accept: { type: 'boolean', default: false } },
+  run(ctx, [action, ref, ...tags], options) {
+    if (action === 'suggest' && ref === undefined) return runTagSuggest(ctx, options.accept === true);
     if ((action !== 'add' && action !== 'remove' && action !== 'show') || ref === undefined)
       throw new UsageError(`usage: ${this.usage}`);
     if (action !== 'show' && tags.length === 0) throw new UsageError(`usage: ${this.usage}`);

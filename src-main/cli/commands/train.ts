@@ -1,19 +1,22 @@
 import { NotReadyError } from '../../core/model/data.ts';
 import { startTrainJob, type TrainJobOptions } from '../../core/model/train-job.ts';
+import { fineTuneFromFeedback } from '../../core/recommend/retrain.ts';
 import type { Command } from '../command.ts';
-import { printJson, UsageError } from '../context.ts';
+import { printJson, UsageError, type CommandContext } from '../context.ts';
 import { ProgressBar } from '../progress-bar.ts';
-import { backendOption, intOption, MODEL_OPTION_SPECS, modelOption, positiveOption, samplingOption } from './model.ts';
+import { backendOption, intOption, MODEL_OPTION_SPECS, modelOption, positiveOption, samplingOption, type Options } from './model.ts';
 
 export const trainCommand: Command = {
   name: 'train',
   summary: 'train the triplet network on the analysed, topic-tagged songs and embed every song',
   usage:
     'cadenza train [--data-dir D] [--epochs N] [--sampling unbalanced|balanced|1-to-n] [--backend tensorflow-gpu|tensorflow|wasm|cpu] [--json]\n' +
-    '              [--seed N] [--batch-size N] [--lr X] [--patience N] [--negatives N] [--max-triplets N] [--model paper]',
-  options: { ...MODEL_OPTION_SPECS, sampling: { type: 'string' } },
+    '              [--seed N] [--batch-size N] [--lr X] [--patience N] [--negatives N] [--max-triplets N] [--model paper]\n' +
+    '       cadenza train --from-feedback [--epochs 5] [--lr 0.003] [--weight 5] [--seed N] [--backend B] [--json]   (fine-tune the active model)',
+  options: { ...MODEL_OPTION_SPECS, sampling: { type: 'string' }, 'from-feedback': { type: 'boolean', default: false }, weight: { type: 'string' } },
   async run(ctx, args, options) {
     if (args.length > 0) throw new UsageError(`usage: ${this.usage}`);
+    if (options['from-feedback'] === true) return trainFromFeedback(ctx, options);
     const job: TrainJobOptions = { dataDir: ctx.dataDir };
     const set = <K extends keyof TrainJobOptions>(key: K, value: TrainJobOptions[K] | undefined) => {
       if (value !== undefined) job[key] = value;
@@ -75,3 +78,28 @@ export const trainCommand: Command = {
     }
   },
 };
+
+/** `cadenza train --from-feedback`: fine-tunes the active model with the personal triplets (docs/recommend.md). */
+async function trainFromFeedback(ctx: CommandContext, options: Options): Promise<number> {
+  const db = ctx.openDb();
+  try {
+    const result = await fineTuneFromFeedback(db, ctx.dataDir, {
+      epochs: intOption(options, 'epochs', 1, 10_000),
+      learningRate: positiveOption(options, 'lr'),
+      personalWeight: intOption(options, 'weight', 1, 1000),
+      batchSize: intOption(options, 'batch-size', 1, 65_536),
+      seed: intOption(options, 'seed', 0, 2 ** 31 - 1),
+      backend: backendOption(options),
+    });
+    if (ctx.json) printJson(ctx, result);
+    else if (result.accepted)
+      ctx.stdout(`Fine-tuned model ${result.saved!.modelId} on ${result.personalTriplets} personal triplet(s) is now active (${result.reason}); \`cadenza model rollback\` restores model ${result.baseModelId}.`);
+    else ctx.stdout(`Refused: ${result.reason}.`);
+    return 0;
+  } catch (error) {
+    if (error instanceof NotReadyError) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    db.close();
+  }
+}

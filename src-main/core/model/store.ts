@@ -142,7 +142,42 @@ export function saveModel(db: Database, dataDir: string, trained: TrainedModel, 
         now,
         activated ? 1 : 0,
       );
-    return { modelId: Number(info.lastInsertRowid), file: relative, activated, previous };
+    const modelId = Number(info.lastInsertRowid);
+    if (activated) logActivation(db, modelId, now);
+    return { modelId, file: relative, activated, previous };
+  })();
+}
+
+/** Makes a model the active one (the previous stays stored) and logs it for `rollbackModel`. */
+export function activateModel(db: Database, id: number, now = Date.now()): void {
+  db.transaction(() => {
+    db.prepare('UPDATE models SET active = 0 WHERE active = 1').run();
+    if (db.prepare('UPDATE models SET active = 1 WHERE id = ?').run(id).changes !== 1) throw new Error(`no model ${id}`);
+    logActivation(db, id, now);
+  })();
+}
+
+function logActivation(db: Database, id: number, now: number): void {
+  db.prepare('INSERT INTO model_activations (model_id, activated_at) VALUES (?, ?)').run(id, now);
+}
+
+/**
+ * Undoes the last activation: the model active before the current one becomes active again (its
+ * embeddings are still stored). Repeated calls go further back. Null when there is nothing to go back to.
+ */
+export function rollbackModel(db: Database): { from: number; to: number } | null {
+  return db.transaction(() => {
+    const active = activeModel(db);
+    if (!active) return null;
+    const last = db.prepare('SELECT MAX(id) AS id FROM model_activations WHERE model_id = ?').get(active.id) as { id: number | null };
+    const before = db
+      .prepare('SELECT a.model_id AS modelId FROM model_activations a JOIN models m ON m.id = a.model_id WHERE a.id < ? AND a.model_id != ? ORDER BY a.id DESC LIMIT 1')
+      .get(last.id ?? Number.MAX_SAFE_INTEGER, active.id) as { modelId: number } | undefined;
+    if (!before) return null;
+    db.prepare('DELETE FROM model_activations WHERE id >= ?').run(last.id ?? 0);
+    db.prepare('UPDATE models SET active = 0 WHERE active = 1').run();
+    db.prepare('UPDATE models SET active = 1 WHERE id = ?').run(before.modelId);
+    return { from: active.id, to: before.modelId };
   })();
 }
 

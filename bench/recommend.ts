@@ -1,0 +1,137 @@
+// Latency of the topic queue and "more like this" over generated embeddings (100,000 and 1,000,000
+// songs): one query = feedback and recent plays from SQLite, one D pass over every song (wasm SIMD),
+// top-k, the queue rules, and explanations for the N results. Targets: p99 ≤ 20 ms at 100k, ≤ 150 ms at 1M.
+// Usage: npm run bench:recommend [-- --sizes 100000,1000000 --queries 200 --n 20 --json]
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { openLibraryDatabase } from '../src-main/core/db/open.ts';
+import { paperDefinition } from '../src-main/core/model/definition.ts';
+import { initWeights } from '../src-main/core/model/network.ts';
+import type { LoadedModel } from '../src-main/core/model/store.ts';
+import { TRAIN_DEFAULTS } from '../src-main/core/model/trainer.ts';
+import { distanceScorer } from '../src-main/core/recommend/distance-kernel.ts';
+import { recordFeedback } from '../src-main/core/recommend/feedback.ts';
+import { distanceLayers } from '../src-main/core/recommend/model-math.ts';
+import { moreLikeThis, RecommendIndex, topicQueue } from '../src-main/core/recommend/recommender.ts';
+import { createRng } from '../src-main/core/topics/rng.ts';
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '100000,1000000' },
+    queries: { type: 'string', default: '200' },
+    n: { type: 'string', default: '20' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const sizes = String(values.sizes).split(',').map(Number);
+const queries = Number(values.queries);
+const n = Number(values.n);
+
+const config = paperDefinition.config(7560, 7);
+const model: LoadedModel = {
+  id: 1,
+  weights: initWeights(config, 7),
+  standardizer: { mean: new Float32Array(0), std: new Float32Array(0) },
+  meta: {
+    format: 'cadenza-model-1',
+    config,
+    options: TRAIN_DEFAULTS,
+    featureVersion: 1,
+    topicFingerprint: 'bench',
+    backend: 'none',
+    device: 'none',
+    metrics: {
+      valAccuracy: null,
+      bestEpoch: 0,
+      epochsRun: 0,
+      stoppedEarly: false,
+      trainSongs: 0,
+      valSongs: 0,
+      trainMs: 0,
+      tripletsPerSecond: 0,
+    },
+    history: [],
+    createdAt: 0,
+  },
+};
+
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+const stats = (xs: number[]) => ({ p50: pct(xs, 50), p99: pct(xs, 99), max: Math.max(...xs) });
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cadenza-bench-rec-'));
+const db = openLibraryDatabase(dir);
+// A few real track rows (ids 1..40) so that feedback can point at them: 10 recent plays, 4 likes, 4 dislikes.
+db.prepare("INSERT INTO library_roots (id, path, added_at) VALUES (1, '/bench', 0)").run();
+const insert = db.prepare(
+  'INSERT INTO tracks (id, root_id, path, size, mtime_ms, title, artist, added_at, updated_at) VALUES (?, 1, ?, 1, 0, ?, ?, 0, 0)',
+);
+for (let id = 1; id <= 40; id++) insert.run(id, `/bench/${id}.mp3`, `song ${id}`, `artist ${id % 97}`);
+for (let id = 1; id <= 10; id++) recordFeedback(db, { trackId: id, kind: 'play' });
+for (let id = 11; id <= 14; id++) recordFeedback(db, { trackId: id, kind: 'like', topics: [1] });
+for (let id = 15; id <= 18; id++) recordFeedback(db, { trackId: id, kind: 'dislike', topics: [1] });
+
+interface Row {
+  songs: number;
+  scorer: string;
+  buildMs: number;
+  kernel: { p50: number; p99: number; max: number };
+  queue: { p50: number; p99: number; max: number };
+  similar: { p50: number; p99: number; max: number };
+}
+const rows: Row[] = [];
+for (const songs of sizes) {
+  const rng = createRng(songs);
+  const gauss = () => Math.sqrt(-2 * Math.log(Math.max(rng.next(), 1e-12))) * Math.cos(2 * Math.PI * rng.next());
+  const embeddings = Float32Array.from({ length: songs * 7 }, gauss);
+  const tracks = Array.from({ length: songs }, (_, i) => ({
+    id: i + 1,
+    path: `/bench/${i + 1}.mp3`,
+    artist: `artist ${(i + 1) % Math.max(97, Math.floor(songs / 10))}`,
+    title: `song ${i + 1}`,
+  }));
+  const t0 = performance.now();
+  const index = new RecommendIndex(model, tracks, distanceScorer(distanceLayers(model)), embeddings);
+  const buildMs = performance.now() - t0;
+  const q = Float32Array.from(index.scorer.item(12345 % songs));
+  const kernel: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const t = performance.now();
+    index.scorer.score(q);
+    kernel.push(performance.now() - t);
+  }
+  const queue: number[] = [];
+  const similar: number[] = [];
+  topicQueue(db, index, [1], { n, seed: 1 }); // warm-up: the feedback anchors' neighbour lists are computed once
+  for (let i = 0; i < queries; i++) {
+    const topics = [1 + (i % 7), ...(i % 3 === 0 ? [1 + ((i * 5) % 7)] : [])];
+    let t = performance.now();
+    const qres = topicQueue(db, index, topics, { n, seed: i, adventurous: i % 2 === 0 ? 0 : 0.3 });
+    queue.push(performance.now() - t);
+    t = performance.now();
+    const sres = moreLikeThis(db, index, [1 + Math.floor(rng.next() * songs)], { n, seed: i });
+    similar.push(performance.now() - t);
+    if (qres.length !== n || sres.length !== n) throw new Error('short queue');
+  }
+  rows.push({ songs, scorer: index.scorer.kind, buildMs, kernel: stats(kernel), queue: stats(queue), similar: stats(similar) });
+}
+db.close();
+fs.rmSync(dir, { recursive: true, force: true });
+
+if (values.json) console.log(JSON.stringify({ n, queries, rows }));
+else {
+  const f = (x: number) => x.toFixed(1);
+  console.log(
+    `Recommendation latency (ms), N = ${n}, ${queries} queries each, ${os.cpus().length} cores, Node ${process.version}`,
+  );
+  console.log(
+    '| songs | scorer | index build | D pass p50 / p99 | topic queue p50 / p99 / max | more like this p50 / p99 / max |',
+  );
+  console.log('| ---: | --- | ---: | ---: | ---: | ---: |');
+  for (const r of rows)
+    console.log(
+      `| ${r.songs.toLocaleString('en')} | ${r.scorer} | ${f(r.buildMs)} | ${f(r.kernel.p50)} / ${f(r.kernel.p99)} | ${f(r.queue.p50)} / ${f(r.queue.p99)} / ${f(r.queue.max)} | ${f(r.similar.p50)} / ${f(r.similar.p99)} / ${f(r.similar.max)} |`,
+    );
+}

@@ -1,0 +1,80 @@
+/**
+ * The listener's feedback: play start, completion, skip (with the position), like and dislike, each
+ * stored with the topic selection in force (`feedback_events`, migration 0005).
+ */
+import type { Database } from 'better-sqlite3';
+
+export const FEEDBACK_KINDS = ['play', 'complete', 'skip', 'like', 'dislike'] as const;
+export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
+
+export function isFeedbackKind(value: string): value is FeedbackKind {
+  return (FEEDBACK_KINDS as readonly string[]).includes(value);
+}
+
+export interface FeedbackInput {
+  trackId: number;
+  kind: FeedbackKind;
+  /** Seconds into the track (skip, complete). */
+  position?: number | null;
+  /** 1-based topic ids selected at the time. */
+  topics?: readonly number[];
+  modelId?: number | null;
+  at?: number;
+}
+
+export function recordFeedback(db: Database, input: FeedbackInput): number {
+  const topics = [...new Set(input.topics ?? [])].sort((a, b) => a - b);
+  return Number(
+    db
+      .prepare('INSERT INTO feedback_events (track_id, kind, position, topics, model_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(
+        input.trackId,
+        input.kind,
+        input.position ?? null,
+        JSON.stringify(topics),
+        input.modelId ?? null,
+        input.at ?? Date.now(),
+      ).lastInsertRowid,
+  );
+}
+
+/** Each track's latest like or dislike decides: the liked and the disliked track ids, most recent first. */
+export function likedAndDisliked(db: Database, limit = 64): { liked: number[]; disliked: number[] } {
+  const rows = db
+    .prepare(
+      `SELECT track_id AS trackId, kind FROM feedback_events f
+       WHERE kind IN ('like', 'dislike') AND id = (SELECT MAX(id) FROM feedback_events g WHERE g.track_id = f.track_id AND g.kind IN ('like', 'dislike'))
+       ORDER BY id DESC`,
+    )
+    .all() as { trackId: number; kind: FeedbackKind }[];
+  const liked = rows.filter((r) => r.kind === 'like').map((r) => r.trackId);
+  const disliked = rows.filter((r) => r.kind === 'dislike').map((r) => r.trackId);
+  return { liked: liked.slice(0, limit), disliked };
+}
+
+/** The last `window` distinct tracks started (play events), most recent first. */
+export function recentlyPlayed(db: Database, window: number): number[] {
+  if (window <= 0) return [];
+  const rows = db
+    .prepare(
+      `SELECT track_id AS trackId, MAX(id) AS last FROM feedback_events WHERE kind = 'play' GROUP BY track_id ORDER BY last DESC LIMIT ?`,
+    )
+    .all(window) as { trackId: number }[];
+  return rows.map((r) => r.trackId);
+}
+
+export interface FeedbackEvent {
+  id: number;
+  trackId: number;
+  kind: FeedbackKind;
+  position: number | null;
+  topics: number[];
+  createdAt: number;
+}
+
+export function feedbackEvents(db: Database): FeedbackEvent[] {
+  const rows = db
+    .prepare('SELECT id, track_id AS trackId, kind, position, topics, created_at AS createdAt FROM feedback_events ORDER BY id')
+    .all() as (Omit<FeedbackEvent, 'topics'> & { topics: string })[];
+  return rows.map((r) => ({ ...r, topics: JSON.parse(r.topics) as number[] }));
+}

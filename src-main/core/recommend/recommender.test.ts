@@ -1,0 +1,214 @@
+import type { Database } from 'better-sqlite3';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../../test/helpers/temp-dir.ts';
+import { openLibraryDatabase } from '../db/open.ts';
+import { selectBackend } from '../model/backend.ts';
+import { Network } from '../model/network.ts';
+import { embedUsers } from '../model/step.ts';
+import { syntheticDataset, writeSyntheticLibrary } from '../model/synthetic.ts';
+import { startTrainJob } from '../model/train-job.ts';
+import { distanceScorer } from './distance-kernel.ts';
+import { recordFeedback } from './feedback.ts';
+import { LearnedDistance } from './learned-distance.ts';
+import { distanceLayers, topicVector, userEmbedding } from './model-math.ts';
+import { moreLikeThis, normalizeName, RecommendIndex, topicQueue } from './recommender.ts';
+import { acceptSuggestions, suggestTags } from './tag-suggest.ts';
+import { trackTagInfo } from '../topics/library-tags.ts';
+
+describe('recommendations on a small trained model', () => {
+  let dataDir: string;
+  let ids: number[];
+  let db: Database;
+
+  beforeAll(async () => {
+    dataDir = tempDir();
+    db = openLibraryDatabase(dataDir);
+    ids = writeSyntheticLibrary(db, syntheticDataset({ songs: 120, seed: 3, signal: 1 }));
+    // One song under a second file (same artist and title), and one file gone missing.
+    db.prepare("UPDATE tracks SET artist = 'artist 0', title = 'song 0' WHERE id = ?").run(ids[119]);
+    db.prepare('UPDATE tracks SET available = 0 WHERE id = ?').run(ids[118]);
+    const job = startTrainJob({ dataDir, epochs: 10, sampling: 'unbalanced', learningRate: 0.05 });
+    const result = await job.result;
+    expect(result.saved?.activated).toBe(true);
+  }, 240_000);
+
+  afterAll(() => db.close());
+
+  const load = () => RecommendIndex.load(db, dataDir)!;
+
+  it('evaluates π and D in JavaScript/wasm as the TF.js network does', async () => {
+    const index = load();
+    const model = index.model!;
+    expect(index.scorer.kind).toBe('wasm-simd');
+    await selectBackend('wasm');
+    const net = new Network(model.meta.config, model.weights);
+    try {
+      const groups = new Float32Array(7 * 3);
+      groups.set(topicVector([1, 4], 7), 0);
+      groups.set(topicVector([2], 7), 7);
+      groups.set(topicVector([3, 5, 7], 7), 14);
+      const tfUsers = await embedUsers(net, groups);
+      for (let g = 0; g < 3; g++) {
+        const js = userEmbedding(model, groups.subarray(g * 7, g * 7 + 7));
+        for (let d = 0; d < 7; d++) expect(js[d]).toBeCloseTo(tfUsers[g * 7 + d]!, 4);
+      }
+      const q = tfUsers.subarray(0, 7);
+      const items = Float32Array.from({ length: 5 * 7 }, (_, i) => index.scorer.item(Math.floor(i / 7))[i % 7]!);
+      const tfD = (await net
+        .distance(tf.tensor2d(Array.from({ length: 5 }, () => Array.from(q))), tf.tensor2d(items, [5, 7]))
+        .data()) as Float32Array;
+      const wasm = index.scorer.score(q).slice(0, 5);
+      const js = new Float32Array(5);
+      new LearnedDistance(distanceLayers(model)).scoreAll(q, items, js);
+      for (let i = 0; i < 5; i++) {
+        expect(wasm[i]).toBeCloseTo(tfD[i]!, 4);
+        expect(js[i]).toBeCloseTo(tfD[i]!, 4);
+      }
+    } finally {
+      net.dispose();
+    }
+  });
+
+  it('wasm and JavaScript scorers agree on random weights', () => {
+    const r = (i: number) => Math.sin(i * 12.9898) * 0.8;
+    const layers = [
+      {
+        w: Float32Array.from({ length: 7 * 13 }, (_, i) => r(i)),
+        b: Float32Array.from({ length: 13 }, (_, i) => r(i + 500)),
+        inputs: 7,
+        outputs: 13,
+      },
+      { w: Float32Array.from({ length: 13 }, (_, i) => r(i + 900)), b: Float32Array.of(0.25), inputs: 13, outputs: 1 },
+    ];
+    const items = Float32Array.from({ length: 1000 * 7 }, (_, i) => r(i + 2000) * 3);
+    const a = distanceScorer(layers);
+    const b = distanceScorer(layers, 'js');
+    expect(a.kind).toBe('wasm-simd');
+    a.setItems(items);
+    b.setItems(items);
+    const q = Float32Array.of(0.1, -0.5, 1, 2, -1, 0, 0.3);
+    const sa = a.score(q).slice();
+    const sb = b.score(q);
+    for (let i = 0; i < 1000; i++) expect(sa[i]).toBeCloseTo(sb[i]!, 4);
+  });
+
+  it('topic queue: ranked by D, no repeats, no missing files, one copy of a song, artists not back to back', () => {
+    const index = load();
+    expect(index.indexOf(ids[118]!)).toBeUndefined(); // unavailable: not indexed
+    const queue = topicQueue(db, index, [1, 4], { n: 40, adventurous: 0 });
+    expect(queue).toHaveLength(40);
+    expect(new Set(queue.map((t) => t.id)).size).toBe(40);
+    expect(queue.some((t) => t.id === ids[118])).toBe(false);
+    const songs = queue.map((t) => `${normalizeName(t.artist)}|${normalizeName(t.title)}`);
+    expect(new Set(songs).size).toBe(songs.length);
+    for (let i = 1; i < queue.length; i++) expect(queue[i]!.artist).not.toBe(queue[i - 1]!.artist);
+    // Deterministic at temperature 0, and mostly ascending distance (the artist rule may swap neighbours).
+    expect(topicQueue(db, index, [1, 4], { n: 40 }).map((t) => t.id)).toEqual(queue.map((t) => t.id));
+    expect(queue[0]!.distance).toBeLessThanOrEqual(queue[39]!.distance);
+    // Wider spacing: no artist twice within three places.
+    const spaced = topicQueue(db, index, [2], { n: 20, artistSpacing: 2 });
+    for (let i = 0; i < spaced.length; i++)
+      for (let j = i + 1; j <= i + 2 && j < spaced.length; j++) expect(spaced[j]!.artist).not.toBe(spaced[i]!.artist);
+  });
+
+  it('the selected topics lead the queue (the model learned them) and each result says why', () => {
+    const index = load();
+    const queue = topicQueue(db, index, [5], { n: 10 });
+    const inTopic = queue.filter((t) => t.why.topics.find((x) => x.id === 5)!.share > 0).length;
+    expect(inTopic).toBeGreaterThanOrEqual(6); // chance: ~0.4
+    expect(queue[0]!.why.text).toMatch(/distance \d/);
+    expect(queue[0]!.why.text).toContain('in the selected topics');
+    expect(queue[0]!.why.source).toBe('tags');
+    expect(queue[0]!.why.topics[0]!.tags.length).toBeGreaterThan(0);
+  });
+
+  it('adventurous > 0 varies the queue with the seed, still within the rules', () => {
+    const index = load();
+    const a = topicQueue(db, index, [1], { n: 15, adventurous: 0.8, seed: 1 }).map((t) => t.id);
+    const b = topicQueue(db, index, [1], { n: 15, adventurous: 0.8, seed: 2 }).map((t) => t.id);
+    expect(a).not.toEqual(b);
+    expect(new Set(a).size).toBe(15);
+    expect(topicQueue(db, index, [1], { n: 15, adventurous: 0.8, seed: 1 }).map((t) => t.id)).toEqual(a);
+  });
+
+  it('more like this: nearest by D, seeds and their duplicates left out, several seeds', () => {
+    const index = load();
+    const similar = moreLikeThis(db, index, [ids[0]!], { n: 10 });
+    expect(similar).toHaveLength(10);
+    expect(similar.some((t) => t.id === ids[0] || t.id === ids[119])).toBe(false); // the seed, and the seed's song under another file
+    // The first is the nearest eligible song by D over φ.
+    const scores = index.scorer.score(Float32Array.from(index.scorer.item(index.indexOf(ids[0]!)!)));
+    let best = -1;
+    for (let i = 0; i < index.count; i++)
+      if (index.tracks[i]!.id !== ids[0] && index.tracks[i]!.id !== ids[119] && (best < 0 || scores[i]! < scores[best]!))
+        best = i;
+    expect(similar[0]!.id).toBe(index.tracks[best]!.id);
+    expect(similar[0]!.distance).toBeCloseTo(scores[best]!, 5);
+    const two = moreLikeThis(db, index, [ids[0]!, ids[1]!], { n: 10 });
+    expect(two.some((t) => t.id === ids[0] || t.id === ids[1])).toBe(false);
+    expect(two).toHaveLength(10);
+  });
+
+  it('recently played and disliked tracks are left out; likes lift neighbours, dislikes push them down', () => {
+    const index = load();
+    const base = topicQueue(db, index, [5], { n: 30 }).map((t) => t.id);
+    // Recent plays leave the queue (window configurable).
+    recordFeedback(db, { trackId: base[0]!, kind: 'play', topics: [5] });
+    const afterPlay = topicQueue(db, index, [5], { n: 30 }).map((t) => t.id);
+    expect(afterPlay).not.toContain(base[0]);
+    expect(topicQueue(db, index, [5], { n: 30, recentWindow: 0 }).map((t) => t.id)).toContain(base[0]);
+
+    // A dislike: the track goes, its near neighbours in the queue fall (against the same queue without feedback).
+    const pos = (list: number[], id: number) => (list.includes(id) ? list.indexOf(id) : list.length);
+    const nearOf = (id: number, list: number[]) =>
+      Array.from(index.neighbours(index.indexOf(id)!, 20).neighbours, (i) => index.tracks[i]!.id).filter((x) =>
+        list.slice(0, 25).includes(x),
+      );
+    const disliked = base.find((id, p) => p > 0 && nearOf(id, base).length > 0)!;
+    const near = nearOf(disliked, base);
+    expect(near.length).toBeGreaterThan(0);
+    recordFeedback(db, { trackId: disliked, kind: 'dislike', topics: [5] });
+    const afterDislike = topicQueue(db, index, [5], { n: 30, recentWindow: 0 }).map((t) => t.id);
+    const control = topicQueue(db, index, [5], { n: 30, recentWindow: 0, useFeedback: false }).map((t) => t.id);
+    expect(afterDislike).not.toContain(disliked);
+    expect(control).not.toContain(disliked);
+    for (const id of near) expect(pos(afterDislike, id)).toBeGreaterThanOrEqual(pos(control, id));
+    expect(near.some((id) => pos(afterDislike, id) > pos(control, id))).toBe(true);
+
+    // A like of a track far down: its neighbours rise, and say so.
+    const all = topicQueue(db, index, [5], { n: 110, recentWindow: 0, useFeedback: false }).map((t) => t.id);
+    const liked = all.at(-1)!;
+    const liftedIds = Array.from(index.neighbours(index.indexOf(liked)!, 20).neighbours, (i) => index.tracks[i]!.id).filter(
+      (id) => id !== disliked,
+    );
+    recordFeedback(db, { trackId: liked, kind: 'like', topics: [5] });
+    const afterLike = topicQueue(db, index, [5], { n: 110, recentWindow: 0 });
+    const noFeedback = topicQueue(db, index, [5], { n: 110, recentWindow: 0, useFeedback: false }).map((t) => t.id);
+    const likedIds = afterLike.map((t) => t.id);
+    const risen = liftedIds.filter((id) => pos(likedIds, id) < pos(noFeedback, id));
+    expect(risen.length).toBeGreaterThan(liftedIds.length / 2);
+    const lifted = afterLike.find((t) => t.id === risen[0])!;
+    expect(lifted.why.closeTo?.id).toBe(liked);
+    expect(lifted.why.text).toContain('which you liked');
+  });
+
+  it('untagged songs get topics predicted from audio, explained as such, and tag suggestions that can be accepted', () => {
+    // Songs 10 and 12 (dominant topics 4 and 6) lose their tags after training: still embedded.
+    db.prepare('DELETE FROM track_topics WHERE track_id IN (?, ?)').run(ids[10], ids[12]);
+    const index = load();
+    const suggestions = suggestTags(db, index);
+    expect(suggestions.map((s) => s.trackId)).toEqual([ids[10], ids[12]]);
+    for (const s of suggestions) {
+      expect(s.topics.length).toBeGreaterThan(0);
+      expect(s.topics[0]!.share).toBeGreaterThanOrEqual(0.25);
+      expect(s.tags).toContain(`tag${s.topics[0]!.id - 1}`); // the synthetic topic t's top tag is tag{t−1}
+    }
+    const similar = moreLikeThis(db, index, [ids[11]!], { n: 120, artistSpacing: 0, recentWindow: 0 });
+    const cold = similar.find((t) => t.id === ids[10])!;
+    expect(cold.why.source).toBe('audio');
+    expect(cold.why.text).toMatch(/^sounds like /);
+    expect(acceptSuggestions(db, suggestions)).toBeGreaterThan(0);
+    expect(trackTagInfo(db, ids[10]!)!.user).toEqual(suggestions[0]!.tags);
+  });
+});

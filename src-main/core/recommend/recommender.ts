@@ -1,0 +1,326 @@
+/**
+ * Recommendations from the active model's embeddings: the topic queue (rank every embedded song by
+ * D(π(u), φ(i))), "more like this" (by D over φ from one or several seed tracks), each result with a
+ * short explanation, and the queue rules and feedback of ranking.ts. See docs/recommend.md.
+ */
+import type { Database } from 'better-sqlite3';
+import { blobToFeatures } from '../analysis/feature-store.ts';
+import { loadModel, type LoadedModel } from '../model/store.ts';
+import { currentTopicModel, trackTopics, type StoredTopicModel } from '../topics/library-topics.ts';
+import { distanceScorer, type DistanceScorer } from './distance-kernel.ts';
+import { likedAndDisliked, recentlyPlayed } from './feedback.ts';
+import { distanceLayers, topicVector, userEmbedding } from './model-math.ts';
+import { rankQueue, type FeedbackAnchor, type Ranked, type RankTracks } from './ranking.ts';
+import { smallestK } from './top-k.ts';
+
+export interface IndexedTrack {
+  id: number;
+  path: string;
+  artist: string | null;
+  title: string | null;
+}
+
+/** Every available, embedded track under one model, with a scorer for D. Rebuild after library changes. */
+export class RecommendIndex implements RankTracks {
+  readonly count: number;
+  readonly artistKey: Int32Array;
+  readonly songKey: Int32Array;
+  private readonly byId = new Map<number, number>();
+  private readonly neighbourCache = new Map<number, { neighbours: Int32Array; distances: Float32Array }>();
+
+  constructor(
+    readonly model: LoadedModel | null,
+    readonly tracks: readonly IndexedTrack[],
+    readonly scorer: DistanceScorer,
+    embeddings: Float32Array,
+  ) {
+    this.count = tracks.length;
+    scorer.setItems(embeddings);
+    this.artistKey = new Int32Array(this.count);
+    this.songKey = new Int32Array(this.count);
+    const artists = new Map<string, number>();
+    const songs = new Map<string, number>();
+    tracks.forEach((t, i) => {
+      this.byId.set(t.id, i);
+      const artist = normalizeName(t.artist);
+      const title = normalizeName(t.title);
+      this.artistKey[i] = artist ? intern(artists, artist) : -1;
+      this.songKey[i] = artist && title ? intern(songs, `${artist}\u0000${title}`) : -1;
+    });
+  }
+
+  /** The index of the active model's embeddings (available tracks only); null without a model. */
+  static load(db: Database, dataDir: string, modelId?: number): RecommendIndex | null {
+    const model = loadModel(db, dataDir, modelId);
+    if (!model) return null;
+    const rows = db
+      .prepare(
+        `SELECT t.id, t.path, t.artist, t.title, e.embedding FROM track_embeddings e JOIN tracks t ON t.id = e.track_id
+         WHERE e.model_id = ? AND t.available = 1 ORDER BY t.id`,
+      )
+      .all(model.id) as (IndexedTrack & { embedding: Buffer })[];
+    const dim = model.meta.config.embedding;
+    const embeddings = new Float32Array(rows.length * dim);
+    rows.forEach((r, i) => embeddings.set(blobToFeatures(r.embedding), i * dim));
+    const tracks = rows.map(({ id, path, artist, title }) => ({ id, path, artist, title }));
+    return new RecommendIndex(model, tracks, distanceScorer(distanceLayers(model)), embeddings);
+  }
+
+  indexOf(trackId: number): number | undefined {
+    return this.byId.get(trackId);
+  }
+
+  /** The nearest `k` other tracks to track i by D over φ (cached per track). */
+  neighbours(i: number, k = 50): { neighbours: Int32Array; distances: Float32Array } {
+    const cached = this.neighbourCache.get(i);
+    if (cached && cached.neighbours.length >= Math.min(k, this.count - 1)) return cached;
+    const scores = this.scorer.score(Float32Array.from(this.scorer.item(i)));
+    const top = smallestK(scores, k, (j) => j === i);
+    const result = { neighbours: Int32Array.from(top), distances: Float32Array.from(top, (j) => scores[j]!) };
+    this.neighbourCache.set(i, result);
+    return result;
+  }
+}
+
+export function normalizeName(s: string | null): string {
+  return (s ?? '').normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+function intern(map: Map<string, number>, key: string): number {
+  let v = map.get(key);
+  if (v === undefined) map.set(key, (v = map.size));
+  return v;
+}
+
+export interface QueueRules {
+  n?: number;
+  /** Tracks played most recently (this many distinct ones) are left out. Default 20. */
+  recentWindow?: number;
+  /** Other tracks between two of one artist. Default 1 (never back to back). */
+  artistSpacing?: number;
+  /** 0 = the strict top (deterministic); up to ~1 samples further. */
+  adventurous?: number;
+  seed?: number;
+  /** Track ids to leave out too (e.g. the current queue). */
+  exclude?: readonly number[];
+  /** Let feedback move neighbours (default true). */
+  useFeedback?: boolean;
+}
+
+export interface TopicShare {
+  id: number;
+  label: string;
+  share: number;
+  selected: boolean;
+  tags: string[];
+}
+
+export interface Why {
+  text: string;
+  /** Where the mix comes from: the song's tags, or predicted from its audio by the model. */
+  source: 'tags' | 'audio' | 'none';
+  topics: TopicShare[];
+  distance: number;
+  closeTo: { id: number; artist: string | null; title: string | null } | null;
+}
+
+export interface Recommendation extends IndexedTrack {
+  distance: number;
+  why: Why;
+}
+
+export class RecommendError extends Error {}
+
+/** A queue for a topic selection (1-based ids): by D(π(u), φ(i)). */
+export function topicQueue(
+  db: Database,
+  index: RecommendIndex,
+  topics: readonly number[],
+  rules: QueueRules = {},
+): Recommendation[] {
+  const model = requireModel(index);
+  if (topics.length === 0) throw new RecommendError('select at least one topic');
+  const k = model.meta.config.userInput;
+  const query = userEmbedding(model, topicVector(topics, k));
+  const ranked = rank(db, index, () => index.scorer.score(query), rules, []);
+  return explain(db, index, ranked, { selected: topics });
+}
+
+/** The songs nearest to one or several seed tracks, by the mean of D over φ. Works without tags. */
+export function moreLikeThis(
+  db: Database,
+  index: RecommendIndex,
+  seedIds: readonly number[],
+  rules: QueueRules = {},
+): Recommendation[] {
+  requireModel(index);
+  const seeds = seedIds.map((id) => {
+    const i = index.indexOf(id);
+    if (i === undefined)
+      throw new RecommendError(
+        `track ${id} has no embedding under the active model (run \`cadenza model embed\`) or is unavailable`,
+      );
+    return i;
+  });
+  if (seeds.length === 0) throw new RecommendError('give at least one seed track');
+  const scoreAll = (): Float32Array => {
+    if (seeds.length === 1) return index.scorer.score(Float32Array.from(index.scorer.item(seeds[0]!)));
+    const scores = new Float32Array(index.count);
+    for (const s of seeds) {
+      const part = index.scorer.score(Float32Array.from(index.scorer.item(s)));
+      for (let i = 0; i < scores.length; i++) scores[i]! += part[i]! / seeds.length;
+    }
+    return scores;
+  };
+  const ranked = rank(db, index, scoreAll, rules, seeds);
+  return explain(db, index, ranked, { selected: [] });
+}
+
+function requireModel(index: RecommendIndex): LoadedModel {
+  if (!index.model) throw new RecommendError('no trained model: run `cadenza train`');
+  return index.model;
+}
+
+/** Gathers the rules' context (recent plays, feedback anchors) first: the scorer's buffer is shared. */
+function rank(db: Database, index: RecommendIndex, scoreAll: () => Float32Array, rules: QueueRules, seeds: number[]): Ranked[] {
+  const exclude = new Set<number>(seeds);
+  const excludeSongs = new Set<number>();
+  for (const s of seeds) if (index.songKey[s]! >= 0) excludeSongs.add(index.songKey[s]!);
+  for (const id of rules.exclude ?? []) {
+    const i = index.indexOf(id);
+    if (i !== undefined) exclude.add(i);
+  }
+  for (const id of recentlyPlayed(db, rules.recentWindow ?? 20)) {
+    const i = index.indexOf(id);
+    if (i === undefined) continue;
+    exclude.add(i);
+    if (index.songKey[i]! >= 0) excludeSongs.add(index.songKey[i]!);
+  }
+  const { liked, disliked } = likedAndDisliked(db);
+  const anchors: FeedbackAnchor[] = [];
+  for (const id of disliked) {
+    const i = index.indexOf(id);
+    if (i === undefined) continue;
+    exclude.add(i);
+    if (index.songKey[i]! >= 0) excludeSongs.add(index.songKey[i]!);
+  }
+  if (rules.useFeedback !== false) {
+    for (const [ids, sign] of [
+      [liked.slice(0, 32), 1],
+      [disliked.slice(0, 32), -1],
+    ] as const) {
+      for (const id of ids) {
+        const i = index.indexOf(id);
+        if (i !== undefined) anchors.push({ index: i, sign, ...index.neighbours(i, 20) });
+      }
+    }
+  }
+  return rankQueue(index, scoreAll(), {
+    n: rules.n ?? 20,
+    exclude,
+    excludeSongs,
+    artistSpacing: rules.artistSpacing ?? 1,
+    adventurous: rules.adventurous ?? 0,
+    seed: rules.seed ?? Math.floor(Math.random() * 2 ** 31),
+    anchors,
+  });
+}
+
+/** The topic mix predicted from audio: softmax over −D(π(topic t), φ(i)), scaled by the spread of D. */
+export function predictedTopicMix(index: RecommendIndex, trackIndex: number): Float32Array {
+  const model = requireModel(index);
+  const k = model.meta.config.userInput;
+  const item = Float32Array.from(index.scorer.item(trackIndex));
+  const d = new Float64Array(k);
+  for (let t = 0; t < k; t++) {
+    const u = userEmbedding(model, topicVector([t + 1], k));
+    d[t] = pairDistance(index, u, item);
+  }
+  const min = Math.min(...d);
+  const spread = Math.max(1e-6, d.reduce((s, v) => s + (v - min), 0) / k);
+  const w = Array.from(d, (v) => Math.exp(-(v - min) / spread));
+  const total = w.reduce((a, b) => a + b, 0);
+  return Float32Array.from(w, (v) => v / total);
+}
+
+const pairScorers = new WeakMap<RecommendIndex, DistanceScorer>();
+
+function pairDistance(index: RecommendIndex, a: Float32Array, b: Float32Array): number {
+  let scorer = pairScorers.get(index);
+  if (!scorer) {
+    scorer = distanceScorer(distanceLayers(index.model!), 'js');
+    pairScorers.set(index, scorer);
+  }
+  scorer.setItems(b);
+  return scorer.score(a)[0]!;
+}
+
+function explain(
+  db: Database,
+  index: RecommendIndex,
+  ranked: Ranked[],
+  context: { selected: readonly number[] },
+): Recommendation[] {
+  const topicModel = currentTopicModel(db);
+  return ranked.map((r) => {
+    const track = index.tracks[r.index]!;
+    const why = explainOne(db, index, topicModel, r, context.selected);
+    return { ...track, distance: r.distance, why };
+  });
+}
+
+function explainOne(
+  db: Database,
+  index: RecommendIndex,
+  topicModel: StoredTopicModel | null,
+  r: Ranked,
+  selected: readonly number[],
+): Why {
+  const track = index.tracks[r.index]!;
+  const stored = trackTopics(db, track.id);
+  let source: Why['source'] = 'none';
+  let theta: Float32Array | null = null;
+  if (stored && topicModel && stored.fingerprint === topicModel.fingerprint) {
+    theta = stored.theta;
+    source = 'tags';
+  } else if (index.model) {
+    theta = predictedTopicMix(index, r.index);
+    source = 'audio';
+  }
+  const topics: TopicShare[] = [];
+  if (theta) {
+    for (let t = 0; t < theta.length; t++) {
+      topics.push({
+        id: t + 1,
+        label: topicModel?.labels[t] ?? `topic ${t + 1}`,
+        share: Math.round(theta[t]! * 1000) / 1000,
+        selected: selected.includes(t + 1),
+        tags: (topicModel?.topTags[t] ?? []).slice(0, 3).map((x) => x.tag),
+      });
+    }
+    topics.sort((a, b) => b.share - a.share || a.id - b.id);
+  }
+  const liked = r.likedAnchor === null ? null : index.tracks[r.likedAnchor]!;
+  const closeTo = liked ? { id: liked.id, artist: liked.artist, title: liked.title } : null;
+  const parts: string[] = [];
+  const main = topics.filter((t) => t.share >= 0.15).slice(0, 3);
+  if (main.length > 0) {
+    const mix = main
+      .map(
+        (t) =>
+          `${Math.round(t.share * 100)}% ${t.label}${t.tags.length ? ` (${t.tags.join(', ')})` : ''}${t.selected ? ' ✓' : ''}`,
+      )
+      .join(', ');
+    parts.push(`${source === 'audio' ? 'sounds like' : 'tagged'} ${mix}`);
+  }
+  if (selected.length > 0 && topics.length > 0) {
+    const inSelection = topics.filter((t) => t.selected).reduce((s, t) => s + t.share, 0);
+    parts.push(`${Math.round(inSelection * 100)}% in the selected topics`);
+  }
+  parts.push(`distance ${r.distance.toFixed(3)}`);
+  if (closeTo)
+    parts.push(
+      `close to ${[closeTo.artist, closeTo.title].filter(Boolean).join(' – ') || `track ${closeTo.id}`}, which you liked`,
+    );
+  return { text: parts.join('; '), source, topics, distance: r.distance, closeTo };
+}
