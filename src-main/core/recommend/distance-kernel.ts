@@ -9,21 +9,8 @@
  * Per item: E scalar differences, squared and splatted, then for each 4-wide group of hidden units
  * E multiply-adds, a ReLU (pmax with 0) and the output weights; one horizontal sum at the end.
  */
+import { section, uleb } from '../wasm/encoding.ts';
 import { LearnedDistance, type DistanceLayer } from './learned-distance.ts';
-
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
-  return out;
-}
-
-const section = (id: number, content: number[]): number[] => [id, ...uleb(content.length), ...content];
 
 // prettier-ignore
 const BLOCK = 0x02, LOOP = 0x03, END = 0x0b, BR_IF = 0x0d, VOID = 0x40, LGET = 0x20, LSET = 0x21, LTEE = 0x22;

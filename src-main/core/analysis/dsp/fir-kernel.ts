@@ -6,23 +6,7 @@
  * table and computes y[i] = sum_{k<T} x[xOff/4 + k] * h[hOff/4 + k] in float32
  * arithmetic with two 4-lane accumulators (T must be a multiple of 8).
  */
-
-/** Unsigned LEB128 encoding. */
-function uleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value >>> 0;
-  do {
-    let byte = v & 0x7f;
-    v >>>= 7;
-    if (v !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0);
-  return out;
-}
-
-function section(id: number, content: number[]): number[] {
-  return [id, ...uleb(content.length), ...content];
-}
+import { section, uleb } from '../../wasm/encoding.ts';
 
 // Opcodes used below.
 // prettier-ignore
