@@ -3,27 +3,34 @@
  * and the events the core pushes. The Electron preload and IPC handlers, and the browser-mode server
  * (`cadenza serve`: HTTP + WebSocket), all derive from it; every request passes `validateRequest`.
  *
- * Slots for the recommendation work (issues 5–6), to be added here with their validators:
- * `queue.fromTopics`, `tracks.moreLike`, `feedback.set` (like/dislike), `model.train`, `model.cancel`,
- * `model.rollback`, `model.map` (2-D embedding map), and a `training` job kind.
+ * Recommendations (issues 6–7): `queue.fromTopics`, `tracks.moreLike`, `feedback.set`, and the model:
+ * `model.train` (the `training` job), `model.cancel`, `model.rollback`, `model.info`, `model.map`.
  */
 import type {
   AnalysisSummary,
   AppInfo,
+  EmbeddingMap,
+  FeedbackRequest,
   JobOutcome,
   JobProgress,
   JobState,
   LibrarySummary,
   MediaKey,
+  ModelInfo,
+  MoreLikeRequest,
+  RecommendedTrack,
   ScanResult,
   Settings,
   TopicFitRequest,
   TopicFitSummary,
   TopicInfo,
+  TopicQueueRequest,
   TrackFacets,
   TrackPage,
   TrackQuery,
   TrackRow,
+  TrainRequestOptions,
+  TrainSummary,
 } from './types.ts';
 
 export interface ApiMethods {
@@ -50,13 +57,27 @@ export interface ApiMethods {
   'dialog.chooseFolder': { request: null; response: { folder: string | null } };
   /** The tracks as an M3U8 playlist (UTF-8, absolute paths, #EXTINF lines). */
   'queue.exportM3u8': { request: { trackIds: number[] }; response: { filename: string; content: string } };
+  /** A queue for the selected topics (π of the k-hot selection against every song), each with `why`. */
+  'queue.fromTopics': { request: TopicQueueRequest; response: { tracks: RecommendedTrack[] } };
+  /** The songs nearest to the seed tracks (works without tags). */
+  'tracks.moreLike': { request: MoreLikeRequest; response: { tracks: RecommendedTrack[] } };
+  /** Records one listening event (like, dislike, play, complete, skip); the ranking uses it at once. */
+  'feedback.set': { request: FeedbackRequest; response: { recorded: boolean } };
+  /** Trains a model on the library (the `training` job, in a worker); resolves when it ends. */
+  'model.train': { request: TrainRequestOptions; response: TrainSummary };
+  'model.cancel': { request: null; response: { cancelled: boolean } };
+  /** Brings back the model active before the last activation. */
+  'model.rollback': { request: null; response: { from: number; to: number } | null };
+  'model.info': { request: null; response: ModelInfo };
+  /** A 2-D projection (PCA) of the active model's embeddings, coloured by dominant topic. */
+  'model.map': { request: { topics?: number[] }; response: EmbeddingMap };
 }
 
 export interface ApiEvents {
   'job.progress': JobProgress;
   'job.finished': JobOutcome;
   /** The library's contents changed (a scan, the watcher, a topic fit): tables should re-query. */
-  'library.changed': { reason: 'scan' | 'watch' | 'analysis' | 'topics' | 'folders' };
+  'library.changed': { reason: 'scan' | 'watch' | 'analysis' | 'topics' | 'folders' | 'model' };
   /** A media key was pressed (Electron: global shortcuts). */
   'media.key': { key: MediaKey };
 }
@@ -102,6 +123,14 @@ export const API_METHODS: readonly ApiMethod[] = [
   'settings.set',
   'dialog.chooseFolder',
   'queue.exportM3u8',
+  'queue.fromTopics',
+  'tracks.moreLike',
+  'feedback.set',
+  'model.train',
+  'model.cancel',
+  'model.rollback',
+  'model.info',
+  'model.map',
 ];
 export const API_EVENTS: readonly ApiEvent[] = ['job.progress', 'job.finished', 'library.changed', 'media.key'];
 

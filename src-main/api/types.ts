@@ -77,8 +77,8 @@ export interface Settings {
 }
 
 /** The long jobs the UI runs and shows progress for. Training joins them with the model (issue 6). */
-export type JobKind = 'scan' | 'analysis' | 'topics';
-export const JOB_KINDS: readonly JobKind[] = ['scan', 'analysis', 'topics'];
+export type JobKind = 'scan' | 'analysis' | 'topics' | 'training';
+export const JOB_KINDS: readonly JobKind[] = ['scan', 'analysis', 'topics', 'training'];
 
 /** One progress report of a running job: count, rate, ETA, and a short phase/detail text. */
 export interface JobProgress extends Progress {
@@ -86,6 +86,8 @@ export interface JobProgress extends Progress {
   /** e.g. 'listing', 'reading', 'analysing', 'fitting'. */
   phase: string;
   failed: number;
+  /** Training only: epoch, loss, validation accuracy and the history so far. */
+  training?: TrainingProgressDetail;
 }
 
 export interface JobOutcome {
@@ -216,3 +218,119 @@ export interface TopicFitRequest {
 }
 
 export type MediaKey = 'playpause' | 'next' | 'previous';
+
+// ------------------------------------------------------------------------------ recommendations
+
+/** One topic's share in a song's mix, as the "why" explanation gives it. */
+export interface WhyTopic {
+  id: number;
+  label: string;
+  share: number;
+  selected: boolean;
+  tags: string[];
+}
+
+/** Why a song was recommended: the text, and what it is made of. */
+export interface WhyThisSong {
+  text: string;
+  source: 'tags' | 'audio' | 'none';
+  topics: WhyTopic[];
+  distance: number;
+  closeTo: { id: number; artist: string | null; title: string | null } | null;
+}
+
+/** A recommended track: the library row, the distance the ranking used, and the explanation. */
+export interface RecommendedTrack extends TrackRow {
+  distance: number;
+  why: WhyThisSong;
+}
+
+export interface TopicQueueRequest {
+  /** Selected topic ids, 1..K. */
+  topics: number[];
+  /** Songs wanted (default 20). */
+  n?: number;
+  /** 0 = the strict top; up to 1 samples further down the ranking. */
+  adventurous?: number;
+  /** Track ids to leave out (e.g. what is already queued). */
+  exclude?: number[];
+}
+
+export interface MoreLikeRequest {
+  trackIds: number[];
+  n?: number;
+  exclude?: number[];
+}
+
+export type FeedbackKindName = 'play' | 'complete' | 'skip' | 'like' | 'dislike';
+export const FEEDBACK_KIND_NAMES: readonly FeedbackKindName[] = ['play', 'complete', 'skip', 'like', 'dislike'];
+
+export interface FeedbackRequest {
+  trackId: number;
+  kind: FeedbackKindName;
+  /** Seconds into the track. */
+  position?: number;
+  /** The topic selection in force. */
+  topics: number[];
+}
+
+export interface TrainRequestOptions {
+  epochs?: number;
+  seed?: number;
+}
+
+export interface TrainSummary {
+  cancelled: boolean;
+  epochsRun: number;
+  valAccuracy: number | null;
+  modelId: number | null;
+  activated: boolean;
+  embedded: number;
+  backend: string;
+  device: string;
+}
+
+export interface ModelInfo {
+  /** The active model, or null before the first training. */
+  active: {
+    id: number;
+    createdAt: number;
+    valAccuracy: number | null;
+    backend: string;
+    device: string;
+    embedded: number;
+    /** False when the features or topics changed since it was trained (train again). */
+    current: boolean;
+  } | null;
+  models: number;
+  /** True when an earlier model can be brought back. */
+  canRollback: boolean;
+  /** The feedback events recorded so far. */
+  feedbackEvents: number;
+}
+
+export interface MapPoint {
+  trackId: number;
+  x: number;
+  y: number;
+  /** The dominant topic (1..K), or null when the track has no topic mix. */
+  topic: number | null;
+  title: string | null;
+  artist: string | null;
+}
+
+export interface EmbeddingMap {
+  modelId: number | null;
+  points: MapPoint[];
+  /** The selected topics' point, π(k-hot), in the same projection (null without a selection). */
+  selection: { x: number; y: number } | null;
+}
+
+/** Live numbers of a training run (one point per finished epoch). */
+export interface TrainingProgressDetail {
+  epoch: number;
+  epochs: number;
+  loss: number;
+  valAccuracy: number | null;
+  history: { epoch: number; loss: number; valAccuracy: number | null }[];
+}

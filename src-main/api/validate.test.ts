@@ -109,6 +109,77 @@ const CASES: { [M in ApiMethod]: { good: [unknown, unknown][]; bad: unknown[] } 
     good: [[{ trackIds: [3, 1, 2] }, { trackIds: [3, 1, 2] }]],
     bad: [{ trackIds: [] }, { trackIds: [-1] }, { trackIds: 'all' }, {}],
   },
+  'queue.fromTopics': {
+    good: [
+      [{ topics: [1, 4] }, { topics: [1, 4] }],
+      [
+        { topics: [7], n: 30, adventurous: 0.4, exclude: [5] },
+        { topics: [7], n: 30, adventurous: 0.4, exclude: [5] },
+      ],
+    ],
+    bad: [
+      { topics: [] },
+      { topics: [0] },
+      { topics: [1.5] },
+      { topics: [1], adventurous: 1.5 },
+      { topics: [1], adventurous: -0.1 },
+      { topics: [1], n: 0 },
+      { topics: [1], n: 501 },
+      { topics: [1], seed: 3 },
+      null,
+    ],
+  },
+  'tracks.moreLike': {
+    good: [
+      [{ trackIds: [3] }, { trackIds: [3] }],
+      [
+        { trackIds: [3, 4], n: 10, exclude: [1] },
+        { trackIds: [3, 4], n: 10, exclude: [1] },
+      ],
+    ],
+    bad: [{ trackIds: [] }, { trackIds: [0] }, { trackIds: ['3'] }, { trackIds: [3], n: -1 }, { ids: [3] }, null],
+  },
+  'feedback.set': {
+    good: [
+      [
+        { trackId: 3, kind: 'like', topics: [1, 2] },
+        { trackId: 3, kind: 'like', topics: [1, 2] },
+      ],
+      [
+        { trackId: 3, kind: 'skip', position: 12.5, topics: [] },
+        { trackId: 3, kind: 'skip', position: 12.5, topics: [] },
+      ],
+    ],
+    bad: [
+      { trackId: 3, kind: 'love', topics: [] },
+      { trackId: 0, kind: 'like', topics: [] },
+      { trackId: 3, kind: 'like' },
+      { trackId: 3, kind: 'skip', position: -1, topics: [] },
+      { trackId: 3, kind: 'skip', position: '12', topics: [] },
+      { trackId: 3, kind: 'like', topics: [0] },
+      null,
+    ],
+  },
+  'model.train': {
+    good: [
+      [null, {}],
+      [
+        { epochs: 2, seed: 7 },
+        { epochs: 2, seed: 7 },
+      ],
+    ],
+    bad: [{ epochs: 0 }, { epochs: 1.5 }, { epochs: 1001 }, { seed: -1 }, { backend: 'gpu' }, 'train'],
+  },
+  'model.cancel': { good: [[null, null]], bad: [{}] },
+  'model.rollback': { good: [[null, null]], bad: [{ to: 1 }] },
+  'model.info': { good: [[null, null]], bad: [1] },
+  'model.map': {
+    good: [
+      [null, {}],
+      [{ topics: [2, 3] }, { topics: [2, 3] }],
+    ],
+    bad: [{ topics: [0] }, { topics: 'all' }, { colour: 'topic' }],
+  },
 };
 
 describe('API request validation', () => {

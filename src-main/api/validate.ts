@@ -1,6 +1,19 @@
 import { API_METHODS, type ApiMethod, type ApiRequest } from './contract.ts';
-import { TRACK_SORT_KEYS } from './types.ts';
-import type { Availability, Settings, SortDirection, TopicFitRequest, TrackFilter, TrackQuery, TrackSortKey } from './types.ts';
+import { FEEDBACK_KIND_NAMES, TRACK_SORT_KEYS } from './types.ts';
+import type {
+  Availability,
+  FeedbackKindName,
+  FeedbackRequest,
+  MoreLikeRequest,
+  Settings,
+  SortDirection,
+  TopicFitRequest,
+  TopicQueueRequest,
+  TrackFilter,
+  TrackQuery,
+  TrackSortKey,
+  TrainRequestOptions,
+} from './types.ts';
 
 export class InvalidRequestError extends Error {}
 
@@ -92,6 +105,62 @@ function topicFit(value: unknown): TopicFitRequest {
   return out;
 }
 
+const topicId = (t: unknown) => integer(t, 'a topic id', 1, 100);
+
+function unitNumber(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) return fail(`${name} must be a number from 0 to 1`);
+  return value;
+}
+
+function topicQueueRequest(value: unknown): TopicQueueRequest {
+  const v = record(value, ['topics', 'n', 'adventurous', 'exclude'], '{ topics: number[], n?, adventurous?, exclude? }');
+  const out: TopicQueueRequest = { topics: list(v.topics, 'topics', 100, topicId, 1) };
+  if (v.n !== undefined) out.n = integer(v.n, 'n', 1, 500);
+  if (v.adventurous !== undefined) out.adventurous = unitNumber(v.adventurous, 'adventurous');
+  if (v.exclude !== undefined) out.exclude = list(v.exclude, 'exclude', 10_000, trackId);
+  return out;
+}
+
+function moreLikeRequest(value: unknown): MoreLikeRequest {
+  const v = record(value, ['trackIds', 'n', 'exclude'], '{ trackIds: number[], n?, exclude? }');
+  const out: MoreLikeRequest = { trackIds: list(v.trackIds, 'trackIds', 100, trackId, 1) };
+  if (v.n !== undefined) out.n = integer(v.n, 'n', 1, 500);
+  if (v.exclude !== undefined) out.exclude = list(v.exclude, 'exclude', 10_000, trackId);
+  return out;
+}
+
+function feedbackRequest(value: unknown): FeedbackRequest {
+  const v = record(value, ['trackId', 'kind', 'position', 'topics'], '{ trackId, kind, position?, topics: number[] }');
+  if (!(FEEDBACK_KIND_NAMES as readonly unknown[]).includes(v.kind))
+    fail(`kind must be one of ${FEEDBACK_KIND_NAMES.join(', ')}`);
+  const out: FeedbackRequest = {
+    trackId: trackId(v.trackId),
+    kind: v.kind as FeedbackKindName,
+    topics: list(v.topics, 'topics', 100, topicId),
+  };
+  if (v.position !== undefined) {
+    if (typeof v.position !== 'number' || !(v.position >= 0 && v.position <= 86_400))
+      fail('position must be seconds from 0 to 86400');
+    out.position = v.position as number;
+  }
+  return out;
+}
+
+function trainRequest(value: unknown): TrainRequestOptions {
+  if (value === null || value === undefined) return {};
+  const v = record(value, ['epochs', 'seed'], '{ epochs?, seed? }');
+  const out: TrainRequestOptions = {};
+  if (v.epochs !== undefined) out.epochs = integer(v.epochs, 'epochs', 1, 1000);
+  if (v.seed !== undefined) out.seed = integer(v.seed, 'seed', 0, 2 ** 31 - 1);
+  return out;
+}
+
+function mapRequest(value: unknown): { topics?: number[] } {
+  if (value === null || value === undefined) return {};
+  const v = record(value, ['topics'], '{ topics? }');
+  return v.topics === undefined ? {} : { topics: list(v.topics, 'topics', 100, topicId) };
+}
+
 function settingsPatch(value: unknown): Partial<Settings> {
   const v = record(value, ['musicFolders', 'volume'], '{ musicFolders?, volume? }');
   const out: Partial<Settings> = {};
@@ -128,6 +197,14 @@ const validators: { [M in ApiMethod]: Validator<M> } = {
   'queue.exportM3u8': (value) => ({
     trackIds: list(record(value, ['trackIds'], '{ trackIds: number[] }').trackIds, 'trackIds', 100_000, trackId, 1),
   }),
+  'queue.fromTopics': topicQueueRequest,
+  'tracks.moreLike': moreLikeRequest,
+  'feedback.set': feedbackRequest,
+  'model.train': trainRequest,
+  'model.cancel': isNull,
+  'model.rollback': isNull,
+  'model.info': isNull,
+  'model.map': mapRequest,
 };
 
 export function isApiMethod(value: unknown): value is ApiMethod {

@@ -6,17 +6,29 @@
 import type { Database } from 'better-sqlite3';
 import path from 'node:path';
 import type { ApiEmitter, ApiMethod, ApiRequest, ApiResponse } from '../../api/contract.ts';
-import type { AnalysisSummary, AppMode, ScanResult, TopicFitSummary } from '../../api/types.ts';
+import type {
+  AnalysisSummary,
+  AppMode,
+  ScanResult,
+  TopicFitSummary,
+  TrainingProgressDetail,
+  TrainSummary,
+} from '../../api/types.ts';
 import { openLibraryDatabase } from '../db/open.ts';
 import { LibraryStore } from '../library/library-store.ts';
 import { startScanJob } from '../library/scan-job.ts';
 import { librarySummary } from '../library/summary.ts';
 import { LibraryWatcher } from '../library/watcher.ts';
+import { activeModel, rollbackModel } from '../model/store.ts';
+import { startTrainJob } from '../model/train-job.ts';
+import { recordFeedback } from '../recommend/feedback.ts';
+import { moreLikeThis, topicQueue } from '../recommend/recommender.ts';
 import { showTopics } from '../topics/library-topics.ts';
 import { startTopicsJob } from '../topics/topics-job.ts';
 import { JobBoard } from './jobs.ts';
 import { toM3u8 } from './m3u.ts';
 import { mediaResponse } from './media.ts';
+import { embeddingMap, modelInfo, RecommendIndexHolder, toRecommended } from './recommend-service.ts';
 import { SettingsStore } from './settings.ts';
 import { getTracks, listTracks, registerTrackFunctions, trackFacets } from './track-query.ts';
 
@@ -39,14 +51,22 @@ export class AppService {
   private dbHandle: Database | undefined;
   private watcher: LibraryWatcher | undefined;
   private closed = false;
+  /** The one recommendation index of the running app; any library or model change marks it stale. */
+  private readonly index: RecommendIndexHolder;
+  private readonly emit: ApiEmitter;
 
   constructor(
     readonly dataDir: string,
-    private readonly emit: ApiEmitter,
+    emit: ApiEmitter,
     private readonly options: AppServiceOptions,
   ) {
+    this.emit = (event, payload) => {
+      if (event === 'library.changed') this.index.invalidate();
+      emit(event, payload);
+    };
     this.jobs = new JobBoard(emit);
     this.settings = new SettingsStore(dataDir);
+    this.index = new RecommendIndexHolder(() => this.db, dataDir);
   }
 
   /** The service's own connection (reads, the topic fit); workers open their own. */
@@ -133,7 +153,91 @@ export class AppService {
       filename: `cadenza-queue-${new Date().toISOString().slice(0, 10)}.m3u8`,
       content: toM3u8(getTracks(this.db, trackIds)),
     }),
+    'queue.fromTopics': ({ topics, n, adventurous, exclude }) => {
+      const index = this.index.require();
+      const k = index.model!.meta.config.userInput;
+      const outside = topics.find((t) => t > k);
+      if (outside !== undefined) throw new Error(`topic ${outside} is not in the model (topics run from 1 to ${k})`);
+      const recs = topicQueue(this.db, index, topics, {
+        n: n ?? 20,
+        adventurous: adventurous ?? 0,
+        ...(exclude ? { exclude } : {}),
+      });
+      return { tracks: toRecommended(this.db, recs) };
+    },
+    'tracks.moreLike': ({ trackIds, n, exclude }) => {
+      const recs = moreLikeThis(this.db, this.index.require(), trackIds, { n: n ?? 20, ...(exclude ? { exclude } : {}) });
+      return { tracks: toRecommended(this.db, recs) };
+    },
+    'feedback.set': ({ trackId, kind, position, topics }) => {
+      if (getTracks(this.db, [trackId]).length === 0) throw new Error(`no track ${trackId}`);
+      recordFeedback(this.db, { trackId, kind, position: position ?? null, topics, modelId: activeModel(this.db)?.id ?? null });
+      return { recorded: true };
+    },
+    'model.train': (request) => this.train(request),
+    'model.cancel': () => ({ cancelled: this.jobs.cancel('training') }),
+    'model.rollback': () => {
+      if (this.jobs.isRunning('training')) throw new Error('wait for the training to finish');
+      const result = rollbackModel(this.db);
+      if (result) this.emit('library.changed', { reason: 'model' });
+      return result;
+    },
+    'model.info': () => modelInfo(this.db),
+    'model.map': ({ topics }) => embeddingMap(this.db, this.index.get(), topics ?? []),
   };
+
+  private async train(request: ApiRequest<'model.train'>): Promise<TrainSummary> {
+    const summary = await this.jobs.run(
+      'training',
+      (report) => {
+        // Training runs in the train worker; the main process relays its progress and epoch metrics.
+        const history: TrainingProgressDetail['history'] = [];
+        const started = Date.now();
+        const job = startTrainJob({
+          dataDir: this.dataDir,
+          ...(request.epochs !== undefined ? { epochs: request.epochs, patience: request.epochs } : {}),
+          ...(request.seed !== undefined ? { seed: request.seed } : {}),
+          onEpoch: (m) => history.push({ epoch: m.epoch, loss: m.loss, valAccuracy: m.valAccuracy }),
+          onProgress: (p) => {
+            const done = Math.max(0, (p.epoch - 1) * p.steps + p.step);
+            const total = p.epochs * p.steps;
+            const elapsedMs = Date.now() - started;
+            report({
+              done,
+              total,
+              rate: p.tripletsPerSecond,
+              etaSec: p.etaSec,
+              elapsedMs,
+              phase: `epoch ${p.epoch} of ${p.epochs}`,
+              failed: 0,
+              training: { epoch: p.epoch, epochs: p.epochs, loss: p.loss, valAccuracy: p.lastValAccuracy, history: [...history] },
+            });
+          },
+        });
+        const result = job.result.then((r): TrainSummary => ({
+          cancelled: r.cancelled,
+          epochsRun: r.epochsRun,
+          valAccuracy: r.valAccuracy,
+          modelId: r.saved?.modelId ?? null,
+          activated: r.saved?.activated ?? false,
+          embedded: r.embedded?.count ?? 0,
+          backend: r.backend.name,
+          device: r.backend.device,
+        }));
+        return { result, cancel: () => job.cancel() };
+      },
+      (r) => ({
+        status: r.cancelled ? 'cancelled' : 'done',
+        message: r.cancelled
+          ? 'training cancelled; a checkpoint is kept and the next run resumes'
+          : `model ${r.modelId ?? '?'} trained in ${plural(r.epochsRun, 'epoch')}` +
+            (r.valAccuracy !== null ? `, validation accuracy ${(r.valAccuracy * 100).toFixed(1)}%` : '') +
+            ` on ${r.backend} (${r.device})`,
+      }),
+    );
+    if (!summary.cancelled) this.emit('library.changed', { reason: 'model' });
+    return summary;
+  }
 
   private async scan(folders: string[]): Promise<ScanResult> {
     if (folders.length === 0 && new LibraryStore(this.db).roots().length === 0) {
@@ -208,9 +312,13 @@ export class AppService {
       'topics',
       (report) => {
         // The fit runs in a worker: the app's main process only relays its progress.
-        const job = startTopicsJob(this.dataDir, { ...request, onProgress: (p) => report({ ...p, phase: 'fitting', failed: 0 }) });
+        const job = startTopicsJob(this.dataDir, {
+          ...request,
+          onProgress: (p) => report({ ...p, phase: 'fitting', failed: 0 }),
+        });
         const result = job.result.then((r): TopicFitSummary => {
-          if (r) return { cancelled: false, k: r.k, tagged: r.tagged, untagged: r.untagged, changed: r.changed, topics: r.topics };
+          if (r)
+            return { cancelled: false, k: r.k, tagged: r.tagged, untagged: r.untagged, changed: r.changed, topics: r.topics };
           const topics = showTopics(this.db);
           return { cancelled: true, k: topics.length, tagged: 0, untagged: 0, changed: false, topics };
         });

@@ -17,3 +17,8 @@ export function formatEta(seconds: number | null): string {
   if (seconds < 1) return 'almost done';
   return `about ${formatTime(seconds)} left`;
 }
+
+/** A track's name for labels: its title, else its file name. */
+export function trackName(track: { title: string | null; path: string }): string {
+  return track.title ?? track.path.split(/[\\/]/).pop() ?? track.path;
+}

@@ -4,18 +4,19 @@ import { JOB_KINDS } from '../../../src-main/api/types.ts';
 
 export const JOB_LABELS: Record<
   JobKind,
-  { title: string; unit: string; cancel: 'library.cancelScan' | 'analysis.cancel' | 'topics.cancel' }
+  { title: string; unit: string; cancel: 'library.cancelScan' | 'analysis.cancel' | 'topics.cancel' | 'model.cancel' }
 > = {
   scan: { title: 'Scan', unit: 'files', cancel: 'library.cancelScan' },
   analysis: { title: 'Analyse', unit: 'songs', cancel: 'analysis.cancel' },
   topics: { title: 'Topics', unit: 'sweeps', cancel: 'topics.cancel' },
+  training: { title: 'Training', unit: 'batches', cancel: 'model.cancel' },
 };
 
 /** The long jobs as the UI shows them: live progress from events, and the first-run pipeline. */
 export class JobsState {
-  running = $state<Record<JobKind, boolean>>({ scan: false, analysis: false, topics: false });
-  progress = $state<Record<JobKind, JobProgress | null>>({ scan: null, analysis: null, topics: null });
-  last = $state<Record<JobKind, JobOutcome | null>>({ scan: null, analysis: null, topics: null });
+  running = $state<Record<JobKind, boolean>>({ scan: false, analysis: false, topics: false, training: false });
+  progress = $state<Record<JobKind, JobProgress | null>>({ scan: null, analysis: null, topics: null, training: null });
+  last = $state<Record<JobKind, JobOutcome | null>>({ scan: null, analysis: null, topics: null, training: null });
   /** The pipeline (scan → analyse → topics) is running. */
   pipeline = $state(false);
 
@@ -56,7 +57,9 @@ export class JobsState {
         ? await this.api.call('library.scan', { folders })
         : job === 'analysis'
           ? await this.api.call('analysis.start', null)
-          : await this.api.call('topics.fit', {});
+          : job === 'topics'
+            ? await this.api.call('topics.fit', {})
+            : await this.api.call('model.train', {});
     this.running[job] = false;
     if (!result.ok) this.last[job] = { job, status: 'failed', message: result.error, finishedAt: Date.now() };
     return result.ok && !(result.value as { cancelled?: boolean }).cancelled;

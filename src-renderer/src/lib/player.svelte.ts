@@ -10,6 +10,8 @@ export class PlayerState {
   duration = $state(0);
   volume = $state(0.8);
   error = $state<string | null>(null);
+  /** Listening events for the recommendations: a track started, played to the end, or was skipped. */
+  onFeedback: (track: TrackRow, kind: 'play' | 'complete' | 'skip', position: number) => void = () => {};
   private audio: HTMLAudioElement | null = null;
   private preloader: HTMLAudioElement | null = null;
 
@@ -35,7 +37,10 @@ export class PlayerState {
       on('durationchange', () => (this.duration = Number.isFinite(audio.duration) ? audio.duration : 0)),
       on('play', () => (this.playing = true)),
       on('pause', () => (this.playing = false)),
-      on('ended', () => void this.next()),
+      on('ended', () => {
+        if (this.current) this.onFeedback(this.current, 'complete', audio.currentTime);
+        void this.next();
+      }),
       on('error', () => {
         if (this.current)
           this.error = `Cannot play “${this.current.title ?? this.current.path}” (${audio.error?.message || 'unsupported format or missing file'})`;
@@ -61,6 +66,11 @@ export class PlayerState {
     await this.playAt(0);
   }
 
+  /** Keeps what was played up to the current track and replaces everything after it. */
+  replaceUpcoming(tracks: TrackRow[]): void {
+    this.queue = [...this.queue.slice(0, this.index + 1), ...tracks];
+  }
+
   enqueue(...tracks: TrackRow[]): void {
     this.queue = [...this.queue, ...tracks];
   }
@@ -68,7 +78,11 @@ export class PlayerState {
   async playAt(index: number): Promise<void> {
     const track = this.queue[index];
     if (!track || !this.audio) return;
+    const leaving = this.current;
+    // Leaving a track before its end is a skip (with where it was left).
+    if (leaving && !this.audio.ended && this.audio.currentTime > 0) this.onFeedback(leaving, 'skip', this.audio.currentTime);
     this.index = index;
+    this.onFeedback(track, 'play', 0);
     this.error = null;
     this.currentTime = 0;
     this.audio.src = this.api.mediaUrl(track.id);

@@ -1,0 +1,159 @@
+import type { CadenzaApi } from '../../../src-main/api/contract.ts';
+import type {
+  EmbeddingMap,
+  FeedbackKindName,
+  ModelInfo,
+  RecommendedTrack,
+  TrackRow,
+  WhyThisSong,
+} from '../../../src-main/api/types.ts';
+import { trackName } from './format.ts';
+import type { PlayerState } from './player.svelte.ts';
+
+/**
+ * The recommendations as the UI drives them: the topic selection and "adventurous" setting fill the
+ * queue (after the current track), "more like this", like/dislike and the player's play/complete/skip
+ * events, the model (train, roll back, info) and the 2-D map.
+ */
+export class RecommendState {
+  topics = $state<number[]>([]);
+  adventurous = $state(0);
+  /** The explanation of each recommended track in the queue, by track id. */
+  why = $state<Record<number, WhyThisSong>>({});
+  /** What filled the queue last, e.g. "Topics 1, 4" or "More like Glass Harbor". */
+  source = $state<string | null>(null);
+  liked = $state<Record<number, 'like' | 'dislike'>>({});
+  model = $state<ModelInfo | null>(null);
+  map = $state<EmbeddingMap | null>(null);
+  error = $state<string | null>(null);
+  busy = $state(false);
+  private lastMoreLike: number | null = null;
+
+  constructor(
+    private readonly api: CadenzaApi,
+    private readonly player: PlayerState,
+  ) {
+    player.onFeedback = (track, kind, position) => void this.record(track.id, kind, position);
+  }
+
+  toggleTopic(id: number, on: boolean): Promise<void> {
+    const others = this.topics.filter((t) => t !== id);
+    this.topics = on ? [...others, id].sort((a, b) => a - b) : others;
+    return this.refresh();
+  }
+
+  setAdventurous(value: number): Promise<void> {
+    this.adventurous = Math.max(0, Math.min(1, value));
+    return this.refresh();
+  }
+
+  /** Fills the queue after the current track from the topic selection (or the last "more like this"). */
+  async refresh(): Promise<void> {
+    if (this.topics.length > 0) {
+      const played = this.player.queue.slice(0, this.player.index + 1).map((t) => t.id);
+      await this.fill(`Topics ${this.topics.join(', ')}`, () =>
+        this.api.call('queue.fromTopics', {
+          topics: [...this.topics],
+          n: 20,
+          adventurous: this.adventurous,
+          ...(played.length ? { exclude: played } : {}),
+        }),
+      );
+    } else if (this.lastMoreLike !== null) await this.moreLike(this.lastMoreLike);
+  }
+
+  async moreLike(track: TrackRow | number): Promise<void> {
+    const id = typeof track === 'number' ? track : track.id;
+    const seed = typeof track === 'number' ? null : track;
+    this.lastMoreLike = id;
+    const known = seed ?? this.player.queue.find((t) => t.id === id);
+    const name = known ? trackName(known) : `track ${id}`;
+    const played = this.player.queue
+      .slice(0, this.player.index + 1)
+      .map((t) => t.id)
+      .filter((t) => t !== id);
+    await this.fill(`More like ${name}`, () =>
+      this.api.call('tracks.moreLike', { trackIds: [id], n: 20, ...(played.length ? { exclude: played } : {}) }),
+    );
+  }
+
+  /** Like or dislike (the same again takes nothing back: the latest decides), then re-rank the queue. */
+  async rate(track: TrackRow, kind: 'like' | 'dislike'): Promise<void> {
+    if (!(await this.record(track.id, kind))) return;
+    this.liked = { ...this.liked, [track.id]: kind };
+    if (kind === 'dislike') {
+      const at = this.player.queue.findIndex((t, i) => t.id === track.id && i > this.player.index);
+      if (at >= 0) this.player.remove(at);
+    }
+    await this.refresh();
+  }
+
+  async record(trackId: number, kind: FeedbackKindName, position?: number): Promise<boolean> {
+    const result = await this.api.call('feedback.set', {
+      trackId,
+      kind,
+      topics: [...this.topics],
+      ...(position !== undefined && Number.isFinite(position) ? { position: Math.max(0, position) } : {}),
+    });
+    if (!result.ok) this.error = result.error;
+    return result.ok;
+  }
+
+  async loadModel(): Promise<void> {
+    const result = await this.api.call('model.info', null);
+    if (result.ok) this.model = result.value;
+    else this.error = result.error;
+  }
+
+  async train(epochs: number): Promise<void> {
+    this.busy = true;
+    try {
+      const result = await this.api.call('model.train', { epochs });
+      if (!result.ok) this.error = result.error;
+      else this.error = null;
+      await this.loadModel();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async cancelTraining(): Promise<void> {
+    await this.api.call('model.cancel', null);
+  }
+
+  async rollback(): Promise<void> {
+    const result = await this.api.call('model.rollback', null);
+    if (!result.ok) this.error = result.error;
+    else if (result.value === null) this.error = 'there is no earlier model to go back to';
+    else this.error = null;
+    await this.loadModel();
+  }
+
+  async loadMap(): Promise<void> {
+    const result = await this.api.call('model.map', { topics: [...this.topics] });
+    if (result.ok) this.map = result.value;
+    else this.error = result.error;
+  }
+
+  async trackRows(ids: number[]): Promise<TrackRow[]> {
+    const result = await this.api.call('tracks.get', { ids });
+    return result.ok ? result.value : [];
+  }
+
+  private async fill(
+    source: string,
+    fetch: () => Promise<{ ok: true; value: { tracks: RecommendedTrack[] } } | { ok: false; error: string }>,
+  ): Promise<void> {
+    const result = await fetch();
+    if (!result.ok) {
+      this.error = result.error;
+      return;
+    }
+    this.error = null;
+    this.source = source;
+    const why: Record<number, WhyThisSong> = {};
+    for (const t of result.value.tracks) why[t.id] = t.why;
+    this.why = why;
+    this.player.replaceUpcoming(result.value.tracks.map(({ why: _why, distance: _distance, ...row }) => row));
+  }
+}
