@@ -18,6 +18,7 @@ export default defineConfig({
           'analysis.worker': resolve(root, 'src-main/core/analysis/analysis.worker.ts'),
           'embed.worker': resolve(root, 'src-main/core/model/embed.worker.ts'),
           'topics.worker': resolve(root, 'src-main/core/topics/topics.worker.ts'),
+          'retrain.worker': resolve(root, 'src-main/core/recommend/retrain.worker.ts'),
           'train.worker': resolve(root, 'src-main/core/model/train.worker.ts'),
         },
       },

@@ -29,6 +29,8 @@ import type {
   TrackPage,
   TrackQuery,
   TrackRow,
+  RetrainRequestOptions,
+  RetrainSummary,
   TrainRequestOptions,
   TrainSummary,
 } from './types.ts';
@@ -68,6 +70,8 @@ export interface ApiMethods {
   'model.cancel': { request: null; response: { cancelled: boolean } };
   /** Brings back the model active before the last activation. */
   'model.rollback': { request: null; response: { from: number; to: number } | null };
+  /** Fine-tunes the active model on the listener's feedback in a worker (a `training` job); kept only if validation does not drop. */
+  'model.retrain': { request: RetrainRequestOptions; response: RetrainSummary };
   'model.info': { request: null; response: ModelInfo };
   /** A 2-D projection (PCA) of the active model's embeddings, coloured by dominant topic. */
   'model.map': { request: { topics?: number[] }; response: EmbeddingMap };
@@ -129,6 +133,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'model.train',
   'model.cancel',
   'model.rollback',
+  'model.retrain',
   'model.info',
   'model.map',
 ];

@@ -290,6 +290,23 @@ export interface TrainSummary {
   device: string;
 }
 
+export interface RetrainRequestOptions {
+  epochs?: number;
+}
+
+/** The outcome of retraining from feedback: the fine-tuned model replaces the active one only if validation does not drop. */
+export interface RetrainSummary {
+  accepted: boolean;
+  reason: string;
+  personalTriplets: number;
+  /** Validation accuracy of the active model and of the fine-tuned one, on the same triplets. */
+  before: number | null;
+  after: number | null;
+  modelId: number | null;
+  backend: string;
+  device: string;
+}
+
 export interface ModelInfo {
   /** The active model, or null before the first training. */
   active: {

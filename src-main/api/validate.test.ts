@@ -172,6 +172,7 @@ const CASES: { [M in ApiMethod]: { good: [unknown, unknown][]; bad: unknown[] } 
   },
   'model.cancel': { good: [[null, null]], bad: [{}] },
   'model.rollback': { good: [[null, null]], bad: [{ to: 1 }] },
+  'model.retrain': { good: [[null, {}], [{ epochs: 3 }, { epochs: 3 }]], bad: [{ epochs: 0 }, { epochs: 2.5 }, { weight: 9 }, 'x'] },
   'model.info': { good: [[null, null]], bad: [1] },
   'model.map': {
     good: [

@@ -12,6 +12,7 @@ import type {
   TrackFilter,
   TrackQuery,
   TrackSortKey,
+  RetrainRequestOptions,
   TrainRequestOptions,
 } from './types.ts';
 
@@ -155,6 +156,12 @@ function trainRequest(value: unknown): TrainRequestOptions {
   return out;
 }
 
+function retrainRequest(value: unknown): RetrainRequestOptions {
+  if (value === null || value === undefined) return {};
+  const v = record(value, ['epochs'], '{ epochs? }');
+  return v.epochs === undefined ? {} : { epochs: integer(v.epochs, 'epochs', 1, 100) };
+}
+
 function mapRequest(value: unknown): { topics?: number[] } {
   if (value === null || value === undefined) return {};
   const v = record(value, ['topics'], '{ topics? }');
@@ -203,6 +210,7 @@ const validators: { [M in ApiMethod]: Validator<M> } = {
   'model.train': trainRequest,
   'model.cancel': isNull,
   'model.rollback': isNull,
+  'model.retrain': retrainRequest,
   'model.info': isNull,
   'model.map': mapRequest,
 };

@@ -12,6 +12,7 @@ import type {
   ScanResult,
   TopicFitSummary,
   TrainingProgressDetail,
+  RetrainSummary,
   TrainSummary,
 } from '../../api/types.ts';
 import { openLibraryDatabase } from '../db/open.ts';
@@ -21,6 +22,7 @@ import { librarySummary } from '../library/summary.ts';
 import { LibraryWatcher } from '../library/watcher.ts';
 import { activeModel, rollbackModel } from '../model/store.ts';
 import { startTrainJob } from '../model/train-job.ts';
+import { retrainFromFeedback } from '../recommend/retrain-job.ts';
 import { recordFeedback } from '../recommend/feedback.ts';
 import { moreLikeThis, topicQueue } from '../recommend/recommender.ts';
 import { showTopics } from '../topics/library-topics.ts';
@@ -182,9 +184,36 @@ export class AppService {
       if (result) this.emit('library.changed', { reason: 'model' });
       return result;
     },
+    'model.retrain': (request) => this.retrain(request),
     'model.info': () => modelInfo(this.db),
     'model.map': ({ topics }) => embeddingMap(this.db, this.index.get(), topics ?? []),
   };
+
+  /** Retraining from feedback in the background: a `training` job whose fine-tune runs in the retrain worker. */
+  private async retrain(request: ApiRequest<'model.retrain'>): Promise<RetrainSummary> {
+    const summary = await this.jobs.run(
+      'training',
+      () => {
+        const job = retrainFromFeedback(this.dataDir, request.epochs !== undefined ? { epochs: request.epochs } : {});
+        const result = job.result.then(
+          (r): RetrainSummary => ({
+            accepted: r.accepted,
+            reason: r.reason,
+            personalTriplets: r.personalTriplets,
+            before: r.before,
+            after: r.after,
+            modelId: r.saved?.modelId ?? null,
+            backend: r.backend.name,
+            device: r.backend.device,
+          }),
+        );
+        return { result, cancel: () => job.cancel() };
+      },
+      (r) => ({ status: 'done', message: r.accepted ? `retrained from your feedback: ${r.reason}` : `retraining refused: ${r.reason}` }),
+    );
+    if (summary.accepted) this.emit('library.changed', { reason: 'model' });
+    return summary;
+  }
 
   private async train(request: ApiRequest<'model.train'>): Promise<TrainSummary> {
     const summary = await this.jobs.run(

@@ -129,6 +129,23 @@ describe('recommendations through the app API', () => {
     expect((await call('model.info', null)).active!.id).toBe(first);
   }, 240_000);
 
+  it('model.retrain fine-tunes on the feedback in the retrain worker as a training job, keeping it only if validation holds', async () => {
+    const before = (await call('model.info', null)).active!.id;
+    const summary = await call('model.retrain', { epochs: 2 });
+    expect(summary.personalTriplets).toBeGreaterThan(0); // the like against the dislike and the skip under topic 2
+    expect(summary.reason.length).toBeGreaterThan(0);
+    expect(summary.backend).toBe('wasm');
+    const active = (await call('model.info', null)).active!.id;
+    if (summary.accepted) {
+      expect(summary.after!).toBeGreaterThanOrEqual(summary.before!);
+      expect(active).toBe(summary.modelId);
+    } else {
+      expect(active).toBe(before);
+    }
+    expect(events.some((e) => e.event === 'job.finished' && /retrain/.test(JSON.stringify(e.payload)))).toBe(true);
+    await expect(call('model.retrain', { epochs: 0 })).rejects.toThrow(/epochs/);
+  }, 180_000);
+
   it('principalAxes finds the direction of largest spread first', () => {
     // Points along (1, 1, 0) with small noise along (0, 0, 1).
     const n = 50;

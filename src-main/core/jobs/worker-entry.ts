@@ -9,6 +9,7 @@ export const WORKER_SOURCES = {
   analysis: '../analysis/analysis.worker.ts',
   embed: '../model/embed.worker.ts',
   topics: '../topics/topics.worker.ts',
+  retrain: '../recommend/retrain.worker.ts',
   train: '../model/train.worker.ts',
 } as const satisfies Record<string, string>;
 

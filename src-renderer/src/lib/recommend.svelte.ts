@@ -25,6 +25,8 @@ export class RecommendState {
   liked = $state<Record<number, 'like' | 'dislike'>>({});
   model = $state<ModelInfo | null>(null);
   map = $state<EmbeddingMap | null>(null);
+  /** What the last retrain from feedback did (kept or refused, and why). */
+  retrainOutcome = $state<string | null>(null);
   error = $state<string | null>(null);
   busy = $state(false);
   private lastMoreLike: number | null = null;
@@ -119,6 +121,20 @@ export class RecommendState {
 
   async cancelTraining(): Promise<void> {
     await this.api.call('model.cancel', null);
+  }
+
+  /** Fine-tunes the active model on this listener's likes, skips and dislikes, in the background. */
+  async retrain(): Promise<void> {
+    this.retrainOutcome = 'retraining from your feedback…';
+    const result = await this.api.call('model.retrain', {});
+    if (!result.ok) {
+      this.retrainOutcome = null;
+      this.error = result.error;
+      return;
+    }
+    this.error = null;
+    this.retrainOutcome = `${result.value.accepted ? 'New model kept' : 'Kept the current model'}: ${result.value.reason}`;
+    await this.loadModel();
   }
 
   async rollback(): Promise<void> {
