@@ -1,28 +1,13 @@
 // End to end: `cadenza serve` on the fixture library, driven in real Chromium (playwright-core).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFixtureLibrary, requireFfmpeg, type FixtureLibrary } from '../fixtures/library/make-library.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { BIN, launchChromium, SHOTS, shot, startServe } from './harness.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const BIN = path.join(ROOT, 'bin/cadenza.js');
-const SHOTS = path.join(ROOT, 'test-results/e2e');
-/** The renderer build the e2e serves (rebuilt by `cadenza serve` only when its sources change). */
-const RENDERER = path.join(ROOT, 'test/.cache/e2e-renderer');
-const CHROMIUM = process.env.CADENZA_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--autoplay-policy=no-user-gesture-required',
-];
 
 /** The fields of the page's <audio> elements the test reads (this file is type-checked without the DOM lib). */
 interface AudioLike {
@@ -36,29 +21,7 @@ interface Frame {
   payload: { job?: string; done?: number; total?: number | null; rate?: number; etaSec?: number | null; status?: string };
 }
 
-function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'serve', '--data-dir', dataDir, '--renderer-dir', RENDERER, '--workers', '1', '--json'],
-    {
-      env: { ...process.env, CADENZA_DATA_DIR: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve({ child, url: (JSON.parse(line) as { url: string }).url });
-    });
-    child.on('exit', (code) => reject(new Error(`cadenza serve exited with ${code}: ${stderr}`)));
-  });
-}
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 
 describe('browser mode, end to end', () => {
   let lib: FixtureLibrary;
@@ -96,7 +59,7 @@ describe('browser mode, end to end', () => {
     server = await startServe(path.join(tempDir(), 'data'));
     origin = new URL(server.url).origin;
     // launch() gives the browser a fresh temporary profile (its own --user-data-dir), removed on close.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

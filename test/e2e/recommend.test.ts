@@ -2,27 +2,16 @@
 // pieces in every format), user tags and a 2-topic fit through the CLI; then, in real Chromium against
 // `cadenza serve`: train a tiny model from the Model panel, the topic toggles fill the queue with
 // "why" explanations, "more like this", like and dislike re-rank it, and the map draws its points.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeAnalysisLibrary } from '../fixtures/analysis/make-analysis-library.ts';
 import { requireFfmpeg } from '../fixtures/library/make-library.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { BIN, launchChromium, SHOTS, shot, startServe } from './harness.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const BIN = path.join(ROOT, 'bin/cadenza.js');
-const SHOTS = path.join(ROOT, 'test-results/e2e');
-const RENDERER = path.join(ROOT, 'test/.cache/e2e-renderer');
-const CHROMIUM = process.env.CADENZA_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--autoplay-policy=no-user-gesture-required',
-];
 
 function cli(dataDir: string, ...args: string[]): string {
   const run = spawnSync(process.execPath, [BIN, ...args, '--data-dir', dataDir], {
@@ -34,29 +23,7 @@ function cli(dataDir: string, ...args: string[]): string {
   return run.stdout;
 }
 
-function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'serve', '--data-dir', dataDir, '--renderer-dir', RENDERER, '--workers', '1', '--json'],
-    {
-      env: { ...process.env, CADENZA_DATA_DIR: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve({ child, url: (JSON.parse(line) as { url: string }).url });
-    });
-    child.on('exit', (code) => reject(new Error(`cadenza serve exited with ${code}: ${stderr}`)));
-  });
-}
 
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 
 /** A call from the page (it carries the session cookie), for reading what the test compares. */
 async function apiCall<T>(page: Page, method: string, request: unknown): Promise<T> {
@@ -115,7 +82,7 @@ describe('recommendations in browser mode, end to end', () => {
     for (const f of noises) cli(dataDir, 'tag', 'add', f, 'noise', 'loud', 'guitar');
     cli(dataDir, 'topics', 'fit', '--k', '2', '--seed', '1');
     server = await startServe(dataDir);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {

@@ -22,7 +22,7 @@ import {
 } from './constants.ts';
 import { RealFft } from './fft.ts';
 import { dctMatrix, melFilterbank, type MelFilterbank } from './mel.ts';
-import { hannPeriodic } from './mfcc.ts';
+import { dctRows, hannPeriodic } from './mfcc.ts';
 
 /** Bump whenever any definition or parameter below changes the produced numbers. */
 export const DESCRIPTOR_VERSION = 1;
@@ -605,24 +605,6 @@ export function frameDescriptors(mono22050: Float32Array, opts: DescriptorOption
   }
 
   return { mfcc: cc, frames: out, tempo: tempoOfPadded(xp, p) };
-}
-
-/** DCT of each log-mel row, first N_MFCC coefficients: the same arithmetic, in the same order, as `mfcc()`. */
-function dctRows(melDb: Float64Array, dct: Float64Array): Float32Array {
-  const nFrames = N_FRAMES,
-    nMels = N_MELS,
-    nMfcc = N_MFCC;
-  const out = new Float32Array(nFrames * nMfcc);
-  for (let t = 0; t < nFrames; t++) {
-    const row = t * nMels;
-    for (let k = 0; k < nMfcc; k++) {
-      const d = k * nMels;
-      let acc = 0;
-      for (let m = 0; m < nMels; m++) acc += (dct[d + m] ?? 0) * (melDb[row + m] ?? 0);
-      out[t * nMfcc + k] = acc;
-    }
-  }
-  return out;
 }
 
 /** Tempo from the finer onset envelope (n_fft 512, hop 512, 64 mel bands) of the padded clip. */

@@ -85,7 +85,6 @@ export function mfcc(mono22050: Float32Array, opts: MfccOptions = {}): Float32Ar
     hop = HOP,
     nFrames = N_FRAMES,
     nMels = N_MELS,
-    nMfcc = N_MFCC,
     clip = CLIP_SAMPLES;
   const p = getPlan();
   const { fft, window, mel, dct, frame, power, melDb } = p;
@@ -134,7 +133,18 @@ export function mfcc(mono22050: Float32Array, opts: MfccOptions = {}): Float32Ar
     if (v < floor) melDb[i] = floor;
   }
 
-  // DCT-II (ortho), first nMfcc coefficients
+  dctRows(melDb, dct, out);
+  return out;
+}
+
+/**
+ * DCT-II (ortho) of each clamped log-mel row, first N_MFCC coefficients, into `out` (N_FRAMES × N_MFCC).
+ * Shared with the descriptors, which reuse this arithmetic so their MFCCs are bit-identical to `mfcc()`.
+ */
+export function dctRows(melDb: Float64Array, dct: Float64Array, out: Float32Array = new Float32Array(N_FRAMES * N_MFCC)): Float32Array {
+  const nFrames = N_FRAMES,
+    nMels = N_MELS,
+    nMfcc = N_MFCC;
   for (let t = 0; t < nFrames; t++) {
     const row = t * nMels;
     for (let k = 0; k < nMfcc; k++) {
