@@ -2,16 +2,22 @@
 //   Sets: ../shared/datasets/mer-dev (509 real 30-s clips in five formats) and full-length tracks from
 //   Debian's wesnoth-1.16-music (ogg) and warzone2100-music (opus) packages, plus a few transcoded to
 //   mp3, m4a (moov at the end) and flac with ffmpeg (fetched once into .cache/bench-audio/).
-//   Prints songs/s with 1 worker (the default on 2 cores: cores − 1) and 2 workers, milliseconds per song
-//   for each stage, and, in the same run over the same clips, the baseline a user would pick instead:
-//   the ffmpeg CLI decoding each clip + torchaudio computing the MFCC (scripts/analyze-baseline.py).
+//   Prints songs/s with 1 and 2 workers (the default on 2 cores is 2 low-priority workers, see
+//   defaultWorkerCount), milliseconds per song for each stage (feature version 2: MFCC + descriptors), for
+//   the full-length set with 1 descriptor view and with 3 (the default: also the clips at ¼ and ¾ of tracks
+//   of ≥ 90 s), and, in the same run over the same clips, the baseline a user would pick instead: the ffmpeg
+//   CLI decoding each clip + torchaudio computing the MFCC only (scripts/analyze-baseline.py), with the
+//   ratio of each Cadenza row to it. The workers run at normal priority here (the app's default lowers them to
+//   nice 10, which on a machine shared with other work measures the other work rather than the pipeline);
+//   BENCH_LOW_PRIORITY=1 adds a mer-dev row with the app's default pool at low priority.
 //   BENCH_MEMORY_FILES=10000 adds a peak-memory run over that many files (copies of mer-dev clips, ~3.5 GB);
 //   BENCH_MEMORY_ONLY=1 runs only that (10,000 files unless BENCH_MEMORY_FILES says otherwise).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startAnalysisJob, type AnalysisResult } from '../src-main/core/analysis/analysis-job.ts';
+import type { DescriptorViewCount } from '../src-main/core/analysis/analyse-file.ts';
+import { defaultWorkerCount, startAnalysisJob, type AnalysisResult } from '../src-main/core/analysis/analysis-job.ts';
 import { openLibraryDatabase } from '../src-main/core/db/open.ts';
 import { scanLibrary } from '../src-main/core/library/scanner.ts';
 
@@ -54,12 +60,18 @@ function fullLengthSet(): string {
   return dir;
 }
 
-async function analyseSet(name: string, root: string, workers: number): Promise<{ result: AnalysisResult; dataDir: string }> {
+async function analyseSet(
+  name: string,
+  root: string,
+  workers: number,
+  views: DescriptorViewCount = 1,
+  lowPriority = false,
+): Promise<{ result: AnalysisResult; dataDir: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `cadenza-bench-analyze-${name}-`));
   const db = openLibraryDatabase(dataDir);
   await scanLibrary(db, { addRoots: [root] });
   db.close();
-  const result = await startAnalysisJob({ dataDir, workers, workerBundle: WORKER_BUNDLE }).result;
+  const result = await startAnalysisJob({ dataDir, workers, views, lowPriority, workerBundle: WORKER_BUNDLE }).result;
   return { result, dataDir };
 }
 
@@ -116,30 +128,54 @@ async function main(): Promise<void> {
   const memoryFiles = Number(process.env.BENCH_MEMORY_FILES ?? 0);
   if (process.env.BENCH_MEMORY_ONLY) return memoryRun(memoryFiles || 10_000);
   const sets: [string, string][] = [['mer-dev', MER_DEV], ['full-length', fullLengthSet()]];
-  console.log(`${os.cpus().length} cores, Node ${process.version}\n`);
+  const only = process.env.BENCH_SET; // e.g. BENCH_SET=full-length
+  console.log(`${os.cpus().length} cores, Node ${process.version}, default pool ${defaultWorkerCount()} worker(s)\n`);
   const rows: string[] = [];
   for (const [name, root] of sets) {
+    if (only && only !== name) continue;
     console.log(`${name}: ${fileCounts(root)}`);
     let lastDataDir = '';
-    for (const workers of [1, 2]) {
-      const { result, dataDir } = await analyseSet(name, root, workers);
-      const s = result.stageMs;
-      rows.push(
-        `| ${name} | Cadenza, ${workers} worker${workers > 1 ? 's' : ''} | ${result.analysed} | ${result.songsPerSecond.toFixed(1)} | ` +
-          `${s.decodeMs.toFixed(1)} | ${s.resampleMs.toFixed(1)} | ${s.mfccMs.toFixed(1)} | ${Object.entries(result.decoders).map(([d, n]) => `${d} ${n}`).join(', ')} |`,
-      );
-      if (result.failed.length) console.log(`  ${result.failed.length} failed, e.g. ${result.failed[0]!.path}: ${result.failed[0]!.reason}`);
-      if (lastDataDir) fs.rmSync(lastDataDir, { recursive: true, force: true });
-      lastDataDir = dataDir;
+    const runs: { workers: number; views: DescriptorViewCount; result: AnalysisResult; lowPriority?: boolean }[] = [];
+    // mer-dev's 30-s clips are too short for extra views: views 1 and 3 do the same work there.
+    const viewCounts: DescriptorViewCount[] = name === 'mer-dev' ? [1] : [1, 3];
+    for (const views of viewCounts) {
+      for (const workers of [1, 2]) {
+        const { result, dataDir } = await analyseSet(name, root, workers, views);
+        runs.push({ workers, views, result });
+        console.log(`  ${workers} worker(s), views ${views}: ${result.songsPerSecond.toFixed(1)} songs/s, ${result.views} clips described`);
+        if (result.failed.length) console.log(`  ${result.failed.length} failed, e.g. ${result.failed[0]!.path}: ${result.failed[0]!.reason}`);
+        if (lastDataDir) fs.rmSync(lastDataDir, { recursive: true, force: true });
+        lastDataDir = dataDir;
+      }
+    }
+    if (name === 'mer-dev' && process.env.BENCH_LOW_PRIORITY) {
+      const { result, dataDir } = await analyseSet(name, root, defaultWorkerCount(), 3, true);
+      runs.push({ workers: defaultWorkerCount(), views: 1, result, lowPriority: true });
+      console.log(`  default pool at low priority: ${result.songsPerSecond.toFixed(1)} songs/s`);
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
     const base = baseline(lastDataDir, 2);
-    rows.push(`| ${name} | ffmpeg CLI + torchaudio, 2 processes | ${base.songs} | ${base.songsPerSecond.toFixed(1)} | ${base.decodeMs.toFixed(1)} (ffmpeg, incl. resample) | – | ${base.mfccMs.toFixed(1)} | ffmpeg |`);
+    for (const { workers, views, result, lowPriority } of runs) {
+      const s = result.stageMs;
+      rows.push(
+        `| ${name} | Cadenza, ${workers} worker${workers > 1 ? 's' : ''}${lowPriority ? ' (nice 10)' : ''}, ${views === 1 ? '1 view' : '3 views'} | ${result.analysed} | ` +
+          `${(result.views / Math.max(1, result.analysed)).toFixed(2)} | ${result.songsPerSecond.toFixed(1)} | ` +
+          `${(result.songsPerSecond / base.songsPerSecond).toFixed(2)} | ${s.decodeMs.toFixed(1)} | ${s.resampleMs.toFixed(1)} | ` +
+          `${s.mfccMs.toFixed(1)} | ${s.descriptorsMs.toFixed(1)} | ${Object.entries(result.decoders).map(([d, n]) => `${d} ${n}`).join(', ')} |`,
+      );
+    }
+    rows.push(
+      `| ${name} | ffmpeg CLI + torchaudio (MFCC only), 2 processes | ${base.songs} | 1 | ${base.songsPerSecond.toFixed(1)} | 1 | ` +
+        `${base.decodeMs.toFixed(1)} (ffmpeg, incl. resample) | – | ${base.mfccMs.toFixed(1)} | – | ffmpeg |`,
+    );
     fs.rmSync(lastDataDir, { recursive: true, force: true });
   }
-  console.log('\n| set | pipeline | songs | songs/s | read + decode ms/song | downmix + resample ms/song | MFCC ms/song | decoders |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log(
+    '\n| set | pipeline | songs | clips/song | songs/s | ratio to baseline | read + decode ms/song | downmix + resample ms/song | MFCC ms/song | descriptors ms/song | decoders |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
-  console.log('\n(ms per song are measured inside the workers; songs/s is wall time of the whole job, worker start included)');
+  console.log('\n(ms per song are measured inside the workers, summed over the clips of a song; songs/s is wall time of the whole job, worker start included)');
   if (memoryFiles > 0) await memoryRun(memoryFiles);
 }
 

@@ -5,6 +5,7 @@
  *
  * Recommendations (issues 6–7): `queue.fromTopics`, `tracks.moreLike`, `feedback.set`, and the model:
  * `model.train` (the `training` job), `model.cancel`, `model.rollback`, `model.info`, `model.map`.
+ * Saved playlists: `playlists.list|save|get|delete`.
  */
 import type {
   AnalysisSummary,
@@ -18,6 +19,10 @@ import type {
   MediaKey,
   ModelInfo,
   MoreLikeRequest,
+  PlaylistInfo,
+  PlaylistSaveRequest,
+  PlaylistSaveResult,
+  PlaylistTracks,
   RecommendedTrack,
   ScanResult,
   Settings,
@@ -75,6 +80,13 @@ export interface ApiMethods {
   'model.info': { request: null; response: ModelInfo };
   /** A 2-D projection (PCA) of the active model's embeddings, coloured by dominant topic. */
   'model.map': { request: { topics?: number[] }; response: EmbeddingMap };
+  /** The saved playlists by name, with track counts. */
+  'playlists.list': { request: null; response: { playlists: PlaylistInfo[] } };
+  /** Saves tracks (e.g. the queue) under a name; an existing name answers `exists` unless `replace: true`. */
+  'playlists.save': { request: PlaylistSaveRequest; response: PlaylistSaveResult };
+  /** A playlist's track ids in order. */
+  'playlists.get': { request: { id: number }; response: PlaylistTracks };
+  'playlists.delete': { request: { id: number }; response: { deleted: boolean } };
 }
 
 export interface ApiEvents {
@@ -136,6 +148,10 @@ export const API_METHODS: readonly ApiMethod[] = [
   'model.retrain',
   'model.info',
   'model.map',
+  'playlists.list',
+  'playlists.save',
+  'playlists.get',
+  'playlists.delete',
 ];
 export const API_EVENTS: readonly ApiEvent[] = ['job.progress', 'job.finished', 'library.changed', 'media.key'];
 

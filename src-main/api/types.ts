@@ -274,9 +274,15 @@ export interface FeedbackRequest {
   topics: number[];
 }
 
+/** Models the app can train: Cadenza's default, or the paper's network (kept for reproduction). */
+export const TRAINABLE_MODELS = ['default', 'paper'] as const;
+export type TrainableModel = (typeof TRAINABLE_MODELS)[number];
+
 export interface TrainRequestOptions {
   epochs?: number;
   seed?: number;
+  /** Absent: the default model. */
+  model?: TrainableModel;
 }
 
 export interface TrainSummary {
@@ -315,6 +321,8 @@ export interface ModelInfo {
     valAccuracy: number | null;
     backend: string;
     device: string;
+    /** The model definition ('descriptors' = the default, 'paper'). */
+    definition: string;
     embedded: number;
     /** False when the features or topics changed since it was trained (train again). */
     current: boolean;
@@ -334,6 +342,8 @@ export interface MapPoint {
   topic: number | null;
   title: string | null;
   artist: string | null;
+  /** The file's path (names an untitled song). */
+  path: string;
 }
 
 export interface EmbeddingMap {
@@ -350,4 +360,43 @@ export interface TrainingProgressDetail {
   loss: number;
   valAccuracy: number | null;
   history: { epoch: number; loss: number; valAccuracy: number | null }[];
+}
+
+// ------------------------------------------------------------------------------------- playlists
+
+/** A saved playlist, as the list shows it. */
+export interface PlaylistInfo {
+  id: number;
+  name: string;
+  /** Tracks in it (a track removed from the library leaves its playlists). */
+  tracks: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The longest playlist name, and the most tracks one playlist takes. */
+export const PLAYLIST_NAME_MAX = 200;
+export const PLAYLIST_TRACKS_MAX = 10_000;
+
+export interface PlaylistSaveRequest {
+  /** 1..200 characters (surrounding spaces are dropped). */
+  name: string;
+  /** The tracks in order (1..10,000; a track may appear twice). */
+  trackIds: number[];
+  /** Replace the playlist of that name if it exists (without it, an existing name is not overwritten). */
+  replace?: boolean;
+}
+
+/**
+ * What saving did: `saved`, or `exists` when the name is taken and `replace` was not given (nothing was
+ * written; ask the user, then save again with `replace: true`).
+ */
+export type PlaylistSaveResult =
+  | { status: 'saved'; playlist: PlaylistInfo; replaced: boolean }
+  | { status: 'exists'; existing: PlaylistInfo; message: string };
+
+/** A playlist with its track ids in order. */
+export interface PlaylistTracks {
+  playlist: PlaylistInfo;
+  trackIds: number[];
 }

@@ -167,8 +167,10 @@ const CASES: { [M in ApiMethod]: { good: [unknown, unknown][]; bad: unknown[] } 
         { epochs: 2, seed: 7 },
         { epochs: 2, seed: 7 },
       ],
+      [{ model: 'paper' }, { model: 'paper' }],
+      [{ model: 'default' }, { model: 'default' }],
     ],
-    bad: [{ epochs: 0 }, { epochs: 1.5 }, { epochs: 1001 }, { seed: -1 }, { backend: 'gpu' }, 'train'],
+    bad: [{ epochs: 0 }, { epochs: 1.5 }, { epochs: 1001 }, { seed: -1 }, { backend: 'gpu' }, { model: 'twonet' }, { model: 1 }, 'train'],
   },
   'model.cancel': { good: [[null, null]], bad: [{}] },
   'model.rollback': { good: [[null, null]], bad: [{ to: 1 }] },
@@ -180,6 +182,45 @@ const CASES: { [M in ApiMethod]: { good: [unknown, unknown][]; bad: unknown[] } 
       [{ topics: [2, 3] }, { topics: [2, 3] }],
     ],
     bad: [{ topics: [0] }, { topics: 'all' }, { colour: 'topic' }],
+  },
+  'playlists.list': { good: [[null, null]], bad: [{}, 'all'] },
+  'playlists.save': {
+    good: [
+      [
+        { name: 'Evening', trackIds: [3, 1, 3] },
+        { name: 'Evening', trackIds: [3, 1, 3] },
+      ],
+      [
+        { name: '  Late night  ', trackIds: [1], replace: true },
+        { name: 'Late night', trackIds: [1], replace: true },
+      ],
+      [{ name: 'x'.repeat(200), trackIds: Array(10_000).fill(7) }, { name: 'x'.repeat(200), trackIds: Array(10_000).fill(7) }],
+    ],
+    bad: [
+      { name: '', trackIds: [1] },
+      { name: '   ', trackIds: [1] },
+      { name: 'x'.repeat(201), trackIds: [1] },
+      { name: 'tab\there', trackIds: [1] },
+      { name: 'nul\0', trackIds: [1] },
+      { name: 42, trackIds: [1] },
+      { trackIds: [1] },
+      { name: 'Evening', trackIds: [] },
+      { name: 'Evening', trackIds: [1.5] },
+      { name: 'Evening', trackIds: [0] },
+      { name: 'Evening', trackIds: ['1'] },
+      { name: 'Evening', trackIds: Array(10_001).fill(1) },
+      { name: 'Evening', trackIds: [1], replace: 'yes' },
+      { name: 'Evening', trackIds: [1], overwrite: true },
+      null,
+    ],
+  },
+  'playlists.get': {
+    good: [[{ id: 4 }, { id: 4 }]],
+    bad: [{ id: 0 }, { id: 1.5 }, { id: '4' }, { name: 'Evening' }, { id: 4, extra: 1 }, null],
+  },
+  'playlists.delete': {
+    good: [[{ id: 1 }, { id: 1 }]],
+    bad: [{ id: -1 }, { id: 2.5 }, {}, 'Evening'],
   },
 };
 

@@ -1,10 +1,11 @@
 import { API_METHODS, type ApiMethod, type ApiRequest } from './contract.ts';
-import { FEEDBACK_KIND_NAMES, TRACK_SORT_KEYS } from './types.ts';
+import { FEEDBACK_KIND_NAMES, PLAYLIST_NAME_MAX, PLAYLIST_TRACKS_MAX, TRACK_SORT_KEYS, TRAINABLE_MODELS } from './types.ts';
 import type {
   Availability,
   FeedbackKindName,
   FeedbackRequest,
   MoreLikeRequest,
+  PlaylistSaveRequest,
   Settings,
   SortDirection,
   TopicFitRequest,
@@ -13,6 +14,7 @@ import type {
   TrackQuery,
   TrackSortKey,
   RetrainRequestOptions,
+  TrainableModel,
   TrainRequestOptions,
 } from './types.ts';
 
@@ -149,10 +151,14 @@ function feedbackRequest(value: unknown): FeedbackRequest {
 
 function trainRequest(value: unknown): TrainRequestOptions {
   if (value === null || value === undefined) return {};
-  const v = record(value, ['epochs', 'seed'], '{ epochs?, seed? }');
+  const v = record(value, ['epochs', 'seed', 'model'], '{ epochs?, seed?, model? }');
   const out: TrainRequestOptions = {};
   if (v.epochs !== undefined) out.epochs = integer(v.epochs, 'epochs', 1, 1000);
   if (v.seed !== undefined) out.seed = integer(v.seed, 'seed', 0, 2 ** 31 - 1);
+  if (v.model !== undefined) {
+    if (!(TRAINABLE_MODELS as readonly unknown[]).includes(v.model)) fail(`model must be one of ${TRAINABLE_MODELS.join(', ')}`);
+    out.model = v.model as TrainableModel;
+  }
   return out;
 }
 
@@ -167,6 +173,34 @@ function mapRequest(value: unknown): { topics?: number[] } {
   const v = record(value, ['topics'], '{ topics? }');
   return v.topics === undefined ? {} : { topics: list(v.topics, 'topics', 100, topicId) };
 }
+
+/** A playlist name: 1..200 characters once trimmed, no control characters. */
+function playlistName(value: unknown): string {
+  if (typeof value !== 'string') return fail('name must be a string');
+  const name = value.trim();
+  if (name.length === 0) fail('a playlist needs a name');
+  if (name.length > PLAYLIST_NAME_MAX) fail(`a playlist name has at most ${PLAYLIST_NAME_MAX} characters`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) fail('a playlist name cannot contain control characters');
+  return name;
+}
+
+function playlistSave(value: unknown): PlaylistSaveRequest {
+  const v = record(value, ['name', 'trackIds', 'replace'], '{ name, trackIds: number[], replace? }');
+  const out: PlaylistSaveRequest = {
+    name: playlistName(v.name),
+    trackIds: list(v.trackIds, 'trackIds', PLAYLIST_TRACKS_MAX, trackId, 1),
+  };
+  if (v.replace !== undefined) {
+    if (typeof v.replace !== 'boolean') fail('replace must be true or false');
+    out.replace = v.replace as boolean;
+  }
+  return out;
+}
+
+const playlistId = (value: unknown): { id: number } => ({
+  id: integer(record(value, ['id'], '{ id }').id, 'a playlist id', 1, Number.MAX_SAFE_INTEGER),
+});
 
 function settingsPatch(value: unknown): Partial<Settings> {
   const v = record(value, ['musicFolders', 'volume'], '{ musicFolders?, volume? }');
@@ -213,6 +247,10 @@ const validators: { [M in ApiMethod]: Validator<M> } = {
   'model.retrain': retrainRequest,
   'model.info': isNull,
   'model.map': mapRequest,
+  'playlists.list': isNull,
+  'playlists.save': playlistSave,
+  'playlists.get': playlistId,
+  'playlists.delete': playlistId,
 };
 
 export function isApiMethod(value: unknown): value is ApiMethod {

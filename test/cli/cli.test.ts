@@ -112,6 +112,13 @@ describe('cadenza analyze / features', () => {
     expect(matrix.clipStart).toBeCloseTo(5, 0);
     // Raw (not standardised) MFCC: c0 of a tone at −18 dBFS is a large negative number, other coefficients are not all zero.
     expect(matrix.values[0]).toBeLessThan(-50);
+    // Feature version 2: the clip's descriptors by name (311), and how many views were described.
+    expect(matrix.featureVersion).toBe(2);
+    expect(matrix.descriptors.views).toBe(matrix.descriptors.viewPositions.length);
+    expect(matrix.descriptors.views).toBeGreaterThanOrEqual(1);
+    expect(Object.keys(matrix.descriptors.clip)).toHaveLength(311);
+    expect(matrix.descriptors.clip['tempo']).toEqual(expect.any(Number));
+    expect(Object.values(matrix.descriptors.clip).every((v) => typeof v === 'number' && Number.isFinite(v))).toBe(true);
     const tiny = lib.files.find((f) => f.name === 'tiny-3s.mp3')!;
     const refused = cadenza(['features', tiny.path, '--json']);
     expect(refused.status).toBe(1);

@@ -37,7 +37,7 @@ describe('cadenza train / eval / model', () => {
     expect(list.models).toHaveLength(1);
     expect(list.models[0]).toMatchObject({ active: true, current: true, backend: 'wasm', embedded: 80 });
     const text = cadenza(['model', '--data-dir', dataDir]);
-    expect(text.stdout).toMatch(/^\* 1 {2}triplet\/paper/);
+    expect(text.stdout).toMatch(/^\* 1 {2}triplet\/descriptors/); // the default model
   });
 
   it('a song analysed after training is embedded at once, without tags (cold start)', async () => {
@@ -51,7 +51,7 @@ describe('cadenza train / eval / model', () => {
       expect(result.analysed).toBe(lib.files.filter((f) => f.expect === 'features').length);
       expect(result.embedded).toBe(result.analysed);
       const row = db.prepare('SELECT length(embedding) AS bytes FROM track_embeddings e JOIN models m ON m.id = e.model_id WHERE m.active = 1 AND e.track_id = ?').get(piece.id);
-      expect(row).toEqual({ bytes: 7 * 4 });
+      expect(row).toEqual({ bytes: 32 * 4 }); // the default model's 32-d space
       expect(db.prepare('SELECT COUNT(*) AS n FROM track_topics WHERE track_id = ?').get(piece.id)).toEqual({ n: 0 }); // no tags, no topics
     } finally {
       db.close();
@@ -70,6 +70,29 @@ describe('cadenza train / eval / model', () => {
     const md = cadenza(['eval', '--data-dir', dataDir, '--epochs', '1', '--seeds', '1', '--max-triplets', '256']);
     expect(md.stdout).toContain('| Triplet |');
     expect(md.stdout).toContain('Table III');
+    expect(md.stdout).toContain('Single-topic groups (7)');
+  });
+
+  it('eval --model default --folds 2: the quality report, every row with mean ± sd and chance', () => {
+    const run = cadenza(['eval', '--data-dir', dataDir, '--model', 'default', '--folds', '2', '--epochs', '8', '--max-triplets', '1024', '--json']);
+    expect(run.status, run.stderr + run.stdout).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.kind).toBe('model');
+    expect(out.settings).toMatchObject({ definition: 'descriptors', folds: 2 });
+    expect(out.settings.testSongs.reduce((a: number, b: number) => a + b, 0)).toBe(80); // each song tested once
+    expect(out.userToSong.chance.pairwise).toEqual({ mean: 0.5, std: 0 });
+    expect(out.singleTopic.chance.precision10.mean).toBeCloseTo(1 / 7, 1);
+    for (const m of ['learnedD', 'embeddingEuclidean', 'descriptorsEuclidean', 'mfccStatsEuclidean', 'rawMfccEuclidean', 'chance']) {
+      expect(out.songToSong[m].top1.mean).toBeGreaterThanOrEqual(0);
+      expect(out.songToSong[m].top1.std).toBeGreaterThanOrEqual(0);
+    }
+    // The synthetic topics are learnable: above chance on held-out songs even after 8 short epochs on 40 songs.
+    expect(out.userToSong.model.pairwise.mean).toBeGreaterThan(0.53);
+    expect(out.songToSong.descriptorsEuclidean.top1.mean).toBeGreaterThan(out.songToSong.chance.top1.mean + 0.2);
+    const md = cadenza(['eval', '--data-dir', dataDir, '--model', 'default', '--seeds', '1', '--epochs', '1', '--max-triplets', '256']);
+    expect(md.stdout).toContain('| single-topic (7) |');
+    expect(md.stdout).toContain('| learned D over φ (the model) |');
+    expect(cadenza(['eval', '--data-dir', dataDir, '--seeds', '2', '--folds', '3']).status).toBe(2);
   });
 
   it('usage errors exit 2', () => {

@@ -1,8 +1,10 @@
-// End to end: `cadenza serve` on the fixture library, driven in real Chromium (playwright-core).
+// End to end: `cadenza serve` on the fixture library, driven in real Chromium (playwright-core): first run
+// from an empty data folder through the UI (folder, scan, analysis, topics, a 3-epoch training), then the
+// topic queue, toggling topics, saving the queue as a playlist, loading and deleting it.
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFixtureLibrary, requireFfmpeg, type FixtureLibrary } from '../fixtures/library/make-library.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -15,6 +17,18 @@ interface AudioLike {
   paused: boolean;
   src: string;
 }
+
+/** Analysable tracks added to the fixture library (every one is at least the 5 s analysis needs). */
+const EXTRA_TRACKS: { file: string; source: string; tags: Record<string, string> }[] = [
+  { file: 'long-tone.mp3', source: 'sine=frequency=440:duration=8', tags: { title: 'Long Tone', artist: 'Test Signal', genre: 'Ambient' } },
+  { file: 'low-hum.mp3', source: 'sine=frequency=110:duration=6', tags: { title: 'Low Hum', artist: 'Test Signal', genre: 'Ambient' } },
+  { file: 'bright.mp3', source: 'sine=frequency=1760:duration=6', tags: { title: 'Bright', artist: 'Oscillator Club', genre: 'Electronic' } },
+  { file: 'chime.mp3', source: 'sine=frequency=880:duration=6', tags: { title: 'Chime', artist: 'Oscillator Club', genre: 'Electronic' } },
+  { file: 'white-wall.mp3', source: 'anoisesrc=c=white:d=6:a=0.4', tags: { title: 'White Wall', artist: 'Noise Band', genre: 'Metal' } },
+  { file: 'pink-wall.mp3', source: 'anoisesrc=c=pink:d=6:a=0.4', tags: { title: 'Pink Wall', artist: 'Noise Band', genre: 'Metal' } },
+  { file: 'brown-wall.mp3', source: 'anoisesrc=c=brown:d=6:a=0.4', tags: { title: 'Brown Wall', artist: 'Static Trio', genre: 'Pop/Rock' } },
+  { file: 'untitled-hum.mp3', source: 'sine=frequency=220:duration=6', tags: { genre: 'Folk' } },
+];
 
 interface Frame {
   event: string;
@@ -29,33 +43,34 @@ describe('browser mode, end to end', () => {
   let server: { child: ChildProcess; url: string };
   let origin: string;
   let browser: Browser;
+  /** The first-run page, kept open: the second test carries on where the first stopped. */
+  let page: Page;
+  const errors: string[] = [];
 
   beforeAll(async () => {
     fs.mkdirSync(SHOTS, { recursive: true });
     lib = await makeFixtureLibrary(path.join(tempDir(), 'music'));
-    // The fixture tracks are 1–3 s, shorter than the analysis clip needs; one 8 s tone gets analysed
-    // and gives the seek test room to move.
-    const made = spawnSync(requireFfmpeg(), [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:duration=8',
-      '-ac',
-      '2',
-      '-b:a',
-      '128k',
-      '-metadata',
-      'title=Long Tone',
-      '-metadata',
-      'artist=Test Signal',
-      '-metadata',
-      'genre=Ambient',
-      path.join(lib.root, 'long-tone.mp3'),
-    ]);
-    expect(made.status, String(made.stderr)).toBe(0);
-    trackCount = lib.tracks.length + 1;
+    // The fixture tracks are 1–3 s, shorter than the analysis clip needs; a few 6–8 s tones and noises
+    // (tagged with the fixture's genres, several artists, one without title or artist) get analysed, so a
+    // short training has songs to learn from; the 8 s tone gives the seek test room to move.
+    for (const x of EXTRA_TRACKS) {
+      const made = spawnSync(requireFfmpeg(), [
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        x.source,
+        '-ac',
+        '2',
+        '-b:a',
+        '128k',
+        ...Object.entries(x.tags).flatMap(([key, value]) => ['-metadata', `${key}=${value}`]),
+        path.join(lib.root, x.file),
+      ]);
+      expect(made.status, String(made.stderr)).toBe(0);
+    }
+    trackCount = lib.tracks.length + EXTRA_TRACKS.length;
     server = await startServe(path.join(tempDir(), 'data'));
     origin = new URL(server.url).origin;
     // launch() gives the browser a fresh temporary profile (its own --user-data-dir), removed on close.
@@ -94,7 +109,7 @@ describe('browser mode, end to end', () => {
   });
 
   it('first run → scan → analyse → topics, then browse, search, play and seek', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const frames: Frame[] = [];
     page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => frames.push(JSON.parse(String(payload)) as Frame)));
     const media: { status: number; range: string | null }[] = [];
@@ -102,7 +117,6 @@ describe('browser mode, end to end', () => {
       if (new URL(r.url()).pathname.startsWith('/media/'))
         media.push({ status: r.status(), range: r.request().headers().range ?? null });
     });
-    const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
 
     // The token is moved into an HttpOnly cookie and dropped from the address bar.
@@ -128,7 +142,9 @@ describe('browser mode, end to end', () => {
       .poll(() => page.locator('[data-job="scan"] [data-status]').textContent())
       .toMatch(`${trackCount} tracks indexed`);
     expect(await page.locator('[data-job="analysis"] [data-status]').getAttribute('data-status')).toBe('done');
-    expect(await page.locator('[data-job="analysis"] [data-status]').textContent()).toMatch(/✓ 1 track analysed/);
+    expect(await page.locator('[data-job="analysis"] [data-status]').textContent()).toMatch(
+      `✓ ${EXTRA_TRACKS.length} tracks analysed`,
+    );
     expect(await topicsDone.textContent()).toMatch(/7 topics fitted/);
     for (const job of ['scan', 'analysis', 'topics']) {
       const progress = frames.filter((f) => f.event === 'job.progress' && f.payload.job === job);
@@ -180,6 +196,102 @@ describe('browser mode, end to end', () => {
       .toMatch(/\/media\/\d+$/);
     await page.getByRole('button', { name: 'Remove Barley from the queue' }).click();
     await expect.poll(() => queue.getByRole('listitem').count()).toBe(before);
+    expect(errors).toEqual([]);
+  }, 150_000);
+
+  it('first run, continued: a short training, topics fill the queue, save it as a playlist and load it', async () => {
+    // Carries on from the first test's page: the library is scanned, analysed and its topics fitted.
+    expect(page, 'the first-run test must run first').toBeDefined();
+    await expect.poll(() => page.getByTestId('model-info').textContent()).toMatch(/No model yet/);
+
+    // A short training from the Model panel's own controls (3 epochs), with its progress and whole-run ETA.
+    await page.getByRole('spinbutton', { name: 'Epochs' }).fill('3');
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    await page
+      .getByTestId('training-eta')
+      .waitFor({ timeout: 30_000 })
+      .then(
+        async () => {
+          expect(await page.getByTestId('training-eta').textContent()).toMatch(/^3 epochs: (about \d+:\d\d left|almost done|ETA unknown)$/);
+          await shot(page, '06-training');
+        },
+        () => {}, // a tiny run may finish before the first report is drawn
+      );
+    await expect.poll(() => page.getByTestId('model-info').textContent(), { timeout: 90_000 }).toMatch(/Model 1 ·/);
+    expect(await page.locator('[data-job="training"] [data-status="done"]').textContent()).toMatch(/trained in 3 epochs/);
+
+    // The topic toggles now fill the queue after the playing track, each song with its "why".
+    const topics = page.getByRole('group', { name: 'Topics' });
+    const queue = page.getByRole('list', { name: 'Queued tracks' });
+    const upcoming = () =>
+      queue.locator('li[data-upcoming="true"]').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-track-id'))));
+    const whys = () => queue.locator('details.why p').allTextContents();
+    await topics.getByRole('checkbox').nth(0).check();
+    await expect.poll(() => page.getByTestId('queue-source').textContent()).toBe('Topics 1');
+    await expect.poll(async () => (await upcoming()).length).toBeGreaterThan(0);
+    expect(await whys()).toHaveLength((await upcoming()).length);
+    const topicOne = { ids: await upcoming(), whys: await whys() };
+    await shot(page, '07-topic-queue');
+
+    // Toggling topics changes the queue (its order, or at least every song's distance in its "why").
+    await topics.getByRole('checkbox').nth(0).uncheck();
+    await topics.getByRole('checkbox').nth(1).check();
+    await expect.poll(() => page.getByTestId('queue-source').textContent()).toBe('Topics 2');
+    await expect.poll(async () => ({ ids: await upcoming(), whys: await whys() })).not.toEqual(topicOne);
+
+    // Save the queue as a playlist, by keyboard: the form takes the focus, Enter saves.
+    const saved = await queue.locator('li[data-track-id]').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-track-id'))));
+    const saveButton = page.getByRole('button', { name: 'Save as playlist' });
+    const form = page.getByRole('form', { name: 'Save the queue as a playlist' });
+    const nameBox = page.getByRole('textbox', { name: 'Playlist name' });
+    // Escape closes the form and gives the focus back to its button.
+    await saveButton.click();
+    await expect.poll(() => nameBox.evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement)).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => form.count()).toBe(0);
+    await expect.poll(() => saveButton.evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => nameBox.evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement)).toBe(true);
+    await page.keyboard.type('First run');
+    await page.keyboard.press('Enter');
+    const trackWord = `${saved.length} ${saved.length === 1 ? 'track' : 'tracks'}`;
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Saved playlist' }).textContent()).toBe(
+      `Saved playlist “First run” (${trackWord})`,
+    );
+    const lists = page.getByRole('list', { name: 'Saved playlists' });
+    await expect.poll(() => lists.getByRole('listitem').allTextContents()).toEqual([expect.stringContaining(`First run (${trackWord})`)]);
+
+    // The same name again: the form says it exists and offers Replace.
+    await saveButton.click();
+    await nameBox.fill('First run');
+    await nameBox.press('Enter');
+    await expect.poll(() => form.getByRole('alert').textContent()).toMatch(/“First run” already exists.*replace it\?/);
+    await shot(page, '08-playlist-exists');
+    await form.getByRole('button', { name: 'Replace' }).click();
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Replaced playlist' }).textContent()).toBe(
+      `Replaced playlist “First run” (${trackWord})`,
+    );
+    expect(await form.count()).toBe(0);
+
+    // Load it: clear the queue, then "Load" puts the playlist back in the same order.
+    await page.getByRole('button', { name: 'Clear', exact: true }).click();
+    await expect.poll(() => queue.locator('li[data-track-id]').count()).toBe(0);
+    await lists.getByRole('button', { name: 'Load First run into the queue' }).click();
+    await expect
+      .poll(() => queue.locator('li[data-track-id]').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-track-id')))))
+      .toEqual(saved);
+    await expect.poll(() => page.getByTestId('queue-source').textContent()).toBe('Playlist First run');
+    await shot(page, '09-playlist-loaded');
+
+    // Delete asks first: Escape keeps it, "Yes, delete" removes it.
+    await lists.getByRole('button', { name: 'Delete First run' }).click();
+    const confirm = page.getByRole('group', { name: 'Confirm deleting First run' });
+    await confirm.waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => confirm.count()).toBe(0);
+    await lists.getByRole('button', { name: 'Delete First run' }).click();
+    await confirm.getByRole('button', { name: 'Yes, delete First run' }).click();
+    await expect.poll(() => page.getByRole('list', { name: 'Saved playlists' }).count()).toBe(0);
     expect(errors).toEqual([]);
   }, 150_000);
 });

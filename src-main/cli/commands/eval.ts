@@ -7,16 +7,18 @@ import { backendOption, intOption, MODEL_OPTION_SPECS, modelOption, positiveOpti
 
 export const evalCommand: Command = {
   name: 'eval',
-  summary: "the paper's evaluation on the library: user→song, sampling modes, song→song (artist-disjoint 80/20 split)",
+  summary: "held-out evaluation: the paper's tables (--model paper) or the quality report of a model (--model default), over seeded artist-disjoint splits or k folds by artist",
   usage:
-    'cadenza eval [--data-dir D] [--epochs N] [--seeds N] [--json]\n' +
-    '             [--backend B] [--seed FIRST] [--patience N] [--max-triplets N] [--lr X] [--batch-size N] [--negatives N] [--model paper]',
-  options: { ...MODEL_OPTION_SPECS, seeds: { type: 'string' } },
+    'cadenza eval [--data-dir D] [--model paper|default|descriptors] [--seeds N | --folds K] [--epochs N] [--json]\n' +
+    '             [--backend B] [--seed FIRST] [--patience N] [--max-triplets N] [--lr X] [--batch-size N] [--negatives N]',
+  options: { ...MODEL_OPTION_SPECS, seeds: { type: 'string' }, folds: { type: 'string' } },
   async run(ctx, args, options) {
     if (args.length > 0) throw new UsageError(`usage: ${this.usage}`);
     const opts: EvalOptions = { ...EVAL_DEFAULTS };
     opts.epochs = intOption(options, 'epochs', 1, 100_000) ?? opts.epochs;
     opts.seeds = intOption(options, 'seeds', 1, 100) ?? opts.seeds;
+    opts.folds = intOption(options, 'folds', 2, 50) ?? opts.folds;
+    if (opts.folds > 0 && options.seeds !== undefined) throw new UsageError('--seeds and --folds are alternatives: give one');
     opts.firstSeed = intOption(options, 'seed', 0, 2 ** 31 - 1) ?? opts.firstSeed;
     opts.patience = intOption(options, 'patience', 0, 100_000) ?? opts.patience;
     opts.maxTripletsPerEpoch = intOption(options, 'max-triplets', 0, 1e9) ?? opts.maxTripletsPerEpoch;

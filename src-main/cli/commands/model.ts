@@ -1,6 +1,6 @@
 import { isBackendName, selectBackend, type BackendName } from '../../core/model/backend.ts';
 import { SAMPLING_MODES, type SamplingMode } from '../../core/model/data.ts';
-import { MODEL_DEFINITIONS } from '../../core/model/definition.ts';
+import { MODEL_DEFINITIONS, resolveModelName } from '../../core/model/definition.ts';
 import { activateModel, activeModel, embedMissing, isModelCurrent, listModels, rollbackModel } from '../../core/model/store.ts';
 import type { Command } from '../command.ts';
 import { printJson, UsageError } from '../context.ts';
@@ -56,8 +56,9 @@ export function samplingOption(options: Options): SamplingMode | undefined {
 export function modelOption(options: Options): string | undefined {
   const raw = options.model;
   if (raw === undefined) return undefined;
-  if (!(String(raw) in MODEL_DEFINITIONS)) throw new UsageError(`--model takes ${Object.keys(MODEL_DEFINITIONS).join(', ')}, got ${String(raw)}`);
-  return String(raw);
+  const name = resolveModelName(String(raw));
+  if (!(name in MODEL_DEFINITIONS)) throw new UsageError(`--model takes default, ${Object.keys(MODEL_DEFINITIONS).join(', ')}, got ${String(raw)}`);
+  return name;
 }
 
 export const modelCommand: Command = {

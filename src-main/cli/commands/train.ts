@@ -11,7 +11,7 @@ export const trainCommand: Command = {
   summary: 'train the triplet network on the analysed, topic-tagged songs and embed every song',
   usage:
     'cadenza train [--data-dir D] [--epochs N] [--sampling unbalanced|balanced|1-to-n] [--backend tensorflow-gpu|tensorflow|wasm|cpu] [--json]\n' +
-    '              [--seed N] [--batch-size N] [--lr X] [--patience N] [--negatives N] [--max-triplets N] [--model paper]\n' +
+    '              [--seed N] [--batch-size N] [--lr X] [--patience N] [--negatives N] [--max-triplets N] [--model default|paper|descriptors]\n' +
     '       cadenza train --from-feedback [--epochs 5] [--lr 0.003] [--weight 5] [--seed N] [--backend B] [--json]   (fine-tune the active model)',
   options: { ...MODEL_OPTION_SPECS, sampling: { type: 'string' }, 'from-feedback': { type: 'boolean', default: false }, weight: { type: 'string' } },
   async run(ctx, args, options) {

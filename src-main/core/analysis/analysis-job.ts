@@ -4,7 +4,7 @@ import type { Progress } from '../../api/types.ts';
 import { openLibraryDatabase } from '../db/open.ts';
 import { RateMeter, throttle } from '../jobs/progress.ts';
 import { startWorker } from '../jobs/worker-entry.ts';
-import type { StageTimings } from './analyse-file.ts';
+import { DEFAULT_VIEWS, emptyTimings, type DescriptorViewCount, type StageTimings } from './analyse-file.ts';
 import type { AnalysisReply, AnalysisRequest, AnalysisWorkerData } from './analysis-messages.ts';
 import { FeatureStore, type AnalysisTask } from './feature-store.ts';
 import { embedNewSongs } from '../model/embed-job.ts';
@@ -12,7 +12,7 @@ import { activeModel } from '../model/store.ts';
 
 export interface AnalysisJobOptions {
   dataDir: string;
-  /** Worker threads (default: cores − 1, at least one). */
+  /** Worker threads (default: `defaultWorkerCount()`: every core on a machine with ≤ 2 cores, else cores − 1). */
   workers?: number;
   allowFfmpeg?: boolean;
   onProgress?: (progress: AnalysisProgress) => void;
@@ -21,6 +21,16 @@ export interface AnalysisJobOptions {
   workerBundle?: URL;
   /** Embed the newly analysed songs with the active model, if there is one (default true). */
   embed?: boolean;
+  /**
+   * Descriptor views per track: 3 (default) describes the clips centred at ¼ and ¾ of a track of ≥ 90 s
+   * too; 1 only the main clip (cheaper: one decode per track).
+   */
+  views?: DescriptorViewCount;
+  /**
+   * Workers lower their own thread's priority with os.setPriority(10) (default true: analysis is background
+   * work; on Linux only the worker thread is affected, so the UI and the main thread keep theirs).
+   */
+  lowPriority?: boolean;
 }
 
 export interface AnalysisProgress extends Progress {
@@ -39,6 +49,8 @@ export interface AnalysisResult {
   /** Mean milliseconds per analysed song for each stage, measured inside the workers. */
   stageMs: StageTimings;
   decoders: Record<string, number>;
+  /** Descriptor views stored over all analysed songs (one per song, up to three for long tracks). */
+  views: number;
   /** Songs embedded by the active model right after analysis (cold start: no tags needed); null without a model. */
   embedded: number | null;
 }
@@ -48,8 +60,13 @@ export interface AnalysisJob {
   cancel(): void;
 }
 
-export function defaultWorkerCount(): number {
-  return Math.max(1, os.availableParallelism() - 1);
+/**
+ * Default pool size: cores − 1 leaves a core to the app; on machines with one or two cores that would halve
+ * the analysis (below its 15 songs/s target with the descriptors), so there every core gets a worker and
+ * the workers lower their own thread priority instead (see `lowPriority`), which keeps the app responsive.
+ */
+export function defaultWorkerCount(cores = os.availableParallelism()): number {
+  return cores <= 2 ? Math.max(1, cores) : cores - 1;
 }
 
 /**
@@ -74,9 +91,10 @@ async function run(options: AnalysisJobOptions, isCancelled: () => boolean): Pro
   } finally {
     db.close();
   }
-  const totals: StageTimings = { decodeMs: 0, resampleMs: 0, mfccMs: 0 };
+  const totals: StageTimings = emptyTimings();
   const decoders: Record<string, number> = {};
   const counts = { analysed: 0, failed: 0 };
+  let views = 0;
   const meter = new RateMeter();
   const report = throttle<void>(() => {
     const done = counts.analysed + counts.failed;
@@ -85,7 +103,12 @@ async function run(options: AnalysisJobOptions, isCancelled: () => boolean): Pro
 
   let next = 0;
   const workerCount = Math.min(options.workers ?? defaultWorkerCount(), Math.max(1, tasks.length));
-  const workerData: AnalysisWorkerData = { dataDir: options.dataDir, allowFfmpeg: options.allowFfmpeg ?? true };
+  const workerData: AnalysisWorkerData = {
+    dataDir: options.dataDir,
+    allowFfmpeg: options.allowFfmpeg ?? true,
+    views: options.views ?? DEFAULT_VIEWS,
+    lowPriority: options.lowPriority ?? true,
+  };
   const runWorker = () =>
     new Promise<void>((resolve, reject) => {
       const worker: Worker = startWorker('analysis', { workerData }, options.workerBundle);
@@ -109,6 +132,7 @@ async function run(options: AnalysisJobOptions, isCancelled: () => boolean): Pro
           case 'analysed':
             counts.analysed++;
             decoders[reply.decoder] = (decoders[reply.decoder] ?? 0) + 1;
+            views += reply.views;
             addTimings(totals, reply.timings);
             report();
             return dispatch();
@@ -148,8 +172,9 @@ async function run(options: AnalysisJobOptions, isCancelled: () => boolean): Pro
     cancelled: isCancelled() && counts.analysed + counts.failed < tasks.length,
     durationMs,
     songsPerSecond: ((counts.analysed + counts.failed) * 1000) / Math.max(1, durationMs),
-    stageMs: { decodeMs: totals.decodeMs / n, resampleMs: totals.resampleMs / n, mfccMs: totals.mfccMs / n },
+    stageMs: { decodeMs: totals.decodeMs / n, resampleMs: totals.resampleMs / n, mfccMs: totals.mfccMs / n, descriptorsMs: totals.descriptorsMs / n },
     decoders,
+    views,
     embedded,
   };
 }
@@ -158,4 +183,5 @@ function addTimings(into: StageTimings, t: StageTimings): void {
   into.decodeMs += t.decodeMs;
   into.resampleMs += t.resampleMs;
   into.mfccMs += t.mfccMs;
+  into.descriptorsMs += t.descriptorsMs;
 }

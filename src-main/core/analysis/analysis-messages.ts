@@ -1,4 +1,4 @@
-import type { StageTimings } from './analyse-file.ts';
+import type { DescriptorViewCount, StageTimings } from './analyse-file.ts';
 import type { AnalysisTask } from './feature-store.ts';
 
 /** Messages between the analysis job and its workers: tagged unions; errors travel as values. */
@@ -6,11 +6,15 @@ export type AnalysisRequest = { type: 'analyse'; task: AnalysisTask } | { type: 
 
 export type AnalysisReply =
   | { type: 'ready' }
-  | { type: 'analysed'; trackId: number; decoder: string; timings: StageTimings }
+  | { type: 'analysed'; trackId: number; decoder: string; timings: StageTimings; views: number }
   | { type: 'failed'; trackId: number; code: string; reason: string; timings: StageTimings }
   | { type: 'fatal'; error: string };
 
 export interface AnalysisWorkerData {
   dataDir: string;
   allowFfmpeg: boolean;
+  /** Descriptor views per track (1, or 3 for tracks of ≥ 90 s). */
+  views: DescriptorViewCount;
+  /** Lower the worker thread's own scheduling priority (os.setPriority(10)), so the app stays responsive. */
+  lowPriority: boolean;
 }

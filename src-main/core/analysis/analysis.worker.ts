@@ -1,6 +1,7 @@
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openLibraryDatabase } from '../db/open.ts';
-import { analyseFile } from './analyse-file.ts';
+import { analyseFile, emptyTimings } from './analyse-file.ts';
 import type { AnalysisReply, AnalysisRequest, AnalysisWorkerData } from './analysis-messages.ts';
 import { FeatureStore, type AnalysisTask } from './feature-store.ts';
 
@@ -8,8 +9,18 @@ import { FeatureStore, type AnalysisTask } from './feature-store.ts';
 // one transaction per track, so a killed run keeps everything finished), and reports back.
 const port = parentPort;
 if (!port) throw new Error('analysis.worker must run as a worker thread');
-const { dataDir, allowFfmpeg } = workerData as AnalysisWorkerData;
+const { dataDir, allowFfmpeg, views, lowPriority } = workerData as AnalysisWorkerData;
 const send = (reply: AnalysisReply) => port.postMessage(reply);
+
+if (lowPriority) {
+  // With no pid, setPriority applies to the calling thread only on Linux (its own nice value), so this
+  // worker yields to the UI and the main thread; elsewhere it may lower the whole process, or be refused.
+  try {
+    os.setPriority(10);
+  } catch {
+    // not permitted: run at normal priority
+  }
+}
 
 let store: FeatureStore;
 try {
@@ -33,10 +44,10 @@ async function analyse(task: AnalysisTask): Promise<void> {
   try {
     // Names that are not UTF-8 (or NFD on Linux) are opened through their raw bytes.
     const file = task.pathBytes ? Buffer.from(task.pathBytes) : task.path;
-    const outcome = await analyseFile(file, { trackSeconds: task.duration, allowFfmpeg });
+    const outcome = await analyseFile(file, { trackSeconds: task.duration, allowFfmpeg, views });
     if (outcome.ok) {
       store.saveFeatures(task, outcome);
-      send({ type: 'analysed', trackId: task.trackId, decoder: outcome.decoder, timings: outcome.timings });
+      send({ type: 'analysed', trackId: task.trackId, decoder: outcome.decoder, timings: outcome.timings, views: outcome.views.length });
     } else {
       store.saveFailure(task, outcome.code, outcome.reason);
       send({ type: 'failed', trackId: task.trackId, code: outcome.code, reason: outcome.reason, timings: outcome.timings });
@@ -44,6 +55,6 @@ async function analyse(task: AnalysisTask): Promise<void> {
   } catch (error) {
     const reason = `analysis failed: ${error instanceof Error ? error.message : String(error)}`;
     store.saveFailure(task, 'error', reason);
-    send({ type: 'failed', trackId: task.trackId, code: 'error', reason, timings: { decodeMs: 0, resampleMs: 0, mfccMs: 0 } });
+    send({ type: 'failed', trackId: task.trackId, code: 'error', reason, timings: emptyTimings() });
   }
 }

@@ -1,4 +1,6 @@
 import type { Database } from 'better-sqlite3';
+import type { DescriptorView } from './analyse-file.ts';
+import { DESCRIPTOR_LENGTH } from './dsp/descriptors.ts';
 import { FEATURE_LENGTH, FEATURE_VERSION } from './dsp/index.ts';
 
 /** A track that needs analysis, with the file stat it will be stored against. */
@@ -14,9 +16,14 @@ export interface AnalysisTask {
 
 export interface StoredFeatures {
   trackId: number;
+  /** The MFCC matrix, FEATURE_LENGTH values (20 × 378). */
   features: Float32Array;
   clipStart: number;
   clipSeconds: number;
+  /** views.length × DESCRIPTOR_LENGTH values (feature version 2); view 0 describes the MFCC's clip. */
+  descriptors: Float32Array;
+  /** Where each described clip lies in the track, in `descriptors` order. */
+  views: DescriptorView[];
   decoder: string;
 }
 
@@ -63,16 +70,38 @@ export class FeatureStore {
 
   saveFeatures(task: AnalysisTask, result: Omit<StoredFeatures, 'trackId'>, now = Date.now()): void {
     if (result.features.length !== FEATURE_LENGTH) throw new Error(`expected ${FEATURE_LENGTH} features, got ${result.features.length}`);
+    const { descriptors, views } = result;
+    if (descriptors.length === 0 || descriptors.length % DESCRIPTOR_LENGTH !== 0) {
+      throw new Error(`expected a positive multiple of ${DESCRIPTOR_LENGTH} descriptor values, got ${descriptors.length}`);
+    }
+    if (views.length !== descriptors.length / DESCRIPTOR_LENGTH) {
+      throw new Error(`${descriptors.length / DESCRIPTOR_LENGTH} descriptor views but ${views.length} view positions`);
+    }
+    const viewsJson = JSON.stringify(views.map(({ start, seconds }) => ({ start, seconds })));
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO track_features (track_id, feature_version, features, source_size, source_mtime_ms, clip_start, clip_seconds, decoder, analysed_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO track_features (track_id, feature_version, features, source_size, source_mtime_ms, clip_start, clip_seconds, decoder, analysed_at,
+             descriptors, descriptor_views)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT(track_id) DO UPDATE SET feature_version = excluded.feature_version, features = excluded.features,
              source_size = excluded.source_size, source_mtime_ms = excluded.source_mtime_ms, clip_start = excluded.clip_start,
-             clip_seconds = excluded.clip_seconds, decoder = excluded.decoder, analysed_at = excluded.analysed_at`,
+             clip_seconds = excluded.clip_seconds, decoder = excluded.decoder, analysed_at = excluded.analysed_at,
+             descriptors = excluded.descriptors, descriptor_views = excluded.descriptor_views`,
         )
-        .run(task.trackId, this.version, featuresToBlob(result.features), task.size, task.mtimeMs, result.clipStart, result.clipSeconds, result.decoder, now);
+        .run(
+          task.trackId,
+          this.version,
+          featuresToBlob(result.features),
+          task.size,
+          task.mtimeMs,
+          result.clipStart,
+          result.clipSeconds,
+          result.decoder,
+          now,
+          featuresToBlob(descriptors),
+          viewsJson,
+        );
       this.db.prepare('DELETE FROM analysis_failures WHERE track_id = ?').run(task.trackId);
     })();
   }
@@ -97,10 +126,26 @@ export class FeatureStore {
       .all(this.version) as { path: string; reason: string; code: string }[];
   }
 
+  /** The current features of a track (undefined when it has none of this feature version). */
   features(trackId: number): StoredFeatures | undefined {
     const row = this.db
-      .prepare('SELECT features, clip_start, clip_seconds, decoder FROM track_features WHERE track_id = ? AND feature_version = ?')
-      .get(trackId, this.version) as { features: Buffer; clip_start: number; clip_seconds: number; decoder: string } | undefined;
-    return row && { trackId, features: blobToFeatures(row.features), clipStart: row.clip_start, clipSeconds: row.clip_seconds, decoder: row.decoder };
+      .prepare(
+        `SELECT features, clip_start, clip_seconds, decoder, descriptors, descriptor_views FROM track_features
+         WHERE track_id = ? AND feature_version = ?`,
+      )
+      .get(trackId, this.version) as
+      | { features: Buffer; clip_start: number; clip_seconds: number; decoder: string; descriptors: Buffer | null; descriptor_views: string | null }
+      | undefined;
+    return (
+      row && {
+        trackId,
+        features: blobToFeatures(row.features),
+        clipStart: row.clip_start,
+        clipSeconds: row.clip_seconds,
+        descriptors: row.descriptors ? blobToFeatures(row.descriptors) : new Float32Array(0),
+        views: row.descriptor_views ? (JSON.parse(row.descriptor_views) as DescriptorView[]) : [],
+        decoder: row.decoder,
+      }
+    );
   }
 }

@@ -9,6 +9,7 @@ import type { ApiEmitter, ApiMethod, ApiRequest, ApiResponse } from '../../api/c
 import type {
   AnalysisSummary,
   AppMode,
+  PlaylistSaveResult,
   ScanResult,
   TopicFitSummary,
   TrainingProgressDetail,
@@ -24,6 +25,14 @@ import { activeModel, rollbackModel } from '../model/store.ts';
 import { startTrainJob } from '../model/train-job.ts';
 import { retrainFromFeedback } from '../recommend/retrain-job.ts';
 import { recordFeedback } from '../recommend/feedback.ts';
+import {
+  deletePlaylistById,
+  findPlaylist,
+  listPlaylists,
+  playlistSummary,
+  playlistTrackIds,
+  savePlaylist,
+} from '../recommend/playlists.ts';
 import { moreLikeThis, topicQueue } from '../recommend/recommender.ts';
 import { showTopics } from '../topics/library-topics.ts';
 import { startTopicsJob } from '../topics/topics-job.ts';
@@ -187,7 +196,36 @@ export class AppService {
     'model.retrain': (request) => this.retrain(request),
     'model.info': () => modelInfo(this.db),
     'model.map': ({ topics }) => embeddingMap(this.db, this.index.get(), topics ?? []),
+    'playlists.list': () => ({ playlists: listPlaylists(this.db) }),
+    'playlists.save': (request) => this.savePlaylist(request),
+    'playlists.get': ({ id }) => {
+      const playlist = playlistSummary(this.db, id);
+      const trackIds = playlistTrackIds(this.db, id);
+      if (!playlist || !trackIds) throw new Error(`no playlist ${id} (it may have been deleted)`);
+      return { playlist, trackIds };
+    },
+    'playlists.delete': ({ id }) => ({ deleted: deletePlaylistById(this.db, id) }),
   };
+
+  /** Saves a playlist; a name in use is only overwritten with `replace` (otherwise the answer says it exists). */
+  private savePlaylist({ name, trackIds, replace }: ApiRequest<'playlists.save'>): PlaylistSaveResult {
+    const unique = [...new Set(trackIds)];
+    const known = new Set(getTracks(this.db, unique).map((t) => t.id));
+    const missing = unique.filter((id) => !known.has(id));
+    if (missing.length > 0) {
+      throw new Error(`not in the library: track ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+    }
+    const existing = findPlaylist(this.db, name);
+    if (existing && replace !== true) {
+      return {
+        status: 'exists',
+        existing,
+        message: `a playlist named “${existing.name}” already exists (${plural(existing.tracks, 'track')}): replace it?`,
+      };
+    }
+    const saved = savePlaylist(this.db, name, trackIds);
+    return { status: 'saved', playlist: playlistSummary(this.db, saved.id)!, replaced: existing !== null };
+  }
 
   /** Retraining from feedback in the background: a `training` job whose fine-tune runs in the retrain worker. */
   private async retrain(request: ApiRequest<'model.retrain'>): Promise<RetrainSummary> {
@@ -222,20 +260,28 @@ export class AppService {
         // Training runs in the train worker; the main process relays its progress and epoch metrics.
         const history: TrainingProgressDetail['history'] = [];
         const started = Date.now();
+        // The rate and ETA are of the whole run, in batches over wall-clock time from the first report, so
+        // they include each epoch's validation pass (the trainer's own ETA counts training steps only).
+        let first: { done: number; at: number } | null = null;
         const job = startTrainJob({
           dataDir: this.dataDir,
           ...(request.epochs !== undefined ? { epochs: request.epochs, patience: request.epochs } : {}),
           ...(request.seed !== undefined ? { seed: request.seed } : {}),
+          ...(request.model !== undefined ? { model: request.model } : {}),
           onEpoch: (m) => history.push({ epoch: m.epoch, loss: m.loss, valAccuracy: m.valAccuracy }),
           onProgress: (p) => {
             const done = Math.max(0, (p.epoch - 1) * p.steps + p.step);
             const total = p.epochs * p.steps;
-            const elapsedMs = Date.now() - started;
+            const now = Date.now();
+            const elapsedMs = now - started;
+            first ??= { done, at: now };
+            const measured = done > first.done && now > first.at;
+            const rate = measured ? ((done - first.done) * 1000) / (now - first.at) : 0;
             report({
               done,
               total,
-              rate: p.tripletsPerSecond,
-              etaSec: p.etaSec,
+              rate,
+              etaSec: measured ? Math.max(0, total - done) / rate : p.etaSec,
               elapsedMs,
               phase: `epoch ${p.epoch} of ${p.epochs}`,
               failed: 0,

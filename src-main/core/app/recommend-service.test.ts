@@ -48,6 +48,10 @@ describe('recommendations through the app API', () => {
     const last = training.at(-1)!;
     expect(last.training).toMatchObject({ epochs: 3, loss: expect.any(Number) });
     expect(last).toHaveProperty('etaSec');
+    // The rate and ETA are of the whole run, in batches: what is left of every epoch at the measured rate.
+    const measured = training.filter((p) => p.rate > 0 && p.etaSec !== null);
+    expect(measured.length).toBeGreaterThan(0);
+    for (const p of measured) expect(p.etaSec! * p.rate).toBeCloseTo(p.total! - p.done, 6);
     expect(training.some((p) => (p.training?.history.length ?? 0) >= 1)).toBe(true);
     expect(events.some((e) => e.event === 'job.finished' && (e.payload as ApiEvents['job.finished']).job === 'training')).toBe(
       true,

@@ -78,6 +78,7 @@ export function modelInfo(db: Database): ModelInfo {
       valAccuracy: active.valAccuracy,
       backend: active.backend,
       device: active.device,
+      definition: active.definition,
       embedded,
       current: isModelCurrent(db, active),
     },
@@ -163,6 +164,7 @@ export function embeddingMap(db: Database, index: RecommendIndex | null, topics:
     topic: dominant.get(t.id) ?? null,
     title: t.title,
     artist: t.artist,
+    path: t.path,
   }));
   const k = index.model.meta.config.userInput;
   const valid = topics.filter((t) => t >= 1 && t <= k);

@@ -3,6 +3,8 @@ import { blobToFeatures } from '../analysis/feature-store.ts';
 import { FEATURE_LENGTH, FEATURE_VERSION } from '../analysis/dsp/index.ts';
 import { currentTopicModel } from '../topics/library-topics.ts';
 import { createRng, type Rng } from '../topics/rng.ts';
+import type { InputKind } from './definition.ts';
+import { DESCRIPTOR_INPUT_LENGTH, descriptorInput } from './inputs.ts';
 import type { FeatureMatrix, TripletBatch } from './step.ts';
 
 /**
@@ -26,8 +28,20 @@ export interface Dataset {
   /** Raw features, songs.length × width, row-major (segment-major MFCC rows of FEATURE_VERSION). */
   features: Float32Array;
   width: number;
+  /** φ's input for descriptor models (inputs.ts), songs.length × descriptorWidth; absent before feature version 2. */
+  descriptors?: Float32Array;
+  descriptorWidth?: number;
   featureVersion: number;
   topicFingerprint: string;
+}
+
+/** The matrix a model of the given input kind reads (raw, before standardisation). */
+export function inputMatrix(dataset: Dataset, kind: InputKind = 'mfcc'): { data: Float32Array; width: number } {
+  if (kind === 'mfcc') return { data: dataset.features, width: dataset.width };
+  if (!dataset.descriptors || !dataset.descriptorWidth) {
+    throw new NotReadyError('this model reads the audio descriptors of feature version 2: run `cadenza analyze` to add them');
+  }
+  return { data: dataset.descriptors, width: dataset.descriptorWidth };
 }
 
 export class NotReadyError extends Error {}
@@ -38,20 +52,31 @@ export function loadLibraryDataset(db: Database): Dataset {
   if (!topics) throw new NotReadyError('no topic model yet: run `cadenza topics fit` first');
   const rows = db
     .prepare(
-      `SELECT t.id AS trackId, COALESCE(NULLIF(t.album_artist, ''), t.artist, '') AS artist, f.features, tt.topic_set AS topicSet, tt.dominant
+      `SELECT t.id AS trackId, COALESCE(NULLIF(t.album_artist, ''), t.artist, '') AS artist, f.features, f.descriptors, tt.topic_set AS topicSet, tt.dominant
        FROM tracks t
        JOIN track_features f ON f.track_id = t.id AND f.feature_version = ?
        JOIN track_topics tt ON tt.track_id = t.id AND tt.model_id = ?
        WHERE t.available = 1
        ORDER BY t.path`,
     )
-    .all(FEATURE_VERSION, topics.id) as { trackId: number; artist: string; features: Buffer; topicSet: string; dominant: number }[];
+    .all(FEATURE_VERSION, topics.id) as { trackId: number; artist: string; features: Buffer; descriptors: Buffer | null; topicSet: string; dominant: number }[];
   const features = new Float32Array(rows.length * FEATURE_LENGTH);
+  const hasDescriptors = rows.length > 0 && rows.every((row) => row.descriptors !== null);
+  const descriptors = hasDescriptors ? new Float32Array(rows.length * DESCRIPTOR_INPUT_LENGTH) : undefined;
   const songs = rows.map((row, i) => {
     features.set(blobToFeatures(row.features), i * FEATURE_LENGTH);
+    if (descriptors) descriptors.set(descriptorInput(blobToFeatures(row.descriptors!)), i * DESCRIPTOR_INPUT_LENGTH);
     return { trackId: row.trackId, artist: row.artist, topics: (JSON.parse(row.topicSet) as number[]).map((t) => t - 1), dominant: row.dominant - 1 };
   });
-  return { k: topics.k, songs, features, width: FEATURE_LENGTH, featureVersion: FEATURE_VERSION, topicFingerprint: topics.fingerprint };
+  return {
+    k: topics.k,
+    songs,
+    features,
+    width: FEATURE_LENGTH,
+    ...(descriptors ? { descriptors, descriptorWidth: DESCRIPTOR_INPUT_LENGTH } : {}),
+    featureVersion: FEATURE_VERSION,
+    topicFingerprint: topics.fingerprint,
+  };
 }
 
 export function shuffleInPlace<T>(items: T[] | Int32Array, rng: Rng): void {

@@ -1,4 +1,7 @@
-import { allGroups, groupVector, splitByArtist, standardize, topicMask, type Dataset, type SamplingMode, type Song } from './data.ts';
+import { N_MFCC } from '../analysis/dsp/constants.ts';
+import { createRng } from '../topics/rng.ts';
+import { allGroups, fitStandardizer, groupVector, inputMatrix, shuffleInPlace, splitByArtist, standardize, topicMask, type Dataset, type SamplingMode, type Song } from './data.ts';
+import { modelDefinition, resolveModelName } from './definition.ts';
 import { Network } from './network.ts';
 import { distanceMatrix, embedRows, embedUsers, type Objective } from './step.ts';
 import { TRAIN_DEFAULTS, trainModel, type TrainedModel, type TrainOptions } from './trainer.ts';
@@ -139,20 +142,46 @@ function lowerBound(sorted: Float64Array, x: number): number {
   return lo;
 }
 
+/** The K groups of a single topic (1, 2, 4, …): where a recommendation has the fewest right answers. */
+export function singleTopicGroups(k: number): number[] {
+  return Array.from({ length: k }, (_, t) => 1 << t);
+}
+
+export interface ModelMetrics {
+  /** Over all 2^K − 1 groups. */
+  userToSong: UserToSong;
+  /** Over the K single-topic groups. */
+  userToSongSingle: UserToSong;
+  /** Song → song through the learned D over φ. */
+  songToSong: SongToSong;
+  /** Song → song by Euclidean distance between φ embeddings. */
+  songToSongEuclidean: SongToSong;
+}
+
 /** User→song and song→song metrics of a trained model on the given test songs. */
-export async function evaluateModel(trained: TrainedModel, dataset: Dataset, test: readonly number[]): Promise<{ userToSong: UserToSong; songToSong: SongToSong }> {
+export async function evaluateModel(trained: TrainedModel, dataset: Dataset, test: readonly number[]): Promise<ModelMetrics> {
   const net = new Network(trained.config, trained.weights);
   try {
     const k = dataset.k;
     const songs = test.map((i) => dataset.songs[i]!);
-    const items = await embedRows(net, standardize(dataset.features, dataset.width, trained.standardizer, test));
+    const input = inputMatrix(dataset, trained.config.input);
+    const items = await embedRows(net, standardize(input.data, input.width, trained.standardizer, test));
     const groups = allGroups(k);
     const users = new Float32Array(groups.length * k);
     groups.forEach((g, i) => users.set(groupVector(g, k), i * k));
     const userEmb = await embedUsers(net, users);
-    const userToSong = userToSongMetrics(await distanceMatrix(net, userEmb, items), groups, songs);
+    const u2s = await distanceMatrix(net, userEmb, items);
+    const userToSong = userToSongMetrics(u2s, groups, songs);
+    // Single-topic groups are the rows of masks 1, 2, 4, … (row = mask − 1).
+    const singles = singleTopicGroups(k);
+    const n = songs.length;
+    const singleRows = new Float32Array(singles.length * n);
+    singles.forEach((g, r) => singleRows.set(u2s.subarray((g - 1) * n, g * n), r * n));
+    const userToSongSingle = userToSongMetrics(singleRows, singles, songs);
     const songToSong = songToSongMetrics(await distanceMatrix(net, items, items), songs);
-    return { userToSong, songToSong };
+    const rows = Array.from({ length: n }, (_, i) => i);
+    const songToSongEuclidean = songToSongMetrics(euclideanMatrix(items, trained.config.embedding, rows), songs);
+    return { userToSong, userToSongSingle, songToSong, songToSongEuclidean };
   } finally {
     net.dispose();
   }
@@ -162,32 +191,40 @@ export interface EvalOptions {
   seeds: number;
   /** First seed (seeds are firstSeed, firstSeed + 1, …). */
   firstSeed: number;
-  epochs: number;
-  patience: number;
-  /** Caps an epoch's triplets (uniform sub-sample): keeps eval quick on a large library. */
-  maxTripletsPerEpoch: number;
-  learningRate: number;
+  /** k-fold cross-validation by artist instead of seeded 80/20 splits (0: off). */
+  folds: number;
+  /** Epoch cap; null: the model definition's own (paper: 30 for eval, descriptors: its training default). */
+  epochs: number | null;
+  patience: number | null;
+  /** Caps an epoch's triplets (uniform sub-sample; 0: no cap; null: paper 8192, other models as in training). */
+  maxTripletsPerEpoch: number | null;
+  learningRate: number | null;
   batchSize: number;
   negatives: number;
   testFraction: number;
   validationFraction: number;
+  /** 'paper' reproduces the paper's three tables; any other definition gets the quality report. */
   model: string;
 }
 
-/** Eval defaults: fewer epochs than training (the 7560-wide input overfits within a few epochs). */
+/** Eval defaults. The paper's model gets fewer epochs than in training: its 7560-wide input overfits within a few. */
 export const EVAL_DEFAULTS: EvalOptions = {
   seeds: 3,
   firstSeed: 1,
-  epochs: 30,
-  patience: 5,
-  maxTripletsPerEpoch: 8192,
-  learningRate: TRAIN_DEFAULTS.learningRate,
+  folds: 0,
+  epochs: null,
+  patience: null,
+  maxTripletsPerEpoch: null,
+  learningRate: null,
   batchSize: TRAIN_DEFAULTS.batchSize,
   negatives: 10,
   testFraction: 0.2,
   validationFraction: 0.1,
   model: 'paper',
 };
+
+/** The paper's model in eval: its 7560-wide input overfits within a few epochs, and eval trains 4 models per split. */
+const PAPER_EVAL = { epochs: 30, patience: 5, maxTriplets: 8192 };
 
 export interface Stat {
   mean: number;
@@ -206,14 +243,42 @@ export interface EvalRun {
   trainMs: number;
 }
 
-export interface EvalReport {
-  settings: EvalOptions & { songs: number; testSongs: number[]; k: number };
+interface ReportSettings extends EvalOptions {
+  /** The definition evaluated ('default' resolved). */
+  definition: string;
+  songs: number;
+  /** Test songs per split (seed or fold). */
+  testSongs: number[];
+  k: number;
+}
+
+export interface PaperReport {
+  kind: 'paper';
+  settings: ReportSettings;
   tableI: { triplet: StatsOf<UserToSong>; twonet: StatsOf<UserToSong>; chance: StatsOf<UserToSong> };
   tableII: { unbalanced: StatsOf<UserToSong>; balanced: StatsOf<UserToSong>; oneToN: StatsOf<UserToSong>; chance: StatsOf<UserToSong> };
   tableIII: { triplet: StatsOf<SongToSong>; rawMfcc: StatsOf<SongToSong>; chance: StatsOf<SongToSong> };
+  /** The triplet network on the K single-topic groups. */
+  singleTopic: { triplet: StatsOf<UserToSong>; chance: StatsOf<UserToSong> };
   runs: EvalRun[][];
   ms: number;
 }
+
+/** Song → song measures compared by the quality report; "more like this" uses the best (docs/benchmarks.md#quality). */
+export const SONG_MEASURES = ['learnedD', 'embeddingEuclidean', 'descriptorsEuclidean', 'mfccStatsEuclidean', 'rawMfccEuclidean'] as const;
+export type SongMeasure = (typeof SONG_MEASURES)[number];
+
+export interface ModelReport {
+  kind: 'model';
+  settings: ReportSettings;
+  userToSong: { model: StatsOf<UserToSong>; chance: StatsOf<UserToSong> };
+  singleTopic: { model: StatsOf<UserToSong>; chance: StatsOf<UserToSong> };
+  songToSong: Record<SongMeasure | 'chance', StatsOf<SongToSong>>;
+  runs: EvalRun[][];
+  ms: number;
+}
+
+export type EvalReport = PaperReport | ModelReport;
 
 function stats<T extends object>(values: T[]): StatsOf<T> {
   const out: Record<string, Stat> = {};
@@ -226,6 +291,85 @@ function stats<T extends object>(values: T[]): StatsOf<T> {
   return out as StatsOf<T>;
 }
 
+export interface EvalSplit {
+  /** 'seed 3' or 'fold 2/5'. */
+  name: string;
+  seed: number;
+  train: number[];
+  validation: number[];
+  test: number[];
+}
+
+/**
+ * Artist-disjoint splits: `folds` > 1 gives k-fold cross-validation (artists shuffled by the first
+ * seed and dealt to the fold with the fewest songs so far, each fold the test set once), otherwise one
+ * 80/20 split per seed. Validation songs (early stopping) are split off the rest, again by artist.
+ */
+export function evaluationSplits(songs: readonly Song[], options: Pick<EvalOptions, 'seeds' | 'firstSeed' | 'folds' | 'testFraction' | 'validationFraction'>): EvalSplit[] {
+  const all = songs.map((_, i) => i);
+  const splits: EvalSplit[] = [];
+  if (options.folds > 1) {
+    const byArtist = new Map<string, number[]>();
+    for (const i of all) {
+      const name = songs[i]!.artist.normalize('NFKC').trim().toLowerCase();
+      const key = name === '' ? `#track-${songs[i]!.trackId}` : name;
+      byArtist.set(key, [...(byArtist.get(key) ?? []), i]);
+    }
+    const artists = [...byArtist.keys()].sort();
+    shuffleInPlace(artists, createRng(options.firstSeed));
+    const folds: number[][] = Array.from({ length: options.folds }, () => []);
+    for (const artist of artists) {
+      const smallest = folds.reduce((best, f, i) => (f.length < folds[best]!.length ? i : best), 0);
+      folds[smallest]!.push(...byArtist.get(artist)!);
+    }
+    folds.forEach((fold, f) => {
+      const test = fold.slice().sort((a, b) => a - b);
+      const inFold = new Set(fold);
+      const rest = all.filter((i) => !inFold.has(i));
+      const seed = options.firstSeed + f;
+      const { kept: train, held: validation } = splitByArtist(songs, rest, options.validationFraction, seed + 1000);
+      splits.push({ name: `fold ${f + 1}/${options.folds}`, seed, train, validation, test });
+    });
+    return splits;
+  }
+  for (let s = 0; s < options.seeds; s++) {
+    const seed = options.firstSeed + s;
+    const { kept, held: test } = splitByArtist(songs, all, options.testFraction, seed);
+    const { kept: train, held: validation } = splitByArtist(songs, kept, options.validationFraction, seed + 1000);
+    splits.push({ name: `seed ${seed}`, seed, train, validation, test });
+  }
+  return splits;
+}
+
+/** Per coefficient mean and standard deviation of the MFCC matrix (420 frames × 18): 36 values per song. */
+export function mfccStatistics(dataset: Dataset): { data: Float32Array; width: number } {
+  const coeffs = N_MFCC;
+  const frames = dataset.width / coeffs;
+  const out = new Float32Array(dataset.songs.length * 2 * coeffs);
+  for (let s = 0; s < dataset.songs.length; s++) {
+    const base = s * dataset.width;
+    for (let c = 0; c < coeffs; c++) {
+      let sum = 0;
+      let sumSq = 0;
+      for (let f = 0; f < frames; f++) {
+        const v = dataset.features[base + f * coeffs + c]!;
+        sum += v;
+        sumSq += v * v;
+      }
+      const mean = sum / frames;
+      out[s * 2 * coeffs + c] = mean;
+      out[s * 2 * coeffs + coeffs + c] = Math.sqrt(Math.max(0, sumSq / frames - mean * mean));
+    }
+  }
+  return { data: out, width: 2 * coeffs };
+}
+
+/** Nearest-neighbour song → song over standardised features (statistics from the training songs). */
+function featureNeighbours(m: { data: Float32Array; width: number }, split: EvalSplit, testSongs: readonly Song[]): SongToSong {
+  const standardised = standardize(m.data, m.width, fitStandardizer(m.data, m.width, split.train), split.test);
+  return songToSongMetrics(euclideanMatrix(standardised.data, m.width, split.test.map((_, i) => i)), testSongs);
+}
+
 const RUNS: { name: string; objective: Objective; sampling: SamplingMode }[] = [
   { name: 'triplet/unbalanced', objective: 'triplet', sampling: 'unbalanced' },
   { name: 'twonet/unbalanced', objective: 'twonet', sampling: 'unbalanced' },
@@ -233,59 +377,137 @@ const RUNS: { name: string; objective: Objective; sampling: SamplingMode }[] = [
   { name: 'triplet/1-to-n', objective: 'triplet', sampling: '1-to-n' },
 ];
 
-/** Trains the four models per seed and evaluates them. `onLog` gets one line per finished run. */
+/** Training options of one evaluation run: the definition's own settings, then the eval's overrides. */
+function evalTrainOptions(options: EvalOptions, run: { objective: Objective; sampling: SamplingMode }, seed: number): TrainOptions {
+  const name = resolveModelName(options.model);
+  const { maxTriplets, ...own } = name === 'paper' ? PAPER_EVAL : { maxTriplets: 0, ...modelDefinition(name).training };
+  return {
+    ...TRAIN_DEFAULTS,
+    ...own,
+    objective: run.objective,
+    model: name,
+    ...(options.epochs !== null ? { epochs: options.epochs } : {}),
+    ...(options.patience !== null ? { patience: options.patience } : {}),
+    ...(options.learningRate !== null ? { learningRate: options.learningRate } : {}),
+    batchSize: options.batchSize,
+    sampling: { mode: run.sampling, negativesPerPositive: options.negatives, maxTriplets: options.maxTripletsPerEpoch ?? maxTriplets },
+    seed,
+  };
+}
+
+function runInfo(run: { name: string; objective: Objective; sampling: SamplingMode }, trained: TrainedModel): EvalRun {
+  return { ...run, epochsRun: trained.history.length, bestEpoch: trained.bestEpoch, valAccuracy: trained.valAccuracy, trainMs: trained.trainMs };
+}
+
+function logLine(split: EvalSplit, name: string, m: ModelMetrics, trained: TrainedModel): string {
+  const u = m.userToSong;
+  return (
+    `${split.name} ${name}: top-1 ${u.top1.toFixed(3)}, P@10 ${u.precision10.toFixed(3)}, pairwise ${u.pairwise.toFixed(3)}, ` +
+    `single-topic P@10 ${m.userToSongSingle.precision10.toFixed(3)}, song→song top-1 ${m.songToSong.top1.toFixed(3)} ` +
+    `(best epoch ${trained.bestEpoch}/${trained.history.length}, val ${trained.valAccuracy?.toFixed(3) ?? '—'}, ${(trained.trainMs / 1000).toFixed(1)} s)`
+  );
+}
+
+/**
+ * `cadenza eval`: the paper's three tables for `--model paper`; for any other model the quality
+ * report (user → song over all groups and single-topic groups, song → song by every measure).
+ */
 export async function runEvaluation(dataset: Dataset, options: EvalOptions, onLog: (line: string) => void = () => {}, isCancelled: () => boolean = () => false): Promise<EvalReport> {
+  return resolveModelName(options.model) === 'paper' ? paperEvaluation(dataset, options, onLog, isCancelled) : modelEvaluation(dataset, options, onLog, isCancelled);
+}
+
+function settingsOf(dataset: Dataset, options: EvalOptions, splits: EvalSplit[]): ReportSettings {
+  return { ...options, definition: resolveModelName(options.model), songs: dataset.songs.length, testSongs: splits.map((s) => s.test.length), k: dataset.k };
+}
+
+async function paperEvaluation(dataset: Dataset, options: EvalOptions, onLog: (line: string) => void, isCancelled: () => boolean): Promise<PaperReport> {
   const started = performance.now();
   const per: Record<string, UserToSong[]> = {};
   const s2s: { triplet: SongToSong[]; rawMfcc: SongToSong[]; chance: SongToSong[] } = { triplet: [], rawMfcc: [], chance: [] };
   const chances: UserToSong[] = [];
+  const singles: UserToSong[] = [];
+  const singleChances: UserToSong[] = [];
   const runs: EvalRun[][] = [];
-  const testSizes: number[] = [];
   const groups = allGroups(dataset.k);
-  const all = dataset.songs.map((_, i) => i);
-  for (let s = 0; s < options.seeds; s++) {
-    const seed = options.firstSeed + s;
-    const { kept, held: test } = splitByArtist(dataset.songs, all, options.testFraction, seed);
-    const { kept: train, held: validation } = splitByArtist(dataset.songs, kept, options.validationFraction, seed + 1000);
-    testSizes.push(test.length);
-    const testSongs = test.map((i) => dataset.songs[i]!);
+  const splits = evaluationSplits(dataset.songs, options);
+  for (const split of splits) {
+    const testSongs = split.test.map((i) => dataset.songs[i]!);
     chances.push(userToSongChance(groups, testSongs));
+    singleChances.push(userToSongChance(singleTopicGroups(dataset.k), testSongs));
     s2s.chance.push(songToSongChance(testSongs));
-    s2s.rawMfcc.push(songToSongMetrics(euclideanMatrix(dataset.features, dataset.width, test), testSongs));
-    const seedRuns: EvalRun[] = [];
+    s2s.rawMfcc.push(songToSongMetrics(euclideanMatrix(dataset.features, dataset.width, split.test), testSongs));
+    const splitRuns: EvalRun[] = [];
     for (const run of RUNS) {
       if (isCancelled()) throw new Error('cancelled');
-      const trainOptions: TrainOptions = {
-        ...TRAIN_DEFAULTS,
-        objective: run.objective,
-        model: options.model,
-        epochs: options.epochs,
-        patience: options.patience,
-        learningRate: options.learningRate,
-        batchSize: options.batchSize,
-        sampling: { mode: run.sampling, negativesPerPositive: options.negatives, maxTriplets: options.maxTripletsPerEpoch },
-        seed,
-      };
-      const trained = await trainModel(dataset, { train, validation }, trainOptions, { isCancelled });
-      const metrics = await evaluateModel(trained, dataset, test);
+      const trained = await trainModel(dataset, split, evalTrainOptions(options, run, split.seed), { isCancelled });
+      const metrics = await evaluateModel(trained, dataset, split.test);
       (per[run.name] ??= []).push(metrics.userToSong);
-      if (run.name === 'triplet/unbalanced') s2s.triplet.push(metrics.songToSong);
-      const info: EvalRun = { ...run, epochsRun: trained.history.length, bestEpoch: trained.bestEpoch, valAccuracy: trained.valAccuracy, trainMs: trained.trainMs };
-      seedRuns.push(info);
-      const u = metrics.userToSong;
-      onLog(
-        `seed ${seed} ${run.name}: top-1 ${u.top1.toFixed(3)}, P@10 ${u.precision10.toFixed(3)}, pairwise ${u.pairwise.toFixed(3)} ` +
-          `(best epoch ${trained.bestEpoch}/${trained.history.length}, val ${trained.valAccuracy?.toFixed(3) ?? '—'}, ${(trained.trainMs / 1000).toFixed(1)} s)`,
-      );
+      if (run.name === 'triplet/unbalanced') {
+        s2s.triplet.push(metrics.songToSong);
+        singles.push(metrics.userToSongSingle);
+      }
+      splitRuns.push(runInfo(run, trained));
+      onLog(logLine(split, run.name, metrics, trained));
     }
-    runs.push(seedRuns);
+    runs.push(splitRuns);
   }
   const chance = stats(chances);
   return {
-    settings: { ...options, songs: dataset.songs.length, testSongs: testSizes, k: dataset.k },
+    kind: 'paper',
+    settings: settingsOf(dataset, options, splits),
     tableI: { triplet: stats(per['triplet/unbalanced']!), twonet: stats(per['twonet/unbalanced']!), chance },
     tableII: { unbalanced: stats(per['triplet/unbalanced']!), balanced: stats(per['triplet/balanced']!), oneToN: stats(per['triplet/1-to-n']!), chance },
     tableIII: { triplet: stats(s2s.triplet), rawMfcc: stats(s2s.rawMfcc), chance: stats(s2s.chance) },
+    singleTopic: { triplet: stats(singles), chance: stats(singleChances) },
+    runs,
+    ms: performance.now() - started,
+  };
+}
+
+async function modelEvaluation(dataset: Dataset, options: EvalOptions, onLog: (line: string) => void, isCancelled: () => boolean): Promise<ModelReport> {
+  const started = performance.now();
+  const definition = modelDefinition(options.model);
+  const run = { name: `triplet/${definition.name}`, objective: 'triplet' as const, sampling: 'unbalanced' as const };
+  const u2s: UserToSong[] = [];
+  const u2sChance: UserToSong[] = [];
+  const single: UserToSong[] = [];
+  const singleChance: UserToSong[] = [];
+  const s2s: Record<SongMeasure | 'chance', SongToSong[]> = { learnedD: [], embeddingEuclidean: [], descriptorsEuclidean: [], mfccStatsEuclidean: [], rawMfccEuclidean: [], chance: [] };
+  const runs: EvalRun[][] = [];
+  const mfccStats = mfccStatistics(dataset);
+  const descriptors = inputMatrix(dataset, definition.input);
+  const splits = evaluationSplits(dataset.songs, options);
+  for (const split of splits) {
+    if (isCancelled()) throw new Error('cancelled');
+    const testSongs = split.test.map((i) => dataset.songs[i]!);
+    u2sChance.push(userToSongChance(allGroups(dataset.k), testSongs));
+    singleChance.push(userToSongChance(singleTopicGroups(dataset.k), testSongs));
+    s2s.chance.push(songToSongChance(testSongs));
+    s2s.rawMfccEuclidean.push(songToSongMetrics(euclideanMatrix(dataset.features, dataset.width, split.test), testSongs));
+    s2s.mfccStatsEuclidean.push(featureNeighbours(mfccStats, split, testSongs));
+    s2s.descriptorsEuclidean.push(featureNeighbours(descriptors, split, testSongs));
+    const trained = await trainModel(dataset, split, evalTrainOptions(options, run, split.seed), { isCancelled });
+    const metrics = await evaluateModel(trained, dataset, split.test);
+    u2s.push(metrics.userToSong);
+    single.push(metrics.userToSongSingle);
+    s2s.learnedD.push(metrics.songToSong);
+    s2s.embeddingEuclidean.push(metrics.songToSongEuclidean);
+    runs.push([runInfo(run, trained)]);
+    onLog(logLine(split, run.name, metrics, trained));
+  }
+  return {
+    kind: 'model',
+    settings: settingsOf(dataset, options, splits),
+    userToSong: { model: stats(u2s), chance: stats(u2sChance) },
+    singleTopic: { model: stats(single), chance: stats(singleChance) },
+    songToSong: {
+      learnedD: stats(s2s.learnedD),
+      embeddingEuclidean: stats(s2s.embeddingEuclidean),
+      descriptorsEuclidean: stats(s2s.descriptorsEuclidean),
+      mfccStatsEuclidean: stats(s2s.mfccStatsEuclidean),
+      rawMfccEuclidean: stats(s2s.rawMfccEuclidean),
+      chance: stats(s2s.chance),
+    },
     runs,
     ms: performance.now() - started,
   };
@@ -293,15 +515,46 @@ export async function runEvaluation(dataset: Dataset, options: EvalOptions, onLo
 
 const pct = (s: Stat) => `${(100 * s.mean).toFixed(2)} ± ${(100 * s.std).toFixed(2)}`;
 
-/** The three tables as markdown (percentages, mean ± standard deviation over the seeds). */
+function headLine(r: EvalReport): string {
+  const st = r.settings;
+  const how = st.folds > 1 ? `${st.folds}-fold cross-validation by artist` : `${st.seeds} seed(s), artist-disjoint 80/20`;
+  const cap = st.maxTripletsPerEpoch ?? (st.definition === 'paper' ? PAPER_EVAL.maxTriplets : 0);
+  return `${st.songs} songs, model ${st.definition}, ${how}, test songs per split: ${st.testSongs.join(', ')}; ≤ ${cap || '∞'} triplets/epoch`;
+}
+
+/** The report as markdown tables (percentages, mean ± standard deviation over the splits, chance beside). */
 export function formatEvalMarkdown(r: EvalReport): string {
   const u = (name: string, m: StatsOf<UserToSong>, paper: string) => `| ${name} | ${pct(m.top1)} | ${pct(m.precision10)} | ${pct(m.pairwise)} | ${paper} |`;
   const s = (name: string, m: StatsOf<SongToSong>, paper: string) => `| ${name} | ${pct(m.top1)} | ${pct(m.precision10)} | ${paper} |`;
-  const head = `${r.settings.songs} songs, ${r.settings.seeds} seed(s), test songs per seed: ${r.settings.testSongs.join(', ')}; epochs ≤ ${r.settings.epochs}, patience ${r.settings.patience}, ≤ ${r.settings.maxTripletsPerEpoch || '∞'} triplets/epoch`;
+  if (r.kind === 'model') {
+    const measures: Record<SongMeasure, string> = {
+      learnedD: 'learned D over φ (the model)',
+      embeddingEuclidean: 'Euclidean over φ',
+      descriptorsEuclidean: 'descriptors, Euclidean nearest neighbour',
+      mfccStatsEuclidean: 'MFCC mean + std, Euclidean nearest neighbour',
+      rawMfccEuclidean: 'raw MFCC, Euclidean nearest neighbour',
+    };
+    return [
+      headLine(r),
+      '',
+      'User → song (%, mean ± sd over splits)',
+      '',
+      '| groups | model top-1 | model precision@10 | model pairwise | chance top-1 / precision@10 / pairwise |',
+      '| --- | --- | --- | --- | --- |',
+      `| all ${2 ** r.settings.k - 1} | ${pct(r.userToSong.model.top1)} | ${pct(r.userToSong.model.precision10)} | ${pct(r.userToSong.model.pairwise)} | ${pct(r.userToSong.chance.top1)} / ${pct(r.userToSong.chance.precision10)} / 50 |`,
+      `| single-topic (${r.settings.k}) | ${pct(r.singleTopic.model.top1)} | ${pct(r.singleTopic.model.precision10)} | ${pct(r.singleTopic.model.pairwise)} | ${pct(r.singleTopic.chance.top1)} / ${pct(r.singleTopic.chance.precision10)} / 50 |`,
+      '',
+      'Song → song (%): the nearest test song shares the dominant topic',
+      '',
+      '| measure | top-1 | precision@10 | chance |',
+      '| --- | --- | --- | --- |',
+      ...SONG_MEASURES.map((m) => `| ${measures[m]} | ${pct(r.songToSong[m].top1)} | ${pct(r.songToSong[m].precision10)} | ${pct(r.songToSong.chance.top1)} |`),
+    ].join('\n');
+  }
   return [
-    head,
+    headLine(r),
     '',
-    'Table I — user → song (%, mean ± sd over seeds)',
+    'Table I — user → song (%, mean ± sd over splits)',
     '',
     '| model | top-1 | precision@10 | pairwise | paper top-1 |',
     '| --- | --- | --- | --- | --- |',
@@ -317,6 +570,13 @@ export function formatEvalMarkdown(r: EvalReport): string {
     u('balanced', r.tableII.balanced, '60.04'),
     u(`1-to-n (n = ${r.settings.negatives})`, r.tableII.oneToN, '62.89'),
     u('chance', r.tableII.chance, ''),
+    '',
+    `Single-topic groups (${r.settings.k}), triplet network (%)`,
+    '',
+    '| | top-1 | precision@10 | pairwise | |',
+    '| --- | --- | --- | --- | --- |',
+    u('Triplet', r.singleTopic.triplet, ''),
+    u('chance', r.singleTopic.chance, ''),
     '',
     'Table III — song → song (%)',
     '',

@@ -72,7 +72,16 @@ export function paramSpecs(config: ModelConfig): ParamSpec[] {
     specs.push({ name: layer.w, shape: [layer.inputs, layer.outputs], trainable: true });
     specs.push({ name: layer.b, shape: [layer.outputs], trainable: true });
   }
+  if (hasTopicHead(config)) {
+    specs.push({ name: 'head/w', shape: [config.embedding, config.userInput], trainable: true });
+    specs.push({ name: 'head/b', shape: [config.userInput], trainable: true });
+  }
   return specs;
+}
+
+/** A dominant-topic head (embedding → K logits) is part of the model when its loss weight is set. */
+export function hasTopicHead(config: ModelConfig): boolean {
+  return (config.loss?.topicHead ?? 0) > 0;
 }
 
 function gaussian(rng: Rng): number {
@@ -179,6 +188,11 @@ export class Network {
   /** D(a, b) row by row: [n, e] × [n, e] → [n]. */
   distance(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor1D {
     return this.distanceOfSquares(tf.squaredDifference(a, b));
+  }
+
+  /** The dominant-topic head: φ embeddings [n, e] → K logits [n, K] (models with a head only). */
+  topicLogits(emb: tf.Tensor2D): tf.Tensor2D {
+    return dense(emb, this.v('head/w') as tf.Tensor2D, this.v('head/b') as tf.Tensor1D);
   }
 
   /** D over precomputed (a − b)²: [n, e] → [n]. */

@@ -7,6 +7,7 @@ import { isTopicModelCurrent } from '../topics/library-topics.ts';
 import type { BackendInfo } from './backend.ts';
 import type { Standardizer } from './data.ts';
 import type { ModelConfig } from './definition.ts';
+import { modelInputOf } from './inputs.ts';
 import { Network, paramSpecs, type WeightSet } from './network.ts';
 import { embedRows } from './step.ts';
 import { readTensorFile, writeTensorFile } from './tensor-file.ts';
@@ -227,11 +228,11 @@ export async function embedMissing(db: Database, dataDir: string, options: { mod
   if (!model) return { modelId: null, embedded: 0, ms: 0, songsPerSecond: 0 };
   const pending = db
     .prepare(
-      `SELECT f.track_id AS trackId, f.features FROM track_features f JOIN tracks t ON t.id = f.track_id
+      `SELECT f.track_id AS trackId, f.features, f.descriptors FROM track_features f JOIN tracks t ON t.id = f.track_id
        LEFT JOIN track_embeddings e ON e.track_id = f.track_id AND e.model_id = ? AND e.feature_version = f.feature_version
        WHERE f.feature_version = ? AND e.track_id IS NULL ORDER BY f.track_id`,
     )
-    .all(model.id, model.meta.featureVersion) as { trackId: number; features: Buffer }[];
+    .all(model.id, model.meta.featureVersion) as { trackId: number; features: Buffer; descriptors: Buffer | null }[];
   if (pending.length === 0) return { modelId: model.id, embedded: 0, ms: performance.now() - started, songsPerSecond: 0 };
   const net = new Network(model.meta.config, model.weights);
   try {
@@ -246,7 +247,8 @@ export async function embedMissing(db: Database, dataDir: string, options: { mod
       const part = pending.slice(start, start + chunk);
       const data = new Float32Array(part.length * width);
       part.forEach((row, i) => {
-        const f = blobToFeatures(row.features);
+        const f = modelInputOf(model.meta.config.input, row);
+        if (!f || f.length !== width) throw new Error(`track ${row.trackId} lacks the input this model reads: run \`cadenza analyze\``);
         for (let d = 0; d < width; d++) data[i * width + d] = (f[d]! - model.standardizer.mean[d]!) / model.standardizer.std[d]!;
       });
       const emb = await embedRows(net, { data, rows: part.length, width });

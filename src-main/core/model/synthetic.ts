@@ -1,7 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import { FEATURE_LENGTH, FEATURE_VERSION } from '../analysis/dsp/index.ts';
+import { CLIP_DESCRIPTOR_LENGTH, SEGMENTS_DESCRIPTOR_LENGTH } from '../analysis/dsp/descriptors.ts';
 import { createRng } from '../topics/rng.ts';
 import type { Dataset, Song } from './data.ts';
+import { DESCRIPTOR_INPUT_LENGTH } from './inputs.ts';
 
 /**
  * A synthetic library for tests and the benchmark: each song's dominant topic t adds a topic
@@ -17,6 +19,7 @@ export function syntheticDataset(options: { songs: number; k?: number; width?: n
   const prototypes = Array.from({ length: k }, () => Float32Array.from({ length: width }, gauss));
   const songs: Song[] = [];
   const features = new Float32Array(options.songs * width);
+
   const perArtist = options.songsPerArtist ?? 4;
   for (let i = 0; i < options.songs; i++) {
     const dominant = i % k;
@@ -31,7 +34,21 @@ export function syntheticDataset(options: { songs: number; k?: number; width?: n
       features[base + d] = v;
     }
   }
-  return { k, songs, features, width, featureVersion: 1, topicFingerprint: `synthetic-${options.seed ?? 1}` };
+  // Descriptor inputs carry the same topic signal (descriptor models train on them), from their own
+  // random stream so the MFCC-like features stay what they were.
+  const drng = createRng((options.seed ?? 1) + 7_777);
+  const dgauss = () => Math.sqrt(-2 * Math.log(Math.max(drng.next(), 1e-12))) * Math.cos(2 * Math.PI * drng.next());
+  const dw = DESCRIPTOR_INPUT_LENGTH;
+  const descriptorPrototypes = Array.from({ length: k }, () => Float32Array.from({ length: dw }, dgauss));
+  const descriptors = new Float32Array(options.songs * dw);
+  songs.forEach((song, i) => {
+    for (let d = 0; d < dw; d++) {
+      let v = dgauss() * 3 + 10 + signal * descriptorPrototypes[song.dominant]![d]!;
+      if (song.topics[1] !== undefined) v += 0.5 * signal * descriptorPrototypes[song.topics[1]]![d]!;
+      descriptors[i * dw + d] = v;
+    }
+  });
+  return { k, songs, features, width, descriptors, descriptorWidth: dw, featureVersion: FEATURE_VERSION, topicFingerprint: `synthetic-${options.seed ?? 1}` };
 }
 
 /**
@@ -68,13 +85,19 @@ export function writeSyntheticLibrary(db: Database, dataset: Dataset, now = Date
       `INSERT INTO tracks (root_id, path, size, mtime_ms, title, artist, added_at, updated_at) VALUES (?, ?, 1000, ?, ?, ?, ?, ?)`,
     );
     const insertFeatures = db.prepare(
-      `INSERT INTO track_features (track_id, feature_version, features, source_size, source_mtime_ms, clip_start, clip_seconds, decoder, analysed_at)
-       VALUES (?, ?, ?, 1000, ?, 0, 30, 'synthetic', ?)`,
+      `INSERT INTO track_features (track_id, feature_version, features, source_size, source_mtime_ms, clip_start, clip_seconds, decoder, analysed_at, descriptors, descriptor_views)
+       VALUES (?, ?, ?, 1000, ?, 0, 30, 'synthetic', ?, ?, '[{"start":0,"seconds":30}]')`,
     );
+    // One stored view per song: the input values, then zeros for the per-segment part.
+    const storedView = (i: number) => {
+      const view = new Float32Array(CLIP_DESCRIPTOR_LENGTH + SEGMENTS_DESCRIPTOR_LENGTH);
+      if (dataset.descriptors && dataset.descriptorWidth) view.set(dataset.descriptors.subarray(i * dataset.descriptorWidth, (i + 1) * dataset.descriptorWidth));
+      return view;
+    };
     const insertTopics = db.prepare('INSERT INTO track_topics (track_id, model_id, theta, topic_set, dominant) VALUES (?, ?, ?, ?, ?)');
     return dataset.songs.map((song, i) => {
       const id = Number(insertTrack.run(root, `/synthetic/${now}/song-${String(i).padStart(5, '0')}.mp3`, now, `song ${i}`, song.artist, now, now).lastInsertRowid);
-      insertFeatures.run(id, FEATURE_VERSION, float32Blob(dataset.features.subarray(i * dataset.width, (i + 1) * dataset.width)), now, now);
+      insertFeatures.run(id, FEATURE_VERSION, float32Blob(dataset.features.subarray(i * dataset.width, (i + 1) * dataset.width)), now, now, float32Blob(storedView(i)));
       const theta = new Float32Array(k);
       for (const t of song.topics) theta[t] = 1 / song.topics.length;
       insertTopics.run(id, model, float32Blob(theta), JSON.stringify(song.topics.map((t) => t + 1)), song.dominant + 1);

@@ -2,6 +2,7 @@ import { startWorker } from '../jobs/worker-entry.ts';
 import type { TrainJobResult, TrainReply, TrainRequest, TrainWorkerData } from './train-messages.ts';
 import { NotReadyError } from './data.ts';
 import type { BackendInfo } from './backend.ts';
+import { DEFAULT_MODEL, modelDefinition, resolveModelName } from './definition.ts';
 import { TRAIN_DEFAULTS, type EpochMetrics, type TrainProgress } from './trainer.ts';
 
 export type TrainJobOptions = { dataDir: string } & Partial<Omit<TrainWorkerData, 'dataDir'>> & {
@@ -18,7 +19,7 @@ export interface TrainJob {
 }
 
 export const TRAIN_JOB_DEFAULTS: Omit<TrainWorkerData, 'dataDir'> = {
-  model: TRAIN_DEFAULTS.model,
+  model: DEFAULT_MODEL,
   epochs: TRAIN_DEFAULTS.epochs,
   batchSize: TRAIN_DEFAULTS.batchSize,
   learningRate: TRAIN_DEFAULTS.learningRate,
@@ -38,7 +39,11 @@ export const TRAIN_JOB_DEFAULTS: Omit<TrainWorkerData, 'dataDir'> = {
  */
 export function startTrainJob(options: TrainJobOptions): TrainJob {
   const { onBackend, onProgress, onEpoch, workerBundle, ...rest } = options;
-  const workerData: TrainWorkerData = { ...TRAIN_JOB_DEFAULTS, ...definedOnly(rest), dataDir: options.dataDir };
+  const model = resolveModelName(rest.model ?? TRAIN_JOB_DEFAULTS.model);
+  // The definition's own epochs, learning rate, … unless the caller set them.
+  const own = definedOnly(modelDefinition(model).training ?? {});
+  delete own.weightDecay;
+  const workerData: TrainWorkerData = { ...TRAIN_JOB_DEFAULTS, ...own, ...definedOnly(rest), model, dataDir: options.dataDir };
   const worker = startWorker('train', { workerData }, workerBundle);
   const result = new Promise<TrainJobResult>((resolve, reject) => {
     let settled = false;

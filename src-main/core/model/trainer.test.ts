@@ -2,7 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from './backend.ts';
 import { splitByArtist } from './data.ts';
 import { syntheticDataset } from './synthetic.ts';
-import { TRAIN_DEFAULTS, trainModel, type Checkpoint, type CheckpointStore, type TrainOptions } from './trainer.ts';
+import { createRng } from '../topics/rng.ts';
+import type { TripletBatch } from './step.ts';
+import { evaluateModel, songToSongChance } from './evaluate.ts';
+import { addItemTargets, itemPartners, TRAIN_DEFAULTS, trainModel, type Checkpoint, type CheckpointStore, type TrainOptions } from './trainer.ts';
 
 const ds = syntheticDataset({ songs: 210, width: 512, seed: 4, signal: 3 });
 const { kept, held } = splitByArtist(
@@ -66,5 +69,48 @@ describe('trainer', () => {
     const best = Math.max(...trained.history.map((h) => h.valAccuracy!));
     expect(trained.valAccuracy).toBe(best);
     expect(trained.history.length - trained.bestEpoch).toBe(2);
+  });
+});
+
+describe('the default (descriptors) model', () => {
+  const dsd = syntheticDataset({ songs: 210, width: 64, seed: 5, signal: 2 });
+  const s = splitByArtist(
+    dsd.songs,
+    dsd.songs.map((_, i) => i),
+    0.2,
+    2,
+  );
+
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  it('reads the descriptors, has a topic head, and its extra objectives make a song → song metric', async () => {
+    const base: TrainOptions = { ...TRAIN_DEFAULTS, model: 'default', epochs: 5, learningRate: 0.02, patience: 0, sampling: { mode: 'unbalanced', maxTriplets: 2000 } };
+    const trained = await trainModel(dsd, { train: s.kept, validation: s.held }, base);
+    expect(trained.config).toMatchObject({ definition: 'descriptors', input: 'descriptors', itemInput: dsd.descriptorWidth, embedding: 32 });
+    expect(trained.weights.values.get('head/w')).toHaveLength(32 * 7);
+    expect(trained.standardizer.mean).toHaveLength(dsd.descriptorWidth!);
+    const metrics = await evaluateModel(trained, dsd, s.held);
+    const chance = songToSongChance(s.held.map((i) => dsd.songs[i]!));
+    expect(metrics.userToSong.pairwise).toBeGreaterThan(0.7);
+    expect(metrics.songToSong.top1).toBeGreaterThan(chance.top1 + 0.3);
+  });
+
+  it('without descriptors (a library analysed before feature version 2) it asks for analysis', async () => {
+    const { descriptors: _d, descriptorWidth: _w, ...mfccOnly } = dsd;
+    await expect(trainModel(mfccOnly, { train: s.kept, validation: s.held }, { ...TRAIN_DEFAULTS, model: 'default', epochs: 1 })).rejects.toThrow(/cadenza analyze/);
+  });
+
+  it("item–item positives share the positive's dominant topic; the head gets both songs' topics", () => {
+    const ds2 = { ...dsd };
+    const t = { group: Int32Array.from([1, 2]), pos: Int32Array.from([0, 1]), neg: Int32Array.from([3, 4]) };
+    const batch: TripletBatch = { users: new Float32Array(14), pos: Int32Array.from([0, 1]), neg: Int32Array.from([3, 4]) };
+    const byTopic = itemPartners(ds2, [0, 1, 2, 3, 4, 7, 8]);
+    addItemTargets(batch, t, 0, 2, ds2, byTopic, Int32Array.from({ length: 210 }, (_, i) => i), createRng(1));
+    // Song 0 (topic 0) pairs with song 7 (topic 0), song 1 (topic 1) with song 8 (topic 1).
+    expect(Array.from(batch.pos2!)).toEqual([7, 8]);
+    expect(Array.from(batch.posTopic!)).toEqual([0, 1]);
+    expect(Array.from(batch.negTopic!)).toEqual([dsd.songs[3]!.dominant, dsd.songs[4]!.dominant]);
   });
 });

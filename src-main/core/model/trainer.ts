@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
-import { createRng } from '../topics/rng.ts';
+import { createRng, type Rng } from '../topics/rng.ts';
 import {
   allGroups,
   fitStandardizer,
   groupPools,
   groupVector,
+  inputMatrix,
   sampleTriplets,
   standardize,
   tripletBatch,
@@ -16,7 +17,7 @@ import {
 } from './data.ts';
 import { modelDefinition, type ModelConfig } from './definition.ts';
 import { Network, initWeights, paramSpecs, type WeightSet } from './network.ts';
-import { Sgd, embedRows, embedUsers, trainStep, type FeatureMatrix, type Objective } from './step.ts';
+import { Sgd, embedRows, embedUsers, trainStep, type FeatureMatrix, type Objective, type TripletBatch } from './step.ts';
 
 /** Everything that defines a training run (stored with the model). */
 export interface TrainOptions {
@@ -138,14 +139,17 @@ export function runKey(dataset: Dataset, split: Split, options: TrainOptions): s
 /** Trains one network; returns the weights of the best validation epoch. */
 export async function trainModel(dataset: Dataset, split: Split, options: TrainOptions, hooks: TrainHooks = {}): Promise<TrainedModel> {
   const started = performance.now();
-  const config = modelDefinition(options.model).config(dataset.width, dataset.k);
-  const standardizer = fitStandardizer(dataset.features, dataset.width, split.train);
+  const definition = modelDefinition(options.model);
+  const input = inputMatrix(dataset, definition.input);
+  const config = definition.config(input.width, dataset.k);
+  const standardizer = fitStandardizer(input.data, input.width, split.train);
   const all = [...split.train, ...split.validation];
   // One standardised matrix for train + validation songs; rowOf maps a song index to its row.
-  const matrix = standardize(dataset.features, dataset.width, standardizer, all);
+  const matrix = standardize(input.data, input.width, standardizer, all);
   const rowOf = new Int32Array(dataset.songs.length).fill(-1);
   all.forEach((songIndex, row) => (rowOf[songIndex] = row));
   const trainPools = groupPools(dataset.songs, split.train, dataset.k);
+  const extras = config.loss && (config.loss.itemItem > 0 || config.loss.topicHead > 0) ? itemPartners(dataset, split.train) : null;
   if (trainPools.groups.length === 0) throw new Error('no user group has both a positive and a negative training song: tag more songs, with more than one topic among them');
   const valTriplets = validationTriplets(dataset, split.validation, options.seed);
 
@@ -207,6 +211,7 @@ export async function trainModel(dataset: Dataset, split: Split, options: TrainO
         const start = state.step * options.batchSize;
         const end = Math.min(triplets.pos.length, start + options.batchSize);
         const batch = tripletBatch(triplets, start, end, dataset.k, rowOf);
+        if (extras) addItemTargets(batch, triplets, start, end, dataset, extras, rowOf, createRng(options.seed * 92_821 + state.epoch * 1_009 + state.step));
         const { loss, correct } = trainStep(options.objective, net, sgd, matrix, batch, options.seed * 7_368_787 + state.epoch * 100_003 + state.step);
         const [l, c] = await Promise.all([loss.data(), correct.data()]);
         loss.dispose();
@@ -288,6 +293,48 @@ export async function trainModel(dataset: Dataset, split: Split, options: TrainO
   } finally {
     sgd.dispose();
     net.dispose();
+  }
+}
+
+/** Training songs by dominant topic (the item–item positives). */
+export function itemPartners(dataset: Dataset, train: readonly number[]): Map<number, number[]> {
+  const byTopic = new Map<number, number[]>();
+  for (const i of train) {
+    const t = dataset.songs[i]!.dominant;
+    const list = byTopic.get(t);
+    if (list) list.push(i);
+    else byTopic.set(t, [i]);
+  }
+  return byTopic;
+}
+
+/**
+ * Adds the extra objectives' targets to a batch: for each triplet, another training song with the
+ * positive's dominant topic (the positive itself when it is alone), and both songs' dominant topics.
+ */
+export function addItemTargets(
+  batch: TripletBatch,
+  t: Triplets,
+  start: number,
+  end: number,
+  dataset: Dataset,
+  byTopic: Map<number, number[]>,
+  rowOf: Int32Array,
+  rng: Rng,
+): void {
+  const size = end - start;
+  batch.pos2 = new Int32Array(size);
+  batch.posTopic = new Int32Array(size);
+  batch.negTopic = new Int32Array(size);
+  for (let i = 0; i < size; i++) {
+    const p = t.pos[start + i]!;
+    const topic = dataset.songs[p]!.dominant;
+    const partners = byTopic.get(topic) ?? [p];
+    let q = partners[rng.int(partners.length)]!;
+    if (q === p && partners.length > 1) q = partners[(partners.indexOf(p) + 1 + rng.int(partners.length - 1)) % partners.length]!;
+    batch.pos2[i] = rowOf[q]!;
+    batch.posTopic[i] = topic;
+    batch.negTopic[i] = dataset.songs[t.neg[start + i]!]!.dominant;
   }
 }
 

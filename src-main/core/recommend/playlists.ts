@@ -47,13 +47,42 @@ export function getPlaylist(db: Database, name: string): Playlist | null {
   return { ...row, tracks };
 }
 
-export function listPlaylists(db: Database): { name: string; tracks: number; updatedAt: number }[] {
-  return db
-    .prepare(
-      `SELECT p.name, COUNT(pt.track_id) AS tracks, p.updated_at AS updatedAt FROM playlists p
-       LEFT JOIN playlist_tracks pt ON pt.playlist_id = p.id GROUP BY p.id ORDER BY p.name`,
-    )
-    .all() as { name: string; tracks: number; updatedAt: number }[];
+export interface PlaylistSummary {
+  id: number;
+  name: string;
+  /** Tracks in the playlist (tracks removed from the library leave it). */
+  tracks: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+const SUMMARY = `SELECT p.id, p.name, COUNT(pt.track_id) AS tracks, p.created_at AS createdAt, p.updated_at AS updatedAt
+  FROM playlists p LEFT JOIN playlist_tracks pt ON pt.playlist_id = p.id`;
+
+export function listPlaylists(db: Database): PlaylistSummary[] {
+  return db.prepare(`${SUMMARY} GROUP BY p.id ORDER BY p.name`).all() as PlaylistSummary[];
+}
+
+/** The playlist's summary by id, or null. */
+export function playlistSummary(db: Database, id: number): PlaylistSummary | null {
+  return (db.prepare(`${SUMMARY} WHERE p.id = ? GROUP BY p.id`).get(id) as PlaylistSummary | undefined) ?? null;
+}
+
+/** The playlist's summary by name (trimmed, exact), or null. */
+export function findPlaylist(db: Database, name: string): PlaylistSummary | null {
+  return (db.prepare(`${SUMMARY} WHERE p.name = ? GROUP BY p.id`).get(name.trim()) as PlaylistSummary | undefined) ?? null;
+}
+
+/** The playlist's track ids in order, or null when there is no playlist `id`. */
+export function playlistTrackIds(db: Database, id: number): number[] | null {
+  if (!db.prepare('SELECT 1 FROM playlists WHERE id = ?').get(id)) return null;
+  return (db.prepare('SELECT track_id AS id FROM playlist_tracks WHERE playlist_id = ? ORDER BY position').all(id) as { id: number }[]).map(
+    (r) => r.id,
+  );
+}
+
+export function deletePlaylistById(db: Database, id: number): boolean {
+  return db.prepare('DELETE FROM playlists WHERE id = ?').run(id).changes > 0;
 }
 
 export function deletePlaylist(db: Database, name: string): boolean {

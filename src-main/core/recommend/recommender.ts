@@ -121,7 +121,7 @@ export interface Why {
   source: 'tags' | 'audio' | 'none';
   topics: TopicShare[];
   distance: number;
-  closeTo: { id: number; artist: string | null; title: string | null } | null;
+  closeTo: { id: number; artist: string | null; title: string | null; path: string } | null;
 }
 
 export interface Recommendation extends IndexedTrack {
@@ -301,7 +301,7 @@ function explainOne(
     topics.sort((a, b) => b.share - a.share || a.id - b.id);
   }
   const liked = r.likedAnchor === null ? null : index.tracks[r.likedAnchor]!;
-  const closeTo = liked ? { id: liked.id, artist: liked.artist, title: liked.title } : null;
+  const closeTo = liked ? { id: liked.id, artist: liked.artist, title: liked.title, path: liked.path } : null;
   const parts: string[] = [];
   const main = topics.filter((t) => t.share >= 0.15).slice(0, 3);
   if (main.length > 0) {
@@ -320,7 +320,12 @@ function explainOne(
   parts.push(`distance ${r.distance.toFixed(3)}`);
   if (closeTo)
     parts.push(
-      `close to ${[closeTo.artist, closeTo.title].filter(Boolean).join(' – ') || `track ${closeTo.id}`}, which you liked`,
+      `close to ${[closeTo.artist, closeTo.title].filter(Boolean).join(' – ') || fileName(closeTo.path)}, which you liked`,
     );
   return { text: parts.join('; '), source, topics, distance: r.distance, closeTo };
+}
+
+/** The last path component (an untitled track is named by its file). */
+function fileName(p: string): string {
+  return p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
 }

@@ -7,11 +7,11 @@
  * model's on the same triplets; otherwise it is refused and nothing is stored.
  */
 import type { Database } from 'better-sqlite3';
-import { blobToFeatures } from '../analysis/feature-store.ts';
 import { selectBackend, type BackendInfo, type BackendName } from '../model/backend.ts';
 import {
   groupPools,
   groupVector,
+  inputMatrix,
   loadLibraryDataset,
   NotReadyError,
   sampleTriplets,
@@ -19,6 +19,7 @@ import {
   standardize,
   type Triplets,
 } from '../model/data.ts';
+import { modelInputOf, type StoredInputRow } from '../model/inputs.ts';
 import { Network, paramSpecs } from '../model/network.ts';
 import { embedRows, embedUsers, Sgd, trainStep, type FeatureMatrix } from '../model/step.ts';
 import { activateModel, embedMissing, loadModel, saveModel, type SaveResult } from '../model/store.ts';
@@ -105,20 +106,21 @@ export async function fineTuneFromFeedback(
   const backend = { name: backendInfo.name, device: backendInfo.device };
   const seed = options.seed ?? model.meta.options.seed;
   const k = dataset.k;
-  const width = dataset.width;
   const { config } = model.meta;
+  const input = inputMatrix(dataset, config.input);
+  const width = input.width;
 
   // Rows: every dataset song, then feedback tracks outside it (untagged songs), standardised as the model was.
   const all = dataset.songs.map((_, i) => i);
-  const library = standardize(dataset.features, width, model.standardizer, all);
+  const library = standardize(input.data, width, model.standardizer, all);
   const rowByTrack = new Map<number, number>(dataset.songs.map((s, i) => [s.trackId, i]));
   const extraIds = [...new Set(personal.flatMap((t) => [t.positive, t.negative]))].filter((id) => !rowByTrack.has(id));
   const extras: Float32Array[] = [];
-  const getFeatures = db.prepare('SELECT features FROM track_features WHERE track_id = ? AND feature_version = ?');
+  const getFeatures = db.prepare('SELECT features, descriptors FROM track_features WHERE track_id = ? AND feature_version = ?');
   for (const id of extraIds) {
-    const row = getFeatures.get(id, model.meta.featureVersion) as { features: Buffer } | undefined;
-    if (!row) continue;
-    const f = blobToFeatures(row.features);
+    const row = getFeatures.get(id, model.meta.featureVersion) as StoredInputRow | undefined;
+    const f = row ? modelInputOf(config.input, row) : null;
+    if (!f || f.length !== width) continue;
     const x = new Float32Array(width);
     for (let d = 0; d < width; d++) x[d] = (f[d]! - model.standardizer.mean[d]!) / model.standardizer.std[d]!;
     rowByTrack.set(id, dataset.songs.length + extras.length);

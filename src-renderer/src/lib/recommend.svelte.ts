@@ -5,6 +5,7 @@ import type {
   ModelInfo,
   RecommendedTrack,
   TrackRow,
+  TrainableModel,
   WhyThisSong,
 } from '../../../src-main/api/types.ts';
 import { trackName } from './format.ts';
@@ -68,7 +69,7 @@ export class RecommendState {
     const id = typeof track === 'number' ? track : track.id;
     const seed = typeof track === 'number' ? null : track;
     this.lastMoreLike = id;
-    const known = seed ?? this.player.queue.find((t) => t.id === id);
+    const known = seed ?? this.player.queue.find((t) => t.id === id) ?? (await this.trackRows([id]))[0];
     const name = known ? trackName(known) : `track ${id}`;
     const played = this.player.queue
       .slice(0, this.player.index + 1)
@@ -77,6 +78,13 @@ export class RecommendState {
     await this.fill(`More like ${name}`, () =>
       this.api.call('tracks.moreLike', { trackIds: [id], n: 20, ...(played.length ? { exclude: played } : {}) }),
     );
+  }
+
+  /** Something else (a playlist) filled the queue: say so, and drop the explanations of the last fill. */
+  queuedFrom(source: string): void {
+    this.source = source;
+    this.why = {};
+    this.lastMoreLike = null;
   }
 
   /** Like or dislike (the same again takes nothing back: the latest decides), then re-rank the queue. */
@@ -107,10 +115,10 @@ export class RecommendState {
     else this.error = result.error;
   }
 
-  async train(epochs: number): Promise<void> {
+  async train(epochs: number, model: TrainableModel = 'default'): Promise<void> {
     this.busy = true;
     try {
-      const result = await this.api.call('model.train', { epochs });
+      const result = await this.api.call('model.train', { epochs, model });
       if (!result.ok) this.error = result.error;
       else this.error = null;
       await this.loadModel();

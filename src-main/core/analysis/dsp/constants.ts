@@ -1,7 +1,10 @@
 /** Parameters of the audio feature pipeline. The definition is in docs/features.md. */
 
-/** Bump whenever any parameter or step below changes the produced numbers. */
-export const FEATURE_VERSION = 1;
+/**
+ * Bump whenever any parameter or step below (or in descriptors.ts) changes the produced numbers.
+ * 1: the MFCC matrix. 2: the same MFCC matrix plus the descriptors of one or three clips (views).
+ */
+export const FEATURE_VERSION = 2;
 
 export const SAMPLE_RATE = 22050;
 /** Clip length the features describe: 30 s at SAMPLE_RATE. */

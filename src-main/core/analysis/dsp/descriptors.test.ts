@@ -15,7 +15,7 @@ import {
   frameDescriptors,
   summarize,
 } from './descriptors.ts';
-import { mfcc } from './mfcc.ts';
+import { mfcc, newMfccSpectra } from './mfcc.ts';
 import { chirp, clicks, noise, sine, twoTone } from './test-signals.ts';
 
 interface SignalRef {
@@ -135,6 +135,21 @@ describe('shared pass', () => {
     const given = describeClip(x, { mfcc: own });
     expect(given.clip).toEqual(describeClip(x).clip);
     expect(() => frameDescriptors(x, { mfcc: new Float32Array(3) })).toThrow(RangeError);
+  });
+
+  it('reuses the spectra kept by mfcc() (no second STFT) with exactly the same results', () => {
+    for (const x of [noise(CLIP_SAMPLES, 7), twoTone(1000, SAMPLE_RATE), clicks(CLIP_SAMPLES, 11025)]) {
+      const spectra = newMfccSpectra();
+      const cc = mfcc(x, { spectra });
+      expect(cc).toEqual(mfcc(x));
+      const reused = describeClip(x, { mfcc: cc, spectra });
+      const own = describeClip(x);
+      expect(reused.clip).toEqual(own.clip);
+      expect(reused.segments).toEqual(own.segments);
+    }
+    const bad = { power: new Float64Array(4), melDb: new Float64Array(4) };
+    expect(() => frameDescriptors(noise(CLIP_SAMPLES, 7), { spectra: bad })).toThrow(RangeError);
+    expect(() => mfcc(noise(CLIP_SAMPLES, 7), { spectra: bad })).toThrow(RangeError);
   });
 
   it('short, long and non-finite inputs follow the MFCC clip rules', () => {

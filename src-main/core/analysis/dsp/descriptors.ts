@@ -1,8 +1,8 @@
 /**
- * Richer audio descriptors ("feature version 2 candidate"), computed from the same 30-s
+ * Richer audio descriptors (part of feature version 2), computed from the same 30-s
  * mono 22,050 Hz clip and on the same frame grid as the MFCCs (Hann 2048, hop 1575,
  * 420 frames, centre/reflect padding). Definitions: docs/features.md, section
- * "Descriptors (feature version 2 candidate)". Pure functions over typed arrays.
+ * "Descriptors". Pure functions over typed arrays.
  */
 import {
   CLIP_SAMPLES,
@@ -22,7 +22,7 @@ import {
 } from './constants.ts';
 import { RealFft } from './fft.ts';
 import { dctMatrix, melFilterbank, type MelFilterbank } from './mel.ts';
-import { dctRows, hannPeriodic } from './mfcc.ts';
+import { dctRows, hannPeriodic, type MfccSpectra } from './mfcc.ts';
 
 /** Bump whenever any definition or parameter below changes the produced numbers. */
 export const DESCRIPTOR_VERSION = 1;
@@ -88,6 +88,9 @@ export const SEGMENT_DESCRIPTOR_LENGTH = N_DIMS * SEGMENT_STATS.length;
 /** All segments: 20 × 124 = 2480. */
 export const SEGMENTS_DESCRIPTOR_LENGTH = SEGMENTS * SEGMENT_DESCRIPTOR_LENGTH;
 
+/** One stored "view" (one analysed clip): the clip vector followed by the segments, 311 + 2480 = 2791 values. */
+export const DESCRIPTOR_LENGTH = CLIP_DESCRIPTOR_LENGTH + SEGMENTS_DESCRIPTOR_LENGTH;
+
 /** Names of the clip vector entries ("centroid.mean", "chroma3.p90", …, "tempo"). */
 export const CLIP_DESCRIPTOR_NAMES: readonly string[] = [
   ...DESCRIPTOR_DIMS.flatMap((d) => CLIP_STATS.map((s) => `${d}.${s}`)),
@@ -102,6 +105,11 @@ export interface DescriptorOptions {
    * computed in the same pass from the same power spectra (bit-identical to `mfcc()`).
    */
   mfcc?: Float32Array;
+  /**
+   * The clip's spectra kept by `mfcc(clip, { spectra })`: the STFT and the log-mel are then not recomputed
+   * (same numbers, about 7 ms less per clip). They must come from the same clip.
+   */
+  spectra?: MfccSpectra;
 }
 
 export interface FrameDescriptors {
@@ -147,7 +155,6 @@ interface Plan {
   readonly mel: MelFilterbank;
   readonly power: Float64Array;
   readonly mag: Float64Array;
-  readonly freq: Float64Array;
   readonly chroma: ChromaWeights;
   readonly bands: readonly ContrastBand[];
   readonly melDb: Float64Array;
@@ -160,6 +167,12 @@ interface Plan {
   readonly padded: Float32Array;
   readonly lo: Float64Array;
   readonly hi: Float64Array;
+  readonly extremes: Float64Array;
+  readonly chromaAcc: Float64Array;
+  readonly onset: Float64Array;
+  readonly tempoOnset: Float64Array;
+  /** describeClip's frame matrix (summarised, never returned). */
+  readonly frames: Float32Array;
 }
 
 const PAD = N_FFT / 2;
@@ -272,8 +285,6 @@ let plan: Plan | undefined;
 
 function getPlan(): Plan {
   if (plan) return plan;
-  const freq = new Float64Array(N_BINS);
-  for (let k = 0; k < N_BINS; k++) freq[k] = (k * SAMPLE_RATE) / N_FFT;
   const bands = contrastBands();
   const maxQ = Math.max(...bands.map((b) => b.q));
   plan = {
@@ -282,7 +293,6 @@ function getPlan(): Plan {
     mel: melFilterbank(N_BINS, N_MELS, SAMPLE_RATE, F_MIN, F_MAX),
     power: new Float64Array(N_BINS),
     mag: new Float64Array(N_BINS),
-    freq,
     chroma: chromaWeights(),
     bands,
     melDb: new Float64Array(N_FRAMES * N_MELS),
@@ -295,6 +305,11 @@ function getPlan(): Plan {
     padded: new Float32Array(CLIP_SAMPLES + 2 * PAD),
     lo: new Float64Array(maxQ),
     hi: new Float64Array(maxQ),
+    extremes: new Float64Array(2),
+    chromaAcc: new Float64Array(N_CHROMA),
+    onset: new Float64Array(N_FRAMES),
+    tempoOnset: new Float64Array(TEMPO_FRAMES),
+    frames: new Float32Array(N_FRAMES * N_DIMS),
   };
   return plan;
 }
@@ -305,9 +320,14 @@ function fillPadded(x: Float32Array, xp: Float32Array): void {
   const avail = Math.min(x.length, clip);
   xp.set(avail === x.length ? x : x.subarray(0, avail), PAD);
   xp.fill(0, PAD + avail, PAD + clip);
-  for (let i = PAD; i < PAD + avail; i++) {
-    const v = xp[i] ?? 0;
-    if (v - v !== 0) xp[i] = 0; // NaN, ±∞
+  // One cheap pass to see whether anything is non-finite (x · 0 is NaN only for NaN and ±∞); rarely a second.
+  let probe = 0;
+  for (let i = PAD; i < PAD + avail; i++) probe += xp[i]! * 0;
+  if (probe !== 0) {
+    for (let i = PAD; i < PAD + avail; i++) {
+      const v = xp[i] ?? 0;
+      if (v - v !== 0) xp[i] = 0; // NaN, ±∞
+    }
   }
   for (let i = 1; i <= PAD; i++) {
     xp[PAD - i] = xp[PAD + i] ?? 0;
@@ -315,7 +335,7 @@ function fillPadded(x: Float32Array, xp: Float32Array): void {
   }
 }
 
-/** Mean of the q smallest and q largest of v[first .. first+count) (q ≤ count). */
+/** Mean of the q smallest (→ out[0]) and q largest (→ out[1]) of v[first .. first+count) (q ≤ count). */
 function extremesMean(
   v: Float64Array,
   first: number,
@@ -323,30 +343,48 @@ function extremesMean(
   q: number,
   lo: Float64Array,
   hi: Float64Array,
-): [number, number] {
-  // lo: ascending q smallest so far; hi: descending q largest so far
+  out: Float64Array,
+): void {
+  const end = first + count;
+  if (q === 1) {
+    let mn = Infinity;
+    let mx = -Infinity;
+    for (let k = first; k < end; k++) {
+      const x = v[k]!;
+      if (x < mn) mn = x;
+      if (x > mx) mx = x;
+    }
+    out[0] = mn;
+    out[1] = mx;
+    return;
+  }
+  // lo: ascending q smallest so far; hi: descending q largest so far; loTop / hiTop: their last (entry bar)
   for (let i = 0; i < q; i++) {
     lo[i] = Infinity;
     hi[i] = -Infinity;
   }
-  const end = first + count;
+  let loTop = Infinity;
+  let hiTop = -Infinity;
+  const last = q - 1;
   for (let k = first; k < end; k++) {
-    const x = v[k] ?? 0;
-    if (x < (lo[q - 1] ?? 0)) {
-      let j = q - 1;
-      while (j > 0 && (lo[j - 1] ?? 0) > x) {
-        lo[j] = lo[j - 1] ?? 0;
+    const x = v[k]!;
+    if (x < loTop) {
+      let j = last;
+      while (j > 0 && lo[j - 1]! > x) {
+        lo[j] = lo[j - 1]!;
         j--;
       }
       lo[j] = x;
+      loTop = lo[last]!;
     }
-    if (x > (hi[q - 1] ?? 0)) {
-      let j = q - 1;
-      while (j > 0 && (hi[j - 1] ?? 0) < x) {
-        hi[j] = hi[j - 1] ?? 0;
+    if (x > hiTop) {
+      let j = last;
+      while (j > 0 && hi[j - 1]! < x) {
+        hi[j] = hi[j - 1]!;
         j--;
       }
       hi[j] = x;
+      hiTop = hi[last]!;
     }
   }
   let a = 0;
@@ -355,15 +393,17 @@ function extremesMean(
     a += lo[i] ?? 0;
     b += hi[i] ?? 0;
   }
-  return [a / q, b / q];
+  out[0] = a / q;
+  out[1] = b / q;
 }
 
 /** Power → clamped dB (floor POWER_FLOOR, then max − TOP_DB over the whole matrix), in place. */
 function toDb(m: Float64Array): void {
+  const amin = POWER_FLOOR;
   let max = -Infinity;
   for (let i = 0; i < m.length; i++) {
     const v = m[i] ?? 0;
-    const db = 10 * Math.log10(v > POWER_FLOOR ? v : POWER_FLOOR);
+    const db = 10 * Math.log10(v > amin ? v : amin);
     m[i] = db;
     if (db > max) max = db;
   }
@@ -371,6 +411,25 @@ function toDb(m: Float64Array): void {
   for (let i = 0; i < m.length; i++) if ((m[i] ?? 0) < floor) m[i] = floor;
 }
 
+/**
+ * toDb for the tempo grid: the same definition, with 10·ln(v)/ln(10) instead of Math.log10 (twice as fast
+ * in V8; equal to ~1e-15 relative). The MFCC grid keeps toDb, whose numbers must equal mfcc()'s bit for bit.
+ */
+function toDbLn(m: Float64Array): void {
+  const amin = POWER_FLOOR;
+  const scale = 10 / Math.LN10;
+  let max = -Infinity;
+  for (let i = 0; i < m.length; i++) {
+    const v = m[i] ?? 0;
+    const db = scale * Math.log(v > amin ? v : amin);
+    m[i] = db;
+    if (db > max) max = db;
+  }
+  const floor = max - TOP_DB;
+  for (let i = 0; i < m.length; i++) if ((m[i] ?? 0) < floor) m[i] = floor;
+}
+
+/** Mel band powers of one spectrum, summed in the order mfcc() sums them (the MFCCs must match bit for bit). */
 function applyMel(mel: MelFilterbank, power: Float64Array, out: Float64Array, row: number): void {
   const { start, count, offset, weights, nMels } = mel;
   for (let m = 0; m < nMels; m++) {
@@ -380,6 +439,25 @@ function applyMel(mel: MelFilterbank, power: Float64Array, out: Float64Array, ro
     let acc = 0;
     for (let k = 0; k < c; k++) acc += (weights[o + k] ?? 0) * (power[s + k] ?? 0);
     out[row + m] = acc;
+  }
+}
+
+/** applyMel with two partial sums (faster; summation order differs): the tempo grid only. */
+function applyMelPairs(mel: MelFilterbank, power: Float64Array, out: Float64Array, row: number): void {
+  const { start, count, offset, weights, nMels } = mel;
+  for (let m = 0; m < nMels; m++) {
+    const s = start[m] ?? 0;
+    const c = count[m] ?? 0;
+    const o = offset[m] ?? 0;
+    let a0 = 0;
+    let a1 = 0;
+    let k = 0;
+    for (; k + 1 < c; k += 2) {
+      a0 += weights[o + k]! * power[s + k]!;
+      a1 += weights[o + k + 1]! * power[s + k + 1]!;
+    }
+    if (k < c) a0 += weights[o + k]! * power[s + k]!;
+    out[row + m] = a0 + a1;
   }
 }
 
@@ -468,132 +546,194 @@ export function estimateTempo(envelope: Float64Array, fps: number): number {
  * The clip is the first CLIP_SAMPLES of `mono22050`, zero-padded; non-finite samples count as 0.
  */
 export function frameDescriptors(mono22050: Float32Array, opts: DescriptorOptions = {}): FrameDescriptors {
+  return computeFrames(mono22050, opts, new Float32Array(N_FRAMES * N_DIMS));
+}
+
+/** frameDescriptors into `out` (N_FRAMES × N_DIMS; describeClip passes a reused buffer). */
+function computeFrames(mono22050: Float32Array, opts: DescriptorOptions, out: Float32Array): FrameDescriptors {
   const nFrames = N_FRAMES,
     nDims = N_DIMS,
     nBins = N_BINS,
-    nFft = N_FFT,
-    hop = HOP,
     nMels = N_MELS;
   const p = getPlan();
-  const { fft, window, mel, power, mag, freq, chroma, bands, melDb, padded: xp, lo, hi } = p;
+  const { fft, window, mel, power, padded: xp } = p;
   if (opts.mfcc && opts.mfcc.length !== nFrames * N_MFCC) throw new RangeError(`mfcc must hold ${nFrames * N_MFCC} values`);
+  const spectra = opts.spectra;
+  if (spectra && (spectra.power.length !== nFrames * nBins || spectra.melDb.length !== nFrames * nMels)) {
+    throw new RangeError('spectra buffers have the wrong size (use newMfccSpectra())');
+  }
   fillPadded(mono22050, xp);
-  const out = new Float32Array(nFrames * nDims);
-  const { runs, rStart, rCount, rOffset, weights: cWeight } = chroma;
-  const chromaAcc = new Float64Array(N_CHROMA);
+  // Power spectra: the kept MFCC ones (row t at t · nBins), else computed here frame by frame into `power`.
+  const pw = spectra ? spectra.power : power;
+  const melDb = spectra ? spectra.melDb : p.melDb;
 
+  // Each step is its own small function: V8 optimises those far better than one large loop body.
   for (let t = 0; t < nFrames; t++) {
     const row = t * nDims;
-    const first = t * hop; // in padded coordinates (= t·hop − 1024 in clip coordinates)
-    fft.powerSpectrumWindowed(xp, first, window, power);
-
-    // magnitude, centroid, flatness (log of products of ≤ 16 floored powers: in [1e-160, 1e112])
-    let sumS = 0,
-      sumFS = 0,
-      sumP = 0,
-      logSum = 0,
-      prod = 1;
-    for (let k = 0; k < nBins; k++) {
-      const pw = power[k] ?? 0;
-      const s = Math.sqrt(pw);
-      mag[k] = s;
-      sumS += s;
-      sumFS += (freq[k] ?? 0) * s;
-      const pf = pw > POWER_FLOOR ? pw : POWER_FLOOR;
-      sumP += pf;
-      prod *= pf;
-      if ((k & 15) === 15) {
-        logSum += Math.log(prod);
-        prod = 1;
-      }
-    }
-    logSum += Math.log(prod);
-    const silent = !(sumS > 1e-20);
-    const centroid = silent ? 0 : sumFS / sumS;
-    let bw = 0;
-    let rolloff = 0;
-    if (!silent) {
-      for (let k = 0; k < nBins; k++) {
-        const d = (freq[k] ?? 0) - centroid;
-        bw += (mag[k] ?? 0) * d * d;
-      }
-      bw = Math.sqrt(bw / sumS);
-      const thr = ROLLOFF_PERCENT * sumS;
-      let cum = 0;
-      for (let k = 0; k < nBins; k++) {
-        cum += mag[k] ?? 0;
-        if (cum >= thr) {
-          rolloff = freq[k] ?? 0;
-          break;
-        }
-      }
-    }
-    out[row + D_CENTROID] = centroid;
-    out[row + D_BANDWIDTH] = bw;
-    out[row + D_ROLLOFF] = rolloff;
-    const meanLog = logSum / nBins;
-    out[row + D_FLATNESS] = Math.exp(meanLog - Math.log(sumP / nBins));
-
-    // spectral contrast (dB of mean magnitudes)
-    for (let b = 0; b < bands.length; b++) {
-      const band = bands[b];
-      if (!band) continue;
-      const [valley, peak] = extremesMean(mag, band.first, band.count, band.q, lo, hi);
-      out[row + D_CONTRAST + b] =
-        10 * Math.log10(peak > POWER_FLOOR ? peak : POWER_FLOOR) - 10 * Math.log10(valley > POWER_FLOOR ? valley : POWER_FLOOR);
-    }
-
-    // chroma (power), normalised to max 1
-    for (let c = 0; c < N_CHROMA; c++) {
-      let acc = 0;
-      const e = runs[c + 1] ?? 0;
-      for (let r = runs[c] ?? 0; r < e; r++) {
-        const s0 = rStart[r] ?? 0;
-        const o = (rOffset[r] ?? 0) - s0;
-        const end = s0 + (rCount[r] ?? 0);
-        for (let k = s0; k < end; k++) acc += (cWeight[o + k] ?? 0) * (power[k] ?? 0);
-      }
-      chromaAcc[c] = acc;
-    }
-    let cMax = 0;
-    for (let c = 0; c < N_CHROMA; c++) cMax = Math.max(cMax, chromaAcc[c] ?? 0);
-    const cScale = cMax > 0 ? 1 / cMax : 1;
-    for (let c = 0; c < N_CHROMA; c++) out[row + D_CHROMA + c] = (chromaAcc[c] ?? 0) * cScale;
-
-    // mel power for the onset envelope
-    applyMel(mel, power, melDb, t * nMels);
-
-    // RMS and zero-crossing rate over the (unwindowed) frame samples
-    let sq = 0;
-    let crossings = 0;
-    let prevNeg = (xp[first] ?? 0) < -ZCR_THRESHOLD ? 1 : 0;
-    for (let j = first; j < first + nFft; j++) {
-      const v = xp[j] ?? 0;
-      sq += v * v;
-      const neg = v < -ZCR_THRESHOLD ? 1 : 0;
-      crossings += neg ^ prevNeg;
-      prevNeg = neg;
-    }
-    out[row + D_RMS] = Math.sqrt(sq / nFft);
-    out[row + D_ZCR] = crossings / nFft;
+    const first = t * HOP; // in padded coordinates (= t·hop − 1024 in clip coordinates)
+    let base = 0;
+    if (spectra) base = t * nBins;
+    else fft.powerSpectrumWindowed(xp, first, window, power);
+    spectralShape(pw, base, p.mag, out, row);
+    contrastFrame(p, out, row);
+    chromaFrame(p.chroma, pw, base, p.chromaAcc, out, row);
+    // mel power for the onset envelope (already kept, as clamped dB, with the MFCC spectra)
+    if (!spectra) applyMel(mel, power, melDb, t * nMels);
+    rmsZcr(xp, first, out, row);
   }
 
   // log-mel (clamped dB, as the MFCC front end) → MFCC (unless given) and the onset strength on the frame grid
-  toDb(melDb);
+  if (!spectra) toDb(melDb);
   const cc = opts.mfcc ?? dctRows(melDb, p.dct);
   for (let t = 0; t < nFrames; t++) for (let k = 0; k < N_MFCC; k++) out[t * nDims + D_MFCC + k] = cc[t * N_MFCC + k] ?? 0;
-  const onset = new Float64Array(nFrames);
+  const onset = p.onset;
   onsetEnvelope(melDb, nFrames, nMels, onset);
   for (let t = 0; t < nFrames; t++) out[t * nDims + D_ONSET] = onset[t] ?? 0;
+  deltas(cc, out);
+  return { mfcc: cc, frames: out, tempo: tempoOfPadded(xp, p) };
+}
 
-  // MFCC deltas: least-squares slope over ±4 frames; edges ("interp"): slope of the line fitted to the first / last 9 frames
+/**
+ * Magnitudes (into `mag`), centroid, bandwidth (from the moments Σ S k and Σ S k²), roll-off and flatness
+ * (log of products of ≤ 16 floored powers: in [1e-160, 1e112]) of one power spectrum pw[base .. base + N_BINS).
+ */
+function spectralShape(pw: Float64Array, base: number, mag: Float64Array, out: Float32Array, row: number): void {
+  // Local copies: under a loader that turns imports into getters (tsx) hot loops must not read imported bindings.
+  const nBins = N_BINS,
+    floor = POWER_FLOOR;
+  let sumS = 0,
+    sumKS = 0,
+    sumKKS = 0;
+  for (let k = 0; k < nBins; k++) {
+    const s = Math.sqrt(pw[base + k]!);
+    mag[k] = s;
+    sumS += s;
+    const ks = k * s;
+    sumKS += ks;
+    sumKKS += k * ks;
+  }
+  // Flatness in its own loop: the Math.log call every 16 bins would otherwise slow the loop above.
+  let sumP = 0,
+    logSum = 0;
+  for (let k0 = 0; k0 < nBins; k0 += 16) {
+    let prod = 1;
+    const end = Math.min(nBins, k0 + 16);
+    for (let k = k0; k < end; k++) {
+      const pwk = pw[base + k]!;
+      const pf = pwk > floor ? pwk : floor;
+      sumP += pf;
+      prod *= pf;
+    }
+    logSum += Math.log(prod);
+  }
+  const df = SAMPLE_RATE / N_FFT;
+  let centroid = 0;
+  let bw = 0;
+  let rolloff = 0;
+  if (sumS > 1e-20) {
+    const kc = sumKS / sumS; // centroid in bins
+    centroid = kc * df;
+    const v = sumKKS / sumS - kc * kc; // Σ S (k − kc)² / Σ S
+    bw = v > 0 ? Math.sqrt(v) * df : 0;
+    const thr = ROLLOFF_PERCENT * sumS;
+    let cum = 0;
+    for (let k = 0; k < nBins; k++) {
+      cum += mag[k] ?? 0;
+      if (cum >= thr) {
+        rolloff = k * df;
+        break;
+      }
+    }
+  }
+  out[row + D_CENTROID] = centroid;
+  out[row + D_BANDWIDTH] = bw;
+  out[row + D_ROLLOFF] = rolloff;
+  out[row + D_FLATNESS] = Math.exp(logSum / nBins - Math.log(sumP / nBins));
+}
+
+/** Spectral contrast of the magnitudes in p.mag (dB of mean magnitudes): 10·log10(peak) − 10·log10(valley), both floored. */
+function contrastFrame(p: Plan, out: Float32Array, row: number): void {
+  const { bands, mag, lo, hi, extremes } = p;
+  const amin = POWER_FLOOR;
+  for (let b = 0; b < bands.length; b++) {
+    const band = bands[b]!;
+    extremesMean(mag, band.first, band.count, band.q, lo, hi, extremes);
+    const valley = extremes[0] ?? 0;
+    const peak = extremes[1] ?? 0;
+    out[row + D_CONTRAST + b] =
+      10 * Math.log10(peak > amin ? peak : amin) - 10 * Math.log10(valley > amin ? valley : amin);
+  }
+}
+
+/** Chroma of one power spectrum pw[base ..], normalised to max 1 (a silent frame stays 0). */
+function chromaFrame(chroma: ChromaWeights, pw: Float64Array, base: number, acc12: Float64Array, out: Float32Array, row: number): void {
+  const { runs, rStart, rCount, rOffset, weights } = chroma;
+  const nChroma = N_CHROMA;
+  let cMax = 0;
+  for (let c = 0; c < nChroma; c++) {
+    let acc = 0;
+    const e = runs[c + 1] ?? 0;
+    for (let r = runs[c] ?? 0; r < e; r++) {
+      const s0 = base + (rStart[r] ?? 0);
+      const o = (rOffset[r] ?? 0) - s0;
+      const end = s0 + (rCount[r] ?? 0);
+      // Four partial sums: one running sum is bound by the latency of the additions.
+      let a0 = 0,
+        a1 = 0,
+        a2 = 0,
+        a3 = 0;
+      let k = s0;
+      for (; k + 3 < end; k += 4) {
+        a0 += weights[o + k]! * pw[k]!;
+        a1 += weights[o + k + 1]! * pw[k + 1]!;
+        a2 += weights[o + k + 2]! * pw[k + 2]!;
+        a3 += weights[o + k + 3]! * pw[k + 3]!;
+      }
+      for (; k < end; k++) a0 += weights[o + k]! * pw[k]!;
+      acc += a0 + a1 + (a2 + a3);
+    }
+    acc12[c] = acc;
+    if (acc > cMax) cMax = acc;
+  }
+  const cScale = cMax > 0 ? 1 / cMax : 1;
+  for (let c = 0; c < nChroma; c++) out[row + D_CHROMA + c] = (acc12[c] ?? 0) * cScale;
+}
+
+/** RMS and zero-crossing rate over the (unwindowed) frame samples xp[first .. first + N_FFT). */
+function rmsZcr(xp: Float32Array, first: number, out: Float32Array, row: number): void {
+  const nFft = N_FFT;
+  const thr = -ZCR_THRESHOLD;
+  let sq0 = 0;
+  let sq1 = 0;
+  let crossings = 0;
+  let prevNeg = xp[first]! < thr ? 1 : 0;
+  const end = first + nFft; // N_FFT is even: pairs
+  for (let j = first; j < end; j += 2) {
+    const v0 = xp[j]!;
+    const v1 = xp[j + 1]!;
+    sq0 += v0 * v0;
+    sq1 += v1 * v1;
+    const n0 = v0 < thr ? 1 : 0;
+    const n1 = v1 < thr ? 1 : 0;
+    crossings += (n0 ^ prevNeg) + (n1 ^ n0);
+    prevNeg = n1;
+  }
+  out[row + D_RMS] = Math.sqrt((sq0 + sq1) / nFft);
+  out[row + D_ZCR] = crossings / nFft;
+}
+
+/** MFCC deltas: least-squares slope over ±4 frames; edges ("interp"): slope of the line fitted to the first / last 9 frames. */
+function deltas(cc: Float32Array, out: Float32Array): void {
+  const nFrames = N_FRAMES,
+    nDims = N_DIMS,
+    nMfcc = N_MFCC;
   const hw = (DELTA_WIDTH - 1) / 2;
   let denom = 0;
   for (let i = 1; i <= hw; i++) denom += 2 * i * i;
-  for (let k = 0; k < N_MFCC; k++) {
+  for (let k = 0; k < nMfcc; k++) {
     for (let t = hw; t < nFrames - hw; t++) {
       let acc = 0;
-      for (let i = 1; i <= hw; i++) acc += i * ((cc[(t + i) * N_MFCC + k] ?? 0) - (cc[(t - i) * N_MFCC + k] ?? 0));
+      for (let i = 1; i <= hw; i++) acc += i * ((cc[(t + i) * nMfcc + k] ?? 0) - (cc[(t - i) * nMfcc + k] ?? 0));
       out[t * nDims + D_DMFCC + k] = acc / denom;
     }
     const head = out[hw * nDims + D_DMFCC + k] ?? 0;
@@ -603,8 +743,6 @@ export function frameDescriptors(mono22050: Float32Array, opts: DescriptorOption
       out[(nFrames - 1 - t) * nDims + D_DMFCC + k] = tail;
     }
   }
-
-  return { mfcc: cc, frames: out, tempo: tempoOfPadded(xp, p) };
 }
 
 /** Tempo from the finer onset envelope (n_fft 512, hop 512, 64 mel bands) of the padded clip. */
@@ -613,21 +751,70 @@ function tempoOfPadded(xp: Float32Array, p: Plan): number {
   const half = TEMPO_N_FFT / 2;
   for (let t = 0; t < TEMPO_FRAMES; t++) {
     tempoFft.powerSpectrumWindowed(xp, PAD + t * TEMPO_HOP - half, tempoWindow, tempoPower);
-    applyMel(tempoMel, tempoPower, tempoMelDb, t * TEMPO_N_MELS);
+    applyMelPairs(tempoMel, tempoPower, tempoMelDb, t * TEMPO_N_MELS);
   }
-  toDb(tempoMelDb);
-  const onset = new Float64Array(TEMPO_FRAMES);
+  toDbLn(tempoMelDb);
+  const onset = p.tempoOnset;
   onsetEnvelope(tempoMelDb, TEMPO_FRAMES, TEMPO_N_MELS, onset);
   return estimateTempo(onset, SAMPLE_RATE / TEMPO_HOP);
 }
 
-/** Linear-interpolation percentile (numpy default) of ascending-sorted values. */
-function percentile(sorted: Float64Array, q: number): number {
-  const pos = (q / 100) * (sorted.length - 1);
+/** The clip percentiles (CLIP_STATS p10, p50, p90), ascending. */
+const PERCENTILES = [10, 50, 90] as const;
+
+/**
+ * Linear-interpolation percentile q (numpy default) of the finite values v, written to out[at], by selection
+ * instead of a full sort: the order statistics at floor(pos) and floor(pos) + 1. Needs v[from..] to hold the
+ * values of rank ≥ from (true for from = 0, and for the index returned by the previous call with a smaller q);
+ * reorders v; returns the index from which the next, larger percentile may search.
+ */
+function selectPercentile(v: Float64Array, from: number, q: number, out: Float32Array, at: number): number {
+  const n = v.length;
+  const pos = (q / 100) * (n - 1);
   const i = Math.floor(pos);
   const f = pos - i;
-  const a = sorted[i] ?? 0;
-  return f === 0 ? a : a + f * ((sorted[i + 1] ?? a) - a);
+  selectRank(v, from, n - 1, i);
+  const a = v[i]!;
+  if (f === 0 || i + 1 >= n) {
+    out[at] = a;
+    return i;
+  }
+  let b = Infinity; // rank i + 1 = the smallest value after rank i
+  for (let j = i + 1; j < n; j++) if (v[j]! < b) b = v[j]!;
+  out[at] = a + f * (b - a);
+  return i + 1;
+}
+
+/** Hoare selection: puts the value of rank k (within v[left..right]) at v[k], smaller before, larger after. */
+function selectRank(v: Float64Array, left: number, right: number, k: number): void {
+  while (right > left) {
+    const mid = (left + right) >> 1;
+    // median of three as the pivot
+    if (v[mid]! < v[left]!) swap(v, left, mid);
+    if (v[right]! < v[left]!) swap(v, left, right);
+    if (v[right]! < v[mid]!) swap(v, mid, right);
+    const pivot = v[mid]!;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (v[i]! < pivot) i++;
+      while (v[j]! > pivot) j--;
+      if (i <= j) {
+        swap(v, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return; // j < k < i: v[k] equals the pivot
+  }
+}
+
+function swap(v: Float64Array, i: number, j: number): void {
+  const t = v[i]!;
+  v[i] = v[j]!;
+  v[j] = t;
 }
 
 /** Clip and per-segment statistics of frame descriptors (layout: see ClipDescriptors). */
@@ -635,32 +822,28 @@ export function summarize(fd: FrameDescriptors): ClipDescriptors {
   const { frames, tempo } = fd;
   const nFrames = N_FRAMES,
     nDims = N_DIMS,
-    nStats = CLIP_STATS.length;
+    nStats = CLIP_STATS.length,
+    nSeg = SEGMENTS,
+    fps = FRAMES_PER_SEGMENT,
+    segLen = SEGMENT_DESCRIPTOR_LENGTH;
   if (frames.length !== nFrames * nDims) throw new RangeError(`expected ${nFrames * nDims} frame values`);
   const clip = new Float32Array(CLIP_DESCRIPTOR_LENGTH);
   const segments = new Float32Array(SEGMENTS_DESCRIPTOR_LENGTH);
   const col = new Float64Array(nFrames);
   for (let d = 0; d < nDims; d++) {
     for (let t = 0; t < nFrames; t++) col[t] = frames[t * nDims + d] ?? 0;
-    for (let s = 0; s < SEGMENTS; s++) {
-      const [m, sd] = meanStd(col, s * FRAMES_PER_SEGMENT, FRAMES_PER_SEGMENT);
-      segments[s * SEGMENT_DESCRIPTOR_LENGTH + d * 2] = m;
-      segments[s * SEGMENT_DESCRIPTOR_LENGTH + d * 2 + 1] = sd;
-    }
-    const [m, sd] = meanStd(col, 0, nFrames);
-    col.sort();
-    clip[d * nStats] = m;
-    clip[d * nStats + 1] = sd;
-    clip[d * nStats + 2] = percentile(col, 10);
-    clip[d * nStats + 3] = percentile(col, 50);
-    clip[d * nStats + 4] = percentile(col, 90);
+    for (let s = 0; s < nSeg; s++) meanStd(col, s * fps, fps, segments, s * segLen + d * 2);
+    meanStd(col, 0, nFrames, clip, d * nStats);
+    // Percentiles in increasing order; each selection leaves the values from its index on in the upper part.
+    let from = 0;
+    for (let i = 0; i < PERCENTILES.length; i++) from = selectPercentile(col, from, PERCENTILES[i]!, clip, d * nStats + 2 + i);
   }
   clip[CLIP_DESCRIPTOR_LENGTH - 1] = tempo;
   return { clip, segments, names: [...CLIP_DESCRIPTOR_NAMES], segmentNames: [...SEGMENT_DESCRIPTOR_NAMES] };
 }
 
-/** Mean and population standard deviation (two-pass) of v[first .. first+n). */
-function meanStd(v: Float64Array, first: number, n: number): [number, number] {
+/** Mean (→ out[at]) and population standard deviation (→ out[at + 1]; two-pass) of v[first .. first+n). */
+function meanStd(v: Float64Array, first: number, n: number, out: Float32Array, at: number): void {
   let s = 0;
   for (let i = first; i < first + n; i++) s += v[i] ?? 0;
   const m = s / n;
@@ -669,10 +852,12 @@ function meanStd(v: Float64Array, first: number, n: number): [number, number] {
     const d = (v[i] ?? 0) - m;
     q += d * d;
   }
-  return [m, Math.sqrt(q / n)];
+  out[at] = m;
+  out[at + 1] = Math.sqrt(q / n);
 }
 
 /** Descriptors of a mono 22,050 Hz clip: clip statistics, per-segment statistics and their names. */
 export function describeClip(mono22050: Float32Array, opts: DescriptorOptions = {}): ClipDescriptors {
-  return summarize(frameDescriptors(mono22050, opts));
+  const p = getPlan();
+  return summarize(computeFrames(mono22050, opts, p.frames));
 }

@@ -48,9 +48,9 @@ export class RealFft {
 
   /**
    * Power spectrum |X[k]|², k = 0..size/2, of the real signal `input[0 .. size)`
-   * (read as zeros past its end) into `out` (length >= size/2 + 1).
+   * (read as zeros past its end) into `out[outOffset .. outOffset + size/2]`.
    */
-  powerSpectrum(input: Float64Array, out: Float64Array): void {
+  powerSpectrum(input: Float64Array, out: Float64Array, outOffset = 0): void {
     const { half, rev, re, im } = this;
     for (let i = 0; i < half; i++) {
       const r = rev[i] ?? 0;
@@ -58,14 +58,14 @@ export class RealFft {
       im[r] = input[2 * i + 1] ?? 0;
     }
     this.transform();
-    this.powerFromPacked(out);
+    this.powerFromPacked(out, outOffset);
   }
 
   /**
    * Power spectrum of `x[first .. first+size)` multiplied by `window` (length size).
-   * The caller guarantees the range lies inside `x`.
+   * The caller guarantees the range lies inside `x`. Written to `out[outOffset .. outOffset + size/2]`.
    */
-  powerSpectrumWindowed(x: Float32Array, first: number, window: Float64Array, out: Float64Array): void {
+  powerSpectrumWindowed(x: Float32Array, first: number, window: Float64Array, out: Float64Array, outOffset = 0): void {
     const { half, rev, re, im } = this;
     for (let i = 0, j = first; i < half; i++, j += 2) {
       const r = rev[i] ?? 0;
@@ -73,15 +73,15 @@ export class RealFft {
       im[r] = (x[j + 1] ?? 0) * (window[2 * i + 1] ?? 0);
     }
     this.transform();
-    this.powerFromPacked(out);
+    this.powerFromPacked(out, outOffset);
   }
 
-  private powerFromPacked(out: Float64Array): void {
+  private powerFromPacked(out: Float64Array, o: number): void {
     const { half, re, im, cosS, sinS } = this;
     const r0 = re[0] ?? 0;
     const i0 = im[0] ?? 0;
-    out[0] = (r0 + i0) * (r0 + i0);
-    out[half] = (r0 - i0) * (r0 - i0);
+    out[o] = (r0 + i0) * (r0 + i0);
+    out[o + half] = (r0 - i0) * (r0 - i0);
     for (let k = 1; k < half; k++) {
       const a = re[k] ?? 0;
       const b = im[k] ?? 0;
@@ -95,7 +95,7 @@ export class RealFft {
       const ws = sinS[k] ?? 0;
       const xr = eR + wc * oR + ws * oI;
       const xi = eI + wc * oI - ws * oR;
-      out[k] = xr * xr + xi * xi;
+      out[o + k] = xr * xr + xi * xi;
     }
   }
 

@@ -25,6 +25,24 @@ import { dctMatrix, melFilterbank, type MelFilterbank } from './mel.ts';
 export interface MfccOptions {
   /** Optional output buffer of N_FRAMES × N_MFCC values (written and returned). */
   out?: Float32Array;
+  /**
+   * When given, the intermediate spectra are kept there (the descriptors reuse them instead of
+   * recomputing the STFT; see `newMfccSpectra`).
+   */
+  spectra?: MfccSpectra;
+}
+
+/** The MFCC's intermediate spectra of one clip, kept for the descriptors. */
+export interface MfccSpectra {
+  /** N_FRAMES × N_BINS power spectra |X[k]|² (index = frame · N_BINS + bin). */
+  readonly power: Float64Array;
+  /** N_FRAMES × N_MELS clamped dB mel spectrogram (index = frame · N_MELS + band), as the DCT reads it. */
+  readonly melDb: Float64Array;
+}
+
+/** Buffers for `MfccOptions.spectra` (3.9 MB; reuse them across clips). */
+export function newMfccSpectra(): MfccSpectra {
+  return { power: new Float64Array(N_FRAMES * N_BINS), melDb: new Float64Array(N_FRAMES * N_MELS) };
 }
 
 /** Periodic Hann window (torch.hann_window default, scipy `sym=False`). */
@@ -92,11 +110,19 @@ export function mfcc(mono22050: Float32Array, opts: MfccOptions = {}): Float32Ar
   const avail = Math.min(x.length, clip);
   const half = nFft >> 1;
   const { start, count, offset, weights } = mel;
+  const spectra = opts.spectra;
+  if (spectra && (spectra.power.length !== nFrames * N_BINS || spectra.melDb.length !== nFrames * nMels)) {
+    throw new RangeError('spectra buffers have the wrong size (use newMfccSpectra())');
+  }
+  // With kept spectra each frame's power spectrum is written straight into its row.
+  const pw = spectra ? spectra.power : power;
+  const nBins = N_BINS;
 
   for (let t = 0; t < nFrames; t++) {
     const first = t * hop - half;
+    const base = spectra ? t * nBins : 0;
     if (first >= 0 && first + nFft <= avail) {
-      fft.powerSpectrumWindowed(x, first, window, power);
+      fft.powerSpectrumWindowed(x, first, window, pw, base);
     } else {
       for (let j = 0; j < nFft; j++) {
         let i = first + j;
@@ -106,7 +132,7 @@ export function mfcc(mono22050: Float32Array, opts: MfccOptions = {}): Float32Ar
         const v = i < avail ? (x[i] ?? 0) : 0;
         frame[j] = v * (window[j] ?? 0);
       }
-      fft.powerSpectrum(frame, power);
+      fft.powerSpectrum(frame, pw, base);
     }
     const row = t * nMels;
     for (let m = 0; m < nMels; m++) {
@@ -114,7 +140,8 @@ export function mfcc(mono22050: Float32Array, opts: MfccOptions = {}): Float32Ar
       const c = count[m] ?? 0;
       const o = offset[m] ?? 0;
       let acc = 0;
-      for (let k = 0; k < c; k++) acc += (weights[o + k] ?? 0) * (power[s + k] ?? 0);
+      const ps = base + s;
+      for (let k = 0; k < c; k++) acc += (weights[o + k] ?? 0) * (pw[ps + k] ?? 0);
       melDb[row + m] = acc;
     }
   }
@@ -133,6 +160,7 @@ export function mfcc(mono22050: Float32Array, opts: MfccOptions = {}): Float32Ar
     if (v < floor) melDb[i] = floor;
   }
 
+  if (spectra) spectra.melDb.set(melDb);
   dctRows(melDb, dct, out);
   return out;
 }
