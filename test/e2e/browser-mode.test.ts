@@ -217,7 +217,7 @@ describe('browser mode, end to end', () => {
         },
         () => {}, // a tiny run may finish before the first report is drawn
       );
-    await expect.poll(() => page.getByTestId('model-info').textContent(), { timeout: 90_000 }).toMatch(/Model 1 ·/);
+    await expect.poll(() => page.getByTestId('model-info').textContent(), { timeout: 90_000 }).toMatch(/Model 1 \(default\) ·/); // the default model
     expect(await page.locator('[data-job="training"] [data-status="done"]').textContent()).toMatch(/trained in 3 epochs/);
 
     // The topic toggles now fill the queue after the playing track, each song with its "why".

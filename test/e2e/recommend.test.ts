@@ -113,7 +113,7 @@ describe('recommendations in browser mode, end to end', () => {
         () => shot(page, '10-training'),
         () => {},
       );
-    await expect.poll(() => page.getByTestId('model-info').textContent(), { timeout: 90_000 }).toMatch(/Model 1 ·/);
+    await expect.poll(() => page.getByTestId('model-info').textContent(), { timeout: 90_000 }).toMatch(/Model 1 \(default\) ·/); // the default model
     expect(await page.getByTestId('model-info').textContent()).toMatch(/songs embedded/);
     expect(await page.getByTestId('training-chart').locator('polyline').count()).toBe(2);
     expect(await page.locator('[data-job="training"] [data-status="done"]').textContent()).toMatch(/trained in \d+ epochs/);

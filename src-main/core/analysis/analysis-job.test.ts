@@ -1,8 +1,7 @@
-import type { Database } from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeAnalysisLibrary, SECTION_HZ } from '../../../test/fixtures/analysis/make-analysis-library.ts';
 import { tempDir } from '../../../test/helpers/temp-dir.ts';
 import { openLibraryDatabase } from '../db/open.ts';
@@ -10,17 +9,10 @@ import { scanLibrary } from '../library/scanner.ts';
 import { startAnalysisJob } from './analysis-job.ts';
 import { downmixToMono, FEATURE_LENGTH, FEATURE_VERSION, mfcc, resample, SAMPLE_RATE, toSegments } from './dsp/index.ts';
 import { FeatureStore } from './feature-store.ts';
+import { databaseOpener } from '../../../test/helpers/open-db.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../../bin/cadenza.js');
-const opened: Database[] = [];
-function db(dataDir: string): Database {
-  const d = openLibraryDatabase(dataDir);
-  opened.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of opened.splice(0)) d.close();
-});
+const db = databaseOpener();
 
 /** The 40-s fixture piece, synthesised here: 10-s sine sections at 44.1 kHz, amplitude 0.5. */
 function pieceWindow(startSec: number, seconds: number): Float32Array {

@@ -1,9 +1,8 @@
 // Feature version 2 through the real decoders: descriptors stored per view, the views of long tracks, the
 // views option, and old (version 1) rows analysed again.
-import type { Database } from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeAnalysisLibrary } from '../../../test/fixtures/analysis/make-analysis-library.ts';
 import { CLICK_BPM, makeViewFixtures } from '../../../test/fixtures/analysis/make-view-fixtures.ts';
 import { tempDir } from '../../../test/helpers/temp-dir.ts';
@@ -15,16 +14,9 @@ import { clipStart } from './clip.ts';
 import { CLIP_DESCRIPTOR_LENGTH, CLIP_DESCRIPTOR_NAMES, DESCRIPTOR_LENGTH, SEGMENTS_DESCRIPTOR_LENGTH } from './dsp/descriptors.ts';
 import { FEATURE_LENGTH, FEATURE_VERSION } from './dsp/index.ts';
 import { FeatureStore } from './feature-store.ts';
+import { databaseOpener } from '../../../test/helpers/open-db.ts';
 
-const opened: Database[] = [];
-function db(dataDir: string): Database {
-  const d = openLibraryDatabase(dataDir);
-  opened.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of opened.splice(0)) d.close();
-});
+const db = databaseOpener();
 
 const clipValue = (descriptors: Float32Array, view: number, name: string): number =>
   descriptors[view * DESCRIPTOR_LENGTH + CLIP_DESCRIPTOR_NAMES.indexOf(name)]!;

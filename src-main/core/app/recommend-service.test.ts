@@ -60,7 +60,7 @@ describe('recommendations through the app API', () => {
       events.some((e) => e.event === 'library.changed' && (e.payload as ApiEvents['library.changed']).reason === 'model'),
     ).toBe(true);
     const info = await call('model.info', null);
-    expect(info.active).toMatchObject({ id: summary.modelId, current: true, backend: summary.backend });
+    expect(info.active).toMatchObject({ id: summary.modelId, current: true, backend: summary.backend, definition: 'descriptors' }); // the default model
     expect(info.active!.embedded).toBe(summary.embedded);
     expect(info.canRollback).toBe(false);
   }, 240_000);

@@ -1,15 +1,15 @@
 import type { Database } from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeFixtureLibrary, type FixtureLibrary, type FixtureTrack } from '../../../test/fixtures/library/make-library.ts';
 import { tempDir } from '../../../test/helpers/temp-dir.ts';
-import { openLibraryDatabase } from '../db/open.ts';
 import { formatName } from './formats.ts';
 import { startScanJob } from './scan-job.ts';
 import { LibraryStore } from './library-store.ts';
 import { scanChangedPaths, scanLibrary } from './scanner.ts';
 import { LibraryWatcher } from './watcher.ts';
+import { databaseOpener } from '../../../test/helpers/open-db.ts';
 
 interface TrackRow {
   id: number;
@@ -33,15 +33,7 @@ interface TrackRow {
   available: number;
 }
 
-const open: Database[] = [];
-function db(dataDir: string): Database {
-  const d = openLibraryDatabase(dataDir);
-  open.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of open.splice(0)) d.close();
-});
+const db = databaseOpener();
 
 function tracks(d: Database): TrackRow[] {
   return d.prepare('SELECT * FROM tracks ORDER BY path').all() as TrackRow[];

@@ -9,6 +9,14 @@ import { activeModel, embedMissing, listModels, loadModel, trackEmbedding } from
 import { syntheticDataset, writeSyntheticLibrary } from './synthetic.ts';
 import { startTrainJob } from './train-job.ts';
 
+function tempDirWithLibrary(): string {
+  const dir = tempDir();
+  const db = openLibraryDatabase(dir);
+  writeSyntheticLibrary(db, syntheticDataset({ songs: 60, seed: 6, signal: 1 }));
+  db.close();
+  return dir;
+}
+
 describe('training job (worker) and model store', () => {
   let dataDir: string;
   let trackIds: number[];
@@ -39,12 +47,13 @@ describe('training job (worker) and model store', () => {
       expect(model.backend).toBe('wasm');
       expect(model.topicFingerprint).toBe(loadLibraryDataset(db).topicFingerprint);
       const loaded = loadModel(db, dataDir)!;
-      expect(loaded.meta.config.item.layers).toEqual([128, 64, 32, 7]);
-      expect(loaded.standardizer.mean).toHaveLength(7560);
+      // The default model: φ over the 311 pooled descriptors into a 32-d space.
+      expect(loaded.meta.config).toMatchObject({ definition: 'descriptors', input: 'descriptors', item: { layers: [128, 64, 64, 32] } });
+      expect(loaded.standardizer.mean).toHaveLength(311);
       expect(loaded.meta.options.seed).toBe(1);
       expect(fs.existsSync(path.join(dataDir, model.file))).toBe(true);
       const e = trackEmbedding(db, trackIds[0]!, model.id)!;
-      expect(e).toHaveLength(7);
+      expect(e).toHaveLength(32);
       expect(e.every(Number.isFinite)).toBe(true);
       expect(fs.existsSync(path.join(dataDir, 'models', 'checkpoint-triplet.cdzt'))).toBe(false);
     } finally {
@@ -61,7 +70,21 @@ describe('training job (worker) and model store', () => {
       await selectBackend('wasm');
       const result = await embedMissing(db, dataDir);
       expect(result.embedded).toBe(1);
-      expect(trackEmbedding(db, trackIds[1]!, model.id)).toHaveLength(7);
+      expect(trackEmbedding(db, trackIds[1]!, model.id)).toHaveLength(32);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("model: 'paper' trains the paper's network over the MFCC matrix (kept for reproduction)", async () => {
+    const dir = tempDirWithLibrary();
+    const result = await startTrainJob({ dataDir: dir, model: 'paper', epochs: 1, sampling: 'balanced' }).result;
+    expect(result.saved!.activated).toBe(true);
+    const db = openLibraryDatabase(dir);
+    try {
+      const loaded = loadModel(db, dir)!;
+      expect(loaded.meta.config).toMatchObject({ definition: 'paper', input: 'mfcc', embedding: 7, item: { layers: [128, 64, 32, 7] } });
+      expect(loaded.standardizer.mean).toHaveLength(7560);
     } finally {
       db.close();
     }

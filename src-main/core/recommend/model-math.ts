@@ -1,6 +1,6 @@
 /**
  * The small parts of a trained model evaluated in plain JavaScript at recommendation time: π (the
- * user branch, 7 → 32 → 32 → 32 → 7, batch norm in inference mode) for a topic selection, and the
+ * user branch, K → 32 → 32 → 32 → embedding, batch norm in inference mode) for a topic selection, and the
  * layers of D in the shape the scorers take. No TF.js: a query must not wait for a backend.
  */
 import type { LoadedModel } from '../model/store.ts';
