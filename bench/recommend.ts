@@ -7,7 +7,8 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openLibraryDatabase } from '../src-main/core/db/open.ts';
-import { paperDefinition } from '../src-main/core/model/definition.ts';
+import { modelDefinition } from '../src-main/core/model/definition.ts';
+import { DESCRIPTOR_INPUT_LENGTH } from '../src-main/core/model/inputs.ts';
 import { initWeights } from '../src-main/core/model/network.ts';
 import type { LoadedModel } from '../src-main/core/model/store.ts';
 import { TRAIN_DEFAULTS } from '../src-main/core/model/trainer.ts';
@@ -22,6 +23,8 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '100000,1000000' },
     queries: { type: 'string', default: '200' },
     n: { type: 'string', default: '20' },
+    // The D shape to score with: the default model's (32-d) or the paper's (7-d).
+    model: { type: 'string', default: 'default' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -29,7 +32,9 @@ const sizes = String(values.sizes).split(',').map(Number);
 const queries = Number(values.queries);
 const n = Number(values.n);
 
-const config = paperDefinition.config(7560, 7);
+const definition = modelDefinition(String(values.model));
+const config = definition.config(definition.input === 'mfcc' ? 7560 : DESCRIPTOR_INPUT_LENGTH, 7);
+console.log(`model ${definition.name}: ${config.embedding}-d embeddings, D ${config.embedding} → ${config.distance.join(' → ')} → 1`);
 const model: LoadedModel = {
   id: 1,
   weights: initWeights(config, 7),
@@ -85,7 +90,7 @@ const rows: Row[] = [];
 for (const songs of sizes) {
   const rng = createRng(songs);
   const gauss = () => Math.sqrt(-2 * Math.log(Math.max(rng.next(), 1e-12))) * Math.cos(2 * Math.PI * rng.next());
-  const embeddings = Float32Array.from({ length: songs * 7 }, gauss);
+  const embeddings = Float32Array.from({ length: songs * config.embedding }, gauss);
   const tracks = Array.from({ length: songs }, (_, i) => ({
     id: i + 1,
     path: `/bench/${i + 1}.mp3`,
