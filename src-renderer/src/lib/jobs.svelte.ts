@@ -66,8 +66,9 @@ export class JobsState {
   }
 
   /**
-   * Scan (adding `folders`), then analyse, then fit the topics. A failed or cancelled analysis does not
-   * stop the topics (they come from tags); a cancelled scan stops the pipeline.
+   * Scan (adding `folders`), then analyse, fit the topics, and train the default model when there is no
+   * current one (the first run, or topics that changed). A failed or cancelled analysis does not stop the
+   * topics (they come from tags); a cancelled scan or topic fit stops the pipeline.
    */
   async runPipeline(folders: string[] = []): Promise<void> {
     if (this.pipeline) return;
@@ -75,7 +76,9 @@ export class JobsState {
     try {
       if (!(await this.run('scan', folders))) return;
       await this.run('analysis');
-      await this.run('topics');
+      if (!(await this.run('topics'))) return;
+      const model = await this.api.call('model.info', null);
+      if (model.ok && !model.value.active?.current) await this.run('training');
     } finally {
       this.pipeline = false;
     }
