@@ -5,45 +5,13 @@
 import { CLIP_SAMPLES, SAMPLE_RATE } from '../src-main/core/analysis/dsp/constants.ts';
 import { describeClip, frameDescriptors, summarize } from '../src-main/core/analysis/dsp/descriptors.ts';
 import { mfcc, newMfccSpectra } from '../src-main/core/analysis/dsp/mfcc.ts';
+import { testSignal, timeMedian } from './micro.ts';
 
-function signal(n: number, seed: number): Float32Array {
-  const x = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    const noise = s / 4294967296 - 0.5;
-    const click = i % 11025 < 64 ? 0.5 : 0;
-    x[i] =
-      0.3 * Math.sin((2 * Math.PI * 440 * i) / SAMPLE_RATE) +
-      0.2 * Math.sin((2 * Math.PI * 6000 * i) / SAMPLE_RATE) +
-      0.1 * noise +
-      click;
-  }
-  return x;
-}
-
-function time(label: string, runs: number, fn: () => unknown): number {
-  fn(); // warm-up (includes one-off table construction)
-  fn();
-  const ms: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const t0 = performance.now();
-    fn();
-    ms.push(performance.now() - t0);
-  }
-  ms.sort((a, b) => a - b);
-  const median = ms[Math.floor(ms.length / 2)] ?? NaN;
-  const min = ms[0] ?? NaN;
-  console.log(`${label.padEnd(40)} median ${median.toFixed(2)} ms  min ${min.toFixed(2)} ms  (${runs} runs)`);
-  return median;
-}
+const time = timeMedian;
 
 const runs = Number(process.env['RUNS'] ?? 15);
-const clip = signal(CLIP_SAMPLES, 5);
+// Clicks every 0.5 s: an onset train for the tempo estimate.
+const clip = testSignal(SAMPLE_RATE, CLIP_SAMPLES / SAMPLE_RATE, 5, 2);
 const cc = mfcc(clip);
 time('mfcc (420×18)', runs, () => mfcc(clip));
 time('descriptors, given the mfcc', runs, () => describeClip(clip, { mfcc: cc }));

@@ -6,37 +6,10 @@ import { CLIP_SAMPLES, SAMPLE_RATE } from '../src-main/core/analysis/dsp/constan
 import { mfcc } from '../src-main/core/analysis/dsp/mfcc.ts';
 import { resample } from '../src-main/core/analysis/dsp/resample.ts';
 import { downmixToMono } from '../src-main/core/analysis/dsp/mono.ts';
+import { testSignal, timeMedian } from './micro.ts';
 
-function signal(rate: number, seconds: number, seed: number): Float32Array {
-  const n = rate * seconds;
-  const x = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    const noise = s / 4294967296 - 0.5;
-    x[i] = 0.3 * Math.sin((2 * Math.PI * 440 * i) / rate) + 0.2 * Math.sin((2 * Math.PI * 6000 * i) / rate) + 0.1 * noise;
-  }
-  return x;
-}
-
-function time(label: string, runs: number, fn: () => unknown): void {
-  fn(); // warm-up (includes one-off table construction)
-  fn();
-  const ms: number[] = [];
-  for (let r = 0; r < runs; r++) {
-    const t0 = performance.now();
-    fn();
-    ms.push(performance.now() - t0);
-  }
-  ms.sort((a, b) => a - b);
-  const median = ms[Math.floor(ms.length / 2)] ?? NaN;
-  const min = ms[0] ?? NaN;
-  console.log(`${label.padEnd(34)} median ${median.toFixed(2)} ms  min ${min.toFixed(2)} ms  (${runs} runs)`);
-}
+const time = (label: string, runs: number, fn: () => unknown) => timeMedian(label, runs, fn, 34);
+const signal = (rate: number, seconds: number, seed: number) => testSignal(rate, seconds, seed);
 
 const runs = Number(process.env['RUNS'] ?? 10);
 const stereo44 = [signal(44100, 30, 1), signal(44100, 30, 2)];

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFixtureLibrary, requireFfmpeg, type FixtureLibrary } from '../fixtures/library/make-library.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { BIN, launchChromium, SHOTS, shot, startServe } from './harness.ts';
+import { BIN, launchChromium, SHOTS, shot, startServe, stopServe } from './harness.ts';
 
 
 /** The fields of the page's <audio> elements the test reads (this file is type-checked without the DOM lib). */
@@ -79,11 +79,7 @@ describe('browser mode, end to end', () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (server?.child.exitCode === null) {
-      const exited = new Promise((resolve) => server.child.once('exit', resolve));
-      server.child.kill('SIGTERM');
-      await exited;
-    }
+    await stopServe(server);
   });
 
   it('refuses to listen beyond loopback unless --allow-remote is given', () => {

@@ -47,4 +47,12 @@ export function startServe(dataDir: string): Promise<{ child: ChildProcess; url:
   });
 }
 
+/** Stops a server from `startServe` (if it is still running) and waits for it to exit. */
+export async function stopServe(server: { child: ChildProcess } | undefined): Promise<void> {
+  if (server?.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGTERM');
+  await exited;
+}
+
 export const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeAnalysisLibrary } from '../fixtures/analysis/make-analysis-library.ts';
 import { requireFfmpeg } from '../fixtures/library/make-library.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { BIN, launchChromium, SHOTS, shot, startServe } from './harness.ts';
+import { BIN, launchChromium, SHOTS, shot, startServe, stopServe } from './harness.ts';
 
 
 function cli(dataDir: string, ...args: string[]): string {
@@ -87,11 +87,7 @@ describe('recommendations in browser mode, end to end', () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (server?.child.exitCode === null) {
-      const exited = new Promise((resolve) => server.child.once('exit', resolve));
-      server.child.kill('SIGTERM');
-      await exited;
-    }
+    await stopServe(server);
   });
 
   it('train a model, then topics fill the queue, more like this, like/dislike re-rank, and the map', async () => {

@@ -2,6 +2,7 @@ import { decodeClip, probeDuration } from './decode/index.ts';
 import { downmixToMono, FEATURE_LENGTH, mfcc, newMfccSpectra, resample, SAMPLE_RATE, toSegments, type MfccSpectra } from './dsp/index.ts';
 import { DESCRIPTOR_LENGTH, describeClip } from './dsp/descriptors.ts';
 import { CLIP_SECONDS, clipStart, fillClip, SILENT_SHARE, silentShare } from './clip.ts';
+import type { AnalysedClip, DescriptorView } from './feature-store.ts';
 
 export interface StageTimings {
   /** Reading the needed bytes and decoding them to PCM (every view). */
@@ -11,14 +12,6 @@ export interface StageTimings {
   mfccMs: number;
   /** The descriptors of every view (the main clip's reuse the MFCC's spectra). */
   descriptorsMs: number;
-}
-
-/** Where one described clip ("view") lies in the track. */
-export interface DescriptorView {
-  /** Seconds into the track. */
-  start: number;
-  /** Seconds of distinct audio used (less than 30 for a short track, which is looped). */
-  seconds: number;
 }
 
 /** How many clips to describe: the main clip only, or also the clips centred at ¼ and ¾ of a long track. */
@@ -35,21 +28,7 @@ export const EXTRA_VIEWS_MIN_SECONDS = 90;
 export const EXTRA_VIEW_POSITIONS = [0.25, 0.75] as const;
 
 export type AnalysisOutcome =
-  | {
-      ok: true;
-      /** 20 × 378 float32, segment-major (see docs/features.md). */
-      features: Float32Array;
-      clipStart: number;
-      /** Seconds of distinct audio used (less than 30 for a short track, which is looped). */
-      clipSeconds: number;
-      /** views.length × DESCRIPTOR_LENGTH float32; view 0 describes the MFCC's clip. */
-      descriptors: Float32Array;
-      /** One entry per view, in `descriptors` order (views[0] = { start: clipStart, seconds: clipSeconds }). */
-      views: DescriptorView[];
-      decoder: string;
-      bytesRead: number;
-      timings: StageTimings;
-    }
+  | (AnalysedClip & { ok: true; bytesRead: number; timings: StageTimings })
   | { ok: false; code: string; reason: string; timings: StageTimings };
 
 export interface AnalyseFileOptions {

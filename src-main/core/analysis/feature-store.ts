@@ -1,5 +1,4 @@
 import type { Database } from 'better-sqlite3';
-import type { DescriptorView } from './analyse-file.ts';
 import { DESCRIPTOR_LENGTH } from './dsp/descriptors.ts';
 import { FEATURE_LENGTH, FEATURE_VERSION } from './dsp/index.ts';
 
@@ -14,17 +13,30 @@ export interface AnalysisTask {
   duration: number | null;
 }
 
-export interface StoredFeatures {
-  trackId: number;
-  /** The MFCC matrix, FEATURE_LENGTH values (20 × 378). */
+/** Where one described clip ("view") lies in the track. */
+export interface DescriptorView {
+  /** Seconds into the track. */
+  start: number;
+  /** Seconds of distinct audio used (less than 30 for a short track, which is looped). */
+  seconds: number;
+}
+
+/** What the analysis of one file produces, as stored. */
+export interface AnalysedClip {
+  /** The MFCC matrix, FEATURE_LENGTH values (20 × 378, segment-major; docs/features.md). */
   features: Float32Array;
   clipStart: number;
+  /** Seconds of distinct audio used (less than 30 for a short track, which is looped). */
   clipSeconds: number;
   /** views.length × DESCRIPTOR_LENGTH values (feature version 2); view 0 describes the MFCC's clip. */
   descriptors: Float32Array;
-  /** Where each described clip lies in the track, in `descriptors` order. */
+  /** Where each described clip lies in the track, in `descriptors` order (views[0] = the MFCC's clip). */
   views: DescriptorView[];
   decoder: string;
+}
+
+export interface StoredFeatures extends AnalysedClip {
+  trackId: number;
 }
 
 /** Features as little-endian float32 bytes (the platform order of every machine Cadenza runs on). */
@@ -68,7 +80,7 @@ export class FeatureStore {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM track_features WHERE feature_version = ?').get(this.version) as { n: number }).n;
   }
 
-  saveFeatures(task: AnalysisTask, result: Omit<StoredFeatures, 'trackId'>, now = Date.now()): void {
+  saveFeatures(task: AnalysisTask, result: AnalysedClip, now = Date.now()): void {
     if (result.features.length !== FEATURE_LENGTH) throw new Error(`expected ${FEATURE_LENGTH} features, got ${result.features.length}`);
     const { descriptors, views } = result;
     if (descriptors.length === 0 || descriptors.length % DESCRIPTOR_LENGTH !== 0) {

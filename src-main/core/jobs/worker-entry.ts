@@ -30,3 +30,41 @@ export function startWorker(name: WorkerName, options: WorkerOptions = {}, bundl
   }
   return new Worker(new URL(`./${name}.worker.js`, import.meta.url), options);
 }
+
+/** How a job's reply handler ends its promise. */
+export interface WorkerSettle<T> {
+  resolve(value: T): void;
+  reject(error: Error): void;
+}
+
+/**
+ * The result of a job run by one worker: `onReply` sees every message (progress, done, error, …) and
+ * settles the promise; a worker error rejects it, and so does an exit before it settled
+ * (`exitError`, by default "the <label> worker stopped unexpectedly").
+ */
+export function workerResult<T, Reply>(
+  worker: Worker,
+  /** Names the worker in the default exit error ("the <label> worker stopped unexpectedly"). */
+  label: string,
+  onReply: (reply: Reply, settle: WorkerSettle<T>) => void,
+  exitError: (code: number) => Error = (code) => new Error(`the ${label} worker stopped unexpectedly (exit code ${code})`),
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const settle: WorkerSettle<T> = {
+      resolve: (value) => {
+        settled = true;
+        resolve(value);
+      },
+      reject: (error) => {
+        settled = true;
+        reject(error);
+      },
+    };
+    worker.on('message', (reply: Reply) => onReply(reply, settle));
+    worker.on('error', (error) => settle.reject(error));
+    worker.on('exit', (code) => {
+      if (!settled) settle.reject(exitError(code));
+    });
+  });
+}

@@ -1,4 +1,4 @@
-import { startWorker } from '../jobs/worker-entry.ts';
+import { startWorker, workerResult } from '../jobs/worker-entry.ts';
 import type { ScanReply, ScanRequest } from './scan-messages.ts';
 import type { ScanProgress, ScanResult } from './scanner.ts';
 
@@ -27,26 +27,16 @@ export interface ScanJob {
 export function startScanJob(options: ScanJobOptions): ScanJob {
   const worker = startWorker('scan', {}, options.workerBundle);
   const post = (request: ScanRequest) => worker.postMessage(request);
-  const result = new Promise<ScanResult>((resolve, reject) => {
-    let settled = false;
-    worker.on('message', (reply: ScanReply) => {
+  const result = workerResult<ScanResult, ScanReply>(
+    worker,
+    'scan',
+    (reply, settle) => {
       if (reply.type === 'progress') options.onProgress?.(reply.progress);
-      else if (reply.type === 'done') {
-        settled = true;
-        resolve(reply.result);
-      } else {
-        settled = true;
-        reject(new ScanJobError(reply.error.message));
-      }
-    });
-    worker.on('error', (error) => {
-      settled = true;
-      reject(error);
-    });
-    worker.on('exit', (code) => {
-      if (!settled) reject(new ScanJobError(`the scan worker stopped unexpectedly (exit code ${code})`));
-    });
-  });
+      else if (reply.type === 'done') settle.resolve(reply.result);
+      else settle.reject(new ScanJobError(reply.error.message));
+    },
+    (code) => new ScanJobError(`the scan worker stopped unexpectedly (exit code ${code})`),
+  );
   post({
     type: 'start',
     dataDir: options.dataDir,

@@ -89,11 +89,10 @@ export function shuffleInPlace<T>(items: T[] | Int32Array, rng: Rng): void {
 }
 
 /**
- * Splits song indices so that no artist is on both sides: artists are shuffled (seeded) and assigned
- * to the held-out side until it holds at least `fraction` of the songs. An unknown artist counts as
- * one artist per song.
+ * Song indices grouped by artist (names compared case- and width-insensitively; an unknown artist
+ * counts as one artist per song), the groups in a seeded random order.
  */
-export function splitByArtist(songs: readonly Song[], indices: readonly number[], fraction: number, seed: number): { kept: number[]; held: number[] } {
+export function artistGroups(songs: readonly Song[], indices: readonly number[], seed: number): number[][] {
   const byArtist = new Map<string, number[]>();
   for (const i of indices) {
     const name = songs[i]!.artist.normalize('NFKC').trim().toLowerCase();
@@ -104,11 +103,18 @@ export function splitByArtist(songs: readonly Song[], indices: readonly number[]
   }
   const artists = [...byArtist.keys()].sort();
   shuffleInPlace(artists, createRng(seed));
+  return artists.map((artist) => byArtist.get(artist)!);
+}
+
+/**
+ * Splits song indices so that no artist is on both sides: artists are shuffled (seeded) and assigned
+ * to the held-out side until it holds at least `fraction` of the songs.
+ */
+export function splitByArtist(songs: readonly Song[], indices: readonly number[], fraction: number, seed: number): { kept: number[]; held: number[] } {
   const target = Math.round(indices.length * fraction);
   const held: number[] = [];
   const kept: number[] = [];
-  for (const artist of artists) {
-    const list = byArtist.get(artist)!;
+  for (const list of artistGroups(songs, indices, seed)) {
     if (held.length < target) held.push(...list);
     else kept.push(...list);
   }

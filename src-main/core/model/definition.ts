@@ -53,7 +53,6 @@ export interface DefinitionTraining {
   epochs?: number;
   learningRate?: number;
   momentum?: number;
-  weightDecay?: number;
   patience?: number;
 }
 
@@ -120,7 +119,7 @@ export const descriptorsDefinition: ModelDefinition = {
       loss: { itemItem: 1, topicHead: 1 },
     };
   },
-  training: { epochs: 60, learningRate: 0.01, patience: 10, weightDecay: 0 },
+  training: { epochs: 60, learningRate: 0.01, patience: 10 },
 };
 
 export const MODEL_DEFINITIONS: Readonly<Record<string, ModelDefinition>> = { paper: paperDefinition, descriptors: descriptorsDefinition };

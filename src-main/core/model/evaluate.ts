@@ -1,6 +1,5 @@
 import { N_MFCC } from '../analysis/dsp/constants.ts';
-import { createRng } from '../topics/rng.ts';
-import { allGroups, fitStandardizer, groupVector, inputMatrix, shuffleInPlace, splitByArtist, standardize, topicMask, type Dataset, type SamplingMode, type Song } from './data.ts';
+import { allGroups, artistGroups, fitStandardizer, groupVector, inputMatrix, splitByArtist, standardize, topicMask, type Dataset, type SamplingMode, type Song } from './data.ts';
 import { modelDefinition, resolveModelName } from './definition.ts';
 import { Network } from './network.ts';
 import { distanceMatrix, embedRows, embedUsers, type Objective } from './step.ts';
@@ -309,18 +308,10 @@ export function evaluationSplits(songs: readonly Song[], options: Pick<EvalOptio
   const all = songs.map((_, i) => i);
   const splits: EvalSplit[] = [];
   if (options.folds > 1) {
-    const byArtist = new Map<string, number[]>();
-    for (const i of all) {
-      const name = songs[i]!.artist.normalize('NFKC').trim().toLowerCase();
-      const key = name === '' ? `#track-${songs[i]!.trackId}` : name;
-      byArtist.set(key, [...(byArtist.get(key) ?? []), i]);
-    }
-    const artists = [...byArtist.keys()].sort();
-    shuffleInPlace(artists, createRng(options.firstSeed));
     const folds: number[][] = Array.from({ length: options.folds }, () => []);
-    for (const artist of artists) {
+    for (const songsOfArtist of artistGroups(songs, all, options.firstSeed)) {
       const smallest = folds.reduce((best, f, i) => (f.length < folds[best]!.length ? i : best), 0);
-      folds[smallest]!.push(...byArtist.get(artist)!);
+      folds[smallest]!.push(...songsOfArtist);
     }
     folds.forEach((fold, f) => {
       const test = fold.slice().sort((a, b) => a - b);

@@ -1,4 +1,4 @@
-import { startWorker } from '../jobs/worker-entry.ts';
+import { startWorker, workerResult } from '../jobs/worker-entry.ts';
 import type { TrainJobResult, TrainReply, TrainRequest, TrainWorkerData } from './train-messages.ts';
 import { NotReadyError } from './data.ts';
 import type { BackendInfo } from './backend.ts';
@@ -42,35 +42,21 @@ export function startTrainJob(options: TrainJobOptions): TrainJob {
   const model = resolveModelName(rest.model ?? TRAIN_JOB_DEFAULTS.model);
   // The definition's own epochs, learning rate, … unless the caller set them.
   const own = definedOnly(modelDefinition(model).training ?? {});
-  delete own.weightDecay;
   const workerData: TrainWorkerData = { ...TRAIN_JOB_DEFAULTS, ...own, ...definedOnly(rest), model, dataDir: options.dataDir };
   const worker = startWorker('train', { workerData }, workerBundle);
-  const result = new Promise<TrainJobResult>((resolve, reject) => {
-    let settled = false;
-    worker.on('message', (reply: TrainReply) => {
-      switch (reply.type) {
-        case 'backend':
-          return onBackend?.(reply.backend);
-        case 'progress':
-          return onProgress?.(reply.progress);
-        case 'epoch':
-          return onEpoch?.(reply.metrics);
-        case 'done':
-          settled = true;
-          return resolve(reply.result);
-        case 'error':
-          settled = true;
-          return reject(reply.notReady ? new NotReadyError(reply.error) : new Error(reply.error));
-      }
-    });
-    worker.on('error', (error) => {
-      if (!settled) reject(error);
-      settled = true;
-    });
-    worker.on('exit', (code) => {
-      if (!settled) reject(new Error(`the training worker stopped unexpectedly (exit code ${code})`));
-      settled = true;
-    });
+  const result = workerResult<TrainJobResult, TrainReply>(worker, 'training', (reply, settle) => {
+    switch (reply.type) {
+      case 'backend':
+        return onBackend?.(reply.backend);
+      case 'progress':
+        return onProgress?.(reply.progress);
+      case 'epoch':
+        return onEpoch?.(reply.metrics);
+      case 'done':
+        return settle.resolve(reply.result);
+      case 'error':
+        return settle.reject(reply.notReady ? new NotReadyError(reply.error) : new Error(reply.error));
+    }
   });
   return { result, cancel: () => worker.postMessage({ type: 'cancel' } satisfies TrainRequest) };
 }

@@ -18,14 +18,8 @@ export const DEFAULT_MIN_DOC_FREQ = 2;
 /** Tags stored and shown per topic. */
 export const TOP_TAGS_PER_TOPIC = 10;
 
-export interface TopicFitOptions {
-  /** Topics (default 7). */
-  k?: number;
-  seed?: number;
-  sweeps?: number;
-  alpha?: number;
-  beta?: number;
-  averageLast?: number;
+/** The LDA's own options (k, seed, sweeps, priors, averaging) plus the library fit's. */
+export interface TopicFitOptions extends Omit<LdaOptions, 'onProgress' | 'signal'> {
   /** Default {@link DEFAULT_MIN_DOC_FREQ}. */
   minDocFreq?: number;
   /** Aborting stops the fit between sweeps; the fit then rejects and nothing is stored. */

@@ -1,5 +1,5 @@
 import type { Progress } from '../../api/types.ts';
-import { startWorker } from '../jobs/worker-entry.ts';
+import { startWorker, workerResult } from '../jobs/worker-entry.ts';
 import type { LibraryFitResult, TopicFitOptions } from './library-topics.ts';
 import type { TopicsReply, TopicsRequest, TopicsWorkerData } from './topics-messages.ts';
 
@@ -17,22 +17,11 @@ export function startTopicsJob(
   const { onProgress, ...fitOptions } = options;
   const workerData: TopicsWorkerData = { dataDir, options: fitOptions };
   const worker = startWorker('topics', { workerData });
-  const result = new Promise<LibraryFitResult | null>((resolve, reject) => {
-    let settled = false;
-    const settle = (fn: () => void) => {
-      settled = true;
-      fn();
-    };
-    worker.on('message', (reply: TopicsReply) => {
-      if (reply.type === 'progress') onProgress?.(reply.progress);
-      else if (reply.type === 'done') settle(() => resolve(reply.result));
-      else if (reply.type === 'cancelled') settle(() => resolve(null));
-      else settle(() => reject(new Error(reply.error)));
-    });
-    worker.on('error', (error) => settle(() => reject(error)));
-    worker.on('exit', (code) => {
-      if (!settled) reject(new Error(`the topics worker stopped unexpectedly (exit code ${code})`));
-    });
+  const result = workerResult<LibraryFitResult | null, TopicsReply>(worker, 'topics', (reply, settle) => {
+    if (reply.type === 'progress') onProgress?.(reply.progress);
+    else if (reply.type === 'done') settle.resolve(reply.result);
+    else if (reply.type === 'cancelled') settle.resolve(null);
+    else settle.reject(new Error(reply.error));
   });
   return { result, cancel: () => worker.postMessage({ type: 'cancel' } satisfies TopicsRequest) };
 }

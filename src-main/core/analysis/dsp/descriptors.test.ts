@@ -16,7 +16,7 @@ import {
   summarize,
 } from './descriptors.ts';
 import { mfcc, newMfccSpectra } from './mfcc.ts';
-import { chirp, clicks, noise, sine, twoTone } from './test-signals.ts';
+import { clicks, noise, REFERENCE_SIGNALS, sine, twoTone } from './test-signals.ts';
 
 interface SignalRef {
   frameValues: number[];
@@ -99,13 +99,7 @@ describe('layout', () => {
 // value, clip statistic and segment statistic (measured ≤ 9.2e-6: the rounding plus float32 output).
 describe('descriptors match the independent reference', () => {
   const ref = loadRef();
-  const signals: Record<string, () => Float32Array> = {
-    chirp: () => chirp(CLIP_SAMPLES, SAMPLE_RATE),
-    'two-tone': () => twoTone(CLIP_SAMPLES, SAMPLE_RATE),
-    noise: () => noise(CLIP_SAMPLES, 20240601),
-    clicks: () => clicks(CLIP_SAMPLES, 11025),
-    'short-two-tone': () => twoTone(SAMPLE_RATE / 2, SAMPLE_RATE),
-  };
+  const signals = REFERENCE_SIGNALS;
   it('covers the same dimensions and signals', () => {
     expect(ref.dims).toEqual(DESCRIPTOR_DIMS);
     expect(Object.keys(ref.signals).sort()).toEqual(Object.keys(signals).sort());

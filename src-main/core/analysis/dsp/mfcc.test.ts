@@ -15,7 +15,7 @@ import {
   SEGMENTS,
 } from './constants.ts';
 import { hannPeriodic, mfcc, segmentView, toSegments } from './mfcc.ts';
-import { chirp, clicks, noise, twoTone } from './test-signals.ts';
+import { noise, REFERENCE_SIGNALS, twoTone } from './test-signals.ts';
 
 interface MfccRef {
   params: Record<string, unknown>;
@@ -68,13 +68,7 @@ describe('constants', () => {
 // < 1e-6. Tolerance: max |error| ≤ 1e-3 dB-units (measured ≤ 6.3e-5).
 describe('mfcc matches torchaudio (stored references)', () => {
   const ref = loadRef();
-  const signals: Record<string, () => Float32Array> = {
-    chirp: () => chirp(CLIP_SAMPLES, SAMPLE_RATE),
-    'two-tone': () => twoTone(CLIP_SAMPLES, SAMPLE_RATE),
-    noise: () => noise(CLIP_SAMPLES, 20240601),
-    clicks: () => clicks(CLIP_SAMPLES, 11025),
-    'short-two-tone': () => twoTone(SAMPLE_RATE / 2, SAMPLE_RATE),
-  };
+  const signals = REFERENCE_SIGNALS;
   it('reference parameters are the pipeline parameters', () => {
     expect(ref.params).toMatchObject({
       n_fft: N_FFT,

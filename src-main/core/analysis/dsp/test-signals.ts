@@ -3,6 +3,8 @@
  * scripts/dsp-references.py (float64 arithmetic, rounded to float32).
  */
 
+import { CLIP_SAMPLES, SAMPLE_RATE } from './constants.ts';
+
 /** xorshift32 (13, 17, 5); value = state / 2^32 − 0.5 in [−0.5, 0.5). */
 export function xorshiftUniform(n: number, seed: number): Float64Array {
   const out = new Float64Array(n);
@@ -67,3 +69,15 @@ export function sine(n: number, rate: number, freq: number, amp = 1): Float32Arr
   for (let i = 0; i < n; i++) x[i] = amp * Math.sin((2 * Math.PI * freq * i) / rate);
   return x;
 }
+
+/**
+ * The signals of the stored MFCC and descriptor references, by the names scripts/dsp-references.py and
+ * scripts/descriptor-references.py give them (both reference sets cover the same five).
+ */
+export const REFERENCE_SIGNALS: Readonly<Record<string, () => Float32Array>> = {
+  chirp: () => chirp(CLIP_SAMPLES, SAMPLE_RATE),
+  'two-tone': () => twoTone(CLIP_SAMPLES, SAMPLE_RATE),
+  noise: () => noise(CLIP_SAMPLES, 20240601),
+  clicks: () => clicks(CLIP_SAMPLES, 11025),
+  'short-two-tone': () => twoTone(SAMPLE_RATE / 2, SAMPLE_RATE),
+};
