@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { adoptLegacyLibrary, legacyDataDirs } from '../core/db/adopt-library.ts';
 import { openLibraryDatabase } from '../core/db/open.ts';
 import { resolveDataDir } from '../core/paths.ts';
 
@@ -15,6 +16,11 @@ export class UsageError extends Error {}
 
 export function makeContext(dataDirFlag: string | undefined, json: boolean): CommandContext {
   const dataDir = resolveDataDir(dataDirFlag);
+  // One library whichever way it is opened: the default folder takes over one the desktop app left.
+  if (dataDirFlag === undefined && !process.env.CADENZA_DATA_DIR) {
+    const adopted = adoptLegacyLibrary(dataDir, legacyDataDirs());
+    if (adopted) process.stderr.write(`moved your library from ${adopted.from} to ${adopted.to}\n`);
+  }
   return {
     dataDir,
     json,

@@ -3,7 +3,8 @@ import path from 'node:path';
 
 /**
  * Where Cadenza keeps its database and models: `--data-dir`, else CADENZA_DATA_DIR, else the
- * platform's per-user data folder (the same place Electron's `userData` points to).
+ * platform's per-user data folder. The desktop app, the CLI and browser mode all use this folder
+ * (Electron's `userData` only keeps Chromium's profile; see db/adopt-library.ts for older libraries).
  */
 export function resolveDataDir(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
   if (explicit) return path.resolve(explicit);

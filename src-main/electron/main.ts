@@ -5,7 +5,9 @@ import path from 'node:path';
 import type { ApiEmitter } from '../api/contract.ts';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../api/contract.ts';
 import { AppService } from '../core/app/app-service.ts';
+import { adoptLegacyLibrary, legacyDataDirs } from '../core/db/adopt-library.ts';
 import { resolveDataDir } from '../core/paths.ts';
+import { windowIconPath } from './app-icon.ts';
 import { dispatchIpcCall } from './ipc.ts';
 import { buildMenu, registerMediaKeys } from './menu.ts';
 import { APP_HOST, APP_SCHEME, handleProtocols, registerSchemes } from './protocols.ts';
@@ -29,7 +31,9 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 function start(): void {
-  const dataDir = resolveDataDir(process.env.CADENZA_DATA_DIR ?? app.getPath('userData'));
+  // The same folder as the CLI and browser mode; a library an older version kept in userData moves here.
+  const dataDir = resolveDataDir();
+  if (!process.env.CADENZA_DATA_DIR) adoptLegacyLibrary(dataDir, [app.getPath('userData'), ...legacyDataDirs()]);
   let win: BrowserWindow | null = null;
   const emit: ApiEmitter = (event, payload) => {
     if (win && !win.isDestroyed()) win.webContents.send(IPC_EVENT_CHANNEL, event, payload);
@@ -69,6 +73,7 @@ function start(): void {
     minWidth: 900,
     minHeight: 560,
     title: 'Cadenza',
+    icon: windowIconPath({ isPackaged: app.isPackaged, appPath: app.getAppPath(), resourcesPath: process.resourcesPath }),
     backgroundColor: '#15171c',
     webPreferences: {
       preload: path.join(import.meta.dirname, '../preload/index.cjs'),
