@@ -139,7 +139,7 @@ describe('browser mode, end to end', () => {
       .toMatch(`${trackCount} tracks indexed`);
     expect(await page.locator('[data-job="analysis"] [data-status]').getAttribute('data-status')).toBe('done');
     expect(await page.locator('[data-job="analysis"] [data-status]').textContent()).toMatch(
-      `✓ ${EXTRA_TRACKS.length} tracks analysed`,
+      `Done: ${EXTRA_TRACKS.length} tracks analysed`,
     );
     expect(await topicsDone.textContent()).toMatch(/7 topics fitted/);
     // The pipeline's last step trains the default model (the first run has none).
