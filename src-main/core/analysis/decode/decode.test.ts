@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat, writeFile, readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,7 +10,6 @@ import { findFfmpeg } from './ffmpeg.ts';
 
 const run = promisify(execFile);
 const hasFfmpeg = (await findFfmpeg()) !== undefined;
-const MER = '/work/shared/datasets/mer-dev/audio';
 
 /** Segment i (10 s each) of the generated track is a tone at 300 + 100·i Hz. */
 const freqAt = (sec: number): number => 300 + 100 * Math.floor(sec / 10);
@@ -214,29 +212,4 @@ describe.skipIf(!hasFfmpeg)('decodeClip on generated 4-minute tracks', () => {
     ac.abort();
     await expect(decodeClip(join(dir, 't.flac'), { startSec: 0, durationSec: 5, signal: ac.signal })).rejects.toThrow();
   });
-});
-
-describe.skipIf(!existsSync(MER))('decodeClip on real mer-dev clips', () => {
-  for (const ext of ['mp3', 'ogg', 'opus', 'm4a', 'flac']) {
-    it(`${ext}: the middle of real files decodes to non-silent audio`, async () => {
-      const files: string[] = [];
-      for (const q of ['Q1', 'Q2', 'Q3', 'Q4']) {
-        for (const f of (await readdir(join(MER, q))).sort()) if (f.endsWith(`.${ext}`)) files.push(join(MER, q, f));
-      }
-      expect(files.length).toBeGreaterThan(0);
-      for (const f of files.slice(0, 4)) {
-        const dur = await probeDuration(f);
-        expect(dur, f).toBeGreaterThan(5);
-        const res = ok(await decodeClip(f, { startSec: (dur ?? 30) / 2 - 5, durationSec: 10, allowFfmpeg: false }));
-        expect(res.durationSec, f).toBeCloseTo(Math.min(10, res.trackDurationSec), 1);
-        expect(res.decoder).not.toBe('ffmpeg');
-        const x = res.channels[0] as Float32Array;
-        let ss = 0;
-        for (let i = 0; i < x.length; i++) ss += (x[i] ?? 0) ** 2;
-        expect(Math.sqrt(ss / x.length), f).toBeGreaterThan(1e-3);
-        const whole = ok(await decodeClip(f, { startSec: 0, durationSec: 30, allowFfmpeg: false }));
-        expect(whole.durationSec, f).toBeGreaterThan(Math.min(29, whole.trackDurationSec - 0.1));
-      }
-    });
-  }
 });

@@ -7,17 +7,17 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from 'better-sqlite3';
-import { requireMerDev } from '../../../test/helpers/shared-data.ts';
-import { tempDir } from '../../../test/helpers/temp-dir.ts';
-import { openLibraryDatabase } from '../db/open.ts';
-import { scanLibrary } from '../library/scanner.ts';
-import { harvestLibraryTags } from './library-tags.ts';
-import { fitLibraryTopics, showTopics, trackTopics } from './library-topics.ts';
-import { mean, npmiCoherence, randomTopicsBaseline } from './coherence.ts';
-import { docTheta, fitLda, topicSet, topTagIds, topTags } from './lda.ts';
-import { normalizeTags, splitTagList } from './normalize.ts';
-import { buildVocabulary } from './vocabulary.ts';
-import { parseDelimited } from './tag-file.ts';
+import { requireMerDev } from '../helpers/shared-data.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { openLibraryDatabase } from '../../src-main/core/db/open.ts';
+import { scanLibrary } from '../../src-main/core/library/scanner.ts';
+import { harvestLibraryTags } from '../../src-main/core/topics/library-tags.ts';
+import { fitLibraryTopics, showTopics, trackTopics } from '../../src-main/core/topics/library-topics.ts';
+import { mean, npmiCoherence, randomTopicsBaseline } from '../../src-main/core/topics/coherence.ts';
+import { docTheta, fitLda, topicSet, topTagIds, topTags } from '../../src-main/core/topics/lda.ts';
+import { normalizeTags, splitTagList } from '../../src-main/core/topics/normalize.ts';
+import { buildVocabulary } from '../../src-main/core/topics/vocabulary.ts';
+import { parseDelimited } from '../../src-main/core/topics/tag-file.ts';
 
 
 describe('topics on mer-dev (genres + moods)', () => {
