@@ -10,6 +10,8 @@ export interface ServeAppOptions {
   host?: string;
   port?: number;
   allowRemote?: boolean;
+  /** Where the browser reaches the server, when not at the bound address (see ServerOptions.publicUrl). */
+  publicUrl?: string;
   /** The built renderer to serve (default out/renderer; built when missing or stale). */
   rendererDir?: string;
   analysisWorkers?: number;
@@ -46,6 +48,7 @@ export async function serveApp(options: ServeAppOptions): Promise<ServedAppHandl
       ...(options.host !== undefined ? { host: options.host } : {}),
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.allowRemote !== undefined ? { allowRemote: options.allowRemote } : {}),
+      ...(options.publicUrl !== undefined ? { publicUrl: options.publicUrl } : {}),
     });
   } catch (error) {
     await service.close();

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { ApiHandler } from '../api/contract.ts';
 import { tempDir } from '../../test/helpers/temp-dir.ts';
-import { checkBindHost, cookieName, isAllowedHostHeader, isLoopbackHost, tokensEqual } from './auth.ts';
+import { checkBindHost, cookieName, defaultLoopbackHost, isAllowedHostHeader, isLoopbackHost, parsePublicUrl, tokensEqual } from './auth.ts';
 import { resolveStatic } from './static-files.ts';
-import { startServer, type RunningServer } from './server.ts';
+import { localRedirectTarget, startServer, type RunningServer } from './server.ts';
 
 function request(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
   return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
@@ -49,6 +49,39 @@ describe('browser-mode access control (pure parts)', () => {
     expect(isAllowedHostHeader('anything', 8080, false)).toBe(true);
   });
 
+  it('accepts the host:port of a --public-url (an SSH tunnel on another local port), nothing else', () => {
+    const tunnel = parsePublicUrl('http://localhost:9000');
+    expect(tunnel).toEqual({ origin: 'http://localhost:9000', hostPort: 'localhost:9000' });
+    expect(isAllowedHostHeader('localhost:9000', 8080, true, [tunnel.hostPort])).toBe(true);
+    expect(isAllowedHostHeader('LOCALHOST:9000', 8080, true, [tunnel.hostPort])).toBe(true);
+    expect(isAllowedHostHeader('localhost:9001', 8080, true, [tunnel.hostPort])).toBe(false);
+    expect(isAllowedHostHeader('evil.example:9000', 8080, true, [tunnel.hostPort])).toBe(false);
+    expect(parsePublicUrl('https://music.example').hostPort).toBe('music.example:443');
+    for (const bad of ['localhost:9000', 'ftp://x', 'http://u:p@x/', 'http://x/sub', 'http://x/?a=1'])
+      expect(() => parsePublicUrl(bad)).toThrow(/--public-url/);
+  });
+
+  it('picks a random loopback address per run on Linux, 127.0.0.1 elsewhere', () => {
+    expect(defaultLoopbackHost('darwin')).toBe('127.0.0.1');
+    expect(defaultLoopbackHost('win32')).toBe('127.0.0.1');
+    const picked = new Set(Array.from({ length: 20 }, () => defaultLoopbackHost('linux')));
+    expect(picked.size).toBeGreaterThan(15);
+    for (const host of picked) {
+      expect(host).toMatch(/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/);
+      expect(isLoopbackHost(host)).toBe(true);
+      expect(host.split('.').every((part) => Number(part) <= 255)).toBe(true);
+      expect(host.endsWith('.0') || host.endsWith('.255')).toBe(false);
+    }
+  });
+
+  it('never redirects off the server, however many slashes or backslashes lead the path', () => {
+    const base = 'http://127.0.0.1:8080';
+    expect(localRedirectTarget(new URL('/a/..//evil.example/?x=1', base))).toBe('/evil.example/?x=1');
+    expect(localRedirectTarget(new URL(`${base}///evil.example/`))).toBe('/evil.example/');
+    expect(localRedirectTarget(new URL('/', base))).toBe('/');
+    expect(localRedirectTarget(new URL('/assets/a.js', base))).toBe('/assets/a.js');
+  });
+
   it('serves only files inside the renderer folder', () => {
     expect(resolveStatic('/srv/r', '/')).toBe(path.resolve('/srv/r/index.html'));
     expect(resolveStatic('/srv/r', '/assets/a.js')).toBe(path.resolve('/srv/r/assets/a.js'));
@@ -72,7 +105,13 @@ describe('browser-mode server', () => {
     const renderer = tempDir();
     fs.writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>t</title>');
     server = await startServer({
-      app: { handle, media: async (id) => new Response(`track ${id}`, { status: id === null ? 404 : 200 }) },
+      app: {
+        handle,
+        media: async (id) => {
+          if (id === 13) throw new Error('the media function failed');
+          return new Response(`track ${id}`, { status: id === null ? 404 : 200 });
+        },
+      },
       rendererDir: renderer,
     });
     cookie = `${cookieName(server.port)}=${server.token}`;
@@ -87,7 +126,17 @@ describe('browser-mode server', () => {
     });
 
   it('listens on loopback only by default and refuses a remote bind without the flag', async () => {
-    expect(server.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(server.origin).toMatch(/^http:\/\/127\.\d+\.\d+\.\d+:\d+$/);
+    if (process.platform === 'linux') {
+      // Each run its own address: the browser keeps the token cookie away from other servers on 127.0.0.1.
+      const other = await startServer({ app: { handle, media: async () => new Response() }, rendererDir: '/nowhere' });
+      try {
+        expect(new URL(other.origin).hostname).not.toBe(new URL(server.origin).hostname);
+        expect(new URL(server.origin).hostname).not.toBe('127.0.0.1');
+      } finally {
+        await other.close();
+      }
+    }
     await expect(
       startServer({ app: { handle, media: async () => new Response() }, rendererDir: '/nowhere', host: '0.0.0.0' }),
     ).rejects.toThrow(/refusing/);
@@ -115,7 +164,7 @@ describe('browser-mode server', () => {
     const page = await request(`${server.origin}/`, { headers: { Cookie: cookie } });
     expect(page.status).toBe(200);
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
-    expect(page.headers['content-security-policy']).toContain(`ws://127.0.0.1:${server.port}`);
+    expect(page.headers['content-security-policy']).toContain(`ws://${new URL(server.origin).host}`);
   });
 
   it('runs API calls through the validating dispatcher', async () => {
@@ -126,6 +175,24 @@ describe('browser-mode server', () => {
     const unknown = await api({ method: 'shell.exec', request: 'rm -rf /' }, { [`x-cadenza-token`]: server.token });
     expect(JSON.parse(unknown.body)).toMatchObject({ ok: false, error: expect.stringMatching(/unknown method/) });
     expect(calls).toEqual(['tracks.get']);
+  });
+
+  it('sends the security headers on every kind of answer: page, JSON, media, refusals and 500s', async () => {
+    const answers = [
+      await request(`${server.origin}/`, { headers: { Cookie: cookie } }),
+      await api({ method: 'library.summary', request: null }, { Cookie: cookie }),
+      await request(`${server.origin}/media/7`, { headers: { Cookie: cookie } }),
+      await request(`${server.origin}/`),
+      await request(`${server.origin}/media/13`, { headers: { Cookie: cookie } }),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 401, 500]);
+    expect(answers[1]!.headers['content-type']).toMatch(/application\/json/);
+    for (const a of answers) {
+      expect(a.headers['x-content-type-options']).toBe('nosniff');
+      expect(a.headers['x-frame-options']).toBe('DENY');
+      expect(a.headers['referrer-policy']).toBe('no-referrer');
+      expect(a.headers['cross-origin-resource-policy']).toBe('same-origin');
+    }
   });
 
   it('refuses cross-origin posts, non-JSON bodies, foreign Host headers and other methods', async () => {
@@ -152,7 +219,7 @@ describe('browser-mode server', () => {
   });
 
   it('delivers events over the WebSocket only to an authorised, same-origin client', async () => {
-    const wsUrl = `ws://127.0.0.1:${server.port}/api/events`;
+    const wsUrl = `ws://${new URL(server.origin).host}/api/events`;
     const refused = (headers: Record<string, string>) =>
       new Promise<number>((resolve) => {
         const ws = new WebSocket(wsUrl, { headers });
@@ -171,5 +238,58 @@ describe('browser-mode server', () => {
     server.broadcast('library.changed', { reason: 'scan' });
     expect(JSON.parse(await message)).toEqual({ event: 'library.changed', payload: { reason: 'scan' } });
     ws.close();
+  });
+});
+
+describe('browser-mode server behind a --public-url, and WebSocket liveness', () => {
+  let server: RunningServer;
+  const handle: ApiHandler = async () => ({}) as never;
+
+  beforeAll(async () => {
+    const renderer = tempDir();
+    fs.writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>t</title>');
+    server = await startServer({
+      app: { handle, media: async () => new Response('') },
+      rendererDir: renderer,
+      publicUrl: 'http://localhost:9000',
+      pingIntervalMs: 150,
+    });
+  });
+  afterAll(() => server.close());
+
+  it('prints the public address and accepts its Host and Origin (the tunnel forwards them unchanged)', async () => {
+    expect(server.url).toBe(`http://localhost:9000/?token=${server.token}`);
+    const cookie = `${cookieName(server.port)}=${server.token}`;
+    const page = await request(`${server.origin}/`, { headers: { Cookie: cookie, Host: 'localhost:9000' } });
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toContain('ws://localhost:9000');
+    const call = await request(`${server.origin}/api/call`, {
+      method: 'POST',
+      headers: { Cookie: cookie, Host: 'localhost:9000', Origin: 'http://localhost:9000', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ method: 'library.summary', request: null }),
+    });
+    expect(call.status).toBe(200);
+    expect((await request(`${server.origin}/`, { headers: { Cookie: cookie, Host: 'localhost:9001' } })).status).toBe(421);
+  });
+
+  it('drops a WebSocket client that stops answering pings, keeps one that answers', async () => {
+    const connect = (autoPong: boolean) =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(`ws://${new URL(server.origin).host}/api/events`, {
+          headers: { [`x-cadenza-token`]: server.token },
+          autoPong,
+        });
+        ws.on('open', () => resolve(ws));
+        ws.on('error', reject);
+      });
+    const silent = await connect(false);
+    const live = await connect(true);
+    const closed = new Promise<number>((resolve) => silent.on('close', (code) => resolve(code)));
+    const started = Date.now();
+    expect(await closed).toBe(1006); // terminated, no closing handshake
+    expect(Date.now() - started).toBeLessThan(2000);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(live.readyState).toBe(WebSocket.OPEN);
+    live.close();
   });
 });

@@ -16,9 +16,11 @@ import { mediaTrackId } from '../core/app/media.ts';
 import {
   checkBindHost,
   cookieName,
+  defaultLoopbackHost,
   isAllowedHostHeader,
   isLoopbackHost,
   newToken,
+  parsePublicUrl,
   readCookie,
   tokenCookie,
   tokensEqual,
@@ -40,17 +42,22 @@ export interface ServedApp {
 export interface ServerOptions {
   app: ServedApp;
   rendererDir: string;
-  /** Default 127.0.0.1. Anything but loopback needs `allowRemote`. */
+  /** Default: a random 127.x.y.z on Linux, 127.0.0.1 elsewhere (see defaultLoopbackHost). Anything but loopback needs `allowRemote`. */
   host?: string;
   /** Default 0: any free port. */
   port?: number;
   allowRemote?: boolean;
   token?: string;
+  /** Where the browser reaches the server when that is not the bound address (an SSH tunnel's local end). */
+  publicUrl?: string;
+  /** How often WebSocket clients are pinged; one that has not answered the previous ping is dropped. */
+  pingIntervalMs?: number;
 }
 
 export interface RunningServer {
-  /** The URL to open, with the token. */
+  /** The URL to open, with the token (on the --public-url when one was given). */
   url: string;
+  /** The bound address, http://host:port. */
   origin: string;
   port: number;
   token: string;
@@ -67,12 +74,18 @@ const SECURITY_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
+/** Where a leading run of slashes would make a redirect leave the server ("//evil.example/"), one remains. */
+export function localRedirectTarget(url: URL): string {
+  return `/${url.pathname.replace(/^[/\\]+/, '')}${url.search}`;
+}
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const host = options.host ?? '127.0.0.1';
-  checkBindHost(host, options.allowRemote ?? false);
-  const loopbackOnly = isLoopbackHost(host);
+  checkBindHost(options.host ?? '127.0.0.1', options.allowRemote ?? false);
+  const publicUrl = options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl);
   const token = options.token ?? newToken();
   let port = 0;
+  let loopbackOnly = true; // set once bound
+  const accepted = publicUrl ? [publicUrl.hostPort] : [];
 
   const authorised = (req: IncomingMessage): boolean => {
     const header = req.headers[TOKEN_HEADER];
@@ -82,11 +95,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   /** A request from another page (a browser always sends Origin on POST and WebSocket) is refused. */
   const sameOrigin = (req: IncomingMessage): boolean => {
     const origin = req.headers.origin;
-    return origin === undefined || origin === `http://${req.headers.host}`;
+    return origin === undefined || origin === `http://${req.headers.host}` || origin === publicUrl?.origin;
   };
+  const hostAllowed = (req: IncomingMessage) => isAllowedHostHeader(req.headers.host, port, loopbackOnly, accepted);
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    if (!isAllowedHostHeader(req.headers.host, port, loopbackOnly)) return sendText(res, 421, 'wrong host', SECURITY_HEADERS);
+    if (!hostAllowed(req)) return sendText(res, 421, 'wrong host', SECURITY_HEADERS);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     const given = url.searchParams.get('token');
@@ -97,7 +111,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       res.writeHead(303, {
         ...SECURITY_HEADERS,
         'Set-Cookie': tokenCookie(port, token),
-        Location: url.pathname + url.search,
+        Location: localRedirectTarget(url),
         'Cache-Control': 'no-store',
       });
       return void res.end();
@@ -125,7 +139,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         method?: unknown;
         request?: unknown;
       };
-      return sendJson(res, 200, await dispatchCall(apiMethod, request ?? null, options.app.handle));
+      return sendJson(res, 200, await dispatchCall(apiMethod, request ?? null, options.app.handle), SECURITY_HEADERS);
     }
     if (url.pathname.startsWith(MEDIA_ROUTE)) {
       const id = mediaTrackId(url.pathname.slice(MEDIA_ROUTE.length));
@@ -133,13 +147,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return sendResponse(res, response, SECURITY_HEADERS);
     }
     if (method !== 'GET' && method !== 'HEAD') return sendText(res, 405, 'method not allowed', SECURITY_HEADERS);
-    const csp = contentSecurityPolicy([`ws://${req.headers.host}`]);
+    const csp = contentSecurityPolicy([`ws://${req.headers.host}`, ...(publicUrl ? [publicUrl.origin.replace(/^http/, 'ws')] : [])]);
     serveStatic(res, options.rendererDir, url.pathname, method, { ...SECURITY_HEADERS, 'Content-Security-Policy': csp });
   };
 
   const server = http.createServer((req, res) => {
     onRequest(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendText(res, 500, `internal error: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent) sendText(res, 500, `internal error: ${error instanceof Error ? error.message : String(error)}`, SECURITY_HEADERS);
       else res.destroy();
     });
   });
@@ -147,39 +161,62 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const clients = new Set<WebSocket>();
+  /** Clients that answered the last ping (or connected since); the others are dropped at the next one. */
+  const answered = new WeakSet<WebSocket>();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const refuse = (status: string) => {
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
-    if (!isAllowedHostHeader(req.headers.host, port, loopbackOnly)) return refuse('421 Misdirected Request');
+    if (!hostAllowed(req)) return refuse('421 Misdirected Request');
     if (url.pathname !== API_EVENTS_PATH) return refuse('404 Not Found');
     if (!authorised(req)) return refuse('401 Unauthorized');
     if (!sameOrigin(req)) return refuse('403 Forbidden');
     wss.handleUpgrade(req, socket, head, (ws) => {
       clients.add(ws);
+      answered.add(ws);
+      ws.on('pong', () => answered.add(ws));
       ws.on('close', () => clients.delete(ws));
       ws.on('message', () => ws.close(1008, 'this socket only sends')); // events flow one way
     });
   });
   const ping = setInterval(() => {
-    for (const ws of clients) ws.ping();
-  }, 30_000);
+    for (const ws of clients) {
+      if (!answered.has(ws)) {
+        ws.terminate();
+        clients.delete(ws);
+        continue;
+      }
+      answered.delete(ws);
+      ws.ping();
+    }
+  }, options.pingIntervalMs ?? 30_000);
   ping.unref();
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (host: string) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  let host = options.host ?? defaultLoopbackHost();
+  try {
+    await listen(host);
+  } catch (error) {
+    // A system that routes only 127.0.0.1 to loopback: fall back to it (cookies then reach other local servers).
+    if (options.host !== undefined || (error as NodeJS.ErrnoException).code !== 'EADDRNOTAVAIL') throw error;
+    host = '127.0.0.1';
+    await listen(host);
+  }
+  loopbackOnly = isLoopbackHost(host);
   port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const origin = `http://${urlHost}:${port}`;
 
   return {
-    url: `${origin}/?token=${token}`,
+    url: `${publicUrl?.origin ?? origin}/?token=${token}`,
     origin,
     port,
     token,

@@ -108,3 +108,44 @@ describe('mediaResponse', () => {
     expect((await mediaResponse(db, ids.plain, { method: 'PUT' })).status).toBe(405);
   });
 });
+
+describe('mediaResponse and links out of the library', () => {
+  let db: Database;
+  let ids: { inside: number; linkOut: number; linkIn: number };
+
+  beforeAll(() => {
+    const dir = tempDir();
+    db = openTestDb(path.join(dir, 'data'));
+    const music = path.join(dir, 'music');
+    const outside = path.join(dir, 'private');
+    fs.mkdirSync(music);
+    fs.mkdirSync(outside);
+    fs.writeFileSync(path.join(music, 'song.mp3'), BYTES);
+    fs.writeFileSync(path.join(outside, 'secret.mp3'), 'SECRET outside the library');
+    fs.symlinkSync(path.join(outside, 'secret.mp3'), path.join(music, 'link-out.mp3'));
+    fs.symlinkSync(path.join(music, 'song.mp3'), path.join(music, 'link-in.mp3'));
+    // The library folder is itself reached through a link: its real path is what counts.
+    fs.symlinkSync(music, path.join(dir, 'music-link'));
+    const root = path.join(dir, 'music-link');
+    db.prepare('INSERT INTO library_roots (id, path, added_at) VALUES (2, ?, 0)').run(root);
+    const insert = db.prepare(
+      `INSERT INTO tracks (root_id, path, size, mtime_ms, codec, container, genres, available, added_at, updated_at)
+       VALUES (2, ?, 0, 0, 'MPEG 1 Layer 3', 'MPEG', '[]', 1, 0, 0)`,
+    );
+    const add = (name: string) => Number(insert.run(path.join(root, name)).lastInsertRowid);
+    ids = { inside: add('song.mp3'), linkOut: add('link-out.mp3'), linkIn: add('link-in.mp3') };
+  });
+  afterAll(() => db.close());
+
+  it('refuses a file whose real path lies outside its library folder, serves links that stay inside', async () => {
+    const out = await mediaResponse(db, ids.linkOut);
+    expect(out.status).toBe(403);
+    expect(await out.text()).not.toContain('SECRET');
+    expect((await mediaResponse(db, ids.linkOut, { range: 'bytes=0-5' })).status).toBe(403);
+    for (const id of [ids.inside, ids.linkIn]) {
+      const r = await mediaResponse(db, id);
+      expect(r.status).toBe(200);
+      expect(Buffer.from(await r.arrayBuffer()).equals(BYTES)).toBe(true);
+    }
+  });
+});

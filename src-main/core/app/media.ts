@@ -4,6 +4,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import fs from 'node:fs';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { formatName } from '../library/formats.ts';
 
@@ -59,8 +60,28 @@ function plain(status: number, text: string): Response {
 }
 
 /**
+ * The file's real path (every symlink resolved) when it lies inside the real path of `root`, else
+ * 'outside'; null when either cannot be resolved (gone). The scanner follows symlinks, so a link placed
+ * in a library folder can point anywhere: only what really lies under a library folder is served.
+ */
+export async function realPathInside(file: string | Buffer, root: string): Promise<Buffer | 'outside' | null> {
+  let real: Buffer;
+  let realRoot: Buffer;
+  try {
+    real = await fs.promises.realpath(file, { encoding: 'buffer' });
+    realRoot = await fs.promises.realpath(root, { encoding: 'buffer' });
+  } catch {
+    return null;
+  }
+  const sep = Buffer.from(path.sep);
+  const prefix = realRoot.subarray(realRoot.length - sep.length).equals(sep) ? realRoot : Buffer.concat([realRoot, sep]);
+  return real.length > prefix.length && real.subarray(0, prefix.length).equals(prefix) ? real : 'outside';
+}
+
+/**
  * The response for GET/HEAD of one track: 200 with the whole file, 206 with a Content-Range, 416 for a
- * range outside the file, 404 for an unknown track or a file that is gone, 405 for other methods.
+ * range outside the file, 404 for an unknown track or a file that is gone, 403 for a file whose real
+ * path lies outside its library folder (a symlink out), 405 for other methods.
  * The file is opened by its raw on-disk path bytes where they differ from the stored NFC path.
  */
 export async function mediaResponse(
@@ -71,12 +92,21 @@ export async function mediaResponse(
   const method = (request.method ?? 'GET').toUpperCase();
   if (method !== 'GET' && method !== 'HEAD') return plain(405, 'method not allowed');
   if (trackId === null) return plain(404, 'not a track');
-  const row = db.prepare('SELECT path, path_bytes, container, codec FROM tracks WHERE id = ?').get(trackId) as
-    { path: string; path_bytes: Buffer | null; container: string | null; codec: string | null } | undefined;
+  const row = db
+    .prepare(
+      `SELECT t.path, t.path_bytes, t.container, t.codec, r.path AS root
+         FROM tracks t JOIN library_roots r ON r.id = t.root_id WHERE t.id = ?`,
+    )
+    .get(trackId) as
+    | { path: string; path_bytes: Buffer | null; container: string | null; codec: string | null; root: string }
+    | undefined;
   if (!row) return plain(404, 'no such track');
+  const real = await realPathInside(row.path_bytes ?? row.path, row.root);
+  if (real === 'outside') return plain(403, 'this file lies outside the library folders (a link out of the library)');
   let handle: fs.promises.FileHandle;
   try {
-    handle = await fs.promises.open(row.path_bytes ?? row.path, fs.constants.O_RDONLY);
+    if (real === null) throw new Error('gone');
+    handle = await fs.promises.open(real, fs.constants.O_RDONLY);
   } catch {
     return plain(404, 'the file of this track is missing (moved, deleted or on an unplugged drive)');
   }
