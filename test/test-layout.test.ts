@@ -10,7 +10,10 @@ const VITEST = path.join(ROOT, 'node_modules/vitest/vitest.mjs');
 const USES_DATASETS = /shared-data\.ts|shared\/datasets/;
 
 function listedFiles(config: string): string[] {
-  const listed = spawnSync(process.execPath, [VITEST, 'list', '--filesOnly', '--config', config], { cwd: ROOT, encoding: 'utf8' });
+  const listed = spawnSync(process.execPath, [VITEST, 'list', '--filesOnly', '--config', config], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   expect(listed.status, listed.stderr).toBe(0);
   return listed.stdout
     .split('\n')
@@ -23,7 +26,9 @@ describe('test layout', () => {
     const files = listedFiles('vitest.config.ts');
     expect(files.length).toBeGreaterThan(50);
     expect(files).toContain('test/test-layout.test.ts');
-    const readers = files.filter((f) => f !== 'test/test-layout.test.ts' && USES_DATASETS.test(fs.readFileSync(path.join(ROOT, f), 'utf8')));
+    const readers = files.filter(
+      (f) => f !== 'test/test-layout.test.ts' && USES_DATASETS.test(fs.readFileSync(path.join(ROOT, f), 'utf8')),
+    );
     expect(readers).toEqual([]);
   });
 

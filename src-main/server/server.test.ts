@@ -5,7 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { ApiHandler } from '../api/contract.ts';
 import { tempDir } from '../../test/helpers/temp-dir.ts';
-import { checkBindHost, cookieName, defaultLoopbackHost, isAllowedHostHeader, isLoopbackHost, parsePublicUrl, tokensEqual } from './auth.ts';
+import {
+  checkBindHost,
+  cookieName,
+  defaultLoopbackHost,
+  isAllowedHostHeader,
+  isLoopbackHost,
+  parsePublicUrl,
+  tokensEqual,
+} from './auth.ts';
 import { resolveStatic } from './static-files.ts';
 import { localRedirectTarget, startServer, type RunningServer } from './server.ts';
 

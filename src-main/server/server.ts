@@ -147,13 +147,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return sendResponse(res, response, SECURITY_HEADERS);
     }
     if (method !== 'GET' && method !== 'HEAD') return sendText(res, 405, 'method not allowed', SECURITY_HEADERS);
-    const csp = contentSecurityPolicy([`ws://${req.headers.host}`, ...(publicUrl ? [publicUrl.origin.replace(/^http/, 'ws')] : [])]);
+    const csp = contentSecurityPolicy([
+      `ws://${req.headers.host}`,
+      ...(publicUrl ? [publicUrl.origin.replace(/^http/, 'ws')] : []),
+    ]);
     serveStatic(res, options.rendererDir, url.pathname, method, { ...SECURITY_HEADERS, 'Content-Security-Policy': csp });
   };
 
   const server = http.createServer((req, res) => {
     onRequest(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendText(res, 500, `internal error: ${error instanceof Error ? error.message : String(error)}`, SECURITY_HEADERS);
+      if (!res.headersSent)
+        sendText(res, 500, `internal error: ${error instanceof Error ? error.message : String(error)}`, SECURITY_HEADERS);
       else res.destroy();
     });
   });

@@ -19,7 +19,6 @@ import { normalizeTags, splitTagList } from '../../src-main/core/topics/normaliz
 import { buildVocabulary } from '../../src-main/core/topics/vocabulary.ts';
 import { parseDelimited } from '../../src-main/core/topics/tag-file.ts';
 
-
 describe('topics on mer-dev (genres + moods)', () => {
   const rows = parseDelimited(readFileSync(path.join(requireMerDev(), 'tracks.csv'), 'utf8'), ',', true).map((r) => r.fields);
   const header = rows[0] ?? [];

@@ -98,8 +98,7 @@ export async function mediaResponse(
          FROM tracks t JOIN library_roots r ON r.id = t.root_id WHERE t.id = ?`,
     )
     .get(trackId) as
-    | { path: string; path_bytes: Buffer | null; container: string | null; codec: string | null; root: string }
-    | undefined;
+    { path: string; path_bytes: Buffer | null; container: string | null; codec: string | null; root: string } | undefined;
   if (!row) return plain(404, 'no such track');
   const real = await realPathInside(row.path_bytes ?? row.path, row.root);
   if (real === 'outside') return plain(403, 'this file lies outside the library folders (a link out of the library)');
