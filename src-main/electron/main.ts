@@ -1,6 +1,6 @@
 // The Electron shell: window, protocols, IPC, menu and media keys. All logic lives in the Node core
 // (core/app/app-service.ts), which browser mode (`cadenza serve`) shares.
-import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import path from 'node:path';
 import type { ApiEmitter } from '../api/contract.ts';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../api/contract.ts';
@@ -11,8 +11,9 @@ import { windowIconPath } from './app-icon.ts';
 import { dispatchIpcCall } from './ipc.ts';
 import { buildMenu, registerMediaKeys } from './menu.ts';
 import { APP_HOST, APP_SCHEME, handleProtocols, registerSchemes } from './protocols.ts';
+import { devOverrides, windowOpenResponse } from './shell-policy.ts';
 
-const devServerUrl = process.env.ELECTRON_RENDERER_URL;
+const devServerUrl = devOverrides(process.env, app.isPackaged).rendererUrl;
 const rendererDir = path.join(import.meta.dirname, '../renderer');
 
 registerSchemes();
@@ -55,10 +56,7 @@ function start(): void {
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.on('will-navigate', (event) => event.preventDefault());
-    contents.setWindowOpenHandler(({ url }) => {
-      if (url.startsWith('https://')) void shell.openExternal(url);
-      return { action: 'deny' };
-    });
+    contents.setWindowOpenHandler(windowOpenResponse);
   });
 
   ipcMain.handle(IPC_CALL_CHANNEL, (event, method: unknown, request: unknown) =>

@@ -28,13 +28,23 @@ export function isBackendName(value: string): value is BackendName {
 }
 
 /**
- * Folder holding tfjs-backend-wasm's .wasm files. `CADENZA_TFJS_WASM_DIR` overrides it (a packaged
- * app that unpacks them elsewhere); otherwise it is resolved through Node's module resolution, which
+ * `CADENZA_TFJS_WASM_DIR`, honoured only outside a packaged app (code running from inside an app.asar
+ * archive): a shipped app never loads WebAssembly from a folder named by its environment. The shell
+ * also removes the variable when packaged (electron/shell-policy.ts).
+ */
+export function wasmDirOverride(env: NodeJS.ProcessEnv, moduleUrl: string): string | undefined {
+  if (/[\\/]app\.asar[\\/]/.test(decodeURIComponent(moduleUrl))) return undefined;
+  return env.CADENZA_TFJS_WASM_DIR || undefined;
+}
+
+/**
+ * Folder holding tfjs-backend-wasm's .wasm files. `CADENZA_TFJS_WASM_DIR` overrides it in development
+ * (see wasmDirOverride); otherwise it is resolved through Node's module resolution, which
  * works from the sources and from the electron-vite bundle (dependencies stay external, so
  * node_modules sits beside out/). Inside an asar archive the unpacked copy is used when present.
  */
 export function wasmDirectory(): string {
-  const override = process.env.CADENZA_TFJS_WASM_DIR;
+  const override = wasmDirOverride(process.env, import.meta.url);
   if (override) return ensureSlash(override);
   const require = createRequire(import.meta.url);
   const pkg = require.resolve('@tensorflow/tfjs-backend-wasm/package.json');
