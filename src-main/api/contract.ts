@@ -175,7 +175,7 @@ export function contentSecurityPolicy(connectSrc: string[] = []): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
+    "style-src 'self'", // no 'unsafe-inline': the renderer styles elements through the CSSOM only (Svelte's style: directives)
     "img-src 'self' data:",
     `media-src 'self' ${MEDIA_SCHEME}:`,
     ["connect-src 'self'", ...connectSrc].join(' '),

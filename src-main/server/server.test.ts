@@ -3,7 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { ApiHandler } from '../api/contract.ts';
+import { contentSecurityPolicy, type ApiHandler } from '../api/contract.ts';
 import { tempDir } from '../../test/helpers/temp-dir.ts';
 import {
   checkBindHost,
@@ -88,6 +88,17 @@ describe('browser-mode access control (pure parts)', () => {
     expect(localRedirectTarget(new URL(`${base}///evil.example/`))).toBe('/evil.example/');
     expect(localRedirectTarget(new URL('/', base))).toBe('/');
     expect(localRedirectTarget(new URL('/assets/a.js', base))).toBe('/assets/a.js');
+  });
+
+  it("the Content-Security-Policy allows no inline script or style, and index.html's copy says the same", () => {
+    const policy = contentSecurityPolicy();
+    expect(policy).not.toContain('unsafe-inline');
+    expect(policy).not.toContain('unsafe-eval');
+    expect(policy).toContain("style-src 'self';");
+    const html = fs.readFileSync(path.join(import.meta.dirname, '../../src-renderer/index.html'), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
+    // A <meta> policy cannot carry frame-ancestors (the header does).
+    expect(meta).toBe(policy.replace("; frame-ancestors 'none'", ''));
   });
 
   it('serves only files inside the renderer folder', () => {

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFixtureLibrary, requireFfmpeg, type FixtureLibrary } from '../fixtures/library/make-library.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { BIN, launchChromium, SHOTS, shot, startServe, stopServe } from './harness.ts';
+import { BIN, launchChromium, recordPageErrors, SHOTS, shot, startServe, stopServe } from './harness.ts';
 
 
 /** The fields of the page's <audio> elements the test reads (this file is type-checked without the DOM lib). */
@@ -113,7 +113,7 @@ describe('browser mode, end to end', () => {
       if (new URL(r.url()).pathname.startsWith('/media/'))
         media.push({ status: r.status(), range: r.request().headers().range ?? null });
     });
-    page.on('pageerror', (e) => errors.push(e.message));
+    recordPageErrors(page, errors);
 
     // The token is moved into an HttpOnly cookie and dropped from the address bar.
     await page.goto(server.url);
@@ -160,6 +160,19 @@ describe('browser mode, end to end', () => {
     expect(await grid.getByRole('row').count()).toBe(trackCount + 1);
     expect(await page.getByRole('group', { name: 'Topics' }).getByRole('checkbox').count()).toBe(7);
     await shot(page, '03-library');
+    // Styles apply under a CSP without style-src 'unsafe-inline': the stylesheet (rows are positioned
+    // absolutely) and the style: directives, which Svelte sets through the CSSOM (height, translateY).
+    const layout = (await page.evaluate(`(() => {
+      const spacer = document.querySelector('.spacer');
+      const second = spacer.querySelectorAll('.row')[1];
+      return { inline: spacer.style.height, height: spacer.getBoundingClientRect().height,
+        position: getComputedStyle(second).position, transform: getComputedStyle(second).transform };
+    })()`)) as { inline: string; height: number; position: string; transform: string };
+    expect(layout.inline).toMatch(/^\d+px$/);
+    expect(layout.height).toBe(parseFloat(layout.inline));
+    expect(layout.height).toBeGreaterThan(0);
+    expect(layout.position).toBe('absolute');
+    expect(layout.transform).toMatch(/^matrix\(1, 0, 0, 1, 0, [1-9]\d*\)$/);
 
     // Search filters the table (server side).
     await page.getByRole('searchbox', { name: 'Search the library' }).fill('harbor');

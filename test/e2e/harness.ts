@@ -55,4 +55,15 @@ export async function stopServe(server: { child: ChildProcess } | undefined): Pr
   await exited;
 }
 
+/**
+ * Collects a page's uncaught errors and its Content-Security-Policy violations (Chromium reports a
+ * refused script, style or connection on the console), so a suite fails on either.
+ */
+export function recordPageErrors(page: Page, errors: string[]): void {
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(`CSP: ${m.text()}`);
+  });
+}
+
 export const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });

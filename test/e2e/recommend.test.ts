@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeAnalysisLibrary } from '../fixtures/analysis/make-analysis-library.ts';
 import { requireFfmpeg } from '../fixtures/library/make-library.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { BIN, launchChromium, SHOTS, shot, startServe, stopServe } from './harness.ts';
+import { BIN, launchChromium, recordPageErrors, SHOTS, shot, startServe, stopServe } from './harness.ts';
 
 
 function cli(dataDir: string, ...args: string[]): string {
@@ -93,7 +93,7 @@ describe('recommendations in browser mode, end to end', () => {
   it('train a model, then topics fill the queue, more like this, like/dislike re-rank, and the map', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    recordPageErrors(page, errors);
     await page.goto(server.url);
     const topics = page.getByRole('group', { name: 'Topics' });
     await expect.poll(() => topics.getByRole('checkbox').count(), { timeout: 30_000 }).toBe(2);
