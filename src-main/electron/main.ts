@@ -79,6 +79,8 @@ function start(): void {
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
+      // Middle-click opens no window either (every window.open is refused as well: shell-policy.ts).
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   service.open();
