@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from 'better-sqlite3';
 import { tempDir } from '../../../test/helpers/temp-dir.ts';
-import { mediaResponse, mediaTrackId, parseRange } from './media.ts';
+import { mediaResponse, mediaTrackId, parseRange, rootOnDisk } from './media.ts';
 import { insertTracks, openTestDb } from './test-db.ts';
 
 const BYTES = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
@@ -146,6 +146,41 @@ describe('mediaResponse and links out of the library', () => {
       const r = await mediaResponse(db, id);
       expect(r.status).toBe(200);
       expect(Buffer.from(await r.arrayBuffer()).equals(BYTES)).toBe(true);
+    }
+  });
+});
+
+describe('rootOnDisk', () => {
+  it('takes the library folder from the raw path bytes (its stored name is lossy when not UTF-8)', () => {
+    const raw = Buffer.concat([Buffer.from('/home/u/m'), Buffer.from([0xe9]), Buffer.from('dia/a/song.mp3')]);
+    expect(rootOnDisk('/home/u/m\uFFFDdia', raw)).toEqual(raw.subarray(0, 13));
+    expect(rootOnDisk('/home/u/m\uFFFDdia', null)).toBe('/home/u/m\uFFFDdia');
+    expect(rootOnDisk('/', raw)).toBe('/');
+    expect(rootOnDisk('/a/b/c/d/e/f', Buffer.from('/a/b'))).toBe('/a/b/c/d/e/f');
+  });
+
+  it('serves a track under a library folder whose name is not valid UTF-8', async () => {
+    const dir = tempDir();
+    const db = openTestDb(path.join(dir, 'data'));
+    try {
+      const rawRoot = Buffer.concat([Buffer.from(`${dir}/m`), Buffer.from([0xe9]), Buffer.from('dia')]);
+      fs.mkdirSync(rawRoot);
+      const rawFile = Buffer.concat([rawRoot, Buffer.from('/song.mp3')]);
+      fs.writeFileSync(rawFile, BYTES);
+      db.prepare('INSERT INTO library_roots (id, path, added_at) VALUES (3, ?, 0)').run(`${dir}/m\uFFFDdia`);
+      const id = Number(
+        db
+          .prepare(
+            `INSERT INTO tracks (root_id, path, path_bytes, size, mtime_ms, codec, container, genres, available, added_at, updated_at)
+             VALUES (3, ?, ?, 0, 0, 'MPEG 1 Layer 3', 'MPEG', '[]', 1, 0, 0)`,
+          )
+          .run(`${dir}/m\uFFFDdia/song.mp3`, rawFile).lastInsertRowid,
+      );
+      const r = await mediaResponse(db, id);
+      expect(r.status).toBe(200);
+      expect(Buffer.from(await r.arrayBuffer()).equals(BYTES)).toBe(true);
+    } finally {
+      db.close();
     }
   });
 });

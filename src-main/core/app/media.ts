@@ -64,7 +64,7 @@ function plain(status: number, text: string): Response {
  * 'outside'; null when either cannot be resolved (gone). The scanner follows symlinks, so a link placed
  * in a library folder can point anywhere: only what really lies under a library folder is served.
  */
-export async function realPathInside(file: string | Buffer, root: string): Promise<Buffer | 'outside' | null> {
+export async function realPathInside(file: string | Buffer, root: string | Buffer): Promise<Buffer | 'outside' | null> {
   let real: Buffer;
   let realRoot: Buffer;
   try {
@@ -76,6 +76,23 @@ export async function realPathInside(file: string | Buffer, root: string): Promi
   const sep = Buffer.from(path.sep);
   const prefix = realRoot.subarray(realRoot.length - sep.length).equals(sep) ? realRoot : Buffer.concat([realRoot, sep]);
   return real.length > prefix.length && real.subarray(0, prefix.length).equals(prefix) ? real : 'outside';
+}
+
+/**
+ * The library folder as it is named on disk: the stored root path is NFC text (lossy for a name that is
+ * not valid UTF-8), so where the track keeps its raw path bytes, the root is the same number of leading
+ * path segments of those bytes.
+ */
+export function rootOnDisk(root: string, trackPathBytes: Buffer | null): string | Buffer {
+  if (!trackPathBytes || path.sep !== '/') return root;
+  const depth = root.split('/').filter(Boolean).length;
+  if (depth === 0) return root;
+  let at = 0;
+  for (let seen = 0; seen < depth; seen++) {
+    at = trackPathBytes.indexOf(0x2f, at + 1);
+    if (at < 0) return root;
+  }
+  return trackPathBytes.subarray(0, at);
 }
 
 /**
@@ -100,7 +117,7 @@ export async function mediaResponse(
     .get(trackId) as
     { path: string; path_bytes: Buffer | null; container: string | null; codec: string | null; root: string } | undefined;
   if (!row) return plain(404, 'no such track');
-  const real = await realPathInside(row.path_bytes ?? row.path, row.root);
+  const real = await realPathInside(row.path_bytes ?? row.path, rootOnDisk(row.root, row.path_bytes));
   if (real === 'outside') return plain(403, 'this file lies outside the library folders (a link out of the library)');
   let handle: fs.promises.FileHandle;
   try {
