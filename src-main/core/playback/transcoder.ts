@@ -14,8 +14,8 @@ import { WAV_HEADER_BYTES, wavHeader } from './wav-header.ts';
 export const FIRST_CHUNK_SEC = 0.5;
 export const CHUNK_SEC = 2;
 const LAYOUT_CACHE_SIZE = 256;
-/** The worker goes away after this long without work (it is restarted on the next request). */
-const WORKER_IDLE_MS = 60_000;
+/** A worker that has decoded goes away after this long without work (restarted on the next request). */
+const WORKER_IDLE_MS = 10 * 60_000;
 
 export interface PcmLayout {
   sampleRate: number;
@@ -50,6 +50,9 @@ export class WorkerChunkDecoder implements ChunkDecoder {
   private readonly pending = new Map<number, { resolve(chunk: DecodedChunk): void; reject(error: Error): void }>();
   private idleTimer: NodeJS.Timeout | undefined;
 
+  /** `bundle`: a built worker file instead of the source (the bench times what the app ships). */
+  constructor(private readonly bundle?: URL) {}
+
   probe(path: string | Uint8Array, durationSec: number): Promise<DecodedChunk> {
     return this.request({ type: 'probe', id: this.nextId++, path, durationSec });
   }
@@ -70,7 +73,6 @@ export class WorkerChunkDecoder implements ChunkDecoder {
   /** Starts the worker ahead of the first request (its start-up is then not on the first audio's path). */
   warm(): void {
     this.ensureWorker();
-    this.armIdle();
   }
 
   async close(): Promise<void> {
@@ -82,7 +84,7 @@ export class WorkerChunkDecoder implements ChunkDecoder {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = startWorker('playback');
+    const worker = startWorker('playback', {}, this.bundle);
     worker.unref(); // never keeps the process alive
     worker.on('message', (reply: PlaybackReply) => {
       const waiter = this.pending.get(reply.id);
@@ -199,11 +201,24 @@ export class PlaybackTranscoder {
 
 let shared: { transcoder: PlaybackTranscoder; decoder: WorkerChunkDecoder } | undefined;
 
-/** The process's transcoder (one decode worker, shared by browser mode's route and Electron's protocol). */
-export function playbackTranscoder(): PlaybackTranscoder {
+function sharedTranscoder(): { transcoder: PlaybackTranscoder; decoder: WorkerChunkDecoder } {
   shared ??= (() => {
     const decoder = new WorkerChunkDecoder();
     return { transcoder: new PlaybackTranscoder(decoder), decoder };
   })();
-  return shared.transcoder;
+  return shared;
+}
+
+/** The process's transcoder (one decode worker, shared by browser mode's route and Electron's protocol). */
+export function playbackTranscoder(): PlaybackTranscoder {
+  return sharedTranscoder().transcoder;
+}
+
+/** Starts the process's decode worker now (the app does at start, so the first transcoded track starts fast). */
+export function warmPlaybackTranscoder(): void {
+  sharedTranscoder().decoder.warm();
+}
+
+export async function closePlaybackTranscoder(): Promise<void> {
+  await shared?.decoder.close();
 }
