@@ -5,8 +5,9 @@
 import type { Database } from 'better-sqlite3';
 import type { FacetCount, TrackFacets, TrackQuery, TrackRow, TrackPage, TrackSortKey } from '../../api/types.ts';
 import { formatName } from '../library/formats.ts';
+import { GAIN_COLUMNS, GAIN_JOIN, trackGain, type GainColumns } from '../loudness/track-gain.ts';
 
-interface Row {
+interface Row extends GainColumns {
   id: number;
   title: string | null;
   artist: string | null;
@@ -24,9 +25,9 @@ interface Row {
 }
 
 const COLUMNS = `t.id, t.title, t.artist, t.album, t.album_artist, t.track_no, t.year, t.duration, t.container, t.codec,
-  t.genres, t.path, t.available, tt.topic_set`;
+  t.genres, t.path, t.available, tt.topic_set, ${GAIN_COLUMNS}`;
 const FROM = `tracks t LEFT JOIN track_topics tt ON tt.track_id = t.id
-  AND tt.model_id = (SELECT id FROM topic_models WHERE active = 1)`;
+  AND tt.model_id = (SELECT id FROM topic_models WHERE active = 1) ${GAIN_JOIN}`;
 
 /** Text columns sort case-insensitively with missing values last; ties break by id (stable paging). */
 const ORDER: Record<TrackSortKey, string> = {
@@ -110,6 +111,7 @@ function toTrackRow(r: Row): TrackRow {
     path: r.path,
     available: r.available === 1,
     topics: r.topic_set ? (JSON.parse(r.topic_set) as number[]) : [],
+    gain: trackGain(r),
   };
 }
 
