@@ -20,8 +20,27 @@ if (!ffmpeg) throw new Error('ffmpeg is needed to make the track and for the bas
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cadenza-bench-playback-'));
 const file = path.join(dir, 'five-minutes.m4a');
 // Music-like content for the encoder: a chord plus noise, stereo, 44.1 kHz, 16-bit ALAC.
-execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', `sine=f=220:d=${TRACK_SEC}`, '-f', 'lavfi', '-i', `anoisesrc=d=${TRACK_SEC}:a=0.1`,
-  '-filter_complex', '[0][1]amerge=inputs=2', '-ar', '44100', '-c:a', 'alac', '-sample_fmt', 's16p', file]);
+execFileSync(ffmpeg, [
+  '-v',
+  'error',
+  '-f',
+  'lavfi',
+  '-i',
+  `sine=f=220:d=${TRACK_SEC}`,
+  '-f',
+  'lavfi',
+  '-i',
+  `anoisesrc=d=${TRACK_SEC}:a=0.1`,
+  '-filter_complex',
+  '[0][1]amerge=inputs=2',
+  '-ar',
+  '44100',
+  '-c:a',
+  'alac',
+  '-sample_fmt',
+  's16p',
+  file,
+]);
 const copy = path.join(dir, 'five-minutes-copy.m4a'); // an unseen track for a warm worker
 fs.copyFileSync(file, copy);
 
@@ -52,7 +71,9 @@ async function ours(transcoder: PlaybackTranscoder, p: string, from: number): Pr
 function viaFfmpeg(p: string, sec: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const t = performance.now();
-    const child = spawn(ffmpeg!, ['-v', 'error', '-ss', String(sec), '-i', p, '-f', 'wav', '-c:a', 'pcm_s16le', '-'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(ffmpeg!, ['-v', 'error', '-ss', String(sec), '-i', p, '-f', 'wav', '-c:a', 'pcm_s16le', '-'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     let got = 0;
     child.stdout.on('data', (d: Buffer) => {
       got += d.length;
@@ -88,8 +109,12 @@ await decoder.close();
 fs.rmSync(dir, { recursive: true, force: true });
 
 const row = (name: string, value: number, base: number) =>
-  console.log(`${name.padEnd(44)} ${value.toFixed(0).padStart(6)} ms   ffmpeg ${base.toFixed(0).padStart(5)} ms   ratio ${(value / base).toFixed(2)}`);
-console.log(`5-minute ALAC (44.1 kHz stereo 16-bit), ${SEEKS} seeks; ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)}`);
+  console.log(
+    `${name.padEnd(44)} ${value.toFixed(0).padStart(6)} ms   ffmpeg ${base.toFixed(0).padStart(5)} ms   ratio ${(value / base).toFixed(2)}`,
+  );
+console.log(
+  `5-minute ALAC (44.1 kHz stereo 16-bit), ${SEEKS} seeks; ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)}`,
+);
 console.log(`decode worker start (bundled, until its first reply)   ${workerStart.toFixed(0).padStart(6)} ms`);
 row('first audio, cold (worker start + layout)', cold, ffFirst);
 row('first audio, warm worker, new track', warmFirst, ffFirst);

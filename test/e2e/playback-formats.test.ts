@@ -44,8 +44,20 @@ describe('every indexed format plays in Chromium', () => {
     fs.mkdirSync(music);
     for (const f of FORMATS) {
       const made = spawnSync(requireFfmpeg(), [
-        '-v', 'error', '-f', 'lavfi', '-i', `sine=frequency=330:duration=${SECONDS}`, '-ac', '2',
-        '-metadata', `title=${f.title}`, '-metadata', 'artist=Format Test', ...f.codec, path.join(music, f.file),
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        `sine=frequency=330:duration=${SECONDS}`,
+        '-ac',
+        '2',
+        '-metadata',
+        `title=${f.title}`,
+        '-metadata',
+        'artist=Format Test',
+        ...f.codec,
+        path.join(music, f.file),
       ]);
       expect(made.status, String(made.stderr)).toBe(0);
     }
@@ -87,7 +99,9 @@ describe('every indexed format plays in Chromium', () => {
       const target = 0.8 * duration;
       await page.getByRole('slider', { name: 'Seek' }).fill(target.toFixed(1));
       await expect.poll(currentTime, { message: `${f.title} seeks` }).toBeGreaterThanOrEqual(target - 0.15);
-      await expect.poll(currentTime, { timeout: 10_000, message: `${f.title} plays on after the seek` }).toBeGreaterThan(target + 0.4);
+      await expect
+        .poll(currentTime, { timeout: 10_000, message: `${f.title} plays on after the seek` })
+        .toBeGreaterThan(target + 0.4);
       expect((await read()).paused).toBe(false);
       expect(await page.locator('[role="alert"]').count(), `${f.title}: no player error`).toBe(0);
     }

@@ -14,7 +14,16 @@ const db = databaseOpener();
 
 function make(file: string, codec: string[], tags: Record<string, string>): void {
   execFileSync(requireFfmpeg(), [
-    '-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=f=440:d=1', ...Object.entries(tags).flatMap(([k, v]) => ['-metadata', `${k}=${v}`]), ...codec, file,
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=f=440:d=1',
+    ...Object.entries(tags).flatMap(([k, v]) => ['-metadata', `${k}=${v}`]),
+    ...codec,
+    file,
   ]);
 }
 
@@ -29,7 +38,12 @@ describe('gain tags', () => {
     files.mp3 = path.join(music, 'rg.mp3');
     files.opus = path.join(music, 'r128.opus');
     files.none = path.join(music, 'none.ogg');
-    const rg = { REPLAYGAIN_TRACK_GAIN: '-6.48 dB', REPLAYGAIN_TRACK_PEAK: '0.988831', REPLAYGAIN_ALBUM_GAIN: '-7.10 dB', REPLAYGAIN_ALBUM_PEAK: '1.000000' };
+    const rg = {
+      REPLAYGAIN_TRACK_GAIN: '-6.48 dB',
+      REPLAYGAIN_TRACK_PEAK: '0.988831',
+      REPLAYGAIN_ALBUM_GAIN: '-7.10 dB',
+      REPLAYGAIN_ALBUM_PEAK: '1.000000',
+    };
     make(files.flac, ['-c:a', 'flac'], rg);
     make(files.mp3, ['-c:a', 'libmp3lame', '-id3v2_version', '3'], rg);
     // R128 gains are Q7.8 dB relative to −23 LUFS: −2560 = −10 dB there, −5 dB at ReplayGain's −18 LUFS.
@@ -45,16 +59,27 @@ describe('gain tags', () => {
       expect(gainTags.albumGain, file).toBeCloseTo(-7.1, 2);
       expect(gainTags.albumPeak, file).toBeCloseTo(1, 5);
     }
-    expect((await readTrackMetadata(files.opus)).gainTags).toEqual({ trackGain: -5, trackPeak: null, albumGain: 7, albumPeak: null });
-    expect((await readTrackMetadata(files.none)).gainTags).toEqual({ trackGain: null, trackPeak: null, albumGain: null, albumPeak: null });
+    expect((await readTrackMetadata(files.opus)).gainTags).toEqual({
+      trackGain: -5,
+      trackPeak: null,
+      albumGain: 7,
+      albumPeak: null,
+    });
+    expect((await readTrackMetadata(files.none)).gainTags).toEqual({
+      trackGain: null,
+      trackPeak: null,
+      albumGain: null,
+      albumPeak: null,
+    });
   });
 
   it('stores them at scan, and reads them once more for tracks indexed before they were read', async () => {
     const d = db(path.join(tempDir(), 'data'));
     await scanLibrary(d, { addRoots: [music] });
     const stored = () =>
-      d.prepare('SELECT rg_track_gain AS gain, rg_album_gain AS album, gain_tags_read AS done FROM tracks WHERE path = ?').get(files.flac) as
-        { gain: number | null; album: number | null; done: number };
+      d
+        .prepare('SELECT rg_track_gain AS gain, rg_album_gain AS album, gain_tags_read AS done FROM tracks WHERE path = ?')
+        .get(files.flac) as { gain: number | null; album: number | null; done: number };
     expect(stored()).toEqual({ gain: expect.closeTo(-6.48, 2), album: expect.closeTo(-7.1, 2), done: 1 });
     // As a library upgraded by migration 0007 looks: the file unchanged, its tags never read.
     d.prepare('UPDATE tracks SET rg_track_gain = NULL, rg_album_gain = NULL, gain_tags_read = 0').run();

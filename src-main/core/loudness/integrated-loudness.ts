@@ -31,7 +31,13 @@ export function kWeightingFilters(sampleRate: number): [Biquad, Biquad] {
   const vh = Math.pow(10, gainDb / 20);
   const vb = Math.pow(vh, 0.4996667741545416);
   let a0 = 1 + k / q + k * k;
-  const shelf: Biquad = [(vh + (vb * k) / q + k * k) / a0, (2 * (k * k - vh)) / a0, (vh - (vb * k) / q + k * k) / a0, (2 * (k * k - 1)) / a0, (1 - k / q + k * k) / a0];
+  const shelf: Biquad = [
+    (vh + (vb * k) / q + k * k) / a0,
+    (2 * (k * k - vh)) / a0,
+    (vh - (vb * k) / q + k * k) / a0,
+    (2 * (k * k - 1)) / a0,
+    (1 - k / q + k * k) / a0,
+  ];
   // Stage 2: the RLB high pass.
   const f1 = 38.13547087602444;
   const q1 = 0.5003270373238773;
@@ -52,7 +58,10 @@ export function channelWeights(channels: number): number[] {
  * Sums of K-weighted squares per 100 ms step (4 steps = one 400 ms block, so blocks overlap by 75 %):
  * one Float64Array per channel.
  */
-function stepEnergies(channels: readonly Float32Array[], sampleRate: number): { energies: Float64Array[]; stepLengths: number[] } {
+function stepEnergies(
+  channels: readonly Float32Array[],
+  sampleRate: number,
+): { energies: Float64Array[]; stepLengths: number[] } {
   const length = channels[0]?.length ?? 0;
   const steps = Math.floor((length * 10) / sampleRate);
   const bounds = Array.from({ length: steps + 1 }, (_, i) => Math.round((i * sampleRate) / 10));
@@ -60,7 +69,10 @@ function stepEnergies(channels: readonly Float32Array[], sampleRate: number): { 
   const energies = channels.map((x) => {
     const out = new Float64Array(steps);
     // Direct form II transposed, both stages in one pass.
-    let s1 = 0, s2 = 0, t1 = 0, t2 = 0;
+    let s1 = 0,
+      s2 = 0,
+      t1 = 0,
+      t2 = 0;
     let step = 0;
     let next = bounds[1] ?? Infinity;
     let sum = 0;
@@ -98,16 +110,26 @@ export function integratedLoudness(channels: readonly Float32Array[], sampleRate
   // Per block: the weighted sum of the channels' mean squares.
   const blockPower = new Float64Array(blocks);
   for (let b = 0; b < blocks; b++) {
-    const samples = (stepLengths[b] as number) + (stepLengths[b + 1] as number) + (stepLengths[b + 2] as number) + (stepLengths[b + 3] as number);
+    const samples =
+      (stepLengths[b] as number) +
+      (stepLengths[b + 1] as number) +
+      (stepLengths[b + 2] as number) +
+      (stepLengths[b + 3] as number);
     let power = 0;
     energies.forEach((e, c) => {
-      power += ((weights[c] ?? 1) * ((e[b] as number) + (e[b + 1] as number) + (e[b + 2] as number) + (e[b + 3] as number))) / samples;
+      power +=
+        ((weights[c] ?? 1) * ((e[b] as number) + (e[b + 1] as number) + (e[b + 2] as number) + (e[b + 3] as number))) / samples;
     });
     blockPower[b] = power;
   }
   const meanOf = (keep: (power: number) => boolean): number | null => {
-    let sum = 0, n = 0;
-    for (const p of blockPower) if (keep(p)) (sum += p), n++;
+    let sum = 0,
+      n = 0;
+    for (const p of blockPower) {
+      if (!keep(p)) continue;
+      sum += p;
+      n++;
+    }
     return n > 0 ? sum / n : null;
   };
   const absolute = meanOf((p) => p > 0 && toLufs(p) > ABSOLUTE_GATE_LUFS);

@@ -27,7 +27,19 @@ describe('track gain', () => {
     const file = path.join(dir, 'quiet-left.flac');
     // 50 s, stereo with a quiet right channel: a mono mix would read differently from BS.1770's channel sum.
     execFileSync(requireFfmpeg(), [
-      '-v', 'error', '-f', 'lavfi', '-i', 'anoisesrc=d=50:c=pink:a=0.25:seed=5', '-af', 'pan=stereo|c0=c0|c1=0.2*c0', '-ar', '44100', '-c:a', 'flac', file,
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'anoisesrc=d=50:c=pink:a=0.25:seed=5',
+      '-af',
+      'pan=stereo|c0=c0|c1=0.2*c0',
+      '-ar',
+      '44100',
+      '-c:a',
+      'flac',
+      file,
     ]);
     const outcome = await analyseFile(file, { allowFfmpeg: false });
     if (!outcome.ok) throw new Error(outcome.reason);
@@ -35,17 +47,37 @@ describe('track gain', () => {
     expect(loudness.seconds).toBeCloseTo(30, 1);
     expect(loudness.start).toBeCloseTo(outcome.clipStart, 6);
     const reference = ebur128(file, loudness.start, loudness.seconds);
-    expect(Math.abs(loudness.integratedLufs! - reference), `ours ${loudness.integratedLufs} vs ffmpeg ${reference}`).toBeLessThanOrEqual(0.5);
+    expect(
+      Math.abs(loudness.integratedLufs! - reference),
+      `ours ${loudness.integratedLufs} vs ffmpeg ${reference}`,
+    ).toBeLessThanOrEqual(0.5);
 
     const db = openTestDb(path.join(dir, 'data'));
-    const [measured, tagged, unknown] = insertTracks(db, [{ path: file }, { path: path.join(dir, 'tagged.mp3') }, { path: path.join(dir, 'new.mp3') }]);
+    const [measured, tagged, unknown] = insertTracks(db, [
+      { path: file },
+      { path: path.join(dir, 'tagged.mp3') },
+      { path: path.join(dir, 'new.mp3') },
+    ]);
     const stat = fs.statSync(file);
-    new FeatureStore(db).saveFeatures({ trackId: measured!, path: file, pathBytes: null, size: stat.size, mtimeMs: stat.mtimeMs, duration: 50 }, outcome);
-    db.prepare('UPDATE tracks SET rg_track_gain = -6.5, rg_track_peak = 0.99, rg_album_gain = -7.25, rg_album_peak = 1 WHERE id = ?').run(tagged);
+    new FeatureStore(db).saveFeatures(
+      { trackId: measured!, path: file, pathBytes: null, size: stat.size, mtimeMs: stat.mtimeMs, duration: 50 },
+      outcome,
+    );
+    db.prepare(
+      'UPDATE tracks SET rg_track_gain = -6.5, rg_track_peak = 0.99, rg_album_gain = -7.25, rg_album_peak = 1 WHERE id = ?',
+    ).run(tagged);
     // A tagged track keeps its tags even when it was measured too.
-    db.prepare('INSERT INTO track_loudness (track_id, integrated_lufs, sample_peak, measured_start, measured_seconds, measured_at) VALUES (?, -30, 0.5, 0, 30, 0)').run(tagged);
+    db.prepare(
+      'INSERT INTO track_loudness (track_id, integrated_lufs, sample_peak, measured_start, measured_seconds, measured_at) VALUES (?, -30, 0.5, 0, 30, 0)',
+    ).run(tagged);
     const [m, t, u] = getTracks(db, [measured!, tagged!, unknown!]);
-    expect(m!.gain).toEqual({ track: expect.closeTo(-18 - loudness.integratedLufs!, 6), trackPeak: loudness.samplePeak, album: null, albumPeak: null, source: 'measured' });
+    expect(m!.gain).toEqual({
+      track: expect.closeTo(-18 - loudness.integratedLufs!, 6),
+      trackPeak: loudness.samplePeak,
+      album: null,
+      albumPeak: null,
+      source: 'measured',
+    });
     expect(t!.gain).toEqual({ track: -6.5, trackPeak: 0.99, album: -7.25, albumPeak: 1, source: 'tags' });
     expect(u!.gain).toEqual({ track: null, trackPeak: null, album: null, albumPeak: null, source: null });
     db.close();

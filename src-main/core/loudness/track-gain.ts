@@ -14,11 +14,18 @@ export interface GainColumns {
 
 /** SQL: the join and the columns of {@link GainColumns} (tracks aliased `t`). */
 export const GAIN_JOIN = 'LEFT JOIN track_loudness tl ON tl.track_id = t.id';
-export const GAIN_COLUMNS = 't.rg_track_gain, t.rg_track_peak, t.rg_album_gain, t.rg_album_peak, tl.integrated_lufs, tl.sample_peak';
+export const GAIN_COLUMNS =
+  't.rg_track_gain, t.rg_track_peak, t.rg_album_gain, t.rg_album_peak, tl.integrated_lufs, tl.sample_peak';
 
 export function trackGain(row: GainColumns): TrackGain {
   if (row.rg_track_gain !== null) {
-    return { track: row.rg_track_gain, trackPeak: row.rg_track_peak, album: row.rg_album_gain, albumPeak: row.rg_album_peak, source: 'tags' };
+    return {
+      track: row.rg_track_gain,
+      trackPeak: row.rg_track_peak,
+      album: row.rg_album_gain,
+      albumPeak: row.rg_album_peak,
+      source: 'tags',
+    };
   }
   const measured = row.integrated_lufs === null ? null : REPLAYGAIN_REFERENCE_LUFS - row.integrated_lufs;
   return {

@@ -29,7 +29,12 @@ async function decode(request: PlaybackRequest): Promise<void> {
   const result = await decodeClip(path as string, { startSec, durationSec });
   if (!result.ok) return send({ type: 'failed', id, code: result.code, reason: result.reason });
   if (!probe && result.sampleRate !== knownRate) {
-    return send({ type: 'failed', id, code: 'corrupt', reason: `sample rate changed from ${knownRate} to ${result.sampleRate} Hz` });
+    return send({
+      type: 'failed',
+      id,
+      code: 'corrupt',
+      reason: `sample rate changed from ${knownRate} to ${result.sampleRate} Hz`,
+    });
   }
   const sampleRate = result.sampleRate;
   const trackFrames = Math.round(result.trackDurationSec * sampleRate);

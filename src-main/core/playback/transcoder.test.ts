@@ -19,14 +19,31 @@ const SECONDS = 5.3; // several chunks and a short last one
 /** A stereo source whose channels differ (a join that swapped or shifted samples would show). */
 function encode(file: string, codecArgs: string[]): void {
   execFileSync(requireFfmpeg(), [
-    '-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=441:duration=${SECONDS}`, '-f', 'lavfi', '-i',
-    `anoisesrc=d=${SECONDS}:a=0.2:seed=7`, '-filter_complex', '[0][1]amerge=inputs=2', '-ar', String(RATE), ...codecArgs, file,
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=441:duration=${SECONDS}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `anoisesrc=d=${SECONDS}:a=0.2:seed=7`,
+    '-filter_complex',
+    '[0][1]amerge=inputs=2',
+    '-ar',
+    String(RATE),
+    ...codecArgs,
+    file,
   ]);
 }
 
 /** ffmpeg's decode of a file as interleaved s16le: the reference for a lossless source. */
 function ffmpegPcm(file: string): Buffer {
-  return execFileSync(requireFfmpeg(), ['-v', 'error', '-i', file, '-f', 's16le', '-c:a', 'pcm_s16le', '-'], { maxBuffer: 1 << 26 });
+  return execFileSync(requireFfmpeg(), ['-v', 'error', '-i', file, '-f', 's16le', '-c:a', 'pcm_s16le', '-'], {
+    maxBuffer: 1 << 26,
+  });
 }
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
@@ -43,12 +60,23 @@ function sourceOf(file: string) {
 describe('browserPlays', () => {
   it('decides by the stored container and codec: Chromium plays mp3, flac, vorbis, opus, aac and plain PCM WAV', () => {
     const plays: [string, string][] = [
-      ['MPEG', 'MPEG 1 Layer 3'], ['FLAC', 'FLAC'], ['Ogg', 'Vorbis I'], ['Ogg', 'Opus'],
-      ['M4A/isom/iso2', 'MPEG-4/AAC'], ['M4A/mp42/isom', 'MPEG-4/AAC+SBR'], ['WAVE', 'PCM'],
+      ['MPEG', 'MPEG 1 Layer 3'],
+      ['FLAC', 'FLAC'],
+      ['Ogg', 'Vorbis I'],
+      ['Ogg', 'Opus'],
+      ['M4A/isom/iso2', 'MPEG-4/AAC'],
+      ['M4A/mp42/isom', 'MPEG-4/AAC+SBR'],
+      ['WAVE', 'PCM'],
     ];
     const transcoded: [string | null, string | null][] = [
-      ['M4A/isom/iso2', 'ALAC'], ['AIFF', 'PCM'], ['AIFF-C', 'PCM (byte swapped)'], ['ASF/audio', 'Windows Media Audio V8'],
-      ['Ogg', 'FLAC'], ['WAVE', 'non-PCM (65534)'], ['WAVE', 'ADPCM'], [null, null],
+      ['M4A/isom/iso2', 'ALAC'],
+      ['AIFF', 'PCM'],
+      ['AIFF-C', 'PCM (byte swapped)'],
+      ['ASF/audio', 'Windows Media Audio V8'],
+      ['Ogg', 'FLAC'],
+      ['WAVE', 'non-PCM (65534)'],
+      ['WAVE', 'ADPCM'],
+      [null, null],
     ];
     for (const [container, codec] of plays) expect(browserPlays(container, codec), `${container} ${codec}`).toBe(true);
     for (const [container, codec] of transcoded) expect(browserPlays(container, codec), `${container} ${codec}`).toBe(false);
@@ -86,7 +114,12 @@ describe('PlaybackTranscoder (real decode worker)', () => {
       expect(whole.subarray(WAV_HEADER_BYTES).equals(reference)).toBe(true);
       // Ranges that start inside a frame, inside the header, at a seek point, and end at the file's end.
       const joins = [FIRST_CHUNK_SEC, FIRST_CHUNK_SEC + CHUNK_SEC].map((sec) => WAV_HEADER_BYTES + Math.round(sec * RATE) * 4);
-      for (const [start, end] of [[3, 200], [joins[0]! - 1001, joins[1]! + 777], [WAV_HEADER_BYTES + 4 * 150_001 + 3, wav.size - 1], [wav.size - 10, wav.size - 1]] as const) {
+      for (const [start, end] of [
+        [3, 200],
+        [joins[0]! - 1001, joins[1]! + 777],
+        [WAV_HEADER_BYTES + 4 * 150_001 + 3, wav.size - 1],
+        [wav.size - 10, wav.size - 1],
+      ] as const) {
         const part = await readAll(wav.body(start, end));
         expect(part.equals(whole.subarray(start, end + 1)), `bytes ${start}-${end}`).toBe(true);
       }

@@ -157,7 +157,12 @@ export class PlaybackTranscoder {
   /** Bytes [start, end] of the virtual file; chunks are decoded only as the reader pulls them. */
   private stream(
     key: string,
-    path: string | Uint8Array, layout: PcmLayout, header: Uint8Array, start: number, end: number): ReadableStream<Uint8Array> {
+    path: string | Uint8Array,
+    layout: PcmLayout,
+    header: Uint8Array,
+    start: number,
+    end: number,
+  ): ReadableStream<Uint8Array> {
     const frameBytes = layout.channels * 2;
     let position = start; // next byte of the virtual file to send
     let chunkIndex = 0;
@@ -189,7 +194,13 @@ export class PlaybackTranscoder {
   }
 
   /** Interleaved samples of [frame, frame + frames): from the probe where it covers them, else decoded. */
-  private async chunkAt(key: string, path: string | Uint8Array, frame: number, frames: number, sampleRate: number): Promise<Int16Array> {
+  private async chunkAt(
+    key: string,
+    path: string | Uint8Array,
+    frame: number,
+    frames: number,
+    sampleRate: number,
+  ): Promise<Int16Array> {
     const head = this.head?.key === key ? this.head.chunk : undefined;
     if (head && frame === 0) {
       const available = head.samples.length / head.channels;
