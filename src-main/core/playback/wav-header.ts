@@ -2,7 +2,8 @@
 export const WAV_HEADER_BYTES = 44;
 
 export function wavHeader(sampleRate: number, channels: number, frames: number): Uint8Array {
-  const dataBytes = frames * channels * 2;
+  // RIFF sizes are 32-bit: past 4 GiB (about 6.7 h of 44.1 kHz stereo) they say "to the end of the stream".
+  const dataBytes = Math.min(frames * channels * 2, 0xffffffff - 36);
   const header = new Uint8Array(WAV_HEADER_BYTES);
   const view = new DataView(header.buffer);
   const ascii = (offset: number, text: string) => {
