@@ -3,9 +3,9 @@
  * text), sort, and return one window plus the total, all in SQL so 100,000 tracks stay fast.
  */
 import type { Database } from 'better-sqlite3';
-import type { FacetCount, TrackFacets, TrackQuery, TrackRow, TrackPage, TrackSortKey } from '../../api/types.ts';
+import type { FacetCount, TrackFacets, TrackGain, TrackQuery, TrackRow, TrackPage, TrackSortKey } from '../../api/types.ts';
 import { formatName } from '../library/formats.ts';
-import { GAIN_COLUMNS, GAIN_JOIN, trackGain, type GainColumns } from '../loudness/track-gain.ts';
+import { GAIN_COLUMNS, GAIN_JOIN, trackGains, type GainColumns } from '../loudness/track-gain.ts';
 
 interface Row extends GainColumns {
   id: number;
@@ -96,7 +96,7 @@ function whereClause(db: Database, query: TrackQuery): { sql: string; params: un
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
 }
 
-function toTrackRow(r: Row): TrackRow {
+function toTrackRow(r: Row, gain: TrackGain): TrackRow {
   return {
     id: r.id,
     title: r.title,
@@ -111,7 +111,7 @@ function toTrackRow(r: Row): TrackRow {
     path: r.path,
     available: r.available === 1,
     topics: r.topic_set ? (JSON.parse(r.topic_set) as number[]) : [],
-    gain: trackGain(r),
+    gain,
   };
 }
 
@@ -123,7 +123,8 @@ export function listTracks(db: Database, query: TrackQuery): TrackPage {
   const rows = db
     .prepare(`SELECT ${COLUMNS} FROM ${FROM} ${where} ORDER BY ${orderBy(sort.key, sort.dir)} LIMIT ? OFFSET ?`)
     .all(...params, query.limit, query.offset) as Row[];
-  return { total, offset: query.offset, tracks: rows.map(toTrackRow) };
+  const gains = trackGains(db, rows);
+  return { total, offset: query.offset, tracks: rows.map((r, i) => toTrackRow(r, gains[i]!)) };
 }
 
 /** The tracks with these ids, in the order asked (unknown ids are skipped). */
@@ -136,7 +137,8 @@ export function getTracks(db: Database, ids: readonly number[]): TrackRow[] {
     const rows = db
       .prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE t.id IN (${chunk.map(() => '?').join(', ')})`)
       .all(...chunk) as Row[];
-    for (const r of rows) byId.set(r.id, toTrackRow(r));
+    const gains = trackGains(db, rows);
+    rows.forEach((r, i) => byId.set(r.id, toTrackRow(r, gains[i]!)));
   }
   return ids.flatMap((id) => byId.get(id) ?? []);
 }

@@ -82,4 +82,30 @@ describe('track gain', () => {
     expect(u!.gain).toEqual({ track: null, trackPeak: null, album: null, albumPeak: null, source: null });
     db.close();
   });
+
+  it("gives an untagged album the energy average of its measured tracks' loudness", () => {
+    const db = openTestDb(path.join(tempDir(), 'data'));
+    const ids = insertTracks(db, [
+      { path: '/m/a1.mp3', album: 'Night', artist: 'Band' },
+      { path: '/m/a2.mp3', album: 'Night', artist: 'Band' },
+      { path: '/m/a3.mp3', album: 'Night', artist: 'Band' }, // not measured yet: still gets the album's gain
+      { path: '/m/b1.mp3', album: 'Night', artist: 'Other Band' }, // another album of the same name
+      { path: '/m/single.mp3', album: null, artist: 'Band' },
+    ]);
+    const measure = db.prepare(
+      'INSERT INTO track_loudness (track_id, integrated_lufs, sample_peak, measured_start, measured_seconds, measured_at) VALUES (?, ?, ?, 0, 30, 0)',
+    );
+    measure.run(ids[0], -20, 0.4);
+    measure.run(ids[1], -10, 0.8);
+    measure.run(ids[3], -30, 0.1);
+    measure.run(ids[4], -14, 0.7);
+    const rows = getTracks(db, ids);
+    // 10·log10((10^-2 + 10^-1) / 2) = −12.60 LUFS → −5.40 dB to −18 LUFS; the peak is the album's highest.
+    for (const row of rows.slice(0, 3)) expect(row.gain).toMatchObject({ album: expect.closeTo(-5.4, 2), albumPeak: 0.8 });
+    expect(rows[0]!.gain.track).toBeCloseTo(2, 9);
+    expect(rows[2]!.gain.track).toBeNull();
+    expect(rows[3]!.gain).toMatchObject({ album: expect.closeTo(12, 9), albumPeak: 0.1 });
+    expect(rows[4]!.gain).toMatchObject({ track: expect.closeTo(-4, 9), album: null, albumPeak: null });
+    db.close();
+  });
 });

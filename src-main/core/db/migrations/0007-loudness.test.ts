@@ -28,6 +28,10 @@ describe('migration 0007 (loudness)', () => {
       gain_tags_read: 0,
     });
     expect(() => db.prepare('UPDATE tracks SET gain_tags_read = 2').run()).toThrow(/CHECK/);
+    // Album gains are gathered by album title.
+    expect(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'tracks_album_for_gain'").get()).toEqual({
+      sql: expect.stringMatching(/ON tracks\(album\)/),
+    });
     db.prepare(
       'INSERT INTO track_loudness (track_id, integrated_lufs, sample_peak, measured_start, measured_seconds, measured_at) VALUES (1, -14.2, 0.98, 60, 30, 5)',
     ).run();

@@ -26,6 +26,8 @@ export const migration0007: Migration = {
         measured_seconds REAL NOT NULL,
         measured_at INTEGER NOT NULL
       );
+      -- An album's measured gain is gathered from its tracks' rows when a track row is read.
+      CREATE INDEX tracks_album_for_gain ON tracks(album);
     `);
   },
 };
