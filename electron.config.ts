@@ -20,6 +20,7 @@ export default defineConfig({
           'topics.worker': resolve(root, 'src-main/core/topics/topics.worker.ts'),
           'retrain.worker': resolve(root, 'src-main/core/recommend/retrain.worker.ts'),
           'train.worker': resolve(root, 'src-main/core/model/train.worker.ts'),
+          'playback.worker': resolve(root, 'src-main/core/playback/playback.worker.ts'),
         },
       },
     },

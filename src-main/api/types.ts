@@ -161,6 +161,22 @@ export interface TrackRow {
   available: boolean;
   /** Topic ids (1..K) of the track under the active topic model, most probable first. */
   topics: number[];
+  /** Loudness levelling for the player (core/loudness/track-gain.ts). */
+  gain: TrackGain;
+}
+
+/**
+ * Gains in dB that bring a track (or its album) to ReplayGain 2's reference of −18 LUFS, and the peaks
+ * (linear) a limiter keeps below full scale. `track` comes from the ReplayGain / R128 tags, else from the
+ * loudness measured on the analysed clip; `album` only from tags (null: use `track`). All null: unknown.
+ */
+export interface TrackGain {
+  track: number | null;
+  trackPeak: number | null;
+  album: number | null;
+  albumPeak: number | null;
+  /** Where `track` came from. */
+  source: 'tags' | 'measured' | null;
 }
 
 export interface TrackPage {

@@ -3,6 +3,7 @@ import { downmixToMono, FEATURE_LENGTH, mfcc, newMfccSpectra, resample, SAMPLE_R
 import { DESCRIPTOR_LENGTH, describeClip } from './dsp/descriptors.ts';
 import { CLIP_SECONDS, clipStart, fillClip, SILENT_SHARE, silentShare } from './clip.ts';
 import type { AnalysedClip, DescriptorView } from './feature-store.ts';
+import { integratedLoudness } from '../loudness/integrated-loudness.ts';
 
 export interface StageTimings {
   /** Reading the needed bytes and decoding them to PCM (every view). */
@@ -127,6 +128,8 @@ export async function analyseFile(file: string | Buffer, options: AnalyseFileOpt
     return {
       ok: true,
       features,
+      // BS.1770 sums the channels' weighted energies: measured on the decoded channels, before the mono mix.
+      loudness: { ...integratedLoudness(decoded.channels, decoded.sampleRate), start: decoded.startSec },
       clipStart: decoded.startSec,
       clipSeconds,
       descriptors,

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { saveMeasuredLoudness, type ClipLoudness } from '../loudness/loudness-store.ts';
 import { DESCRIPTOR_LENGTH } from './dsp/descriptors.ts';
 import { FEATURE_LENGTH, FEATURE_VERSION } from './dsp/index.ts';
 
@@ -33,6 +34,8 @@ export interface AnalysedClip {
   /** Where each described clip lies in the track, in `descriptors` order (views[0] = the MFCC's clip). */
   views: DescriptorView[];
   decoder: string;
+  /** Integrated loudness of the decoded clip (all channels; saved to track_loudness). */
+  loudness?: ClipLoudness;
 }
 
 export interface StoredFeatures extends AnalysedClip {
@@ -115,6 +118,7 @@ export class FeatureStore {
           viewsJson,
         );
       this.db.prepare('DELETE FROM analysis_failures WHERE track_id = ?').run(task.trackId);
+      if (result.loudness) saveMeasuredLoudness(this.db, task.trackId, result.loudness, now);
     })();
   }
 

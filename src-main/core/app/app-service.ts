@@ -38,6 +38,7 @@ import { showTopics } from '../topics/library-topics.ts';
 import { startTopicsJob } from '../topics/topics-job.ts';
 import { JobBoard } from './jobs.ts';
 import { toM3u8 } from './m3u.ts';
+import { closePlaybackTranscoder, warmPlaybackTranscoder } from '../playback/transcoder.ts';
 import { mediaResponse } from './media.ts';
 import { embeddingMap, modelInfo, RecommendIndexHolder, toRecommended } from './recommend-service.ts';
 import { SettingsStore } from './settings.ts';
@@ -92,6 +93,7 @@ export class AppService {
   /** Opens (and migrates) the database now, so a damaged one fails early. */
   open(): void {
     if (!this.db.open) throw new Error('the library database is closed');
+    warmPlaybackTranscoder();
   }
 
   /** Follows changes under the library's folders while the app runs; each batch is scanned in a worker. */
@@ -113,6 +115,7 @@ export class AppService {
     await this.watcher?.close();
     this.dbHandle?.close();
     this.dbHandle = undefined;
+    await closePlaybackTranscoder();
   }
 
   /** Audio for the player: see {@link mediaResponse}. */

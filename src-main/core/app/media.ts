@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { formatName } from '../library/formats.ts';
+import { browserPlays } from '../playback/browser-codecs.ts';
+import { playbackTranscoder, TranscodeError, type VirtualWav } from '../playback/transcoder.ts';
 
 const CONTENT_TYPES: Record<string, string> = {
   mp3: 'audio/mpeg',
@@ -100,6 +102,8 @@ export function rootOnDisk(root: string, trackPathBytes: Buffer | null): string 
  * range outside the file, 404 for an unknown track or a file that is gone, 403 for a file whose real
  * path lies outside its library folder (a symlink out), 405 for other methods.
  * The file is opened by its raw on-disk path bytes where they differ from the stored NFC path.
+ * A track Chromium cannot decode (see playback/browser-codecs.ts) is served as a transcoded WAV with the same
+ * ranges; one that cannot be decoded at all gets 415.
  */
 export async function mediaResponse(
   db: Database,
@@ -127,6 +131,7 @@ export async function mediaResponse(
     return plain(404, 'the file of this track is missing (moved, deleted or on an unplugged drive)');
   }
   let size: number;
+  let transcoded: VirtualWav | undefined;
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) {
@@ -134,19 +139,26 @@ export async function mediaResponse(
       return plain(404, 'not a file');
     }
     size = stat.size;
-  } catch {
-    await handle.close();
+    if (!browserPlays(row.container, row.codec)) {
+      await handle.close();
+      transcoded = await playbackTranscoder().open({ path: row.path_bytes ?? row.path, size, mtimeMs: stat.mtimeMs });
+      size = transcoded.size;
+    }
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    if (error instanceof TranscodeError) return plain(415, `this track cannot be decoded for playback: ${error.message}`);
     return plain(404, 'the file of this track cannot be read');
   }
   const headers = new Headers({
-    'Content-Type': CONTENT_TYPES[formatName(row.container ?? '', row.codec ?? '')] ?? 'application/octet-stream',
+    'Content-Type':
+      transcoded?.contentType ?? CONTENT_TYPES[formatName(row.container ?? '', row.codec ?? '')] ?? 'application/octet-stream',
     'Accept-Ranges': 'bytes',
     'Cache-Control': 'no-store',
     'X-Content-Type-Options': 'nosniff',
   });
   const range = parseRange(request.range, size);
   if (range === 'unsatisfiable') {
-    await handle.close();
+    await handle.close().catch(() => undefined);
     headers.set('Content-Range', `bytes */${size}`);
     return new Response(null, { status: 416, headers });
   }
@@ -156,9 +168,10 @@ export async function mediaResponse(
   if (range) headers.set('Content-Range', `bytes ${start}-${end}/${size}`);
   const status = range ? 206 : 200;
   if (method === 'HEAD' || size === 0) {
-    await handle.close();
+    await handle.close().catch(() => undefined);
     return new Response(null, { status, headers });
   }
+  if (transcoded) return new Response(transcoded.body(start, end), { status, headers });
   const stream = handle.createReadStream({ start, end, autoClose: true });
   return new Response(Readable.toWeb(stream) as ReadableStream<Uint8Array>, { status, headers });
 }

@@ -3,10 +3,11 @@
  * text), sort, and return one window plus the total, all in SQL so 100,000 tracks stay fast.
  */
 import type { Database } from 'better-sqlite3';
-import type { FacetCount, TrackFacets, TrackQuery, TrackRow, TrackPage, TrackSortKey } from '../../api/types.ts';
+import type { FacetCount, TrackFacets, TrackGain, TrackQuery, TrackRow, TrackPage, TrackSortKey } from '../../api/types.ts';
 import { formatName } from '../library/formats.ts';
+import { GAIN_COLUMNS, GAIN_JOIN, trackGains, type GainColumns } from '../loudness/track-gain.ts';
 
-interface Row {
+interface Row extends GainColumns {
   id: number;
   title: string | null;
   artist: string | null;
@@ -24,9 +25,9 @@ interface Row {
 }
 
 const COLUMNS = `t.id, t.title, t.artist, t.album, t.album_artist, t.track_no, t.year, t.duration, t.container, t.codec,
-  t.genres, t.path, t.available, tt.topic_set`;
+  t.genres, t.path, t.available, tt.topic_set, ${GAIN_COLUMNS}`;
 const FROM = `tracks t LEFT JOIN track_topics tt ON tt.track_id = t.id
-  AND tt.model_id = (SELECT id FROM topic_models WHERE active = 1)`;
+  AND tt.model_id = (SELECT id FROM topic_models WHERE active = 1) ${GAIN_JOIN}`;
 
 /** Text columns sort case-insensitively with missing values last; ties break by id (stable paging). */
 const ORDER: Record<TrackSortKey, string> = {
@@ -95,7 +96,7 @@ function whereClause(db: Database, query: TrackQuery): { sql: string; params: un
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
 }
 
-function toTrackRow(r: Row): TrackRow {
+function toTrackRow(r: Row, gain: TrackGain): TrackRow {
   return {
     id: r.id,
     title: r.title,
@@ -110,6 +111,7 @@ function toTrackRow(r: Row): TrackRow {
     path: r.path,
     available: r.available === 1,
     topics: r.topic_set ? (JSON.parse(r.topic_set) as number[]) : [],
+    gain,
   };
 }
 
@@ -121,7 +123,8 @@ export function listTracks(db: Database, query: TrackQuery): TrackPage {
   const rows = db
     .prepare(`SELECT ${COLUMNS} FROM ${FROM} ${where} ORDER BY ${orderBy(sort.key, sort.dir)} LIMIT ? OFFSET ?`)
     .all(...params, query.limit, query.offset) as Row[];
-  return { total, offset: query.offset, tracks: rows.map(toTrackRow) };
+  const gains = trackGains(db, rows);
+  return { total, offset: query.offset, tracks: rows.map((r, i) => toTrackRow(r, gains[i]!)) };
 }
 
 /** The tracks with these ids, in the order asked (unknown ids are skipped). */
@@ -134,7 +137,8 @@ export function getTracks(db: Database, ids: readonly number[]): TrackRow[] {
     const rows = db
       .prepare(`SELECT ${COLUMNS} FROM ${FROM} WHERE t.id IN (${chunk.map(() => '?').join(', ')})`)
       .all(...chunk) as Row[];
-    for (const r of rows) byId.set(r.id, toTrackRow(r));
+    const gains = trackGains(db, rows);
+    rows.forEach((r, i) => byId.set(r.id, toTrackRow(r, gains[i]!)));
   }
   return ids.flatMap((id) => byId.get(id) ?? []);
 }

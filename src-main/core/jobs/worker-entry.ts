@@ -11,6 +11,7 @@ export const WORKER_SOURCES = {
   topics: '../topics/topics.worker.ts',
   retrain: '../recommend/retrain.worker.ts',
   train: '../model/train.worker.ts',
+  playback: '../playback/playback.worker.ts',
 } as const satisfies Record<string, string>;
 
 export type WorkerName = keyof typeof WORKER_SOURCES;

@@ -3,6 +3,7 @@ import type { LibraryRoot } from '../../api/types.ts';
 import path from 'node:path';
 import type { TrackMetadata } from './read-metadata.ts';
 import type { FoundFile } from './walk.ts';
+import { saveGainTags } from '../loudness/loudness-store.ts';
 
 export type { LibraryRoot };
 
@@ -14,6 +15,8 @@ export interface KnownFile {
   dev: number | null;
   ino: number | null;
   available: boolean;
+  /** Indexed before the gain tags were read (migration 0007): read once more although unchanged. */
+  tagsOutdated: boolean;
 }
 
 interface RootRow {
@@ -64,9 +67,14 @@ export class LibraryStore {
 
   knownFiles(rootId: number): Map<string, KnownFile> {
     const rows = this.db
-      .prepare('SELECT id, path, size, mtime_ms, dev, ino, available FROM tracks WHERE root_id = ?')
-      .all(rootId) as { id: number; path: string; size: number; mtime_ms: number; dev: number | null; ino: number | null; available: number }[];
-    return new Map(rows.map((r) => [r.path, { id: r.id, size: r.size, mtimeMs: r.mtime_ms, dev: r.dev, ino: r.ino, available: r.available === 1 }]));
+      .prepare('SELECT id, path, size, mtime_ms, dev, ino, available, gain_tags_read FROM tracks WHERE root_id = ?')
+      .all(rootId) as { id: number; path: string; size: number; mtime_ms: number; dev: number | null; ino: number | null; available: number; gain_tags_read: number }[];
+    return new Map(
+      rows.map((r) => [
+        r.path,
+        { id: r.id, size: r.size, mtimeMs: r.mtime_ms, dev: r.dev, ino: r.ino, available: r.available === 1, tagsOutdated: r.gain_tags_read === 0 },
+      ]),
+    );
   }
 
   knownFailures(rootId: number): Map<string, { size: number | null; mtimeMs: number | null; reason: string }> {
@@ -106,6 +114,7 @@ export class LibraryStore {
       tags: JSON.stringify(meta.otherTags),
       now,
     });
+    saveGainTags(this.db, file.path, meta.gainTags);
     this.statements.deleteFailure.run(file.path);
   }
 

@@ -1,6 +1,7 @@
 import { fileTypeFromBuffer } from 'file-type';
 import { parseFromTokenizer, type IAudioMetadata, type ITag } from 'music-metadata';
 import { fromFile } from 'strtok3';
+import { gainTagsOf, type GainTags } from '../loudness/gain-tags.ts';
 import { normaliseTagValues } from './tag-lists.ts';
 
 /** What the scanner stores for one audio file (besides its path and stat). */
@@ -22,6 +23,8 @@ export interface TrackMetadata {
   moods: string[];
   /** Other descriptive tags, e.g. { style: [...], grouping: [...] }. */
   otherTags: Record<string, string[]>;
+  /** ReplayGain / R128 levelling tags (null where absent). */
+  gainTags: GainTags;
 }
 
 export class NotAudioError extends Error {}
@@ -106,6 +109,7 @@ export function toTrackMetadata(meta: IAudioMetadata): TrackMetadata {
       style: normaliseTagValues(native.style),
       grouping: normaliseTagValues([...native.grouping, ...(common.grouping ? [common.grouping] : [])]),
     }),
+    gainTags: gainTagsOf(meta),
   };
 }
 

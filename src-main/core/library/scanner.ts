@@ -199,7 +199,7 @@ class ScanRun {
 }
 
 function sameStat(track: KnownFile, file: FoundFile): boolean {
-  return track.size === file.size && track.mtimeMs === file.mtimeMs;
+  return track.size === file.size && track.mtimeMs === file.mtimeMs && !track.tagsOutdated;
 }
 
 /** A file that disappeared from one path and appeared at another with the same inode and size has moved. */

@@ -99,7 +99,10 @@ export async function decodeAsf(r: FileReader, startSec: number, durationSec: nu
           const t = sendTime(pkt);
           if (t === undefined) throw new DecodeError('corrupt', 'ASF packet header invalid');
           // The decoder's output trails the packet's time by one WMA frame (measured: 2048 samples at 44.1 kHz).
-          pos = Math.round((t / 1000) * info.sampleRate) + wmaFrameLength(info.sampleRate);
+          // Send times have 1 ms steps (tens of samples off); the decoder's output starts on a frame
+          // boundary, so the nearest multiple of the frame length is the exact position.
+          const frameLength = wmaFrameLength(info.sampleRate);
+          pos = Math.round(((t / 1000) * info.sampleRate) / frameLength) * frameLength + frameLength;
         }
         let out;
         try {

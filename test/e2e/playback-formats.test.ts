@@ -1,0 +1,123 @@
+// End to end: one track of every format the scanner indexes, scanned by the CLI, then played in real
+// Chromium through the app's player against `cadenza serve`: each plays (currentTime advances), seeks to
+// 80 % and plays on. The ones Chromium cannot decode itself arrive as the transcoded WAV stream.
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireFfmpeg } from '../fixtures/library/make-library.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { BIN, launchChromium, SHOTS, shot, startServe, stopServe } from './harness.ts';
+
+/** The fields of the page's <audio> element the test reads (this file is type-checked without the DOM lib). */
+interface AudioLike {
+  currentTime: number;
+  duration: number;
+  paused: boolean;
+}
+
+const SECONDS = 8;
+/** Every format the scanner indexes, encoded the way test/fixtures/library/make-library.ts does; `transcoded`: Chromium cannot play it. */
+const FORMATS: { title: string; file: string; codec: string[]; transcoded: boolean }[] = [
+  { title: 'Format mp3', file: 'f.mp3', codec: ['-c:a', 'libmp3lame', '-b:a', '96k'], transcoded: false },
+  { title: 'Format flac', file: 'f.flac', codec: ['-c:a', 'flac'], transcoded: false },
+  { title: 'Format vorbis', file: 'f.ogg', codec: ['-c:a', 'libvorbis', '-q:a', '2'], transcoded: false },
+  { title: 'Format opus', file: 'f.opus', codec: ['-c:a', 'libopus', '-b:a', '48k'], transcoded: false },
+  { title: 'Format aac', file: 'f-aac.m4a', codec: ['-c:a', 'aac', '-b:a', '96k', '-f', 'ipod'], transcoded: false },
+  { title: 'Format alac', file: 'f-alac.m4a', codec: ['-c:a', 'alac', '-f', 'mp4'], transcoded: true },
+  { title: 'Format wav', file: 'f.wav', codec: ['-c:a', 'pcm_s16le'], transcoded: false },
+  { title: 'Format aiff', file: 'f.aiff', codec: ['-c:a', 'pcm_s16be', '-write_id3v2', '1'], transcoded: true },
+  { title: 'Format wma', file: 'f.wma', codec: ['-c:a', 'wmav2', '-b:a', '64k'], transcoded: true },
+];
+
+describe('every indexed format plays in Chromium', () => {
+  let server: { child: ChildProcess; url: string } | undefined;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+  const media = new Map<string, string>(); // path → content type of its last response
+
+  beforeAll(async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    const music = path.join(tempDir(), 'music');
+    fs.mkdirSync(music);
+    for (const f of FORMATS) {
+      const made = spawnSync(requireFfmpeg(), [
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        `sine=frequency=330:duration=${SECONDS}`,
+        '-ac',
+        '2',
+        '-metadata',
+        `title=${f.title}`,
+        '-metadata',
+        'artist=Format Test',
+        ...f.codec,
+        path.join(music, f.file),
+      ]);
+      expect(made.status, String(made.stderr)).toBe(0);
+    }
+    const dataDir = path.join(tempDir(), 'data');
+    const scan = spawnSync(process.execPath, [BIN, 'scan', music, '--data-dir', dataDir, '--json'], { encoding: 'utf8' });
+    expect(scan.status, scan.stderr).toBe(0);
+    expect(JSON.parse(scan.stdout)).toMatchObject({ indexed: FORMATS.length, failed: [] });
+    server = await startServe(dataDir);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('response', (r) => {
+      const url = new URL(r.url());
+      if (url.pathname.startsWith('/media/')) media.set(url.pathname, r.headers()['content-type'] ?? '');
+    });
+    await page.goto(server.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stopServe(server);
+  });
+
+  it('plays each one, seeks to 80 % and plays on', async () => {
+    const audio = page.getByTestId('player-audio');
+    const read = () =>
+      audio.evaluate((a) => {
+        const { currentTime, duration, paused } = a as unknown as AudioLike;
+        return { currentTime, duration, paused };
+      });
+    const currentTime = () => audio.evaluate((a) => (a as unknown as AudioLike).currentTime);
+    const grid = page.getByRole('grid', { name: 'Library' });
+    await expect.poll(() => grid.getAttribute('aria-rowcount'), { timeout: 30_000 }).toBe(String(FORMATS.length + 1));
+    for (const f of FORMATS) {
+      await page.getByRole('button', { name: `Play ${f.title}`, exact: true }).click();
+      await expect.poll(currentTime, { timeout: 15_000, message: `${f.title} starts` }).toBeGreaterThan(0.3);
+      const { duration } = await read();
+      expect(Math.abs(duration - SECONDS), `${f.title} duration ${duration}`).toBeLessThan(0.2);
+      const target = 0.8 * duration;
+      await page.getByRole('slider', { name: 'Seek' }).fill(target.toFixed(1));
+      await expect.poll(currentTime, { message: `${f.title} seeks` }).toBeGreaterThanOrEqual(target - 0.15);
+      await expect
+        .poll(currentTime, { timeout: 10_000, message: `${f.title} plays on after the seek` })
+        .toBeGreaterThan(target + 0.4);
+      expect((await read()).paused).toBe(false);
+      expect(await page.locator('[role="alert"]').count(), `${f.title}: no player error`).toBe(0);
+    }
+    await shot(page, 'formats-playing');
+    // The ones Chromium cannot decode came as the transcoded WAV; the others as their own files.
+    const rows = (await page.evaluate(`fetch('/api/call', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ method: 'tracks.list', request: { offset: 0, limit: 100 } }) }).then((r) => r.json())`)) as {
+      ok: boolean;
+      value: { tracks: { id: number; title: string }[] };
+    };
+    for (const f of FORMATS) {
+      const id = rows.value.tracks.find((r) => r.title === f.title)?.id;
+      const type = media.get(`/media/${id}`);
+      expect(type, f.title).toBeDefined();
+      expect(type === 'audio/wav', `${f.title}: ${type}`).toBe(f.transcoded || f.file.endsWith('.wav'));
+    }
+    expect(errors).toEqual([]);
+  }, 240_000);
+});
