@@ -1,19 +1,33 @@
 import { selectBackend } from '../../core/model/backend.ts';
 import { loadLibraryDataset, NotReadyError } from '../../core/model/data.ts';
 import { EVAL_DEFAULTS, formatEvalMarkdown, runEvaluation, type EvalOptions } from '../../core/model/evaluate.ts';
+import { formatFeedbackMarkdown, simulateFeedback, tasteFromCsv } from '../../core/recommend/feedback-simulation.ts';
 import type { Command } from '../command.ts';
-import { printJson, UsageError } from '../context.ts';
-import { backendOption, intOption, MODEL_OPTION_SPECS, modelOption, positiveOption } from './model.ts';
+import { printJson, UsageError, type CommandContext } from '../context.ts';
+import { backendOption, intOption, MODEL_OPTION_SPECS, modelOption, positiveOption, type Options } from './model.ts';
 
 export const evalCommand: Command = {
   name: 'eval',
   summary: "held-out evaluation: the paper's tables (--model paper) or the quality report of a model (--model default), over seeded artist-disjoint splits or k folds by artist",
   usage:
     'cadenza eval [--data-dir D] [--model paper|default|descriptors] [--seeds N | --folds K] [--epochs N] [--json]\n' +
-    '             [--backend B] [--seed FIRST] [--patience N] [--max-triplets N] [--lr X] [--batch-size N] [--negatives N]',
-  options: { ...MODEL_OPTION_SPECS, seeds: { type: 'string' }, folds: { type: 'string' } },
+    '             [--backend B] [--seed FIRST] [--patience N] [--max-triplets N] [--lr X] [--batch-size N] [--negatives N]\n' +
+    '       cadenza eval --feedback --taste FILE.csv [--taste-column quadrant] [--listeners Q1,Q2] [--seeds 3] [--events 20]\n' +
+    '             [--epochs 2] [--lr X] [--weight N] [--max-triplets N] [--backend B] [--json]   (does feedback help? simulated listeners)',
+  options: {
+    ...MODEL_OPTION_SPECS,
+    seeds: { type: 'string' },
+    folds: { type: 'string' },
+    feedback: { type: 'boolean', default: false },
+    taste: { type: 'string' },
+    'taste-column': { type: 'string' },
+    listeners: { type: 'string' },
+    events: { type: 'string' },
+    weight: { type: 'string' },
+  },
   async run(ctx, args, options) {
     if (args.length > 0) throw new UsageError(`usage: ${this.usage}`);
+    if (options.feedback === true) return feedbackEvaluation(ctx, options);
     const opts: EvalOptions = { ...EVAL_DEFAULTS };
     opts.epochs = intOption(options, 'epochs', 1, 100_000) ?? opts.epochs;
     opts.seeds = intOption(options, 'seeds', 1, 100) ?? opts.seeds;
@@ -58,3 +72,44 @@ export const evalCommand: Command = {
     }
   },
 };
+
+/** `cadenza eval --feedback`: simulated listeners with a hidden taste, on a copy of the library (docs/benchmarks.md#feedback). */
+async function feedbackEvaluation(ctx: CommandContext, options: Options): Promise<number> {
+  const file = options.taste;
+  if (typeof file !== 'string' || file === '') throw new UsageError('--feedback needs --taste FILE.csv (a path column and a taste column)');
+  const backend = await selectBackend(backendOption(options));
+  ctx.stderr(`Backend: ${backend.name} — ${backend.device}`);
+  const db = ctx.openDb();
+  try {
+    const taste = tasteFromCsv(db, file, typeof options['taste-column'] === 'string' ? options['taste-column'] : 'quadrant');
+    if (taste.size === 0) throw new UsageError(`no track of the library is in ${file} (rows are matched by the end of their path)`);
+    const listeners = typeof options.listeners === 'string' ? options.listeners.split(',').map((x) => x.trim()).filter(Boolean) : undefined;
+    const unknown = listeners?.filter((l) => ![...taste.values()].includes(l)) ?? [];
+    if (unknown.length) throw new UsageError(`no track has the taste ${unknown.join(', ')}`);
+    const retrain = {
+      ...(intOption(options, 'epochs', 1, 1000) !== undefined ? { epochs: intOption(options, 'epochs', 1, 1000)! } : {}),
+      ...(positiveOption(options, 'lr') !== undefined ? { learningRate: positiveOption(options, 'lr')! } : {}),
+      ...(intOption(options, 'weight', 1, 10_000) !== undefined ? { personalWeight: intOption(options, 'weight', 1, 10_000)! } : {}),
+      ...(intOption(options, 'max-triplets', 1, 1e9) !== undefined ? { libraryTriplets: intOption(options, 'max-triplets', 1, 1e9)! } : {}),
+    };
+    const report = await simulateFeedback(
+      db,
+      ctx.dataDir,
+      {
+        taste,
+        ...(listeners ? { listeners } : {}),
+        seeds: intOption(options, 'seeds', 1, 100) ?? 3,
+        firstSeed: intOption(options, 'seed', 0, 2 ** 31 - 1) ?? 1,
+        events: intOption(options, 'events', 5, 1000) ?? 20,
+        retrain,
+        backend: backend.name,
+      },
+      (line) => ctx.stderr(line),
+    );
+    if (ctx.json) printJson(ctx, report);
+    else ctx.stdout(formatFeedbackMarkdown(report));
+    return 0;
+  } finally {
+    db.close();
+  }
+}
