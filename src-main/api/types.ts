@@ -421,8 +421,7 @@ export interface PlaylistSaveRequest {
  * written; ask the user, then save again with `replace: true`).
  */
 export type PlaylistSaveResult =
-  | { status: 'saved'; playlist: PlaylistInfo; replaced: boolean }
-  | { status: 'exists'; existing: PlaylistInfo; message: string };
+  { status: 'saved'; playlist: PlaylistInfo; replaced: boolean } | { status: 'exists'; existing: PlaylistInfo; message: string };
 
 /** A playlist with its track ids in order. */
 export interface PlaylistTracks {

@@ -12,7 +12,7 @@ export const trainCommand: Command = {
   usage:
     'cadenza train [--data-dir D] [--epochs N] [--sampling unbalanced|balanced|1-to-n] [--backend tensorflow-gpu|tensorflow|wasm|cpu] [--json]\n' +
     '              [--seed N] [--batch-size N] [--lr X] [--patience N] [--negatives N] [--max-triplets N] [--model default|paper|descriptors]\n' +
-    '       cadenza train --from-feedback [--epochs 5] [--lr 0.003] [--weight 5] [--seed N] [--backend B] [--json]   (fine-tune the active model; kept only if held-out P@10 holds)',
+    '       cadenza train --from-feedback [--epochs 5] [--lr 0.003] [--weight N] [--seed N] [--backend B] [--json]   (fine-tune the active model; kept only if held-out P@10 holds)',
   options: { ...MODEL_OPTION_SPECS, sampling: { type: 'string' }, 'from-feedback': { type: 'boolean', default: false }, weight: { type: 'string' } },
   async run(ctx, args, options) {
     if (args.length > 0) throw new UsageError(`usage: ${this.usage}`);

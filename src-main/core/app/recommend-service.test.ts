@@ -60,7 +60,12 @@ describe('recommendations through the app API', () => {
       events.some((e) => e.event === 'library.changed' && (e.payload as ApiEvents['library.changed']).reason === 'model'),
     ).toBe(true);
     const info = await call('model.info', null);
-    expect(info.active).toMatchObject({ id: summary.modelId, current: true, backend: summary.backend, definition: 'descriptors' }); // the default model
+    expect(info.active).toMatchObject({
+      id: summary.modelId,
+      current: true,
+      backend: summary.backend,
+      definition: 'descriptors',
+    }); // the default model
     expect(info.active!.embedded).toBe(summary.embedded);
     expect(info.canRollback).toBe(false);
   }, 240_000);
@@ -144,7 +149,8 @@ describe('recommendations through the app API', () => {
     const [before_, after_, tol] = [summary.before!, summary.after!, summary.tolerance!];
     const held = (m: 'userToSong' | 'songToSong') => after_[m] >= before_[m] - tol[m];
     // Both held-out numbers travel to the UI; the decision is the one they give.
-    for (const m of ['userToSong', 'songToSong'] as const) for (const v of [before_[m], after_[m]]) expect(v).toBeGreaterThanOrEqual(0);
+    for (const m of ['userToSong', 'songToSong'] as const)
+      for (const v of [before_[m], after_[m]]) expect(v).toBeGreaterThanOrEqual(0);
     if (summary.accepted) {
       expect(held('userToSong') && held('songToSong')).toBe(true);
       expect(active).toBe(summary.modelId);

@@ -31,14 +31,22 @@ export function songToSongPerSong(distances: Float32Array | Float64Array, songs:
 }
 
 /** The held-out scores of a network; `matrix` holds the held-out songs' standardised inputs, in `songs` order. */
-export async function heldOutScores(net: Network, matrix: FeatureMatrix, songs: readonly Song[], k: number): Promise<HeldOutScores> {
+export async function heldOutScores(
+  net: Network,
+  matrix: FeatureMatrix,
+  songs: readonly Song[],
+  k: number,
+): Promise<HeldOutScores> {
   const items = await embedRows(net, matrix);
   const groups = allGroups(k).filter((g) => songs.some((s) => (g & (1 << s.dominant)) !== 0));
   const users = new Float32Array(groups.length * k);
   groups.forEach((g, i) => users.set(groupVector(g, k), i * k));
   const u2s = await distanceMatrix(net, await embedUsers(net, users), items);
   const n = songs.length;
-  const userToSong = Float64Array.from(groups, (g, r) => userToSongMetrics(u2s.subarray(r * n, (r + 1) * n), [g], songs).precision10);
+  const userToSong = Float64Array.from(
+    groups,
+    (g, r) => userToSongMetrics(u2s.subarray(r * n, (r + 1) * n), [g], songs).precision10,
+  );
   return { userToSong, songToSong: songToSongPerSong(await distanceMatrix(net, items, items), songs) };
 }
 

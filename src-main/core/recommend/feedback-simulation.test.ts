@@ -27,7 +27,10 @@ describe('the feedback simulation (cadenza eval --feedback)', () => {
   it('reads a hidden taste from a CSV column, matching rows by the end of the track path', () => {
     const [a, b] = db.prepare('SELECT id, path FROM tracks ORDER BY id LIMIT 2').all() as { id: number; path: string }[];
     const file = path.join(dataDir, 'taste.csv');
-    fs.writeFileSync(file, `id,path,quadrant\n1,${path.basename(a!.path)},Q1\n2,"sub/${path.basename(b!.path)}",Q3\n3,nowhere.mp3,Q2\n`);
+    fs.writeFileSync(
+      file,
+      `id,path,quadrant\n1,${path.basename(a!.path)},Q1\n2,"sub/${path.basename(b!.path)}",Q3\n3,nowhere.mp3,Q2\n`,
+    );
     const taste = tasteFromCsv(db, file, 'quadrant');
     expect(taste.get(a!.id)).toBe('Q1');
     expect(taste.size).toBe(1); // "sub/…" is not the end of b's path
@@ -39,7 +42,15 @@ describe('the feedback simulation (cadenza eval --feedback)', () => {
     const taste = new Map(ids.map((id, i) => [id, i % 7 === 1 || i % 7 === 4 ? 'liked' : 'other']));
     const models = listModels(db).length;
     const active = activeModel(db)!.id;
-    const report = await simulateFeedback(db, dataDir, { taste, listeners: ['liked'], seeds: 1, events: 10, round: 5, retrain: { epochs: 1, libraryTriplets: 512 }, backend: 'wasm' });
+    const report = await simulateFeedback(db, dataDir, {
+      taste,
+      listeners: ['liked'],
+      seeds: 1,
+      events: 10,
+      round: 5,
+      retrain: { epochs: 1, libraryTriplets: 512 },
+      backend: 'wasm',
+    });
     expect(report.checkpoints).toEqual([0, 5, 10]);
     expect(report.runs).toHaveLength(1);
     const run = report.runs[0]!;

@@ -135,7 +135,11 @@ export async function simulateFeedback(
   const firstSeed = options.firstSeed ?? 1;
   const selection = Array.from({ length: topics.k }, (_, t) => t + 1);
   const adventurous = options.adventurous ?? 0.1;
-  const retrainOptions: FineTuneOptions = { epochs: 2, ...options.retrain, ...(options.backend ? { backend: options.backend } : {}) };
+  const retrainOptions: FineTuneOptions = {
+    epochs: 2,
+    ...options.retrain,
+    ...(options.backend ? { backend: options.backend } : {}),
+  };
   const simDir = await copyLibrary(db, dataDir);
   const sim = openLibraryDatabase(simDir);
   const runs: FeedbackRun[] = [];
@@ -157,9 +161,17 @@ export async function simulateFeedback(
           let index = baseIndex;
           const heard: number[] = [];
           const queue = (from: RecommendIndex, useFeedback: boolean, n = 10) =>
-            topicQueue(sim, from, selection, { n, recentWindow: events + 1, adventurous, seed: seed * 104_729 + heard.length, useFeedback, exclude: heard });
-          const hits = (q: { id: number }[]) => q.filter((t) => options.taste.get(t.id) === listener).length / Math.max(1, q.length);
-          for (let done = 0; ; ) {
+            topicQueue(sim, from, selection, {
+              n,
+              recentWindow: events + 1,
+              adventurous,
+              seed: seed * 104_729 + heard.length,
+              useFeedback,
+              exclude: heard,
+            });
+          const hits = (q: { id: number }[]) =>
+            q.filter((t) => options.taste.get(t.id) === listener).length / Math.max(1, q.length);
+          for (let done = 0; ;) {
             if (checkpoints.includes(done)) {
               run.precision[arm].push(hits(queue(index, true)));
               if (arm === 'retrain') {

@@ -10,7 +10,16 @@
  */
 import type { Database } from 'better-sqlite3';
 import { selectBackend, type BackendInfo, type BackendName } from '../model/backend.ts';
-import { inputMatrix, loadLibraryDataset, NotReadyError, splitByArtist, standardize, topicMask, type Dataset, type Triplets } from '../model/data.ts';
+import {
+  inputMatrix,
+  loadLibraryDataset,
+  NotReadyError,
+  splitByArtist,
+  standardize,
+  topicMask,
+  type Dataset,
+  type Triplets,
+} from '../model/data.ts';
 import { describeDecision, heldOutScores, retrainDecision, type HeldOutScores, type RetrainDecision } from '../model/held-out.ts';
 import { modelInputOf, type StoredInputRow } from '../model/inputs.ts';
 import { Network } from '../model/network.ts';
@@ -21,8 +30,10 @@ import { feedbackEvents } from './feedback.ts';
 export interface FineTuneOptions {
   epochs?: number;
   learningRate?: number;
-  /** Copies of each personal triplet per epoch. Default 5. */
+  /** Copies of each personal triplet per epoch. Default: as many as fill `personalShare` of the epoch. */
   personalWeight?: number;
+  /** Without `personalWeight`: the share of each epoch's triplets that are personal (default 0.2). */
+  personalShare?: number;
   /** Library triplets per epoch (sub-sampled). Default 4096. */
   libraryTriplets?: number;
   batchSize?: number;
@@ -30,7 +41,7 @@ export interface FineTuneOptions {
   backend?: BackendName;
 }
 
-export const FINE_TUNE_DEFAULTS = { epochs: 5, learningRate: 0.003, personalWeight: 5, libraryTriplets: 4096 } as const;
+export const FINE_TUNE_DEFAULTS = { epochs: 5, learningRate: 0.003, personalShare: 0.2, libraryTriplets: 4096 } as const;
 
 /** Held-out precision@10 of one model (means over groups and over songs). */
 export interface HeldOutPrecision {
@@ -42,6 +53,8 @@ export interface FineTuneResult {
   backend: Pick<BackendInfo, 'name' | 'device'>;
   baseModelId: number;
   personalTriplets: number;
+  /** Copies of each personal triplet per epoch. */
+  personalWeight: number;
   /** Held-out songs the decision was made on (the validation songs of the model's split). */
   heldOutSongs: number;
   /** Held-out precision@10 of the active model and of the fine-tuned one, on the same songs. */
@@ -91,7 +104,12 @@ export function personalTriplets(db: Database, maxPerSelection = 2000): Personal
  * The library's songs plus the feedback tracks outside it (untagged: no topics, dominant −1), and the
  * personal triplets as trainer triplets over that list (selection mask, liked, disliked).
  */
-function withFeedbackSongs(db: Database, dataset: Dataset, model: LoadedModel, personal: readonly PersonalTriplet[]): { dataset: Dataset; triplets: Triplets } {
+function withFeedbackSongs(
+  db: Database,
+  dataset: Dataset,
+  model: LoadedModel,
+  personal: readonly PersonalTriplet[],
+): { dataset: Dataset; triplets: Triplets } {
   const kind = model.meta.config.input;
   const input = inputMatrix(dataset, kind);
   const indexOf = new Map<number, number>(dataset.songs.map((s, i) => [s.trackId, i]));
@@ -111,8 +129,12 @@ function withFeedbackSongs(db: Database, dataset: Dataset, model: LoadedModel, p
   data.set(input.data.subarray(0, dataset.songs.length * input.width));
   extraRows.forEach((x, i) => data.set(x, (dataset.songs.length + i) * input.width));
   const augmented: Dataset =
-    (kind ?? 'mfcc') === 'mfcc' ? { ...dataset, songs, features: data } : { ...dataset, songs, descriptors: data, descriptorWidth: input.width };
-  const usable = personal.filter((t) => indexOf.has(t.positive) && indexOf.has(t.negative) && t.topics.every((x) => x >= 1 && x <= dataset.k));
+    (kind ?? 'mfcc') === 'mfcc'
+      ? { ...dataset, songs, features: data }
+      : { ...dataset, songs, descriptors: data, descriptorWidth: input.width };
+  const usable = personal.filter(
+    (t) => indexOf.has(t.positive) && indexOf.has(t.negative) && t.topics.every((x) => x >= 1 && x <= dataset.k),
+  );
   return {
     dataset: augmented,
     triplets: {
@@ -135,11 +157,21 @@ async function scoreModel(
   const net = new Network(config, weights);
   try {
     const input = inputMatrix(dataset, config.input);
-    const scores = held.length > 1 ? await heldOutScores(net, standardize(input.data, input.width, standardizer, held), held.map((i) => dataset.songs[i]!), dataset.k) : null;
+    const scores =
+      held.length > 1
+        ? await heldOutScores(
+            net,
+            standardize(input.data, input.width, standardizer, held),
+            held.map((i) => dataset.songs[i]!),
+            dataset.k,
+          )
+        : null;
     const rows = [...new Set([...personal.pos, ...personal.neg])];
     const rowOf = new Int32Array(dataset.songs.length).fill(-1);
     rows.forEach((song, r) => (rowOf[song] = r));
-    const accuracy = personal.pos.length ? await pairwiseAccuracy(net, standardize(input.data, input.width, standardizer, rows), rowOf, personal, dataset.k) : null;
+    const accuracy = personal.pos.length
+      ? await pairwiseAccuracy(net, standardize(input.data, input.width, standardizer, rows), rowOf, personal, dataset.k)
+      : null;
     return { scores, personal: accuracy };
   } finally {
     net.dispose();
@@ -148,20 +180,29 @@ async function scoreModel(
 
 const meanOf = (xs: Float64Array) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
-export async function fineTuneFromFeedback(db: Database, dataDir: string, options: FineTuneOptions = {}): Promise<FineTuneResult> {
+export async function fineTuneFromFeedback(
+  db: Database,
+  dataDir: string,
+  options: FineTuneOptions = {},
+): Promise<FineTuneResult> {
   const model = loadModel(db, dataDir);
   if (!model) throw new NotReadyError('no trained model yet: run `cadenza train` first');
   const library = loadLibraryDataset(db);
   if (library.topicFingerprint !== model.meta.topicFingerprint || library.featureVersion !== model.meta.featureVersion) {
-    throw new NotReadyError('the active model is out of date (topics or features changed): run `cadenza train` for a fresh model');
+    throw new NotReadyError(
+      'the active model is out of date (topics or features changed): run `cadenza train` for a fresh model',
+    );
   }
   const feedback = personalTriplets(db);
   if (feedback.length === 0)
-    throw new NotReadyError('no personal triplets yet: like or complete some tracks and skip or dislike others under a topic selection');
+    throw new NotReadyError(
+      'no personal triplets yet: like or complete some tracks and skip or dislike others under a topic selection',
+    );
   const backendInfo = await selectBackend(options.backend);
   const backend = { name: backendInfo.name, device: backendInfo.device };
   const { dataset, triplets } = withFeedbackSongs(db, library, model, feedback);
-  if (triplets.pos.length === 0) throw new NotReadyError('the feedback tracks have no features under the active model: run `cadenza analyze`');
+  if (triplets.pos.length === 0)
+    throw new NotReadyError('the feedback tracks have no features under the active model: run `cadenza analyze`');
 
   // The model's own split (same fraction and seed as `cadenza train`): it trains on `kept` again and is judged on `held`.
   const libraryIndices = library.songs.map((_, i) => i);
@@ -175,6 +216,11 @@ export async function fineTuneFromFeedback(db: Database, dataDir: string, option
     sampling: { ...model.meta.options.sampling, maxTriplets: options.libraryTriplets ?? FINE_TUNE_DEFAULTS.libraryTriplets },
     seed: options.seed ?? model.meta.options.seed,
   };
+  // A handful of triplets would vanish among thousands: by default they fill a fixed share of each epoch.
+  const libraryPerEpoch = trainOptions.sampling.maxTriplets!;
+  const share = Math.min(0.9, Math.max(0, options.personalShare ?? FINE_TUNE_DEFAULTS.personalShare));
+  const weight =
+    options.personalWeight ?? Math.max(1, Math.round((share / (1 - share)) * (libraryPerEpoch / triplets.pos.length)));
   const base = await scoreModel(model.meta.config, model.weights, dataset, held, triplets, model.standardizer);
   const trained = await trainModel(
     dataset,
@@ -183,17 +229,19 @@ export async function fineTuneFromFeedback(db: Database, dataDir: string, option
     {},
     {
       from: { config: model.meta.config, weights: model.weights, standardizer: model.standardizer },
-      personal: { triplets, weight: options.personalWeight ?? FINE_TUNE_DEFAULTS.personalWeight },
+      personal: { triplets, weight },
     },
   );
   const tuned = await scoreModel(trained.config, trained.weights, dataset, held, triplets, trained.standardizer);
   const decision: RetrainDecision | null = base.scores && tuned.scores ? retrainDecision(base.scores, tuned.scores) : null;
-  const precision = (s: HeldOutScores | null): HeldOutPrecision | null => (s ? { userToSong: meanOf(s.userToSong), songToSong: meanOf(s.songToSong) } : null);
+  const precision = (s: HeldOutScores | null): HeldOutPrecision | null =>
+    s ? { userToSong: meanOf(s.userToSong), songToSong: meanOf(s.songToSong) } : null;
   const accepted = decision?.accepted ?? true;
   const outcome = {
     backend,
     baseModelId: model.id,
     personalTriplets: triplets.pos.length,
+    personalWeight: weight,
     heldOutSongs: held.length,
     before: precision(base.scores),
     after: precision(tuned.scores),
