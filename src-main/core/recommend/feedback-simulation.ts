@@ -1,7 +1,8 @@
 /**
  * Does feedback help? (`cadenza eval --feedback`, docs/benchmarks.md#feedback). A simulated listener
  * has a hidden taste that no topic names (e.g. one arousal/valence quadrant of mer-dev's tracks.csv).
- * Starting from a neutral selection (every topic), it goes through the queue: it likes a queued song of
+ * Starting from a neutral selection (per seed, a random pair of topics: chosen without regard to the
+ * taste, the same for every listener and arm), it goes through the queue: it likes a queued song of
  * its taste and dislikes or skips (a seeded coin) any other, 5 events a round. Three arms, each on a
  * fresh state: no feedback (it only plays), feedback with the re-ranking alone, and feedback with a
  * retrain (`fineTuneFromFeedback`, kept only if held-out P@10 holds) after every round. Measured: the
@@ -35,6 +36,8 @@ export interface FeedbackSimulationOptions {
   /** Events in all and per round (a retrain after each round in the retrain arm). Default 20 and 5. */
   events?: number;
   round?: number;
+  /** Topics in each seed's neutral selection (random, seeded). Default 2. */
+  selectionSize?: number;
   /** "Adventurous" of the queues (0 = the strict top; the seed samples beyond it). Default 0.1. */
   adventurous?: number;
   /** Fine-tune settings of each retrain. Default 2 epochs (the rest: FINE_TUNE_DEFAULTS). */
@@ -49,6 +52,8 @@ export type Part = 'retrainedNoRerank' | 'baseRerank';
 export interface FeedbackRun {
   listener: string;
   seed: number;
+  /** The neutral selection (1-based topics). */
+  selection: number[];
   /** Hidden-taste precision@10 of the next queue after each checkpoint's events, per arm. */
   precision: Record<Arm | Part, number[]>;
   /** The taste's share of the songs left to hear (retrain arm's history), per checkpoint. */
@@ -111,6 +116,17 @@ async function copyLibrary(db: Db, dataDir: string): Promise<string> {
   return dir;
 }
 
+/** `size` distinct topics (1-based, sorted), drawn by the seed alone. */
+export function neutralSelection(k: number, size: number, seed: number): number[] {
+  const rng = createRng(seed * 2_654_435 + 1);
+  const topics = Array.from({ length: k }, (_, t) => t + 1);
+  for (let i = 0; i < Math.min(size, k); i++) {
+    const j = i + rng.int(k - i);
+    [topics[i], topics[j]] = [topics[j]!, topics[i]!];
+  }
+  return topics.slice(0, Math.max(1, Math.min(size, k))).sort((a, b) => a - b);
+}
+
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 function stat(xs: number[]): Stat {
   const m = mean(xs);
@@ -133,7 +149,7 @@ export async function simulateFeedback(
   const listeners = options.listeners?.length ? [...options.listeners] : [...new Set(options.taste.values())].sort();
   const seeds = options.seeds ?? 3;
   const firstSeed = options.firstSeed ?? 1;
-  const selection = Array.from({ length: topics.k }, (_, t) => t + 1);
+  const selectionOf = (seed: number): number[] => neutralSelection(topics.k, options.selectionSize ?? 2, seed);
   const adventurous = options.adventurous ?? 0.1;
   const retrainOptions: FineTuneOptions = {
     epochs: 2,
@@ -147,9 +163,11 @@ export async function simulateFeedback(
     const baseIndex = RecommendIndex.load(sim, simDir, base.id)!;
     for (const listener of listeners) {
       for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
+        const selection = selectionOf(seed);
         const run: FeedbackRun = {
           listener,
           seed,
+          selection,
           precision: { none: [], rerank: [], retrain: [], retrainedNoRerank: [], baseRerank: [] },
           chance: [],
           retrains: { accepted: 0, refused: 0, skipped: 0 },
@@ -209,7 +227,7 @@ export async function simulateFeedback(
         runs.push(run);
         const f = (xs: number[]) => xs.map((x) => (100 * x).toFixed(0)).join('/');
         onLog(
-          `${listener} seed ${seed}: none ${f(run.precision.none)}, re-rank ${f(run.precision.rerank)}, re-rank + retrain ${f(run.precision.retrain)} ` +
+          `${listener} seed ${seed} (topics ${selection.join(',')}): none ${f(run.precision.none)}, re-rank ${f(run.precision.rerank)}, re-rank + retrain ${f(run.precision.retrain)} ` +
             `(retrains kept ${run.retrains.accepted}, refused ${run.retrains.refused}), chance ${f(run.chance)}`,
         );
       }
