@@ -13,7 +13,8 @@ export const evalCommand: Command = {
     'cadenza eval [--data-dir D] [--model paper|default|descriptors] [--seeds N | --folds K] [--epochs N] [--json]\n' +
     '             [--backend B] [--seed FIRST] [--patience N] [--max-triplets N] [--lr X] [--batch-size N] [--negatives N]\n' +
     '       cadenza eval --feedback --taste FILE.csv [--taste-column quadrant] [--listeners Q1,Q2] [--seeds 3] [--events 20]\n' +
-    '             [--epochs 2] [--lr X] [--weight N] [--max-triplets N] [--backend B] [--json]   (does feedback help? simulated listeners)',
+    '             [--selection-size 2] [--adventurous 0.1] [--epochs 2] [--lr X] [--weight N] [--max-triplets N] [--backend B] [--json]\n' +
+    '             (does feedback help? simulated listeners)',
   options: {
     ...MODEL_OPTION_SPECS,
     seeds: { type: 'string' },
@@ -24,6 +25,8 @@ export const evalCommand: Command = {
     listeners: { type: 'string' },
     events: { type: 'string' },
     weight: { type: 'string' },
+    adventurous: { type: 'string' },
+    'selection-size': { type: 'string' },
   },
   async run(ctx, args, options) {
     if (args.length > 0) throw new UsageError(`usage: ${this.usage}`);
@@ -73,6 +76,14 @@ export const evalCommand: Command = {
   },
 };
 
+function nonNegative(options: Options, name: string): number | undefined {
+  const v = options[name];
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (typeof v !== 'string' || !Number.isFinite(x) || x < 0) throw new UsageError(`--${name} must be a number ≥ 0`);
+  return x;
+}
+
 /** `cadenza eval --feedback`: simulated listeners with a hidden taste, on a copy of the library (docs/benchmarks.md#feedback). */
 async function feedbackEvaluation(ctx: CommandContext, options: Options): Promise<number> {
   const file = options.taste;
@@ -101,6 +112,8 @@ async function feedbackEvaluation(ctx: CommandContext, options: Options): Promis
         seeds: intOption(options, 'seeds', 1, 100) ?? 3,
         firstSeed: intOption(options, 'seed', 0, 2 ** 31 - 1) ?? 1,
         events: intOption(options, 'events', 5, 1000) ?? 20,
+        ...(intOption(options, 'selection-size', 1, 100) !== undefined ? { selectionSize: intOption(options, 'selection-size', 1, 100)! } : {}),
+        ...(nonNegative(options, 'adventurous') !== undefined ? { adventurous: nonNegative(options, 'adventurous')! } : {}),
         retrain,
         backend: backend.name,
       },

@@ -67,6 +67,7 @@ export interface Stat {
 }
 
 export interface FeedbackSimulationReport {
+  settings: { selectionSize: number; adventurous: number; round: number; retrain: FineTuneOptions };
   checkpoints: number[];
   listeners: string[];
   seeds: number;
@@ -239,6 +240,7 @@ export async function simulateFeedback(
   const per = (pick: (r: FeedbackRun) => number[]) => checkpoints.map((_, c) => stat(runs.map((r) => pick(r)[c]!)));
   const total = (k: 'accepted' | 'refused' | 'skipped') => runs.reduce((a, r) => a + r.retrains[k], 0);
   return {
+    settings: { selectionSize: options.selectionSize ?? 2, adventurous, round, retrain: retrainOptions },
     checkpoints,
     listeners,
     seeds,
@@ -267,7 +269,8 @@ export function formatFeedbackMarkdown(r: FeedbackSimulationReport): string {
   const last = r.checkpoints.length - 1;
   const gain = (a: Stat[], b: Stat[]) => (100 * (a[last]!.mean - b[last]!.mean)).toFixed(1);
   return [
-    `${r.songs} songs; listeners: ${r.listeners.join(', ')} × ${r.seeds} seed(s); ${(r.ms / 1000).toFixed(0)} s`,
+    `${r.songs} songs; listeners: ${r.listeners.join(', ')} × ${r.seeds} seed(s); neutral selection: ${r.settings.selectionSize} random topic(s) per seed; ` +
+      `adventurous ${r.settings.adventurous}; rounds of ${r.settings.round}; retrain ${r.settings.retrain.epochs} epoch(s); ${(r.ms / 1000).toFixed(0)} s`,
     '',
     'Hidden-taste precision@10 of the next queue (%, mean ± sd over listeners × seeds)',
     '',
