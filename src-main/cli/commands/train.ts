@@ -95,7 +95,7 @@ async function trainFromFeedback(ctx: CommandContext, options: Options): Promise
     else {
       const pct = (x: number) => (100 * x).toFixed(1);
       if (result.before && result.after) {
-        ctx.stdout(`Held-out precision@10 on ${result.heldOutSongs} songs (${result.personalTriplets} personal triplet(s), ${result.epochsRun} epoch(s)):`);
+        ctx.stdout(`Held-out precision@10 on ${result.heldOutSongs} songs (${result.personalTriplets} personal triplet(s) × ${result.personalWeight} per epoch, ${result.epochsRun} epoch(s)):`);
         for (const [label, key] of [['user → song', 'userToSong'], ['song → song', 'songToSong']] as const)
           ctx.stdout(`  ${label}: ${pct(result.before[key])} → ${pct(result.after[key])} (noise ±${pct(result.tolerance![key])})`);
       }
