@@ -84,7 +84,7 @@ function nonNegative(options: Options, name: string): number | undefined {
   return x;
 }
 
-/** `cadenza eval --feedback`: simulated listeners with a hidden taste, on a copy of the library (docs/benchmarks.md#feedback). */
+/** `cadenza eval --feedback`: simulated listeners with a hidden taste, on a copy of the library (docs/benchmarks.md, "Feedback: does it help?"). */
 async function feedbackEvaluation(ctx: CommandContext, options: Options): Promise<number> {
   const file = options.taste;
   if (typeof file !== 'string' || file === '') throw new UsageError('--feedback needs --taste FILE.csv (a path column and a taste column)');

@@ -1,5 +1,5 @@
 /**
- * Does feedback help? (`cadenza eval --feedback`, docs/benchmarks.md#feedback). A simulated listener
+ * Does feedback help? (`cadenza eval --feedback`, docs/benchmarks.md, "Feedback: does it help?"). A simulated listener
  * has a hidden taste that no topic names (e.g. one arousal/valence quadrant of mer-dev's tracks.csv).
  * Starting from a neutral selection (per seed, a random pair of topics: chosen without regard to the
  * taste, the same for every listener and arm), it goes through the queue: it likes a queued song of
