@@ -3,7 +3,15 @@ import { tempDir } from '../../../test/helpers/temp-dir.ts';
 import { openLibraryDatabase } from '../db/open.ts';
 import { selectBackend } from './backend.ts';
 import { createRng } from '../topics/rng.ts';
-import { budgetTriplets, fullEpochSize, groupPools, loadLibraryDataset, sampleTriplets, splitByArtist, topicMask } from './data.ts';
+import {
+  budgetTriplets,
+  fullEpochSize,
+  groupPools,
+  loadLibraryDataset,
+  sampleTriplets,
+  splitByArtist,
+  topicMask,
+} from './data.ts';
 import { syntheticDataset, writeSyntheticLibrary } from './synthetic.ts';
 import { TRAIN_DEFAULTS, trainModel, VALIDATION_TRIPLETS, validationTriplets, type TrainProgress } from './trainer.ts';
 
@@ -34,7 +42,9 @@ describe('loadLibraryDataset at scale', () => {
       const byArtist = descriptorsOnly.songs.filter((s) => s.artist === descriptorsOnly.songs[0]!.artist);
       expect(byArtist.length).toBeGreaterThan(1);
       // Without descriptors the descriptor model is told to analyse.
-      db.prepare('UPDATE track_features SET descriptors = NULL WHERE track_id = (SELECT MIN(track_id) FROM track_features)').run();
+      db.prepare(
+        'UPDATE track_features SET descriptors = NULL WHERE track_id = (SELECT MIN(track_id) FROM track_features)',
+      ).run();
       expect(() => loadLibraryDataset(db, { inputs: 'descriptors' })).toThrow(/cadenza analyze/);
     } finally {
       db.close();
@@ -67,7 +77,8 @@ describe('triplet budget', () => {
     expect(new Set(seen.values())).toEqual(new Set([7]));
     // A budget below the song count still reaches every song: 300 songs in 3 epochs of 100.
     const small = new Set<number>();
-    for (let epoch = 0; epoch < 3; epoch++) for (const p of budgetTriplets(pools, 100, 4, epoch, createRng(epoch)).pos) small.add(p);
+    for (let epoch = 0; epoch < 3; epoch++)
+      for (const p of budgetTriplets(pools, 100, 4, epoch, createRng(epoch)).pos) small.add(p);
     expect(small.size).toBe(300);
     // Groups get pairs as the library falls: the single-topic groups' share is the full epoch's.
     const isSingle = (g: number) => (g & (g - 1)) === 0;
@@ -93,12 +104,25 @@ describe('training under a budget', () => {
 
   it('each epoch holds the budget, the run stops at runTriplets, validation is capped, and the ETA counts the planned epochs', async () => {
     const ds = syntheticDataset({ songs: 240, width: 8, seed: 5, signal: 2 });
-    const { kept, held } = splitByArtist(ds.songs, ds.songs.map((_, i) => i), 0.2, 1);
+    const { kept, held } = splitByArtist(
+      ds.songs,
+      ds.songs.map((_, i) => i),
+      0.2,
+      1,
+    );
     const progress: TrainProgress[] = [];
     const trained = await trainModel(
       ds,
       { train: kept, validation: held },
-      { ...TRAIN_DEFAULTS, model: 'descriptors', epochs: 50, patience: 0, learningRate: 0.02, sampling: { mode: 'unbalanced', budget: 512 }, runTriplets: 1536 },
+      {
+        ...TRAIN_DEFAULTS,
+        model: 'descriptors',
+        epochs: 50,
+        patience: 0,
+        learningRate: 0.02,
+        sampling: { mode: 'unbalanced', budget: 512 },
+        runTriplets: 1536,
+      },
       { onProgress: (p) => progress.push(p) },
     );
     expect(fullEpochSize(groupPools(ds.songs, kept, ds.k))).toBeGreaterThan(10_000);

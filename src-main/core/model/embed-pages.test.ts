@@ -20,8 +20,17 @@ describe('embedMissing in pages', () => {
     try {
       const ids = writeSyntheticLibrary(db, syntheticDataset({ songs: 45, seed: 8, signal: 1 }));
       const dataset = loadLibraryDataset(db, { inputs: 'descriptors' });
-      const { kept, held } = splitByArtist(dataset.songs, dataset.songs.map((_, i) => i), 0.2, 1);
-      const trained = await trainModel(dataset, { train: kept, validation: held }, { ...TRAIN_DEFAULTS, model: 'descriptors', epochs: 1, patience: 0, sampling: { mode: 'unbalanced', maxTriplets: 512 } });
+      const { kept, held } = splitByArtist(
+        dataset.songs,
+        dataset.songs.map((_, i) => i),
+        0.2,
+        1,
+      );
+      const trained = await trainModel(
+        dataset,
+        { train: kept, validation: held },
+        { ...TRAIN_DEFAULTS, model: 'descriptors', epochs: 1, patience: 0, sampling: { mode: 'unbalanced', maxTriplets: 512 } },
+      );
       const { modelId } = saveModel(db, dataDir, trained, { name: 'wasm', device: 'test' }, dataset);
       const big = await embedMissing(db, dataDir, { modelId });
       expect(big.embedded).toBe(45);
@@ -31,7 +40,11 @@ describe('embedMissing in pages', () => {
       // The descriptor model never reads the MFCC blobs: break them all.
       db.prepare("UPDATE track_features SET features = x'00'").run();
       const pages: [number, number][] = [];
-      const paged = await embedMissing(db, dataDir, { modelId, chunk: 7, onProgress: (done, total) => pages.push([done, total]) });
+      const paged = await embedMissing(db, dataDir, {
+        modelId,
+        chunk: 7,
+        onProgress: (done, total) => pages.push([done, total]),
+      });
       expect(paged.embedded).toBe(45);
       expect(pages).toEqual([7, 14, 21, 28, 35, 42, 45].map((d) => [d, 45]));
       ids.forEach((id, i) => expect(trackEmbedding(db, id, modelId)).toEqual(reference[i]));
