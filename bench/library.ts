@@ -9,7 +9,9 @@
 //   files do not), cached under .cache/bench-library/.
 //   --features-only: no audio; N tracks whose analysed rows are real features (every row of an analysed
 //   source library, default mer-dev analysed here once by the real scan + analysis jobs) replicated with
-//   ±1 % jitter, same jamendo tags; scan and analysis are skipped (says so), every later stage runs in full.
+//   ±1 % jitter, each with its source song's own genre / mood tags (so topics and audio still go
+//   together) and a distinct artist / album / title from the Jamendo ids; scan and analysis are skipped
+//   (says so), every later stage runs in full.
 //   Per stage: wall time, throughput, peak RSS of the process (the host and every worker thread: workers
 //   are threads, so the process's VmHWM, reset per stage through /proc/self/clear_refs, covers them all)
 //   and RSS sampled every 250 ms, database size; the time from an empty data dir to the first queue; and
@@ -23,6 +25,8 @@ import type { ApiEmitter } from '../src-main/api/contract.ts';
 import type { JobProgress } from '../src-main/api/types.ts';
 import { AppService } from '../src-main/core/app/app-service.ts';
 import { openLibraryDatabase } from '../src-main/core/db/open.ts';
+import { descriptorsDefinition } from '../src-main/core/model/definition.ts';
+import { plannedEpochs } from '../src-main/core/model/trainer.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CACHE = path.join(ROOT, '.cache', 'bench-library');
@@ -36,6 +40,7 @@ const { values } = parseArgs({
     'features-only': { type: 'boolean', default: false },
     source: { type: 'string' },
     'app-start': { type: 'string' },
+    'train-epochs': { type: 'string' },
     keep: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
@@ -84,6 +89,9 @@ if (values['app-start']) {
 
 const N = Number(values.tracks);
 const featuresOnly = values['features-only'] === true;
+// --train-epochs E: train E epochs only (each epoch is the budget's size, so the time of a full run is
+// E's time × the planned epochs, printed beside); for machines where the whole run does not fit.
+const trainEpochs = values['train-epochs'] ? Number(values['train-epochs']) : undefined;
 if (!Number.isInteger(N) || N < 20) throw new Error('--tracks N: at least 20');
 
 interface Stage {
@@ -329,6 +337,8 @@ async function analysedSource(): Promise<string> {
 }
 
 interface SourceRow {
+  genres: string;
+  moods: string;
   features: Buffer;
   descriptors: Buffer;
   descriptor_views: string;
@@ -346,7 +356,7 @@ function writeReplicatedLibrary(dataDir: string, sourceDir: string, n: number, t
   const source = openLibraryDatabase(sourceDir);
   const rows = source
     .prepare(
-      'SELECT f.features, f.descriptors, f.descriptor_views, t.duration FROM track_features f JOIN tracks t ON t.id = f.track_id WHERE f.descriptors IS NOT NULL ORDER BY t.path',
+      'SELECT t.genres, t.moods, f.features, f.descriptors, f.descriptor_views, t.duration FROM track_features f JOIN tracks t ON t.id = f.track_id WHERE f.descriptors IS NOT NULL ORDER BY t.path',
     )
     .all() as SourceRow[];
   source.close();
@@ -384,8 +394,8 @@ function writeReplicatedLibrary(dataDir: string, sourceDir: string, n: number, t
             artist,
             album,
             artist,
-            JSON.stringify(tag.genres),
-            JSON.stringify(tag.moods),
+            src.genres,
+            src.moods,
             now,
             now,
           ).lastInsertRowid,
@@ -459,8 +469,23 @@ await stage(
   'train + embed',
   dataDir,
   (r) => r.embedded,
-  () => app.handle('model.train', {}),
-  (r) => `${r.epochsRun} epochs, val ${r.valAccuracy?.toFixed(3)}, ${r.embedded} embedded`,
+  () => app.handle('model.train', trainEpochs ? { epochs: trainEpochs } : {}),
+  (r) => {
+    // Load until the first batch, the epochs, then the last validation + save + embed.
+    const first = progress[0]?.t;
+    const last = progress.at(-1)?.t;
+    const planned = progress.at(-1)?.p.training?.epochs ?? r.epochsRun;
+    const def = descriptorsDefinition.training!;
+    const fullPlan = plannedEpochs({ epochs: def.epochs!, runTriplets: def.runTriplets! }, def.tripletBudget!);
+    let projection = '';
+    if (trainEpochs && first !== undefined && last !== undefined && r.epochsRun > 0) {
+      const perEpochS = (last - first) / 1000 / r.epochsRun;
+      const stageStart = progress[0]!.t - (progress[0]!.p.elapsedMs ?? 0);
+      const loadS = (first - stageStart) / 1000;
+      projection = `; ${perEpochS.toFixed(1)} s per epoch, load ${loadS.toFixed(1)} s: a full run of ${fullPlan} epochs (the default's plan once the budget binds) ≈ ${((loadS + perEpochS * fullPlan) / 60).toFixed(1)} min + embed`;
+    }
+    return `${r.epochsRun} of ${planned} planned epochs, val ${r.valAccuracy?.toFixed(3)}, ${r.embedded} embedded${projection}`;
+  },
 );
 const queue = await stage(
   'first topic queue',
