@@ -268,14 +268,9 @@ export async function trainModel(dataset: Dataset, split: Split, options: TrainO
       lastCheckpoint = performance.now();
     };
 
-<<<<<<< HEAD
-    while (state.epoch < options.epochs) {
-      const library = sampleTriplets(trainPools, options.sampling, createRng(options.seed * 1_000_003 + state.epoch));
-      const triplets: EpochTriplets = personal ? withPersonalTriplets(library, personal.triplets, personal.weight, createRng(options.seed * 15_485_863 + state.epoch)) : library;
-=======
     while (state.epoch < epochs) {
-      const triplets = sampleTriplets(trainPools, options.sampling, createRng(options.seed * 1_000_003 + state.epoch), { seed: options.seed, epoch: state.epoch });
->>>>>>> dcb9b6b (Training at scale: dataset loaded in keyset pages with only the model's input columns; a per-epoch triplet budget (stratified over songs, binds only above ~520 training songs) and a run-wide triplet cap that scales the epoch count; validation triplets capped and scored in chunks over only the rows they read; ETA from wall time)
+      const library = sampleTriplets(trainPools, options.sampling, createRng(options.seed * 1_000_003 + state.epoch), { seed: options.seed, epoch: state.epoch });
+      const triplets: EpochTriplets = personal ? withPersonalTriplets(library, personal.triplets, personal.weight, createRng(options.seed * 15_485_863 + state.epoch)) : library;
       const steps = Math.ceil(triplets.pos.length / options.batchSize);
       while (state.step < steps) {
         // Let queued messages (a worker's 'cancel') run: wasm's data() resolves without a macrotask.
