@@ -187,7 +187,8 @@ export async function fineTuneFromFeedback(
 ): Promise<FineTuneResult> {
   const model = loadModel(db, dataDir);
   if (!model) throw new NotReadyError('no trained model yet: run `cadenza train` first');
-  const library = loadLibraryDataset(db);
+  // Only the input this model reads (the default model never reads the MFCC blobs).
+  const library = loadLibraryDataset(db, { inputs: model.meta.config.input });
   if (library.topicFingerprint !== model.meta.topicFingerprint || library.featureVersion !== model.meta.featureVersion) {
     throw new NotReadyError(
       'the active model is out of date (topics or features changed): run `cadenza train` for a fresh model',
