@@ -25,6 +25,13 @@ function cli(dataDir: string, ...args: string[]): string {
 
 
 
+/** A canvas as the page sees it (the node tsconfig has no DOM lib). */
+interface PageCanvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+}
+
 /** A call from the page (it carries the session cookie), for reading what the test compares. */
 async function apiCall<T>(page: Page, method: string, request: unknown): Promise<T> {
   const result = await page.evaluate(
@@ -198,7 +205,7 @@ describe('recommendations in browser mode, end to end', () => {
     await expect.poll(() => map.getAttribute('data-drawn'), { timeout: 10_000 }).toBe(`${info.active.id}:${info.active.embedded}`);
     // Read the pixels back: the dots (opaque pixels of the base canvas) and the overlay's white ring.
     const pixels = await map.locator('canvas').evaluateAll((canvases) =>
-      (canvases as HTMLCanvasElement[]).map((c) => {
+      (canvases as unknown as PageCanvas[]).map((c) => {
         const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
         const colours = new Set<string>();
         const opaque: { x: number; y: number }[] = [];
