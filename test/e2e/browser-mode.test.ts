@@ -124,6 +124,14 @@ describe('browser mode, end to end', () => {
     await expect.poll(() => page.getByRole('heading', { name: 'Welcome to Cadenza' }).isVisible()).toBe(true);
     await shot(page, '01-first-run');
     await page.getByLabel('Music folder').fill(lib.root);
+    // Record every text of the first run's "time left in all" line as the pipeline moves through its stages.
+    await page.evaluate(`(() => {
+      window.etaTexts = [];
+      new MutationObserver(() => {
+        const line = document.querySelector('[data-testid="first-run-eta"]');
+        if (line && window.etaTexts.at(-1) !== line.textContent) window.etaTexts.push(line.textContent);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    })()`);
     await page.getByRole('button', { name: 'Add folder and scan' }).click();
 
     // Scan, analysis, topics and a first training run one after another with progress bars, and end with a summary.
@@ -145,6 +153,11 @@ describe('browser mode, end to end', () => {
     // The pipeline's last step trains the default model (the first run has none).
     await page.locator('[data-job="training"] [data-status="done"]').waitFor({ timeout: 90_000 });
     await expect.poll(() => page.getByTestId('model-info').textContent(), { timeout: 30_000 }).toMatch(/Model 1 \(default\) ·/);
+    // The whole first run's time left was shown, every later stage in it (training included) from the scan on.
+    const etaTexts = (await page.evaluate('window.etaTexts')) as string[];
+    expect(etaTexts.some((t) => /All steps: (about \d+:\d\d left in all|almost done)/.test(t)), etaTexts.join(' | ')).toBe(true);
+    expect(etaTexts.some((t) => /· analyse .*· topics .*· training/.test(t)), etaTexts.join(' | ')).toBe(true);
+    await expect.poll(() => page.getByTestId('first-run-eta').count()).toBe(0); // gone once the run is over
     for (const job of ['scan', 'analysis', 'topics', 'training']) {
       const progress = frames.filter((f) => f.event === 'job.progress' && f.payload.job === job);
       expect(progress.length, `progress events for ${job}`).toBeGreaterThan(0);
