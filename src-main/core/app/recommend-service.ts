@@ -155,6 +155,7 @@ interface Projection {
 // One projection per index (it is rebuilt whenever the library, the model or the embeddings change) and
 // topic model (the colours): the PCA over 100,000 × 32 values runs once, not on every topic toggle.
 const projections = new WeakMap<RecommendIndex, Projection>();
+const PCA_SAMPLE = 8192;
 
 function activeTopicModelId(db: Database): number | null {
   return (db.prepare('SELECT id FROM topic_models WHERE active = 1').get() as { id: number } | undefined)?.id ?? null;
@@ -168,7 +169,12 @@ function projection(db: Database, index: RecommendIndex, model: LoadedModel): Pr
   const n = index.count;
   const data = new Float32Array(n * d);
   for (let i = 0; i < n; i++) data.set(index.scorer.item(i).subarray(0, d), i * d);
-  const { mean, axes } = principalAxes(data, n, d);
+  // The axes from an even sample of the songs: the covariance costs n × d² and a few thousand rows pin
+  // two axes of a 32-d cloud as well as 100,000 do.
+  const step = Math.max(1, Math.floor(n / PCA_SAMPLE));
+  const sampled = step === 1 ? data : new Float32Array(Math.ceil(n / step) * d);
+  if (step > 1) for (let i = 0, j = 0; i < n; i += step, j++) sampled.set(data.subarray(i * d, (i + 1) * d), j * d);
+  const { mean, axes } = principalAxes(sampled, sampled.length / d, d);
   const px = new Float64Array(n);
   const py = new Float64Array(n);
   let minX = Infinity;

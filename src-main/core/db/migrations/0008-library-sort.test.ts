@@ -24,6 +24,9 @@ describe('migration 0008 (library-sort)', () => {
     );
     expect(plan('SELECT t.id FROM tracks t ORDER BY COALESCE(t.title, t.path) COLLATE NOCASE DESC, t.id DESC LIMIT 10')).toMatch(/tracks_sort_title/);
     expect(plan('SELECT t.id FROM tracks t ORDER BY COALESCE(t.title, t.path) COLLATE NOCASE DESC, t.id DESC LIMIT 10')).not.toMatch(/TEMP B-TREE/);
+    expect(plan('SELECT t.id FROM tracks t ORDER BY t.artist IS NULL, t.artist COLLATE NOCASE DESC, t.album COLLATE NOCASE, t.disc_no, t.track_no, t.id DESC LIMIT 10')).toMatch(
+      /USING COVERING INDEX tracks_sort_artist_desc/,
+    );
     // Missing artists still sort last along the index.
     const ids = db.prepare('SELECT artist FROM tracks t ORDER BY t.artist IS NULL, t.artist COLLATE NOCASE ASC, t.album COLLATE NOCASE, t.disc_no, t.track_no, t.id ASC').all() as { artist: string | null }[];
     expect(ids.at(-1)!.artist).toBeNull();
