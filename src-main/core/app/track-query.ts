@@ -75,7 +75,8 @@ function whereClause(db: Database, query: TrackQuery): { sql: string; params: un
     const pairs = untilChange(
       db,
       'format-pairs',
-      () => db.prepare('SELECT DISTINCT container, codec FROM tracks').all() as { container: string | null; codec: string | null }[],
+      () =>
+        db.prepare('SELECT DISTINCT container, codec FROM tracks').all() as { container: string | null; codec: string | null }[],
     ).filter((p) => wanted.has(formatName(p.container ?? '', p.codec ?? '')));
     if (pairs.length === 0) parts.push('0');
     else {
