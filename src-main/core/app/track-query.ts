@@ -32,7 +32,7 @@ const FROM = `tracks t LEFT JOIN track_topics tt ON tt.track_id = t.id
 
 /**
  * Text columns sort case-insensitively with missing values last; ties break by id (stable paging). The
- * orders are indexed as written here (migration 0007), but year and format.
+ * orders are indexed as written here (migration 0008), but year and format.
  */
 const ORDER: Record<TrackSortKey, string> = {
   title: `COALESCE(t.title, t.path) COLLATE NOCASE`,
