@@ -18,7 +18,20 @@ const FORMATS: [container: string, codec: string, ext: string][] = [
   ['Ogg', 'Opus', 'opus'],
   ['M4A/mp42/isom', 'MPEG-4/AAC', 'm4a'],
 ];
-const GENRES = ['rock', 'pop', 'electronic', 'jazz', 'ambient', 'classical', 'hiphop', 'folk', 'metal', 'soundtrack', 'world', 'blues'];
+const GENRES = [
+  'rock',
+  'pop',
+  'electronic',
+  'jazz',
+  'ambient',
+  'classical',
+  'hiphop',
+  'folk',
+  'metal',
+  'soundtrack',
+  'world',
+  'blues',
+];
 const WORDS = ['glass', 'harbor', 'night', 'river', 'static', 'echo', 'paper', 'summer', 'iron', 'velvet', 'north', 'signal'];
 const K = 7;
 const FINGERPRINT = 'bench-ui';
@@ -62,7 +75,9 @@ export function seedUiLibrary(db: Database, dataDir: string, n: number, seed = 1
       `INSERT INTO tracks (id, root_id, path, size, mtime_ms, duration, codec, container, title, artist, album, album_artist, track_no, year, genres, available, added_at, updated_at)
        VALUES (?, 1, ?, 5000000, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
     );
-    const insertTopics = db.prepare('INSERT INTO track_topics (track_id, model_id, theta, topic_set, dominant) VALUES (?, ?, ?, ?, ?)');
+    const insertTopics = db.prepare(
+      'INSERT INTO track_topics (track_id, model_id, theta, topic_set, dominant) VALUES (?, ?, ?, ?, ?)',
+    );
     for (let id = 1; id <= n; id++) {
       // ~12 songs per album, 1-3 albums per artist.
       const album = Math.floor((id - 1) / 12);
@@ -120,7 +135,9 @@ export function seedUiLibrary(db: Database, dataDir: string, n: number, seed = 1
     { name: 'cpu', device: 'seeded by bench:ui' },
     { featureVersion: FEATURE_VERSION, topicFingerprint: FINGERPRINT },
   );
-  const insertEmbedding = db.prepare('INSERT INTO track_embeddings (track_id, model_id, embedding, feature_version) VALUES (?, ?, ?, ?)');
+  const insertEmbedding = db.prepare(
+    'INSERT INTO track_embeddings (track_id, model_id, embedding, feature_version) VALUES (?, ?, ?, ?)',
+  );
   db.transaction(() => {
     const e = new Float32Array(d);
     for (let id = 1; id <= n; id++) {

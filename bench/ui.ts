@@ -106,7 +106,9 @@ async function main(): Promise<void> {
   let t = performance.now();
   const db = openLibraryDatabase(dataDir);
   const seeded = seedUiLibrary(db, dataDir, tracks);
-  log(`seeded ${tracks} tracks with topics and ${seeded.embedding}-d embeddings in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  log(
+    `seeded ${tracks} tracks with topics and ${seeded.embedding}-d embeddings in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
 
   // The old payload: every point with its title, artist and path (what model.map sent before).
   const index = RecommendIndex.load(db, dataDir)!;
@@ -139,7 +141,9 @@ async function main(): Promise<void> {
     await page.goto(server.url, { waitUntil: 'commit' });
     const firstRows = await paintedWhen(page, `document.querySelector('[role=row][aria-rowindex="2"] .cell.title') !== null`);
     results.start = { serveMs, firstRowsMs: firstRows, totalMs: serveMs + firstRows };
-    log(`app start: serve listening ${ms(serveMs)}, page → first rows painted ${ms(firstRows)}, total ${ms(serveMs + firstRows)} (target ≤ 2000 ms)`);
+    log(
+      `app start: serve listening ${ms(serveMs)}, page → first rows painted ${ms(firstRows)}, total ${ms(serveMs + firstRows)} (target ≤ 2000 ms)`,
+    );
 
     // Library table: wheel-scroll for scrollMs, frame times from rAF deltas.
     const viewport = page.locator('.viewport');
@@ -185,7 +189,10 @@ async function main(): Promise<void> {
     // The map: Map tab → dots painted.
     const mapStart = await page.evaluate(() => performance.now());
     await page.getByRole('tab', { name: 'Map' }).click();
-    const mapPainted = await paintedWhen(page, `document.querySelector('[data-testid=song-map]')?.getAttribute('data-drawn') === '${seeded.modelId}:${tracks}'`);
+    const mapPainted = await paintedWhen(
+      page,
+      `document.querySelector('[data-testid=song-map]')?.getAttribute('data-drawn') === '${seeded.modelId}:${tracks}'`,
+    );
     const mapMs = mapPainted - mapStart;
     const payload = await apiCall<{ ids: number[] }>(page, 'model.map', { topics: [] });
     log(
@@ -196,7 +203,11 @@ async function main(): Promise<void> {
     await page.locator('.viewport').waitFor();
     const againStart = await page.evaluate(() => performance.now());
     await page.getByRole('tab', { name: 'Map' }).click();
-    const againMs = (await paintedWhen(page, `document.querySelector('[data-testid=song-map]')?.getAttribute('data-drawn') === '${seeded.modelId}:${tracks}'`)) - againStart;
+    const againMs =
+      (await paintedWhen(
+        page,
+        `document.querySelector('[data-testid=song-map]')?.getAttribute('data-drawn') === '${seeded.modelId}:${tracks}'`,
+      )) - againStart;
     log(`map again (points in memory: layout, grid, drawing): ${ms(againMs)}`);
     // Hover: a dot's name from `tracks.get`; then click: it plays.
     const dot = await page
@@ -214,12 +225,18 @@ async function main(): Promise<void> {
     const mapBox = (await page.getByTestId('song-map').boundingBox())!;
     const hoverStart = await page.evaluate(() => performance.now());
     await page.mouse.move(mapBox.x + dot!.x * mapBox.width + 0.5, mapBox.y + dot!.y * mapBox.height + 0.5);
-    const hovered = await paintedWhen(page, `/\\d/.test(document.querySelector('.map .hover')?.textContent ?? '') && !document.querySelector('.map .hover .muted')`);
+    const hovered = await paintedWhen(
+      page,
+      `/\\d/.test(document.querySelector('.map .hover')?.textContent ?? '') && !document.querySelector('.map .hover .muted')`,
+    );
     const hoverMs = hovered - hoverStart;
     const name = (await page.locator('.map .hover').textContent())!.split(' — ')[0]!.trim();
     const clickStart = await page.evaluate(() => performance.now());
     await page.mouse.click(mapBox.x + dot!.x * mapBox.width + 0.5, mapBox.y + dot!.y * mapBox.height + 0.5);
-    const played = await paintedWhen(page, `document.querySelector('footer.now-playing .track strong')?.textContent === ${JSON.stringify(name)}`);
+    const played = await paintedWhen(
+      page,
+      `document.querySelector('footer.now-playing .track strong')?.textContent === ${JSON.stringify(name)}`,
+    );
     const clickMs = played - clickStart;
     log(`map hover → "${name}" shown ${ms(hoverMs)}; click → it plays ${ms(clickMs)}`);
 
