@@ -75,7 +75,7 @@ describe('browser mode, end to end', () => {
     origin = new URL(server.url).origin;
     // launch() gives the browser a fresh temporary profile (its own --user-data-dir), removed on close.
     browser = await launchChromium();
-  });
+  }, 600_000); // ffmpeg makes the fixture library: minutes on a loaded machine
 
   afterAll(async () => {
     await browser?.close();
