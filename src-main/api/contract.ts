@@ -4,7 +4,7 @@
  * (`cadenza serve`: HTTP + WebSocket), all derive from it; every request passes `validateRequest`.
  *
  * Recommendations (issues 6–7): `queue.fromTopics`, `tracks.moreLike`, `feedback.set`, and the model:
- * `model.train` (the `training` job), `model.cancel`, `model.rollback`, `model.info`, `model.map`.
+ * `model.train` (the `training` job), `model.cancel`, `model.rollback`, `model.info`, `model.map`, `model.mapSelection`.
  * Saved playlists: `playlists.list|save|get|delete`.
  */
 import type {
@@ -16,6 +16,7 @@ import type {
   JobProgress,
   JobState,
   LibrarySummary,
+  MapSelection,
   MediaKey,
   ModelInfo,
   MoreLikeRequest,
@@ -78,8 +79,10 @@ export interface ApiMethods {
   /** Fine-tunes the active model on the listener's feedback in a worker (a `training` job); kept only if validation does not drop. */
   'model.retrain': { request: RetrainRequestOptions; response: RetrainSummary };
   'model.info': { request: null; response: ModelInfo };
-  /** A 2-D projection (PCA) of the active model's embeddings, coloured by dominant topic. */
+  /** A 2-D projection (PCA) of the active model's embeddings, coloured by dominant topic: ids and positions only. */
   'model.map': { request: { topics?: number[] }; response: EmbeddingMap };
+  /** The selected topics' point on the current map (a topic toggle moves it without resending the points). */
+  'model.mapSelection': { request: { topics?: number[] }; response: MapSelection };
   /** The saved playlists by name, with track counts. */
   'playlists.list': { request: null; response: { playlists: PlaylistInfo[] } };
   /** Saves tracks (e.g. the queue) under a name; an existing name answers `exists` unless `replace: true`. */
@@ -148,6 +151,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'model.retrain',
   'model.info',
   'model.map',
+  'model.mapSelection',
   'playlists.list',
   'playlists.save',
   'playlists.get',

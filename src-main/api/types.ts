@@ -363,22 +363,28 @@ export interface ModelInfo {
   feedbackEvents: number;
 }
 
-export interface MapPoint {
-  trackId: number;
-  x: number;
-  y: number;
-  /** The dominant topic (1..K), or null when the track has no topic mix. */
-  topic: number | null;
-  title: string | null;
-  artist: string | null;
-  /** The file's path (names an untitled song). */
-  path: string;
-}
+/** The range of the map's quantised coordinates: 0..MAP_RESOLUTION-1 across the points' bounding box. */
+export const MAP_RESOLUTION = 4096;
 
+/**
+ * The 2-D map of the embeddings in a compact form for 100,000 songs: parallel flat arrays of ids,
+ * quantised positions and topics, no names (the UI asks `tracks.get` for the point under the pointer).
+ * Point i is `ids[i]` at (`xy[2i]`, `xy[2i+1]`), y growing upwards, with dominant topic `topics[i]`.
+ */
 export interface EmbeddingMap {
   modelId: number | null;
-  points: MapPoint[];
-  /** The selected topics' point, π(k-hot), in the same projection (null without a selection). */
+  ids: number[];
+  /** x, y of every point in turn, integers 0..MAP_RESOLUTION-1. */
+  xy: number[];
+  /** The dominant topic (1..K) of every point, 0 when the track has no topic mix. */
+  topics: number[];
+  /** The selected topics' point, π(k-hot), in the same coordinates (it may fall outside the box; null without a selection). */
+  selection: MapSelection['selection'];
+}
+
+/** Where the selected topics' point lies on the map (`model.mapSelection`: no points resent). */
+export interface MapSelection {
+  modelId: number | null;
   selection: { x: number; y: number } | null;
 }
 

@@ -183,6 +183,13 @@ const CASES: { [M in ApiMethod]: { good: [unknown, unknown][]; bad: unknown[] } 
     ],
     bad: [{ topics: [0] }, { topics: 'all' }, { colour: 'topic' }],
   },
+  'model.mapSelection': {
+    good: [
+      [null, {}],
+      [{ topics: [1] }, { topics: [1] }],
+    ],
+    bad: [{ topics: [-1] }, { topics: 3 }, { points: true }],
+  },
   'playlists.list': { good: [[null, null]], bad: [{}, 'all'] },
   'playlists.save': {
     good: [

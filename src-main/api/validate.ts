@@ -247,6 +247,7 @@ const validators: { [M in ApiMethod]: Validator<M> } = {
   'model.retrain': retrainRequest,
   'model.info': isNull,
   'model.map': mapRequest,
+  'model.mapSelection': mapRequest,
   'playlists.list': isNull,
   'playlists.save': playlistSave,
   'playlists.get': playlistId,

@@ -75,7 +75,7 @@ describe('browser mode, end to end', () => {
     origin = new URL(server.url).origin;
     // launch() gives the browser a fresh temporary profile (its own --user-data-dir), removed on close.
     browser = await launchChromium();
-  });
+  }, 600_000); // ffmpeg makes the fixture library: minutes on a loaded machine
 
   afterAll(async () => {
     await browser?.close();
@@ -124,6 +124,14 @@ describe('browser mode, end to end', () => {
     await expect.poll(() => page.getByRole('heading', { name: 'Welcome to Cadenza' }).isVisible()).toBe(true);
     await shot(page, '01-first-run');
     await page.getByLabel('Music folder').fill(lib.root);
+    // Record every text of the first run's "time left in all" line as the pipeline moves through its stages.
+    await page.evaluate(`(() => {
+      window.etaTexts = [];
+      new MutationObserver(() => {
+        const line = document.querySelector('[data-testid="first-run-eta"]');
+        if (line && window.etaTexts.at(-1) !== line.textContent) window.etaTexts.push(line.textContent);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    })()`);
     await page.getByRole('button', { name: 'Add folder and scan' }).click();
 
     // Scan, analysis, topics and a first training run one after another with progress bars, and end with a summary.
@@ -145,6 +153,11 @@ describe('browser mode, end to end', () => {
     // The pipeline's last step trains the default model (the first run has none).
     await page.locator('[data-job="training"] [data-status="done"]').waitFor({ timeout: 90_000 });
     await expect.poll(() => page.getByTestId('model-info').textContent(), { timeout: 30_000 }).toMatch(/Model 1 \(default\) ·/);
+    // The whole first run's time left was shown, every later stage in it (training included) from the scan on.
+    const etaTexts = (await page.evaluate('window.etaTexts')) as string[];
+    expect(etaTexts.some((t) => /All steps: (about \d+:\d\d left in all|almost done)/.test(t)), etaTexts.join(' | ')).toBe(true);
+    expect(etaTexts.some((t) => /· analyse .*· topics .*· training/.test(t)), etaTexts.join(' | ')).toBe(true);
+    await expect.poll(() => page.getByTestId('first-run-eta').count()).toBe(0); // gone once the run is over
     for (const job of ['scan', 'analysis', 'topics', 'training']) {
       const progress = frames.filter((f) => f.event === 'job.progress' && f.payload.job === job);
       expect(progress.length, `progress events for ${job}`).toBeGreaterThan(0);
@@ -209,7 +222,7 @@ describe('browser mode, end to end', () => {
     await page.getByRole('button', { name: 'Remove Barley from the queue' }).click();
     await expect.poll(() => queue.getByRole('listitem').count()).toBe(before);
     expect(errors).toEqual([]);
-  }, 150_000);
+  }, 400_000); // the whole first run: minutes on a loaded 2-core machine
 
   it('first run, continued: a short training, topics fill the queue, save it as a playlist and load it', async () => {
     // Carries on from the first test's page: the library is scanned, analysed, its topics fitted and model 1 trained.
@@ -308,5 +321,5 @@ describe('browser mode, end to end', () => {
     await confirm.getByRole('button', { name: 'Yes, delete First run' }).click();
     await expect.poll(() => page.getByRole('list', { name: 'Saved playlists' }).count()).toBe(0);
     expect(errors).toEqual([]);
-  }, 150_000);
+  }, 400_000); // the whole first run: minutes on a loaded 2-core machine
 });

@@ -25,6 +25,13 @@ function cli(dataDir: string, ...args: string[]): string {
 
 
 
+/** A canvas as the page sees it (the node tsconfig has no DOM lib). */
+interface PageCanvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+}
+
 /** A call from the page (it carries the session cookie), for reading what the test compares. */
 async function apiCall<T>(page: Page, method: string, request: unknown): Promise<T> {
   const result = await page.evaluate(
@@ -83,7 +90,7 @@ describe('recommendations in browser mode, end to end', () => {
     cli(dataDir, 'topics', 'fit', '--k', '2', '--seed', '1');
     server = await startServe(dataDir);
     browser = await launchChromium();
-  }, 180_000);
+  }, 600_000); // fifteen CLI runs through tsx: minutes on a loaded 2-core machine
 
   afterAll(async () => {
     await browser?.close();
@@ -191,20 +198,49 @@ describe('recommendations in browser mode, end to end', () => {
     );
     await shot(page, '16-retrained');
 
-    // The map: one dot per embedded song, coloured by topic, and the selection's point.
+    // The map: one dot per embedded song on a canvas, coloured by topic, and the selection's ring.
     await page.getByRole('tab', { name: 'Map' }).click();
     const map = page.getByTestId('song-map');
-    const info = await apiCall<{ active: { embedded: number } }>(page, 'model.info', null);
-    await expect.poll(() => map.locator('circle[data-topic]').count()).toBe(info.active.embedded);
-    expect(await page.getByTestId('map-selection').count()).toBe(1);
-    const fills = await map
-      .locator('circle[data-topic]')
-      .evaluateAll((cs) => new Set(cs.map((c) => c.getAttribute('fill'))).size);
-    expect(fills).toBeGreaterThanOrEqual(2);
-    // Identical pieces share a point: hover the last-drawn dot (on top).
-    await map.locator('circle[data-topic]').last().hover();
-    await expect.poll(() => page.locator('.hover').textContent()).toMatch(/\.(mp3|flac|ogg|opus|m4a|wav|aiff|wma)|topic/);
+    const info = await apiCall<{ active: { id: number; embedded: number } }>(page, 'model.info', null);
+    await expect.poll(() => map.getAttribute('data-drawn'), { timeout: 10_000 }).toBe(`${info.active.id}:${info.active.embedded}`);
+    // Read the pixels back: the dots (opaque pixels of the base canvas) and the overlay's white ring.
+    const pixels = await map.locator('canvas').evaluateAll((canvases) =>
+      (canvases as unknown as PageCanvas[]).map((c) => {
+        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const colours = new Set<string>();
+        const opaque: { x: number; y: number }[] = [];
+        for (let p = 0; p < data.length; p += 4) {
+          if (data[p + 3] !== 255) continue;
+          colours.add(`${data[p]},${data[p + 1]},${data[p + 2]}`);
+          opaque.push({ x: ((p / 4) % c.width) / c.width, y: Math.floor(p / 4 / c.width) / c.height });
+        }
+        return { colours: [...colours], opaque };
+      }),
+    );
+    const [dots, ring] = pixels as [(typeof pixels)[0], (typeof pixels)[0]];
+    expect(dots.colours.length).toBeGreaterThanOrEqual(2);
+    expect(ring.colours).toContain('255,255,255'); // topic 2 is selected: its point's ring
+    // Hover a dot: its name comes from the library (fetched on hover), then a click plays it.
+    const box = (await map.boundingBox())!;
+    const dot = dots.opaque[Math.floor(dots.opaque.length / 2)]!;
+    await page.mouse.move(box.x + dot.x * box.width + 0.5, box.y + dot.y * box.height + 0.5);
+    const hoverText = page.locator('.hover');
+    await expect.poll(() => hoverText.textContent()).toMatch(/\.(mp3|flac|ogg|opus|m4a|wav|aiff|wma)|Noise|topic/);
     await shot(page, '15-map');
+    const hoveredName = (await hoverText.textContent())!.split(' — ')[0]!.split(' · ')[0]!.trim();
+    await page.mouse.click(box.x + dot.x * box.width + 0.5, box.y + dot.y * box.height + 0.5);
+    const nowPlaying = page.locator('footer.now-playing .track strong');
+    await expect.poll(() => nowPlaying.textContent()).toBe(hoveredName);
+    // From the keyboard: the arrow keys move a cursor, the songs nearest it are listed as buttons.
+    await map.focus();
+    await page.keyboard.press('ArrowRight');
+    const nearby = page.getByRole('list', { name: 'Songs near the map cursor' }).getByRole('button');
+    await expect.poll(() => nearby.count()).toBe(Math.min(8, info.active.embedded));
+    await expect.poll(() => nearby.first().textContent()).toMatch(/^Play (?!track \d+$)\S/);
+    const nearName = (await nearby.first().textContent())!.replace(/^Play /, '').split(' by ')[0]!.trim();
+    await nearby.first().press('Enter');
+    await expect.poll(() => nowPlaying.textContent()).toBe(nearName);
+    await shot(page, '15b-map-keyboard');
     expect(errors).toEqual([]);
-  }, 240_000);
+  }, 480_000);
 });

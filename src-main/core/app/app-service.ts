@@ -40,7 +40,7 @@ import { JobBoard } from './jobs.ts';
 import { toM3u8 } from './m3u.ts';
 import { closePlaybackTranscoder, warmPlaybackTranscoder } from '../playback/transcoder.ts';
 import { mediaResponse } from './media.ts';
-import { embeddingMap, modelInfo, RecommendIndexHolder, toRecommended } from './recommend-service.ts';
+import { embeddingMap, mapSelection, modelInfo, RecommendIndexHolder, toRecommended } from './recommend-service.ts';
 import { SettingsStore } from './settings.ts';
 import { getTracks, listTracks, registerTrackFunctions, trackFacets } from './track-query.ts';
 
@@ -199,6 +199,7 @@ export class AppService {
     'model.retrain': (request) => this.retrain(request),
     'model.info': () => modelInfo(this.db),
     'model.map': ({ topics }) => embeddingMap(this.db, this.index.get(), topics ?? []),
+    'model.mapSelection': ({ topics }) => mapSelection(this.db, this.index.get(), topics ?? []),
     'playlists.list': () => ({ playlists: listPlaylists(this.db) }),
     'playlists.save': (request) => this.savePlaylist(request),
     'playlists.get': ({ id }) => {

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/helpers/temp-dir.ts';
 import type { ApiEvent, ApiEvents, ApiMethod, ApiRequest, ApiResponse } from '../../api/contract.ts';
+import { MAP_RESOLUTION } from '../../api/types.ts';
 import { dispatchCall } from '../../api/dispatch.ts';
 import { openLibraryDatabase } from '../db/open.ts';
 import { activateModel } from '../model/store.ts';
@@ -34,7 +35,7 @@ describe('recommendations through the app API', () => {
   it('refuses queues before a model exists, with a reason', async () => {
     await expect(call('queue.fromTopics', { topics: [1] })).rejects.toThrow(/no trained model/);
     expect((await call('model.info', null)).active).toBeNull();
-    expect((await call('model.map', {})).points).toEqual([]);
+    expect(await call('model.map', {})).toEqual({ modelId: null, ids: [], xy: [], topics: [], selection: null });
   });
 
   it('model.train runs the training job with epoch, loss, validation accuracy and ETA, then activates the model', async () => {
@@ -111,17 +112,32 @@ describe('recommendations through the app API', () => {
     await expect(call('feedback.set', { trackId: 999_999, kind: 'play', topics: [] })).rejects.toThrow(/no track/);
   });
 
-  it('model.map projects every embedded track with its dominant topic, and the selection as a point', async () => {
+  it('model.map sends ids, quantised positions and dominant topics only; the selection moves without the points', async () => {
     const map = await call('model.map', { topics: [1, 3] });
     const info = await call('model.info', null);
     expect(map.modelId).toBe(info.active!.id);
-    expect(map.points.length).toBe(info.active!.embedded);
-    expect(map.points.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y))).toBe(true);
-    expect(map.points.filter((p) => p.topic !== null).length).toBeGreaterThan(map.points.length / 2);
-    const xs = new Set(map.points.map((p) => p.x.toFixed(4)));
-    expect(xs.size).toBeGreaterThan(map.points.length / 2);
+    expect(Object.keys(map).sort()).toEqual(['ids', 'modelId', 'selection', 'topics', 'xy']); // no names, no paths
+    expect(map.ids.length).toBe(info.active!.embedded);
+    expect(map.xy.length).toBe(2 * map.ids.length);
+    expect(map.topics.length).toBe(map.ids.length);
+    expect(map.xy.every((v) => Number.isInteger(v) && v >= 0 && v < MAP_RESOLUTION)).toBe(true);
+    // The box is the points': both ends of both axes are reached.
+    for (const axis of [0, 1]) {
+      const values = map.xy.filter((_, i) => i % 2 === axis);
+      expect(Math.min(...values)).toBe(0);
+      expect(Math.max(...values)).toBe(MAP_RESOLUTION - 1);
+    }
+    expect(map.topics.filter((t) => t > 0).length).toBeGreaterThan(map.ids.length / 2);
+    const xs = new Set(map.xy.filter((_, i) => i % 2 === 0));
+    expect(xs.size).toBeGreaterThan(map.ids.length / 2);
+    expect(new Set(map.ids).size).toBe(map.ids.length);
+    expect((await call('tracks.get', { ids: map.ids })).length).toBe(map.ids.length); // every point names a track
     expect(map.selection).toEqual({ x: expect.any(Number), y: expect.any(Number) });
+    expect(await call('model.mapSelection', { topics: [1, 3] })).toEqual({ modelId: map.modelId, selection: map.selection });
+    const other = await call('model.mapSelection', { topics: [2] });
+    expect(other.selection).not.toEqual(map.selection);
     expect((await call('model.map', {})).selection).toBeNull();
+    expect((await call('model.mapSelection', {})).selection).toBeNull();
   });
 
   it('model.rollback brings back the previous model after a second training, and the index follows', async () => {

@@ -4,8 +4,8 @@
  * 2-D map of the embeddings (PCA in plain loops). The ranking itself lives in core/recommend.
  */
 import type { Database } from 'better-sqlite3';
-import type { EmbeddingMap, MapPoint, ModelInfo, RecommendedTrack } from '../../api/types.ts';
-import { activeModel, isModelCurrent, listModels } from '../model/store.ts';
+import { MAP_RESOLUTION, type EmbeddingMap, type MapSelection, type ModelInfo, type RecommendedTrack } from '../../api/types.ts';
+import { activeModel, isModelCurrent, listModels, type LoadedModel } from '../model/store.ts';
 import { topicVector, userEmbedding } from '../recommend/model-math.ts';
 import { RecommendIndex, type Recommendation } from '../recommend/recommender.ts';
 import { getTracks } from './track-query.ts';
@@ -143,31 +143,98 @@ function project(v: ArrayLike<number>, mean: Float64Array, axes: [Float64Array, 
   return { x, y };
 }
 
-/** The 2-D map of the index's embeddings, coloured by dominant topic, with π(selection) as a point. */
-export function embeddingMap(db: Database, index: RecommendIndex | null, topics: readonly number[] = []): EmbeddingMap {
-  if (!index?.model || index.count === 0) return { modelId: index?.model?.id ?? null, points: [], selection: null };
-  const d = index.model.meta.config.embedding;
+interface Projection {
+  topicModelId: number | null;
+  mean: Float64Array;
+  axes: [Float64Array, Float64Array];
+  /** The points' bounding box, for quantising positions (and the selection) alike. */
+  box: { minX: number; minY: number; spanX: number; spanY: number };
+  map: Omit<EmbeddingMap, 'selection'>;
+}
+
+// One projection per index (it is rebuilt whenever the library, the model or the embeddings change) and
+// topic model (the colours): the PCA over 100,000 × 32 values runs once, not on every topic toggle.
+const projections = new WeakMap<RecommendIndex, Projection>();
+const PCA_SAMPLE = 8192;
+
+function activeTopicModelId(db: Database): number | null {
+  return (db.prepare('SELECT id FROM topic_models WHERE active = 1').get() as { id: number } | undefined)?.id ?? null;
+}
+
+function projection(db: Database, index: RecommendIndex, model: LoadedModel): Projection {
+  const topicModelId = activeTopicModelId(db);
+  const cached = projections.get(index);
+  if (cached && cached.topicModelId === topicModelId) return cached;
+  const d = model.meta.config.embedding;
   const n = index.count;
   const data = new Float32Array(n * d);
   for (let i = 0; i < n; i++) data.set(index.scorer.item(i).subarray(0, d), i * d);
-  const { mean, axes } = principalAxes(data, n, d);
+  // The axes from an even sample of the songs: the covariance costs n × d² and a few thousand rows pin
+  // two axes of a 32-d cloud as well as 100,000 do.
+  const step = Math.max(1, Math.floor(n / PCA_SAMPLE));
+  const sampled = step === 1 ? data : new Float32Array(Math.ceil(n / step) * d);
+  if (step > 1) for (let i = 0, j = 0; i < n; i += step, j++) sampled.set(data.subarray(i * d, (i + 1) * d), j * d);
+  const { mean, axes } = principalAxes(sampled, sampled.length / d, d);
+  const px = new Float64Array(n);
+  const py = new Float64Array(n);
+  let minX = Infinity;
+  let maxX = -Infinity;
+  let minY = Infinity;
+  let maxY = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const p = project(data.subarray(i * d, (i + 1) * d), mean, axes);
+    px[i] = p.x;
+    py[i] = p.y;
+    minX = Math.min(minX, p.x);
+    maxX = Math.max(maxX, p.x);
+    minY = Math.min(minY, p.y);
+    maxY = Math.max(maxY, p.y);
+  }
+  const box = { minX, minY, spanX: maxX - minX || 1, spanY: maxY - minY || 1 };
   const dominant = new Map<number, number>();
   const rows = db
-    .prepare(
-      'SELECT tt.track_id AS id, tt.dominant AS dominant FROM track_topics tt JOIN topic_models m ON m.id = tt.model_id WHERE m.active = 1',
-    )
-    .all() as { id: number; dominant: number }[];
-  for (const r of rows) dominant.set(r.id, r.dominant);
-  const points: MapPoint[] = index.tracks.map((t, i) => ({
-    trackId: t.id,
-    ...project(data.subarray(i * d, (i + 1) * d), mean, axes),
-    topic: dominant.get(t.id) ?? null,
-    title: t.title,
-    artist: t.artist,
-    path: t.path,
-  }));
+    .prepare('SELECT track_id AS id, dominant FROM track_topics WHERE model_id = ?')
+    .raw()
+    .iterate(topicModelId ?? -1) as IterableIterator<[number, number | null]>;
+  for (const [id, topic] of rows) if (topic !== null) dominant.set(id, topic);
+  const ids = new Array<number>(n);
+  const xy = new Array<number>(2 * n);
+  const topics = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const id = index.tracks[i]!.id;
+    ids[i] = id;
+    xy[2 * i] = quantise(px[i]!, box.minX, box.spanX);
+    xy[2 * i + 1] = quantise(py[i]!, box.minY, box.spanY);
+    topics[i] = dominant.get(id) ?? 0;
+  }
+  const made: Projection = { topicModelId, mean, axes, box, map: { modelId: model.id, ids, xy, topics } };
+  projections.set(index, made);
+  return made;
+}
+
+/** A position on an axis as an integer 0..MAP_RESOLUTION-1 of the box (outside it for a point beyond). */
+function quantise(v: number, min: number, span: number): number {
+  return Math.round(((v - min) / span) * (MAP_RESOLUTION - 1));
+}
+
+/**
+ * The 2-D map of the index's embeddings (ids, quantised positions, dominant topics: no names), with
+ * π(selection) as a point in the same coordinates.
+ */
+export function embeddingMap(db: Database, index: RecommendIndex | null, topics: readonly number[] = []): EmbeddingMap {
+  const { modelId, selection } = mapSelection(db, index, topics);
+  if (!index?.model || index.count === 0) return { modelId, ids: [], xy: [], topics: [], selection };
+  return { ...projection(db, index, index.model).map, selection };
+}
+
+/** Where the selected topics' point π(k-hot) lies on the map (null without a selection or a map). */
+export function mapSelection(db: Database, index: RecommendIndex | null, topics: readonly number[] = []): MapSelection {
+  const modelId = index?.model?.id ?? null;
+  if (!index?.model || index.count === 0) return { modelId, selection: null };
   const k = index.model.meta.config.userInput;
   const valid = topics.filter((t) => t >= 1 && t <= k);
-  const selection = valid.length ? project(userEmbedding(index.model, topicVector(valid, k)), mean, axes) : null;
-  return { modelId: index.model.id, points, selection };
+  if (valid.length === 0) return { modelId, selection: null };
+  const { mean, axes, box } = projection(db, index, index.model);
+  const p = project(userEmbedding(index.model, topicVector(valid, k)), mean, axes);
+  return { modelId, selection: { x: quantise(p.x, box.minX, box.spanX), y: quantise(p.y, box.minY, box.spanY) } };
 }

@@ -131,6 +131,19 @@ describe('track queries', () => {
     expect(q({ availability: 'available' })).toHaveLength(3);
   });
 
+  it('keeps totals and facets only until the library changes', () => {
+    const query = { offset: 0, limit: 2, sort: { key: 'artist', dir: 'asc' } } as const;
+    const before = listTracks(db, query).total;
+    const facets = trackFacets(db).genres.find((g) => g.name === 'Polka')?.count ?? 0;
+    const [added] = insertTracks(db, [{ path: '/m/new.mp3', title: 'Late Arrival', artist: 'Zed', genres: ['Polka'] }]);
+    expect(listTracks(db, query).total).toBe(before + 1);
+    expect(listTracks(db, { ...query, search: 'late arrival' }).tracks.map((t) => t.id)).toEqual([added]);
+    expect(trackFacets(db).genres.find((g) => g.name === 'Polka')?.count).toBe(facets + 1);
+    db.prepare('DELETE FROM tracks WHERE id = ?').run(added);
+    expect(listTracks(db, query).total).toBe(before);
+    expect(trackFacets(db).genres.find((g) => g.name === 'Polka')?.count ?? 0).toBe(facets);
+  });
+
   it('gets tracks by id in the order asked, and reports the facets', () => {
     expect(getTracks(db, [ids[2]!, 999, ids[0]!]).map((t) => t.id)).toEqual([ids[2], ids[0]]);
     const facets = trackFacets(db);

@@ -4,6 +4,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { FacetCount, TrackFacets, TrackGain, TrackQuery, TrackRow, TrackPage, TrackSortKey } from '../../api/types.ts';
+import { untilChange } from '../db/until-change.ts';
 import { formatName } from '../library/formats.ts';
 import { GAIN_COLUMNS, GAIN_JOIN, trackGains, type GainColumns } from '../loudness/track-gain.ts';
 
@@ -29,7 +30,10 @@ const COLUMNS = `t.id, t.title, t.artist, t.album, t.album_artist, t.track_no, t
 const FROM = `tracks t LEFT JOIN track_topics tt ON tt.track_id = t.id
   AND tt.model_id = (SELECT id FROM topic_models WHERE active = 1) ${GAIN_JOIN}`;
 
-/** Text columns sort case-insensitively with missing values last; ties break by id (stable paging). */
+/**
+ * Text columns sort case-insensitively with missing values last; ties break by id (stable paging). The
+ * orders are indexed as written here (migration 0008), but year and format.
+ */
 const ORDER: Record<TrackSortKey, string> = {
   title: `COALESCE(t.title, t.path) COLLATE NOCASE`,
   artist: `t.artist IS NULL, t.artist COLLATE NOCASE %DIR%, t.album COLLATE NOCASE, t.disc_no, t.track_no`,
@@ -59,7 +63,7 @@ function escapeLike(word: string): string {
   return word.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function whereClause(db: Database, query: TrackQuery): { sql: string; params: unknown[] } {
+function whereClause(db: Database, query: TrackQuery): { sql: string; params: unknown[]; topics: boolean } {
   const parts: string[] = [];
   const params: unknown[] = [];
   const filter = query.filter ?? {};
@@ -68,8 +72,11 @@ function whereClause(db: Database, query: TrackQuery): { sql: string; params: un
   if (filter.formats && filter.formats.length > 0) {
     // The format is derived from (container, codec): match the pairs present in the library.
     const wanted = new Set(filter.formats);
-    const pairs = (
-      db.prepare('SELECT DISTINCT container, codec FROM tracks').all() as { container: string | null; codec: string | null }[]
+    const pairs = untilChange(
+      db,
+      'format-pairs',
+      () =>
+        db.prepare('SELECT DISTINCT container, codec FROM tracks').all() as { container: string | null; codec: string | null }[],
     ).filter((p) => wanted.has(formatName(p.container ?? '', p.codec ?? '')));
     if (pairs.length === 0) parts.push('0');
     else {
@@ -93,7 +100,7 @@ function whereClause(db: Database, query: TrackQuery): { sql: string; params: un
     );
     params.push(like, like, like, like, like);
   }
-  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
+  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params, topics: (filter.topics?.length ?? 0) > 0 };
 }
 
 function toTrackRow(r: Row, gain: TrackGain): TrackRow {
@@ -115,13 +122,24 @@ function toTrackRow(r: Row, gain: TrackGain): TrackRow {
   };
 }
 
-/** One window of the filtered, sorted library and the number of matching tracks. */
+/**
+ * One window of the filtered, sorted library and the number of matching tracks. The window's ids come
+ * first from the tracks alone (along a sort index where there is one), then only those rows are read; the
+ * count is kept until the library changes (scrolling asks for it with every page).
+ */
 export function listTracks(db: Database, query: TrackQuery): TrackPage {
-  const { sql: where, params } = whereClause(db, query);
+  const { sql: where, params, topics } = whereClause(db, query);
   const sort = query.sort ?? { key: 'artist', dir: 'asc' };
-  const total = (db.prepare(`SELECT COUNT(*) AS n FROM ${FROM} ${where}`).get(...params) as { n: number }).n;
+  const order = orderBy(sort.key, sort.dir);
+  // The topic filter reads track_topics; without it the tracks alone decide the window and the count.
+  const from = topics ? FROM : 'tracks t';
+  const total = untilChange(db, `count ${from} ${where} ${JSON.stringify(params)}`, () => {
+    return (db.prepare(`SELECT COUNT(*) AS n FROM ${from} ${where}`).get(...params) as { n: number }).n;
+  });
   const rows = db
-    .prepare(`SELECT ${COLUMNS} FROM ${FROM} ${where} ORDER BY ${orderBy(sort.key, sort.dir)} LIMIT ? OFFSET ?`)
+    .prepare(
+      `SELECT ${COLUMNS} FROM ${FROM} WHERE t.id IN (SELECT t.id FROM ${from} ${where} ORDER BY ${order} LIMIT ? OFFSET ?) ORDER BY ${order}`,
+    )
     .all(...params, query.limit, query.offset) as Row[];
   const gains = trackGains(db, rows);
   return { total, offset: query.offset, tracks: rows.map((r, i) => toTrackRow(r, gains[i]!)) };
@@ -143,8 +161,12 @@ export function getTracks(db: Database, ids: readonly number[]): TrackRow[] {
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
-/** The formats and genres present, with counts, for the filter controls. */
+/** The formats and genres present, with counts, for the filter controls (kept until the library changes). */
 export function trackFacets(db: Database): TrackFacets {
+  return untilChange(db, 'facets', () => computeFacets(db));
+}
+
+function computeFacets(db: Database): TrackFacets {
   const formats = new Map<string, number>();
   const pairs = db.prepare('SELECT container, codec, COUNT(*) AS n FROM tracks GROUP BY container, codec').all() as {
     container: string | null;

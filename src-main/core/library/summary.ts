@@ -1,11 +1,17 @@
 import type { Database } from 'better-sqlite3';
 import { formatName } from './formats.ts';
 import type { LibrarySummary } from '../../api/types.ts';
+import { untilChange } from '../db/until-change.ts';
 import { LibraryStore } from './library-store.ts';
 
 export type { LibrarySummary };
 
+/** Counts by format, tag coverage, failures and roots (kept until the library changes: a full scan of the tracks). */
 export function librarySummary(db: Database): LibrarySummary {
+  return untilChange(db, 'library-summary', () => computeSummary(db));
+}
+
+function computeSummary(db: Database): LibrarySummary {
   const rows = db
     .prepare(
       `SELECT container, codec, COUNT(*) AS n, SUM(available) AS available,

@@ -26,7 +26,10 @@ export class RecommendState {
   source = $state<string | null>(null);
   liked = $state<Record<number, 'like' | 'dislike'>>({});
   model = $state<ModelInfo | null>(null);
-  map = $state<EmbeddingMap | null>(null);
+  /** The map's points (ids, positions, topics: raw, not proxied, as they are 100,000 of each). */
+  map = $state.raw<EmbeddingMap | null>(null);
+  /** The topic selection's point on the map (moves on a topic toggle without reloading the points). */
+  mapSelection = $state.raw<{ x: number; y: number } | null>(null);
   /** What the last retrain from feedback did (kept or refused, and why). */
   retrainOutcome = $state<string | null>(null);
   /** The last retrain's decision and its held-out precision@10 before and after (Model panel). */
@@ -34,6 +37,7 @@ export class RecommendState {
   error = $state<string | null>(null);
   busy = $state(false);
   private lastMoreLike: number | null = null;
+  private mapKey = '';
 
   constructor(
     private readonly api: CadenzaApi,
@@ -158,10 +162,25 @@ export class RecommendState {
     await this.loadModel();
   }
 
+  /** Loads the map's points when the model changed (or none are loaded), else only the selection's point. */
   async loadMap(): Promise<void> {
-    const result = await this.api.call('model.map', { topics: [...this.topics] });
-    if (result.ok) this.map = result.value;
-    else this.error = result.error;
+    const topics = [...this.topics];
+    // The points change with the model and with its embeddings (new songs embedded after a scan).
+    const key = `${this.model?.active?.id ?? null}:${this.model?.active?.embedded ?? 0}`;
+    if (this.map && key === this.mapKey && this.map.modelId !== null) {
+      const result = await this.api.call('model.mapSelection', { topics });
+      if (result.ok && result.value.modelId === this.map.modelId) {
+        this.mapSelection = result.value.selection;
+        return;
+      }
+      if (!result.ok) this.error = result.error;
+    }
+    const result = await this.api.call('model.map', { topics });
+    if (result.ok) {
+      this.mapKey = key;
+      this.map = result.value;
+      this.mapSelection = result.value.selection;
+    } else this.error = result.error;
   }
 
   async trackRows(ids: number[]): Promise<TrackRow[]> {

@@ -1,0 +1,28 @@
+/**
+ * Whole-library aggregates (track counts, facet and format counts) kept until the database changes, so
+ * a 100,000-track library pays for them once per change rather than on every page or refresh. A change
+ * is any commit: by another connection (PRAGMA data_version moves) or by this one (total_changes() moves).
+ */
+import type { Database } from 'better-sqlite3';
+
+const MAX_ENTRIES = 64;
+const caches = new WeakMap<Database, Map<string, { version: string; value: unknown }>>();
+
+function version(db: Database): string {
+  const other = db.pragma('data_version', { simple: true }) as number;
+  const own = (db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+  return `${other}:${own}`;
+}
+
+/** `compute()`'s value for `key`, computed again only after the database changed. */
+export function untilChange<T>(db: Database, key: string, compute: () => T): T {
+  let cache = caches.get(db);
+  if (!cache) caches.set(db, (cache = new Map()));
+  const now = version(db);
+  const hit = cache.get(key);
+  if (hit && hit.version === now) return hit.value as T;
+  const value = compute();
+  if (cache.size >= MAX_ENTRIES) cache.clear();
+  cache.set(key, { version: now, value });
+  return value;
+}
