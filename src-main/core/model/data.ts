@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { blobToFeatures } from '../analysis/feature-store.ts';
 import { FEATURE_LENGTH, FEATURE_VERSION } from '../analysis/dsp/index.ts';
-import { currentTopicModel } from '../topics/library-topics.ts';
+import { blobToFloat32, currentTopicModel } from '../topics/library-topics.ts';
 import { createRng, type Rng } from '../topics/rng.ts';
 import type { InputKind } from './definition.ts';
 import { DESCRIPTOR_INPUT_LENGTH, descriptorInput } from './inputs.ts';
@@ -20,6 +20,8 @@ export interface Song {
   topics: number[];
   /** Dominant topic, 0-based. */
   dominant: number;
+  /** The song's topic mix from its tags (length k), where the dataset comes from a library. */
+  theta?: Float32Array;
 }
 
 export interface Dataset {
@@ -52,21 +54,21 @@ export function loadLibraryDataset(db: Database): Dataset {
   if (!topics) throw new NotReadyError('no topic model yet: run `cadenza topics fit` first');
   const rows = db
     .prepare(
-      `SELECT t.id AS trackId, COALESCE(NULLIF(t.album_artist, ''), t.artist, '') AS artist, f.features, f.descriptors, tt.topic_set AS topicSet, tt.dominant
+      `SELECT t.id AS trackId, COALESCE(NULLIF(t.album_artist, ''), t.artist, '') AS artist, f.features, f.descriptors, tt.topic_set AS topicSet, tt.dominant, tt.theta
        FROM tracks t
        JOIN track_features f ON f.track_id = t.id AND f.feature_version = ?
        JOIN track_topics tt ON tt.track_id = t.id AND tt.model_id = ?
        WHERE t.available = 1
        ORDER BY t.path`,
     )
-    .all(FEATURE_VERSION, topics.id) as { trackId: number; artist: string; features: Buffer; descriptors: Buffer | null; topicSet: string; dominant: number }[];
+    .all(FEATURE_VERSION, topics.id) as { trackId: number; artist: string; features: Buffer; descriptors: Buffer | null; topicSet: string; dominant: number; theta: Buffer }[];
   const features = new Float32Array(rows.length * FEATURE_LENGTH);
   const hasDescriptors = rows.length > 0 && rows.every((row) => row.descriptors !== null);
   const descriptors = hasDescriptors ? new Float32Array(rows.length * DESCRIPTOR_INPUT_LENGTH) : undefined;
   const songs = rows.map((row, i) => {
     features.set(blobToFeatures(row.features), i * FEATURE_LENGTH);
     if (descriptors) descriptors.set(descriptorInput(blobToFeatures(row.descriptors!)), i * DESCRIPTOR_INPUT_LENGTH);
-    return { trackId: row.trackId, artist: row.artist, topics: (JSON.parse(row.topicSet) as number[]).map((t) => t - 1), dominant: row.dominant - 1 };
+    return { trackId: row.trackId, artist: row.artist, topics: (JSON.parse(row.topicSet) as number[]).map((t) => t - 1), dominant: row.dominant - 1, theta: blobToFloat32(row.theta) };
   });
   return {
     k: topics.k,
