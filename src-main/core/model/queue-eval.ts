@@ -31,7 +31,7 @@ export interface QueueMetrics {
 }
 
 /** The rankings compared in one setting. */
-export const QUEUE_RANKINGS = ['nearest', 'blend', 'blendAudioOnly', 'chance'] as const;
+export const QUEUE_RANKINGS = ['nearest', 'blend', 'blendAudioOnly', 'blendNotExclusive', 'blendByDistance', 'chance'] as const;
 export type QueueRanking = (typeof QUEUE_RANKINGS)[number];
 
 export interface QueueSetting {
@@ -155,9 +155,9 @@ function orderOf(row: Float32Array): number[] {
 }
 
 /** The blend's whole order over n songs: no artist or song rules here, only the shares and the lanes. */
-function blendOrder(lanes: Lane[], n: number): number[] {
+function blendOrder(lanes: Lane[], n: number, exclusive = true): number[] {
   const tracks: RankTracks = { count: n, artistKey: new Int32Array(n).fill(-1), songKey: new Int32Array(n).fill(-1) };
-  return blendQueue(tracks, lanes, { n, exclude: new Set(), artistSpacing: 0, exclusiveLanes: true }).map((r) => r.index);
+  return blendQueue(tracks, lanes, { n, exclude: new Set(), artistSpacing: 0, exclusiveLanes: exclusive }).map((r) => r.index);
 }
 
 const groupTopics = (g: number, k: number) => Array.from({ length: k }, (_, t) => t).filter((t) => g & (1 << t)).map((t) => t + 1);
@@ -193,22 +193,29 @@ async function settingOf(
   groups.forEach((g, i) => users.set(groupVector(g, k), i * k));
   // Row g − 1 is group g; the single-topic rows (1, 2, 4, …) give the lanes' distances.
   const d = await distanceMatrix(net, await embedUsers(net, users), items);
-  const lanesFrom = (tags: boolean) => {
+  const distanceLanes = () => {
     const table = new Float32Array(k * n);
     for (let t = 0; t < k; t++) table.set(d.subarray(((1 << t) - 1) * n, (1 << t) * n), t * n);
+    return table;
+  };
+  const lanesFrom = (tags: boolean) => {
+    const table = distanceLanes();
     distancesToLaneScores(table, k, (i) => (tags ? (songs[i]!.theta ?? null) : null));
     return table;
   };
   const audioLanes = lanesFrom(false);
+  const mainLanes = useTags ? lanesFrom(true) : audioLanes;
+  const byDistance = distanceLanes();
+  const blendOf = (table: Float32Array, exclusive = true) => (g: number) => blendOrder(selectionLanes(table, k, groupTopics(g, k)), n, exclusive);
   const rankings: QueueSetting['rankings'] = {
     nearest: queueMetrics(songs, k, (g) => orderOf(d.subarray((g - 1) * n, g * n))),
-    [useTags ? 'blendAudioOnly' : 'blend']: queueMetrics(songs, k, (g) => blendOrder(selectionLanes(audioLanes, k, groupTopics(g, k)), n)),
+    blend: queueMetrics(songs, k, blendOf(mainLanes)),
+    blendNotExclusive: queueMetrics(songs, k, blendOf(mainLanes, false)),
     chance: queueMetrics(songs, k, chanceRanker(n, seed)),
   };
-  if (useTags) {
-    const tagLanes = lanesFrom(true);
-    rankings.blend = queueMetrics(songs, k, (g) => blendOrder(selectionLanes(tagLanes, k, groupTopics(g, k)), n));
-  }
+  if (useTags) rankings.blendAudioOnly = queueMetrics(songs, k, blendOf(audioLanes));
+  // D's scale differs by topic, so distance lanes cannot decide which lane a song belongs to.
+  else rankings.blendByDistance = queueMetrics(songs, k, blendOf(byDistance, false));
   return { rankings, attainable: attainable(songs, k), songs: n };
 }
 
@@ -283,6 +290,8 @@ const LABELS: Record<QueueRanking, string> = {
   nearest: "nearest to π(selection) (the paper's)",
   blend: 'blend',
   blendAudioOnly: 'blend, audio only (tags ignored)',
+  blendNotExclusive: 'blend, a song may fill any lane that ranks it high (not only its best)',
+  blendByDistance: 'blend, lanes ranked by D(π(topic), φ) instead of the predicted mix',
   chance: 'chance (a random order)',
 };
 
