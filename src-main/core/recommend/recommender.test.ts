@@ -139,7 +139,8 @@ describe('recommendations on a small trained model', () => {
     expect(weighted.filter((t) => t === 4)).toHaveLength(10);
     expect(() => topicQueue(db, index, [1, 4], { weights: [1] })).toThrow(/one positive weight per selected topic/);
     expect(() => topicQueue(db, index, [1, 9])).toThrow(/topic 9 is not in the model/);
-    expect(() => topicQueue(db, index, [2, 2])).toThrow(/once/);
+    expect(() => topicQueue(db, index, [2, 2], { weights: [1, 2] })).toThrow(/once/);
+    expect(topicQueue(db, index, [2, 2], { n: 5 }).every((t) => t.why.standsFor!.id === 2)).toBe(true);
   });
 
   it('the selected topics lead the queue (the model learned them) and each result says why', () => {

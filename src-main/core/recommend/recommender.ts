@@ -196,8 +196,11 @@ export function topicQueue(
   const k = model.meta.config.userInput;
   const outside = topics.find((t) => !Number.isInteger(t) || t < 1 || t > k);
   if (outside !== undefined) throw new RecommendError(`topic ${outside} is not in the model (topics run from 1 to ${k})`);
-  if (new Set(topics).size !== topics.length) throw new RecommendError('each topic may be selected once');
   const weights = options.weights;
+  if (new Set(topics).size !== topics.length) {
+    if (weights) throw new RecommendError('each weighted topic may be selected once');
+    topics = [...new Set(topics)];
+  }
   if (weights && (weights.length !== topics.length || weights.some((w) => !(w > 0 && Number.isFinite(w)))))
     throw new RecommendError('give one positive weight per selected topic');
   if ((options.ranking ?? 'blend') === 'nearest') {
