@@ -1,5 +1,12 @@
 import { API_METHODS, type ApiMethod, type ApiRequest } from './contract.ts';
-import { FEEDBACK_KIND_NAMES, PLAYLIST_NAME_MAX, PLAYLIST_TRACKS_MAX, TOPIC_RANKING_NAMES, TRACK_SORT_KEYS, TRAINABLE_MODELS } from './types.ts';
+import {
+  FEEDBACK_KIND_NAMES,
+  PLAYLIST_NAME_MAX,
+  PLAYLIST_TRACKS_MAX,
+  TOPIC_RANKING_NAMES,
+  TRACK_SORT_KEYS,
+  TRAINABLE_MODELS,
+} from './types.ts';
 import type {
   Availability,
   FeedbackKindName,
@@ -133,7 +140,8 @@ function topicQueueRequest(value: unknown): TopicQueueRequest {
     if (out.weights.length !== out.topics.length) fail('weights must give one weight per topic');
   }
   if (v.ranking !== undefined) {
-    if (!(TOPIC_RANKING_NAMES as readonly unknown[]).includes(v.ranking)) fail(`ranking must be one of ${TOPIC_RANKING_NAMES.join(', ')}`);
+    if (!(TOPIC_RANKING_NAMES as readonly unknown[]).includes(v.ranking))
+      fail(`ranking must be one of ${TOPIC_RANKING_NAMES.join(', ')}`);
     out.ranking = v.ranking as TopicQueueRequest['ranking'] & string;
     if (out.ranking === 'nearest' && out.weights) fail('weights need the blend ranking');
   }

@@ -53,11 +53,13 @@ describe('cadenza recommend / similar / feedback / playlist', () => {
     expect(text.stdout).toMatch(/^ {2}1\. .*\n {5}why: /);
   });
 
-  it('recommend --topics 1:2,4:1 weights the shares; --ranking nearest is the paper\'s single point', () => {
+  it("recommend --topics 1:2,4:1 weights the shares; --ranking nearest is the paper's single point", () => {
     const shares = (args: string[]) => {
       const out = run(['recommend', ...args, '-n', '12', '--json']);
       expect(out.status, out.stderr).toBe(0);
-      const { tracks } = JSON.parse(out.stdout) as { tracks: { explanation: { standsFor: { id: number } | null; rankedBy: string } }[] };
+      const { tracks } = JSON.parse(out.stdout) as {
+        tracks: { explanation: { standsFor: { id: number } | null; rankedBy: string } }[];
+      };
       return tracks.map((t) => t.explanation);
     };
     const weighted = shares(['--topics', '1:2,4:1']);

@@ -48,7 +48,9 @@ export const playlistCommand: Command = {
             ids = recommendOrUsage(() => moreLikeThis(db, index, seeds, rules)).map((t) => t.id);
           } else {
             const { topics, weights } = topicSelectionOption(options, true);
-            ids = recommendOrUsage(() => topicQueue(db, index, topics, { ...rules, ...(weights ? { weights } : {}) })).map((t) => t.id);
+            ids = recommendOrUsage(() => topicQueue(db, index, topics, { ...rules, ...(weights ? { weights } : {}) })).map(
+              (t) => t.id,
+            );
           }
         } else {
           if (refs.length === 0) throw new UsageError(`usage: ${this.usage}`);

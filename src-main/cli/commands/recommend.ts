@@ -137,14 +137,15 @@ export function printTracks(ctx: CommandContext, tracks: Recommendation[], expla
 export const recommendCommand: Command = {
   name: 'recommend',
   summary:
-    'a queue for a topic selection: every selected topic its share (weights: --topics 1:2,4:1), ranked by the active model and the songs\' tags (no repeats, no recent plays or dislikes, artists spaced); --ranking nearest for the paper\'s',
+    "a queue for a topic selection: every selected topic its share (weights: --topics 1:2,4:1), ranked by the active model and the songs' tags (no repeats, no recent plays or dislikes, artists spaced); --ranking nearest for the paper's",
   usage: `cadenza recommend --topics 1,4|1:2,4:1 [--ranking blend|nearest] ${QUEUE_USAGE} [--explain] [--data-dir D] [--json]`,
   options: { topics: { type: 'string' }, ranking: { type: 'string' }, ...QUEUE_OPTION_SPECS },
   run(ctx, args, options) {
     if (args.length > 0) throw new UsageError(`usage: ${this.usage}`);
     const { topics, weights } = topicSelectionOption(options, true);
     const ranking = rankingOption(options);
-    if (ranking === 'nearest' && weights) throw new UsageError('weights need --ranking blend: the nearest ranking has one query point');
+    if (ranking === 'nearest' && weights)
+      throw new UsageError('weights need --ranking blend: the nearest ranking has one query point');
     const rules: TopicQueueOptions = { ...queueRules(options), ranking, ...(weights ? { weights } : {}) };
     const db = ctx.openDb();
     try {

@@ -54,7 +54,20 @@ type Ranker = (group: number) => number[];
 export function queueMetrics(songs: readonly Song[], k: number, ranker: Ranker): QueueMetrics {
   const groups = allGroups(k);
   const masks = songs.map((s) => topicMask(s.topics));
-  const sums = { p10: 0, p10n: 0, single: 0, singleN: 0, pair: 0, pairN: 0, m2at10: 0, m2at20: 0, m2n: 0, m3at10: 0, m3at20: 0, m3n: 0 };
+  const sums = {
+    p10: 0,
+    p10n: 0,
+    single: 0,
+    singleN: 0,
+    pair: 0,
+    pairN: 0,
+    m2at10: 0,
+    m2at20: 0,
+    m2n: 0,
+    m3at10: 0,
+    m3at20: 0,
+    m3n: 0,
+  };
   for (const g of groups) {
     const order = ranker(g);
     const isPos = (i: number) => (g & (1 << songs[i]!.dominant)) !== 0;
@@ -160,7 +173,10 @@ function blendOrder(lanes: Lane[], n: number, exclusive = true): number[] {
   return blendQueue(tracks, lanes, { n, exclude: new Set(), artistSpacing: 0, exclusiveLanes: exclusive }).map((r) => r.index);
 }
 
-const groupTopics = (g: number, k: number) => Array.from({ length: k }, (_, t) => t).filter((t) => g & (1 << t)).map((t) => t + 1);
+const groupTopics = (g: number, k: number) =>
+  Array.from({ length: k }, (_, t) => t)
+    .filter((t) => g & (1 << t))
+    .map((t) => t + 1);
 
 /** One seeded random order per group: the chance row. */
 function chanceRanker(n: number, seed: number): (g: number) => number[] {
@@ -206,7 +222,10 @@ async function settingOf(
   const audioLanes = lanesFrom(false);
   const mainLanes = useTags ? lanesFrom(true) : audioLanes;
   const byDistance = distanceLanes();
-  const blendOf = (table: Float32Array, exclusive = true) => (g: number) => blendOrder(selectionLanes(table, k, groupTopics(g, k)), n, exclusive);
+  const blendOf =
+    (table: Float32Array, exclusive = true) =>
+    (g: number) =>
+      blendOrder(selectionLanes(table, k, groupTopics(g, k)), n, exclusive);
   const rankings: QueueSetting['rankings'] = {
     nearest: queueMetrics(songs, k, (g) => orderOf(d.subarray((g - 1) * n, g * n))),
     blend: queueMetrics(songs, k, blendOf(mainLanes)),
@@ -279,7 +298,9 @@ export function queueReport(runs: readonly QueueEvaluation[]): QueueReport {
 /** One line per fold for the log. */
 export function queueLogLine(q: QueueEvaluation): string {
   const f = (m: QueueMetrics | undefined) =>
-    m ? `P@10 ${m.precision10.toFixed(3)}, single ${m.singlePrecision10.toFixed(3)}, minority 2@20 ${m.minority2at20.toFixed(3)}, 3@20 ${m.minority3at20.toFixed(3)}` : '—';
+    m
+      ? `P@10 ${m.precision10.toFixed(3)}, single ${m.singlePrecision10.toFixed(3)}, minority 2@20 ${m.minority2at20.toFixed(3)}, 3@20 ${m.minority3at20.toFixed(3)}`
+      : '—';
   return (
     `  queues cold start: nearest ${f(q.coldStart.rankings.nearest)} | blend ${f(q.coldStart.rankings.blend)}\n` +
     `  queues in library: nearest ${f(q.inLibrary.rankings.nearest)} | blend ${f(q.inLibrary.rankings.blend)} | blend audio only ${f(q.inLibrary.rankings.blendAudioOnly)}`
@@ -312,6 +333,9 @@ export function formatQueueMarkdown(r: QueueReport): string {
   return [
     ...table('Topic queues, cold start: held-out songs, ranked by audio alone', r.coldStart),
     '',
-    ...table('Topic queues, in library: the training songs, the blend ranks them by their tags with the audio model', r.inLibrary),
+    ...table(
+      'Topic queues, in library: the training songs, the blend ranks them by their tags with the audio model',
+      r.inLibrary,
+    ),
   ].join('\n');
 }

@@ -86,31 +86,68 @@ describe('blendQueue', () => {
   const anyone = () => tracks(Array.from({ length: count }, (_, i) => i));
 
   it('gives each lane its share by weight, interleaved without long runs', () => {
-    const equal = blendQueue(anyone(), [{ scores: up, weight: 1 }, { scores: down, weight: 1 }], { n: 10, exclude: new Set() });
+    const equal = blendQueue(
+      anyone(),
+      [
+        { scores: up, weight: 1 },
+        { scores: down, weight: 1 },
+      ],
+      { n: 10, exclude: new Set() },
+    );
     expect(equal.map((r) => r.lane)).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
     expect(equal.map((r) => r.index)).toEqual([0, 39, 1, 38, 2, 37, 3, 36, 4, 35]);
-    const weighted = blendQueue(anyone(), [{ scores: up, weight: 2 }, { scores: down, weight: 1 }], { n: 12, exclude: new Set() });
+    const weighted = blendQueue(
+      anyone(),
+      [
+        { scores: up, weight: 2 },
+        { scores: down, weight: 1 },
+      ],
+      { n: 12, exclude: new Set() },
+    );
     const lanes = weighted.map((r) => r.lane);
     expect(lanes.filter((l) => l === 0)).toHaveLength(8);
     expect(lanes.filter((l) => l === 1)).toHaveLength(4);
     // Sainte-Laguë order: never more than two of the heavier lane in a row.
     expect(lanes.join('')).not.toMatch(/000/);
     // A lane of weight 0 takes no share; no lane at all gives nothing.
-    expect(blendQueue(anyone(), [{ scores: up, weight: 1 }, { scores: down, weight: 0 }], { n: 5, exclude: new Set() }).map((r) => r.lane)).toEqual([0, 0, 0, 0, 0]);
+    expect(
+      blendQueue(
+        anyone(),
+        [
+          { scores: up, weight: 1 },
+          { scores: down, weight: 0 },
+        ],
+        { n: 5, exclude: new Set() },
+      ).map((r) => r.lane),
+    ).toEqual([0, 0, 0, 0, 0]);
     expect(blendQueue(anyone(), [], { n: 5, exclude: new Set() })).toEqual([]);
   });
 
   it('never takes a track or song twice across lanes, and keeps exclusions and artist spacing', () => {
-    const same = blendQueue(anyone(), [{ scores: up, weight: 1 }, { scores: up, weight: 1 }], { n: 6, exclude: new Set([0]) });
+    const same = blendQueue(
+      anyone(),
+      [
+        { scores: up, weight: 1 },
+        { scores: up, weight: 1 },
+      ],
+      { n: 6, exclude: new Set([0]) },
+    );
     expect(same.map((r) => r.index)).toEqual([1, 2, 3, 4, 5, 6]);
     // Songs 0 and 39 are one song (key 5); artists: 0–1 and 38–39 share an artist.
     const songs = Array.from({ length: count }, (_, i) => (i === 0 || i === 39 ? 5 : -1));
     const artists = Array.from({ length: count }, (_, i) => (i < 2 ? 100 : i > 37 ? 200 : i));
-    const q = blendQueue(tracks(artists, songs), [{ scores: up, weight: 1 }, { scores: down, weight: 1 }], {
-      n: 8,
-      exclude: new Set(),
-      artistSpacing: 2,
-    });
+    const q = blendQueue(
+      tracks(artists, songs),
+      [
+        { scores: up, weight: 1 },
+        { scores: down, weight: 1 },
+      ],
+      {
+        n: 8,
+        exclude: new Set(),
+        artistSpacing: 2,
+      },
+    );
     const ids = q.map((r) => r.index);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.filter((i) => i === 0 || i === 39)).toHaveLength(1);
@@ -124,9 +161,23 @@ describe('blendQueue', () => {
     // Track 20 is the best of both lanes but closer to lane 1 (0.5 vs 1).
     const a = Float32Array.from({ length: count }, (_, i) => (i === 20 ? 1 : 10 + i));
     const b = Float32Array.from({ length: count }, (_, i) => (i === 20 ? 0.5 : 100 - i));
-    const open = blendQueue(anyone(), [{ scores: a, weight: 1 }, { scores: b, weight: 1 }], { n: 4, exclude: new Set() });
+    const open = blendQueue(
+      anyone(),
+      [
+        { scores: a, weight: 1 },
+        { scores: b, weight: 1 },
+      ],
+      { n: 4, exclude: new Set() },
+    );
     expect(open[0]).toMatchObject({ index: 20, lane: 0 });
-    const exclusive = blendQueue(anyone(), [{ scores: a, weight: 1 }, { scores: b, weight: 1 }], { n: 4, exclude: new Set(), exclusiveLanes: true });
+    const exclusive = blendQueue(
+      anyone(),
+      [
+        { scores: a, weight: 1 },
+        { scores: b, weight: 1 },
+      ],
+      { n: 4, exclude: new Set(), exclusiveLanes: true },
+    );
     expect(exclusive.find((r) => r.index === 20)!.lane).toBe(1);
   });
 
@@ -136,12 +187,22 @@ describe('blendQueue', () => {
     const upN = Float32Array.from({ length: n }, (_, i) => i);
     const downN = Float32Array.from({ length: n }, (_, i) => n - i);
     const exclude = new Set(Array.from({ length: 500 }, (_, i) => i));
-    const q = blendQueue(t, [{ scores: upN, weight: 1 }, { scores: downN, weight: 1 }], { n: 10, exclude });
+    const q = blendQueue(
+      t,
+      [
+        { scores: upN, weight: 1 },
+        { scores: downN, weight: 1 },
+      ],
+      { n: 10, exclude },
+    );
     expect(q.filter((r) => r.lane === 0).map((r) => r.index)).toEqual([500, 501, 502, 503, 504]);
   });
 
   it('the same seed samples the same adventurous blend', () => {
-    const lanes = [{ scores: up, weight: 1 }, { scores: down, weight: 1 }];
+    const lanes = [
+      { scores: up, weight: 1 },
+      { scores: down, weight: 1 },
+    ];
     const a = blendQueue(anyone(), lanes, { n: 10, exclude: new Set(), adventurous: 0.8, seed: 3 });
     const b = blendQueue(anyone(), lanes, { n: 10, exclude: new Set(), adventurous: 0.8, seed: 3 });
     expect(a).toEqual(b);

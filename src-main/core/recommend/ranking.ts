@@ -108,7 +108,12 @@ export function blendQueue(tracks: RankTracks, lanes: readonly Lane[], options: 
         seed: (options.seed ?? 1) + l * 7919,
       });
     });
-    const { queue, ranDry } = interleave(tracks, lanes, orders, { n, spacing, excludeSongs, exclusive: options.exclusiveLanes === true });
+    const { queue, ranDry } = interleave(tracks, lanes, orders, {
+      n,
+      spacing,
+      excludeSongs,
+      exclusive: options.exclusiveLanes === true,
+    });
     const exhausted = poolSize >= tracks.count;
     if (exhausted || (queue.length >= n && !ranDry)) return queue;
     poolSize = Math.min(tracks.count, poolSize * 4);

@@ -218,7 +218,9 @@ describe('recommendations on a small trained model', () => {
     );
     recordFeedback(db, { trackId: liked, kind: 'like', topics: [5] });
     const afterLike = topicQueue(db, index, [5], { ranking: nearest, n: 110, recentWindow: 0 });
-    const noFeedback = topicQueue(db, index, [5], { ranking: nearest, n: 110, recentWindow: 0, useFeedback: false }).map((t) => t.id);
+    const noFeedback = topicQueue(db, index, [5], { ranking: nearest, n: 110, recentWindow: 0, useFeedback: false }).map(
+      (t) => t.id,
+    );
     const likedIds = afterLike.map((t) => t.id);
     const risen = liftedIds.filter((id) => pos(likedIds, id) < pos(noFeedback, id));
     expect(risen.length).toBeGreaterThan(liftedIds.length / 2);

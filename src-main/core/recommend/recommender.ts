@@ -342,7 +342,11 @@ function explain(db: Database, index: RecommendIndex, ranked: Ranked[], context:
     if (context.blend) {
       const topic = context.blend.topics[r.lane]!;
       // The blend ranks by affinity (−score); the distance shown is D to the topic the song stands for.
-      distance = pairDistance(index, userEmbedding(index.model!, topicVector([topic], k)), Float32Array.from(index.scorer.item(r.index)));
+      distance = pairDistance(
+        index,
+        userEmbedding(index.model!, topicVector([topic], k)),
+        Float32Array.from(index.scorer.item(r.index)),
+      );
       blend = {
         topic,
         label: topicModel?.labels[topic - 1] ?? `topic ${topic}`,
