@@ -12,7 +12,7 @@ import { likedAndDisliked, recentlyPlayed } from './feedback.ts';
 import { distanceLayers, topicVector, userEmbedding } from './model-math.ts';
 import { blendQueue, type FeedbackAnchor, type Lane, type Ranked, type RankTracks } from './ranking.ts';
 import { smallestK } from './top-k.ts';
-import { distancesToLaneScores, selectionLanes, topicMixFromDistances } from './topic-lanes.ts';
+import { addTagMix, distancesToAudioLanes, selectionLanes, topicMixFromDistances } from './topic-lanes.ts';
 
 export interface IndexedTrack {
   id: number;
@@ -83,7 +83,9 @@ export class RecommendIndex implements RankTracks {
     const k = model.meta.config.userInput;
     const table = new Float32Array(k * this.count);
     for (let t = 0; t < k; t++) table.set(this.scorer.score(userEmbedding(model, topicVector([t + 1], k))), t * this.count);
-    const theta = new Map<number, Float32Array>();
+    distancesToAudioLanes(table, k);
+    // The tags streamed from SQLite straight into the table (no per-track arrays kept).
+    const tagged = new Uint8Array(this.count);
     const rows = db
       .prepare(
         `SELECT tt.track_id AS id, tt.theta FROM track_topics tt JOIN topic_models m ON m.id = tt.model_id WHERE m.active = 1 AND m.k = ?`,
@@ -91,9 +93,8 @@ export class RecommendIndex implements RankTracks {
       .iterate(k) as IterableIterator<{ id: number; theta: Buffer }>;
     for (const r of rows) {
       const i = this.byId.get(r.id);
-      if (i !== undefined) theta.set(i, blobToFloat32(r.theta));
+      if (i !== undefined && addTagMix(table, k, i, blobToFloat32(r.theta))) tagged[i] = 1;
     }
-    const tagged = distancesToLaneScores(table, k, (i) => theta.get(i) ?? null);
     this.lanes = { k, scores: table, tagged };
     return this.lanes;
   }

@@ -38,19 +38,32 @@ export function distancesToLaneScores(
 ): Uint8Array {
   const n = table.length / k;
   const tagged = new Uint8Array(n);
+  distancesToAudioLanes(table, k);
+  for (let i = 0; i < n; i++) {
+    const theta = thetaOf(i);
+    if (theta) tagged[i] = addTagMix(table, k, i, theta) ? 1 : 0;
+  }
+  return tagged;
+}
+
+/** In place: D table → −(the audio model's predicted mix), every song as if untagged. */
+export function distancesToAudioLanes(table: Float32Array, k: number): void {
+  const n = table.length / k;
   const d = new Float32Array(k);
   const mix = new Float32Array(k);
   for (let i = 0; i < n; i++) {
     for (let t = 0; t < k; t++) d[t] = table[t * n + i]!;
     topicMixFromDistances(d, mix);
-    const theta = thetaOf(i);
-    if (theta && theta.length === k) tagged[i] = 1;
-    for (let t = 0; t < k; t++) {
-      const a = theta && theta.length === k ? (1 - TAG_WEIGHT) * mix[t]! + TAG_WEIGHT * theta[t]! : mix[t]!;
-      table[t * n + i] = -a;
-    }
+    for (let t = 0; t < k; t++) table[t * n + i] = -mix[t]!;
   }
-  return tagged;
+}
+
+/** In place: song i of an audio lane table is ranked by its tags with the audio. False if θ does not fit. */
+export function addTagMix(table: Float32Array, k: number, i: number, theta: ArrayLike<number>): boolean {
+  if (theta.length !== k) return false;
+  const n = table.length / k;
+  for (let t = 0; t < k; t++) table[t * n + i] = -((1 - TAG_WEIGHT) * -table[t * n + i]! + TAG_WEIGHT * theta[t]!);
+  return true;
 }
 
 /** The lanes of a selection (1-based topic ids, weights beside; equal when absent) over a lane table. */
