@@ -91,6 +91,9 @@ interface Row {
   nearest: { p50: number; p99: number; max: number };
   /** The lane table: K D passes and the tags, once per index. */
   laneTableMs: number;
+  /** CPU time of this process per query (user + system): what a loaded machine's waiting leaves out. */
+  queueCpu: { p50: number; p99: number; max: number };
+  nearestCpu: { p50: number; p99: number; max: number };
   similar: { p50: number; p99: number; max: number };
 }
 const rows: Row[] = [];
@@ -116,19 +119,29 @@ for (const songs of sizes) {
   }
   const queue: number[] = [];
   const nearest: number[] = [];
+  const queueCpu: number[] = [];
+  const nearestCpu: number[] = [];
   const similar: number[] = [];
+  const cpuMs = (since: NodeJS.CpuUsage) => {
+    const u = process.cpuUsage(since);
+    return (u.user + u.system) / 1000;
+  };
   const tl = performance.now();
   index.topicLanes(db);
   const laneTableMs = performance.now() - tl;
   topicQueue(db, index, [1], { n, seed: 1 }); // warm-up: the feedback anchors' neighbour lists are computed once
   for (let i = 0; i < queries; i++) {
     const topics = [1 + (i % 7), ...(i % 3 === 0 ? [1 + ((i * 5) % 7)] : [])];
+    let c = process.cpuUsage();
     let t = performance.now();
     const qres = topicQueue(db, index, topics, { n, seed: i, adventurous: i % 2 === 0 ? 0 : 0.3 });
     queue.push(performance.now() - t);
+    queueCpu.push(cpuMs(c));
+    c = process.cpuUsage();
     t = performance.now();
     const nres = topicQueue(db, index, topics, { n, seed: i, adventurous: i % 2 === 0 ? 0 : 0.3, ranking: 'nearest' });
     nearest.push(performance.now() - t);
+    nearestCpu.push(cpuMs(c));
     t = performance.now();
     const sres = moreLikeThis(db, index, [1 + Math.floor(rng.next() * songs)], { n, seed: i });
     similar.push(performance.now() - t);
@@ -142,6 +155,8 @@ for (const songs of sizes) {
     kernel: stats(kernel),
     queue: stats(queue),
     nearest: stats(nearest),
+    queueCpu: stats(queueCpu),
+    nearestCpu: stats(nearestCpu),
     similar: stats(similar),
   });
 }
@@ -161,5 +176,12 @@ else {
   for (const r of rows)
     console.log(
       `| ${r.songs.toLocaleString('en')} | ${r.scorer} | ${f(r.buildMs)} | ${f(r.laneTableMs)} | ${f(r.kernel.p50)} / ${f(r.kernel.p99)} | ${f(r.queue.p50)} / ${f(r.queue.p99)} / ${f(r.queue.max)} | ${f(r.nearest.p50)} / ${f(r.nearest.p99)} / ${f(r.nearest.max)} | ${(r.queue.p99 / r.nearest.p99).toFixed(2)} | ${f(r.similar.p50)} / ${f(r.similar.p99)} / ${f(r.similar.max)} |`,
+    );
+  console.log('\nCPU time per topic queue (ms, user + system of this process; robust to a loaded machine):');
+  console.log('| songs | blend p50 / p99 / max | nearest p50 / p99 / max |');
+  console.log('| ---: | ---: | ---: |');
+  for (const r of rows)
+    console.log(
+      `| ${r.songs.toLocaleString('en')} | ${f(r.queueCpu.p50)} / ${f(r.queueCpu.p99)} / ${f(r.queueCpu.max)} | ${f(r.nearestCpu.p50)} / ${f(r.nearestCpu.p99)} / ${f(r.nearestCpu.max)} |`,
     );
 }
