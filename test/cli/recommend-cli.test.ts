@@ -72,9 +72,6 @@ describe('cadenza recommend / similar / feedback / playlist', () => {
     expect(nearest.every((e) => e.standsFor === null && e.rankedBy === 'distance')).toBe(true);
     expect(run(['recommend', '--topics', '1:2,4', '--ranking', 'nearest']).status).toBe(2);
     expect(run(['recommend', '--topics', '1:0,4']).status).toBe(2);
-    expect(run(['recommend', '--topics', '1:x']).status).toBe(2);
-    expect(run(['recommend', '--topics', '1', '--ranking', 'far']).status).toBe(2);
-    expect(run(['feedback', 'like', String(ids[0]), '--topics', '1:2']).status).toBe(2); // feedback takes plain ids
   });
 
   it('similar takes ids or paths; feedback changes what comes next', () => {
