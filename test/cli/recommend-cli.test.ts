@@ -72,7 +72,7 @@ describe('cadenza recommend / similar / feedback / playlist', () => {
     expect(nearest.every((e) => e.standsFor === null && e.rankedBy === 'distance')).toBe(true);
     expect(run(['recommend', '--topics', '1:2,4', '--ranking', 'nearest']).status).toBe(2);
     expect(run(['recommend', '--topics', '1:0,4']).status).toBe(2);
-  });
+  }, 300_000); // five CLI processes
 
   it('similar takes ids or paths; feedback changes what comes next', () => {
     const db = openLibraryDatabase(dataDir);
