@@ -249,6 +249,10 @@ export interface WhyTopic {
 /** Why a song was recommended: the text, and what it is made of. */
 export interface WhyThisSong {
   text: string;
+  /** In a blended queue, the selected topic whose share the song fills. */
+  standsFor: { id: number; label: string } | null;
+  /** What ranked it: its tags with the audio model, the audio model alone (no tags), or plain D. */
+  rankedBy: 'tags+audio' | 'audio' | 'distance';
   source: 'tags' | 'audio' | 'none';
   topics: WhyTopic[];
   distance: number;
@@ -261,9 +265,16 @@ export interface RecommendedTrack extends TrackRow {
   why: WhyThisSong;
 }
 
+export type TopicRankingName = 'blend' | 'nearest';
+export const TOPIC_RANKING_NAMES: readonly TopicRankingName[] = ['blend', 'nearest'];
+
 export interface TopicQueueRequest {
   /** Selected topic ids, 1..K. */
   topics: number[];
+  /** One weight per selected topic (its share of the queue ∝ weight); equal when absent. Blend only. */
+  weights?: number[];
+  /** 'blend' (default): every selected topic its share; 'nearest': the paper's one query point. */
+  ranking?: TopicRankingName;
   /** Songs wanted (default 20). */
   n?: number;
   /** 0 = the strict top; up to 1 samples further down the ranking. */

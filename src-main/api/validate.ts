@@ -1,5 +1,12 @@
 import { API_METHODS, type ApiMethod, type ApiRequest } from './contract.ts';
-import { FEEDBACK_KIND_NAMES, PLAYLIST_NAME_MAX, PLAYLIST_TRACKS_MAX, TRACK_SORT_KEYS, TRAINABLE_MODELS } from './types.ts';
+import {
+  FEEDBACK_KIND_NAMES,
+  PLAYLIST_NAME_MAX,
+  PLAYLIST_TRACKS_MAX,
+  TOPIC_RANKING_NAMES,
+  TRACK_SORT_KEYS,
+  TRAINABLE_MODELS,
+} from './types.ts';
 import type {
   Availability,
   FeedbackKindName,
@@ -115,9 +122,29 @@ function unitNumber(value: unknown, name: string): number {
   return value;
 }
 
+const topicWeight = (w: unknown) => {
+  if (typeof w !== 'number' || !(w > 0 && w <= 100)) return fail('a topic weight must be a number above 0, at most 100');
+  return w;
+};
+
 function topicQueueRequest(value: unknown): TopicQueueRequest {
-  const v = record(value, ['topics', 'n', 'adventurous', 'exclude'], '{ topics: number[], n?, adventurous?, exclude? }');
+  const v = record(
+    value,
+    ['topics', 'weights', 'ranking', 'n', 'adventurous', 'exclude'],
+    '{ topics: number[], weights?: number[], ranking?, n?, adventurous?, exclude? }',
+  );
   const out: TopicQueueRequest = { topics: list(v.topics, 'topics', 100, topicId, 1) };
+  if (new Set(out.topics).size !== out.topics.length) fail('topics must not repeat a topic');
+  if (v.weights !== undefined) {
+    out.weights = list(v.weights, 'weights', 100, topicWeight, 1);
+    if (out.weights.length !== out.topics.length) fail('weights must give one weight per topic');
+  }
+  if (v.ranking !== undefined) {
+    if (!(TOPIC_RANKING_NAMES as readonly unknown[]).includes(v.ranking))
+      fail(`ranking must be one of ${TOPIC_RANKING_NAMES.join(', ')}`);
+    out.ranking = v.ranking as TopicQueueRequest['ranking'] & string;
+    if (out.ranking === 'nearest' && out.weights) fail('weights need the blend ranking');
+  }
   if (v.n !== undefined) out.n = integer(v.n, 'n', 1, 500);
   if (v.adventurous !== undefined) out.adventurous = unitNumber(v.adventurous, 'adventurous');
   if (v.exclude !== undefined) out.exclude = list(v.exclude, 'exclude', 10_000, trackId);

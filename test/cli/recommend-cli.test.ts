@@ -53,6 +53,27 @@ describe('cadenza recommend / similar / feedback / playlist', () => {
     expect(text.stdout).toMatch(/^ {2}1\. .*\n {5}why: /);
   });
 
+  it("recommend --topics 1:2,4:1 weights the shares; --ranking nearest is the paper's single point", () => {
+    const shares = (args: string[]) => {
+      const out = run(['recommend', ...args, '-n', '12', '--json']);
+      expect(out.status, out.stderr).toBe(0);
+      const { tracks } = JSON.parse(out.stdout) as {
+        tracks: { explanation: { standsFor: { id: number } | null; rankedBy: string } }[];
+      };
+      return tracks.map((t) => t.explanation);
+    };
+    const weighted = shares(['--topics', '1:2,4:1']);
+    expect(weighted.filter((e) => e.standsFor?.id === 1)).toHaveLength(8);
+    expect(weighted.filter((e) => e.standsFor?.id === 4)).toHaveLength(4);
+    expect(weighted.every((e) => e.rankedBy === 'tags+audio')).toBe(true);
+    const equal = shares(['--topics', '1,4']);
+    expect(equal.filter((e) => e.standsFor?.id === 1)).toHaveLength(6);
+    const nearest = shares(['--topics', '1,4', '--ranking', 'nearest']);
+    expect(nearest.every((e) => e.standsFor === null && e.rankedBy === 'distance')).toBe(true);
+    expect(run(['recommend', '--topics', '1:2,4', '--ranking', 'nearest']).status).toBe(2);
+    expect(run(['recommend', '--topics', '1:0,4']).status).toBe(2);
+  }, 300_000); // five CLI processes
+
   it('similar takes ids or paths; feedback changes what comes next', () => {
     const db = openLibraryDatabase(dataDir);
     const seedPath = (db.prepare('SELECT path FROM tracks WHERE id = ?').get(ids[3]) as { path: string }).path;

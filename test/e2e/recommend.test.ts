@@ -1,7 +1,7 @@
 // End to end: recommendations in browser mode. A real analysed library (makeAnalysisLibrary: 40-s
 // pieces in every format), user tags and a 2-topic fit through the CLI; then, in real Chromium against
 // `cadenza serve`: train a tiny model from the Model panel, the topic toggles fill the queue with
-// "why" explanations, "more like this", like and dislike re-rank it, and the map draws its points.
+// "why" explanations (two ticked topics: both in the queue), "more like this", like and dislike re-rank it, and the map draws its points.
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -141,6 +141,37 @@ describe('recommendations in browser mode, end to end', () => {
     await expect.poll(() => page.getByTestId('queue-source').textContent()).toBe('Topics 2');
     await expect.poll(upcoming).not.toEqual(topicOne);
     await shot(page, '12-topic-2-queue');
+
+    // Two distant topics (the tonal pieces and the noise tracks): the queue holds both, interleaved from
+    // the start, and each song's "why" says which of the two it stands for.
+    await topics.getByRole('checkbox').nth(0).check();
+    await expect.poll(() => page.getByTestId('queue-source').textContent()).toBe('Topics 1, 2');
+    const blendRows = async () => {
+      const ids = await upcoming();
+      const rows = await apiCall<{ id: number; title: string | null }[]>(page, 'tracks.get', { ids });
+      const noise = new Map(rows.map((r) => [r.id, r.title?.startsWith('Noise') === true]));
+      const whys = await queue
+        .locator('li[data-upcoming="true"]')
+        .evaluateAll((items) => items.map((li) => li.querySelector('details p')?.textContent ?? ''));
+      return ids.map((id, i) => ({ noise: noise.get(id)!, topic: /\(topic (\d)\)/.exec(whys[i]!)?.[1] }));
+    };
+    await expect.poll(async () => (await blendRows()).length).toBeGreaterThanOrEqual(6);
+    const blended = await blendRows();
+    expect(blended.slice(0, 4).some((r) => r.noise)).toBe(true);
+    expect(blended.slice(0, 4).some((r) => !r.noise)).toBe(true);
+    expect(new Set(blended.slice(0, 2).map((r) => r.topic))).toEqual(new Set(['1', '2']));
+    // A topic's songs are of one kind (all noise or all tonal), the other topic's of the other.
+    const kindOf = (topic: string) => new Set(blended.filter((r) => r.topic === topic).map((r) => r.noise));
+    expect(kindOf('1').size).toBe(1);
+    expect(kindOf('2').size).toBe(1);
+    expect([...kindOf('1')][0]).not.toBe([...kindOf('2')][0]);
+    // A weight per ticked topic: topic 1 twice topic 2's share.
+    await page.getByRole('spinbutton', { name: 'Weight of topic 1' }).fill('2');
+    await page.getByRole('spinbutton', { name: 'Weight of topic 1' }).dispatchEvent('change');
+    await expect.poll(() => page.getByTestId('queue-source').textContent()).toBe('Topics 1 ×2, 2 ×1');
+    await shot(page, '12b-two-topics');
+    await topics.getByRole('checkbox').nth(0).uncheck();
+    await expect.poll(() => page.getByTestId('queue-source').textContent()).toBe('Topics 2');
 
     // Like: the liked track's nearest neighbour rises. The tonal pieces share one sound (ties), so the
     // liked track is a noise track (each has its own sound) whose nearest neighbour is not first but

@@ -6,7 +6,7 @@ import { moreLikeThis, topicQueue } from '../../core/recommend/recommender.ts';
 import { resolveTrack } from '../../core/topics/library-tags.ts';
 import type { Command } from '../command.ts';
 import { printJson, UsageError } from '../context.ts';
-import { openIndex, QUEUE_OPTION_SPECS, QUEUE_USAGE, queueRules, recommendOrUsage, topicsOption } from './recommend.ts';
+import { openIndex, QUEUE_OPTION_SPECS, QUEUE_USAGE, queueRules, recommendOrUsage, topicSelectionOption } from './recommend.ts';
 
 export const playlistCommand: Command = {
   name: 'playlist',
@@ -46,7 +46,12 @@ export const playlistCommand: Command = {
               .split(',')
               .map((ref) => resolveTrack(db, ref.trim()) ?? fail(`no such track in the library: ${ref}`));
             ids = recommendOrUsage(() => moreLikeThis(db, index, seeds, rules)).map((t) => t.id);
-          } else ids = recommendOrUsage(() => topicQueue(db, index, topicsOption(options, true), rules)).map((t) => t.id);
+          } else {
+            const { topics, weights } = topicSelectionOption(options, true);
+            ids = recommendOrUsage(() => topicQueue(db, index, topics, { ...rules, ...(weights ? { weights } : {}) })).map(
+              (t) => t.id,
+            );
+          }
         } else {
           if (refs.length === 0) throw new UsageError(`usage: ${this.usage}`);
           ids = refs.map((ref) => resolveTrack(db, ref) ?? fail(`no such track in the library: ${ref}`));

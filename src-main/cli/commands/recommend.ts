@@ -2,9 +2,12 @@ import type { Database } from 'better-sqlite3';
 import {
   RecommendError,
   RecommendIndex,
+  TOPIC_RANKINGS,
   topicQueue,
   type QueueRules,
   type Recommendation,
+  type TopicQueueOptions,
+  type TopicRanking,
 } from '../../core/recommend/recommender.ts';
 import type { Command } from '../command.ts';
 import { printJson, UsageError, type CommandContext } from '../context.ts';
@@ -41,18 +44,54 @@ export function queueRules(options: Options): QueueRules {
 
 /** `--topics 1,4` → [1, 4] (ids as `cadenza topics show` prints them). */
 export function topicsOption(options: Options, required: boolean): number[] {
+  const selection = topicSelectionOption(options, required, false);
+  return selection.topics;
+}
+
+/**
+ * `--topics 1,4` or, where weights are allowed, `--topics 1:2,4:1` (topic 1 twice the share of 4):
+ * the ids and, when any is weighted, one weight per id (unweighted ids weigh 1).
+ */
+export function topicSelectionOption(
+  options: Options,
+  required: boolean,
+  weighted = true,
+): { topics: number[]; weights?: number[] } {
   const raw = options.topics;
   if (raw === undefined) {
     if (required) throw new UsageError('--topics is required, e.g. --topics 1,4 (ids from `cadenza topics show`)');
-    return [];
+    return { topics: [] };
   }
-  const ids = String(raw)
+  const form = weighted ? 'topic ids like 1,4 or weighted ids like 1:2,4:1' : 'topic ids like 1,4';
+  const items = String(raw)
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  if (ids.length === 0 || ids.some((s) => !/^\d+$/.test(s) || Number(s) < 1 || Number(s) > 64))
-    throw new UsageError(`--topics takes topic ids like 1,4, got ${String(raw)}`);
-  return [...new Set(ids.map(Number))];
+  const topics: number[] = [];
+  const weights: number[] = [];
+  for (const item of items) {
+    const m = weighted ? /^(\d+)(?::(\d+(?:\.\d+)?))?$/.exec(item) : /^(\d+)()$/.exec(item);
+    const id = m ? Number(m[1]) : NaN;
+    const weight = m?.[2] ? Number(m[2]) : 1;
+    if (!m || id < 1 || id > 64 || !(weight > 0 && weight <= 100))
+      throw new UsageError(`--topics takes ${form} (weights from above 0 to 100), got ${String(raw)}`);
+    if (topics.includes(id)) {
+      if (m[2]) throw new UsageError(`--topics names topic ${id} twice`);
+      continue;
+    }
+    topics.push(id);
+    weights.push(weight);
+  }
+  if (topics.length === 0) throw new UsageError(`--topics takes ${form}, got ${String(raw)}`);
+  return weights.some((w) => w !== 1) ? { topics, weights } : { topics };
+}
+
+/** `--ranking blend|nearest` (default blend). */
+export function rankingOption(options: Options): TopicRanking {
+  const raw = options.ranking ?? 'blend';
+  if (!(TOPIC_RANKINGS as readonly unknown[]).includes(raw))
+    throw new UsageError(`--ranking takes ${TOPIC_RANKINGS.join(' or ')}, got ${String(raw)}`);
+  return raw as TopicRanking;
 }
 
 export function openIndex(ctx: CommandContext, db: Database): RecommendIndex {
@@ -97,13 +136,17 @@ export function printTracks(ctx: CommandContext, tracks: Recommendation[], expla
 
 export const recommendCommand: Command = {
   name: 'recommend',
-  summary: 'a queue for a topic selection, ranked by the active model (no repeats, no recent plays or dislikes, artists spaced)',
-  usage: `cadenza recommend --topics 1,4 ${QUEUE_USAGE} [--explain] [--data-dir D] [--json]`,
-  options: { topics: { type: 'string' }, ...QUEUE_OPTION_SPECS },
+  summary:
+    "a queue for a topic selection: every selected topic its share (weights: --topics 1:2,4:1), ranked by the active model and the songs' tags (no repeats, no recent plays or dislikes, artists spaced); --ranking nearest for the paper's",
+  usage: `cadenza recommend --topics 1,4|1:2,4:1 [--ranking blend|nearest] ${QUEUE_USAGE} [--explain] [--data-dir D] [--json]`,
+  options: { topics: { type: 'string' }, ranking: { type: 'string' }, ...QUEUE_OPTION_SPECS },
   run(ctx, args, options) {
     if (args.length > 0) throw new UsageError(`usage: ${this.usage}`);
-    const topics = topicsOption(options, true);
-    const rules = queueRules(options);
+    const { topics, weights } = topicSelectionOption(options, true);
+    const ranking = rankingOption(options);
+    if (ranking === 'nearest' && weights)
+      throw new UsageError('weights need --ranking blend: the nearest ranking has one query point');
+    const rules: TopicQueueOptions = { ...queueRules(options), ranking, ...(weights ? { weights } : {}) };
     const db = ctx.openDb();
     try {
       const index = openIndex(ctx, db);

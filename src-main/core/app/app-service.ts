@@ -167,7 +167,7 @@ export class AppService {
       filename: `cadenza-queue-${new Date().toISOString().slice(0, 10)}.m3u8`,
       content: toM3u8(getTracks(this.db, trackIds)),
     }),
-    'queue.fromTopics': ({ topics, n, adventurous, exclude }) => {
+    'queue.fromTopics': ({ topics, weights, ranking, n, adventurous, exclude }) => {
       const index = this.index.require();
       const k = index.model!.meta.config.userInput;
       const outside = topics.find((t) => t > k);
@@ -175,6 +175,8 @@ export class AppService {
       const recs = topicQueue(this.db, index, topics, {
         n: n ?? 20,
         adventurous: adventurous ?? 0,
+        ranking: ranking ?? 'blend',
+        ...(weights ? { weights } : {}),
         ...(exclude ? { exclude } : {}),
       });
       return { tracks: toRecommended(this.db, recs) };

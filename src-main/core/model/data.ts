@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { blobToFeatures } from '../analysis/feature-store.ts';
 import { FEATURE_LENGTH, FEATURE_VERSION } from '../analysis/dsp/index.ts';
-import { currentTopicModel } from '../topics/library-topics.ts';
+import { blobToFloat32, currentTopicModel } from '../topics/library-topics.ts';
 import { createRng, type Rng } from '../topics/rng.ts';
 import type { InputKind } from './definition.ts';
 import { DESCRIPTOR_INPUT_LENGTH, descriptorInput } from './inputs.ts';
@@ -20,6 +20,8 @@ export interface Song {
   topics: number[];
   /** Dominant topic, 0-based. */
   dominant: number;
+  /** The song's topic mix from its tags (length k), where the dataset comes from a library. */
+  theta?: Float32Array;
 }
 
 export interface Dataset {
@@ -81,10 +83,11 @@ export function loadLibraryDataset(db: Database, options: LoadOptions = {}): Dat
     "COALESCE(NULLIF(t.album_artist, ''), t.artist, '') AS artist",
     'tt.topic_set AS topicSet',
     'tt.dominant AS dominant',
+    'tt.theta AS theta',
     ...(wantMfcc ? ['f.features AS features'] : []),
     ...(wantDescriptors ? ['f.descriptors AS descriptors'] : []),
   ].join(', ');
-  type Row = { path: string; trackId: number; artist: string; topicSet: string; dominant: number; features?: Buffer; descriptors?: Buffer | null };
+  type Row = { path: string; trackId: number; artist: string; topicSet: string; dominant: number; theta: Buffer; features?: Buffer; descriptors?: Buffer | null };
   return db.transaction((): Dataset => {
     const { n, withDescriptors } = db.prepare(`SELECT COUNT(*) AS n, COUNT(f.descriptors) AS withDescriptors ${from}`).get(FEATURE_VERSION, topics.id) as { n: number; withDescriptors: number };
     const hasDescriptors = wantDescriptors && n > 0 && withDescriptors === n;
@@ -109,7 +112,7 @@ export function loadLibraryDataset(db: Database, options: LoadOptions = {}): Dat
         if (descriptors) descriptors.set(descriptorInput(blobToFeatures(row.descriptors!)), i * DESCRIPTOR_INPUT_LENGTH);
         let artist = artists.get(row.artist);
         if (artist === undefined) artists.set(row.artist, (artist = row.artist));
-        songs.push({ trackId: row.trackId, artist, topics: (JSON.parse(row.topicSet) as number[]).map((t) => t - 1), dominant: row.dominant - 1 });
+        songs.push({ trackId: row.trackId, artist, topics: (JSON.parse(row.topicSet) as number[]).map((t) => t - 1), dominant: row.dominant - 1, theta: blobToFloat32(row.theta) });
       }
       last = page.at(-1)!.path;
     }

@@ -1,6 +1,7 @@
 import { N_MFCC } from '../analysis/dsp/constants.ts';
 import { allGroups, artistGroups, fitStandardizer, groupVector, inputMatrix, splitByArtist, standardize, topicMask, type Dataset, type SamplingMode, type Song } from './data.ts';
 import { modelDefinition, resolveModelName } from './definition.ts';
+import { evaluateQueues, formatQueueMarkdown, queueLogLine, queueReport, type QueueEvaluation, type QueueReport } from './queue-eval.ts';
 import { Network } from './network.ts';
 import { distanceMatrix, embedRows, embedUsers, type Objective } from './step.ts';
 import { TRAIN_DEFAULTS, trainModel, type TrainedModel, type TrainOptions } from './trainer.ts';
@@ -262,6 +263,8 @@ export interface PaperReport {
   tableIII: { triplet: StatsOf<SongToSong>; rawMfcc: StatsOf<SongToSong>; chance: StatsOf<SongToSong> };
   /** The triplet network on the K single-topic groups. */
   singleTopic: { triplet: StatsOf<UserToSong>; chance: StatsOf<UserToSong> };
+  /** Topic queues of the triplet network (unbalanced): nearest vs blend, cold start and in library. */
+  queues: QueueReport;
   runs: EvalRun[][];
   ms: number;
 }
@@ -276,6 +279,8 @@ export interface ModelReport {
   userToSong: { model: StatsOf<UserToSong>; chance: StatsOf<UserToSong> };
   singleTopic: { model: StatsOf<UserToSong>; chance: StatsOf<UserToSong> };
   songToSong: Record<SongMeasure | 'chance', StatsOf<SongToSong>>;
+  /** Topic queues: nearest vs blend, cold start and in library (queue-eval.ts). */
+  queues: QueueReport;
   runs: EvalRun[][];
   ms: number;
 }
@@ -390,6 +395,11 @@ function evalTrainOptions(options: EvalOptions, run: { objective: Objective; sam
   };
 }
 
+/** The queue settings' songs: the held-out test songs (cold start), the songs the model saw (in library). */
+function queueSplit(split: EvalSplit): { test: number[]; library: number[]; seed: number } {
+  return { test: split.test, library: [...split.train, ...split.validation].sort((a, b) => a - b), seed: split.seed };
+}
+
 function runInfo(run: { name: string; objective: Objective; sampling: SamplingMode }, trained: TrainedModel): EvalRun {
   return { ...run, epochsRun: trained.history.length, bestEpoch: trained.bestEpoch, valAccuracy: trained.valAccuracy, trainMs: trained.trainMs };
 }
@@ -423,6 +433,7 @@ async function paperEvaluation(dataset: Dataset, options: EvalOptions, onLog: (l
   const singles: UserToSong[] = [];
   const singleChances: UserToSong[] = [];
   const runs: EvalRun[][] = [];
+  const queues: QueueEvaluation[] = [];
   const groups = allGroups(dataset.k);
   const splits = evaluationSplits(dataset.songs, options);
   for (const split of splits) {
@@ -437,12 +448,14 @@ async function paperEvaluation(dataset: Dataset, options: EvalOptions, onLog: (l
       const trained = await trainModel(dataset, split, evalTrainOptions(options, run, split.seed), { isCancelled });
       const metrics = await evaluateModel(trained, dataset, split.test);
       (per[run.name] ??= []).push(metrics.userToSong);
+      splitRuns.push(runInfo(run, trained));
+      onLog(logLine(split, run.name, metrics, trained));
       if (run.name === 'triplet/unbalanced') {
         s2s.triplet.push(metrics.songToSong);
         singles.push(metrics.userToSongSingle);
+        queues.push(await evaluateQueues(trained, dataset, queueSplit(split)));
+        onLog(queueLogLine(queues[queues.length - 1]!));
       }
-      splitRuns.push(runInfo(run, trained));
-      onLog(logLine(split, run.name, metrics, trained));
     }
     runs.push(splitRuns);
   }
@@ -454,6 +467,7 @@ async function paperEvaluation(dataset: Dataset, options: EvalOptions, onLog: (l
     tableII: { unbalanced: stats(per['triplet/unbalanced']!), balanced: stats(per['triplet/balanced']!), oneToN: stats(per['triplet/1-to-n']!), chance },
     tableIII: { triplet: stats(s2s.triplet), rawMfcc: stats(s2s.rawMfcc), chance: stats(s2s.chance) },
     singleTopic: { triplet: stats(singles), chance: stats(singleChances) },
+    queues: queueReport(queues),
     runs,
     ms: performance.now() - started,
   };
@@ -469,6 +483,7 @@ async function modelEvaluation(dataset: Dataset, options: EvalOptions, onLog: (l
   const singleChance: UserToSong[] = [];
   const s2s: Record<SongMeasure | 'chance', SongToSong[]> = { learnedD: [], embeddingEuclidean: [], descriptorsEuclidean: [], mfccStatsEuclidean: [], rawMfccEuclidean: [], chance: [] };
   const runs: EvalRun[][] = [];
+  const queues: QueueEvaluation[] = [];
   const mfccStats = mfccStatistics(dataset);
   const descriptors = inputMatrix(dataset, definition.input);
   const splits = evaluationSplits(dataset.songs, options);
@@ -489,6 +504,8 @@ async function modelEvaluation(dataset: Dataset, options: EvalOptions, onLog: (l
     s2s.embeddingEuclidean.push(metrics.songToSongEuclidean);
     runs.push([runInfo(run, trained)]);
     onLog(logLine(split, run.name, metrics, trained));
+    queues.push(await evaluateQueues(trained, dataset, queueSplit(split)));
+    onLog(queueLogLine(queues[queues.length - 1]!));
   }
   return {
     kind: 'model',
@@ -503,6 +520,7 @@ async function modelEvaluation(dataset: Dataset, options: EvalOptions, onLog: (l
       rawMfccEuclidean: stats(s2s.rawMfccEuclidean),
       chance: stats(s2s.chance),
     },
+    queues: queueReport(queues),
     runs,
     ms: performance.now() - started,
   };
@@ -545,6 +563,8 @@ export function formatEvalMarkdown(r: EvalReport): string {
       '| measure | top-1 | precision@10 | chance |',
       '| --- | --- | --- | --- |',
       ...SONG_MEASURES.map((m) => `| ${measures[m]} | ${pct(r.songToSong[m].top1)} | ${pct(r.songToSong[m].precision10)} | ${pct(r.songToSong.chance.top1)} |`),
+      '',
+      formatQueueMarkdown(r.queues),
     ].join('\n');
   }
   return [
@@ -581,5 +601,7 @@ export function formatEvalMarkdown(r: EvalReport): string {
     s('Triplet (learned D over φ)', r.tableIII.triplet, '87.42'),
     s('raw MFCC, Euclidean nearest neighbour', r.tableIII.rawMfcc, '71.89'),
     s('chance', r.tableIII.chance, ''),
+    '',
+    formatQueueMarkdown(r.queues),
   ].join('\n');
 }

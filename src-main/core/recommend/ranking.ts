@@ -39,14 +39,29 @@ export interface RankOptions {
   anchors?: readonly FeedbackAnchor[];
   /** How strongly feedback moves neighbours, in units of the pool's score range. Default 0.5. */
   feedbackWeight?: number;
+  /**
+   * Lanes on one scale (a blend of topics): a track goes only to the lane that scores it best (ties:
+   * the earlier lane), so a song between two topics stands for the one it is closer to.
+   */
+  exclusiveLanes?: boolean;
 }
 
 export interface Ranked {
   index: number;
-  /** D to the query (before any adjustment). */
+  /** The lane's score (D to the query for a plain ranking), before any adjustment. */
   distance: number;
   /** The liked anchor that lifted it, if any. */
   likedAnchor: number | null;
+  /** The lane it was taken from (0 for a single ranking). */
+  lane: number;
+}
+
+/** One ranking the queue draws from: in a blend, one selected topic's share. */
+export interface Lane {
+  /** Lower = better, one per indexed track. */
+  scores: Float32Array;
+  /** The lane's share of the queue is weight / (sum of weights). */
+  weight: number;
 }
 
 /**
@@ -54,61 +69,78 @@ export interface Ranked {
  * every track was considered, so a small queue over a million songs costs one top-k pass.
  */
 export function rankQueue(tracks: RankTracks, scores: Float32Array, options: RankOptions): Ranked[] {
+  return blendQueue(tracks, [{ scores, weight: 1 }], options);
+}
+
+/**
+ * A queue drawn from several rankings at once: each lane fills its share (weight / total) with its own
+ * best songs, interleaved by the largest remaining claim (Sainte-Laguë order: equal weights alternate,
+ * 2 : 1 gives A B A A B A …), so no lane comes in a run longer than its weight ratio. A track or song
+ * taken by one lane is never taken again by another; every queue rule of rankQueue holds across lanes.
+ * A lane that has nothing left that fits gives its turn to the next.
+ */
+export function blendQueue(tracks: RankTracks, lanes: readonly Lane[], options: RankOptions): Ranked[] {
   const n = Math.max(0, Math.floor(options.n));
-  if (n === 0 || tracks.count === 0) return [];
+  if (n === 0 || tracks.count === 0 || !lanes.some(usable)) return [];
   const temperature = Math.max(0, options.adventurous ?? 0);
   const spacing = Math.max(0, Math.floor(options.artistSpacing ?? 1));
   const excludeSongs = options.excludeSongs ?? new Set<number>();
   const anchors = options.anchors ?? [];
   let poolSize = Math.min(tracks.count, Math.max(64, n * (4 + Math.ceil(temperature * 20)) + 8 * spacing));
   for (;;) {
-    const pool = smallestK(scores, poolSize, (i) => options.exclude.has(i));
-    const considered = new Set(pool);
-    for (const a of anchors) {
-      if (a.sign < 0) continue;
-      for (const i of a.neighbours) {
-        if (considered.has(i) || options.exclude.has(i)) continue;
-        considered.add(i);
-        pool.push(i);
+    const orders = lanes.map((lane, l) => {
+      if (!usable(lane)) return { order: [], liftedBy: new Map<number, number>() };
+      const pool = smallestK(lane.scores, poolSize, (i) => options.exclude.has(i));
+      const considered = new Set(pool);
+      for (const a of anchors) {
+        if (a.sign < 0) continue;
+        for (const i of a.neighbours) {
+          if (considered.has(i) || options.exclude.has(i)) continue;
+          considered.add(i);
+          pool.push(i);
+        }
       }
-    }
-    const queue = pickQueue(tracks, scores, pool, {
+      return laneOrder(lane.scores, pool, {
+        n,
+        temperature,
+        anchors,
+        weight: options.feedbackWeight ?? 0.5,
+        seed: (options.seed ?? 1) + l * 7919,
+      });
+    });
+    const { queue, ranDry } = interleave(tracks, lanes, orders, {
       n,
-      temperature,
       spacing,
       excludeSongs,
-      anchors,
-      weight: options.feedbackWeight ?? 0.5,
-      seed: options.seed ?? 1,
+      exclusive: options.exclusiveLanes === true,
     });
     const exhausted = poolSize >= tracks.count;
-    if (queue.length >= n || exhausted) return queue;
+    if (exhausted || (queue.length >= n && !ranDry)) return queue;
     poolSize = Math.min(tracks.count, poolSize * 4);
   }
 }
 
-function pickQueue(
-  tracks: RankTracks,
+const usable = (lane: Lane): boolean => lane.weight > 0 && Number.isFinite(lane.weight);
+
+interface LaneOrder {
+  order: number[];
+  liftedBy: Map<number, number>;
+}
+
+/** One lane's pool in the order it offers its songs: feedback applied, then sampled if adventurous. */
+function laneOrder(
   scores: Float32Array,
   pool: number[],
-  o: {
-    n: number;
-    temperature: number;
-    spacing: number;
-    excludeSongs: ReadonlySet<number>;
-    anchors: readonly FeedbackAnchor[];
-    weight: number;
-    seed: number;
-  },
-): Ranked[] {
-  if (pool.length === 0) return [];
+  o: { n: number; temperature: number; anchors: readonly FeedbackAnchor[]; weight: number; seed: number },
+): LaneOrder {
+  const liftedBy = new Map<number, number>();
+  if (pool.length === 0) return { order: [], liftedBy };
   // The pool's score range sets the scale of feedback and temperature (D has no fixed unit).
   const sorted = pool.map((i) => scores[i]!).sort((a, b) => a - b);
   const lo = sorted[0]!;
   const hi = sorted[Math.min(sorted.length - 1, o.n * 4)]!;
   const range = hi - lo > 1e-9 ? hi - lo : 1;
   const adjusted = new Map<number, number>();
-  const liftedBy = new Map<number, number>();
   for (const i of pool) adjusted.set(i, scores[i]!);
   for (const a of o.anchors) {
     const far = a.distances[a.distances.length - 1] ?? 0;
@@ -120,7 +152,7 @@ function pickQueue(
       if (a.sign > 0 && !liftedBy.has(i)) liftedBy.set(i, a.index);
     });
   }
-  let order = [...adjusted.keys()];
+  const order = [...adjusted.keys()];
   if (o.temperature > 0) {
     const rng = createRng(o.seed);
     const key = new Map<number, number>();
@@ -130,11 +162,29 @@ function pickQueue(
     }
     order.sort((a, b) => key.get(a)! - key.get(b)! || a - b);
   } else {
-    order = order.sort((a, b) => adjusted.get(a)! - adjusted.get(b)! || a - b);
+    order.sort((a, b) => adjusted.get(a)! - adjusted.get(b)! || a - b);
   }
+  return { order, liftedBy };
+}
+
+/**
+ * Takes songs from the lanes' orders in turn. On its turn a lane offers the tracks it held back for the
+ * artist rule first (so one goes in as soon as it fits, ahead of worse ones), then its next ones.
+ * `ranDry`: some lane reached the end of its pool, so a larger pool could change its share.
+ */
+function interleave(
+  tracks: RankTracks,
+  lanes: readonly Lane[],
+  orders: readonly LaneOrder[],
+  o: { n: number; spacing: number; excludeSongs: ReadonlySet<number>; exclusive: boolean },
+): { queue: Ranked[]; ranDry: boolean } {
   const queue: Ranked[] = [];
+  const taken = new Set<number>();
   const seenSongs = new Set<number>();
-  const deferred: number[] = [];
+  const cursor = lanes.map(() => 0);
+  const deferred: number[][] = lanes.map(() => []);
+  const count = lanes.map(() => 0);
+  let ranDry = false;
   const fits = (i: number): boolean => {
     const artist = tracks.artistKey[i]!;
     if (artist < 0 || o.spacing === 0) return true;
@@ -142,40 +192,60 @@ function pickQueue(
       if (tracks.artistKey[queue[queue.length - back]!.index] === artist) return false;
     return true;
   };
-  const take = (i: number) => {
-    queue.push({ index: i, distance: scores[i]!, likedAnchor: liftedBy.get(i) ?? null });
+  const gone = (i: number): boolean => {
+    if (taken.has(i)) return true;
     const song = tracks.songKey[i]!;
-    if (song >= 0) seenSongs.add(song);
+    return song >= 0 && (seenSongs.has(song) || o.excludeSongs.has(song));
   };
-  for (const i of order) {
-    if (queue.length >= o.n) break;
-    const song = tracks.songKey[i]!;
-    if (song >= 0 && (seenSongs.has(song) || o.excludeSongs.has(song))) continue;
-    // A track held back by the artist rule goes in as soon as it fits, ahead of worse ones.
-    for (let d = 0; d < deferred.length && queue.length < o.n; d++) {
-      const j = deferred[d]!;
-      const js = tracks.songKey[j]!;
-      if (js >= 0 && seenSongs.has(js)) {
-        deferred.splice(d--, 1);
-      } else if (fits(j)) {
-        take(j);
-        deferred.splice(d, 1);
-        d = -1;
+  const owns = (l: number, i: number): boolean => {
+    const own = lanes[l]!.scores[i]!;
+    for (let m = 0; m < lanes.length; m++) {
+      if (m === l || !usable(lanes[m]!)) continue;
+      const other = lanes[m]!.scores[i]!;
+      if (other < own || (other === own && m < l)) return false;
+    }
+    return true;
+  };
+  /** The lane's next track that fits now, or −1; tracks that do not fit yet are held back. */
+  const next = (l: number): number => {
+    const held = deferred[l]!;
+    for (let d = 0; d < held.length; d++) {
+      const j = held[d]!;
+      if (gone(j)) held.splice(d--, 1);
+      else if (fits(j)) {
+        held.splice(d, 1);
+        return j;
       }
     }
-    if (queue.length >= o.n) break;
-    if (fits(i)) take(i);
-    else deferred.push(i);
-  }
-  for (let d = 0; d < deferred.length && queue.length < o.n; d++) {
-    const j = deferred[d]!;
-    const js = tracks.songKey[j]!;
-    if (js >= 0 && seenSongs.has(js)) continue;
-    if (fits(j)) {
-      take(j);
-      deferred.splice(d, 1);
-      d = -1;
+    const order = orders[l]!.order;
+    while (cursor[l]! < order.length) {
+      const i = order[cursor[l]!++]!;
+      if (gone(i) || (o.exclusive && !owns(l, i))) continue;
+      if (fits(i)) return i;
+      held.push(i);
     }
+    ranDry = true;
+    return -1;
+  };
+  const active = lanes.map((_, l) => l).filter((l) => usable(lanes[l]!));
+  while (queue.length < o.n) {
+    // The lane with the largest remaining claim goes first (ties: the earlier lane).
+    const turn = active
+      .slice()
+      .sort((a, b) => lanes[b]!.weight / (2 * count[b]! + 1) - lanes[a]!.weight / (2 * count[a]! + 1) || a - b);
+    let picked = false;
+    for (const l of turn) {
+      const i = next(l);
+      if (i < 0) continue;
+      queue.push({ index: i, distance: lanes[l]!.scores[i]!, likedAnchor: orders[l]!.liftedBy.get(i) ?? null, lane: l });
+      taken.add(i);
+      const song = tracks.songKey[i]!;
+      if (song >= 0) seenSongs.add(song);
+      count[l]!++;
+      picked = true;
+      break;
+    }
+    if (!picked) break;
   }
-  return queue;
+  return { queue, ranDry };
 }

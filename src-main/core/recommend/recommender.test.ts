@@ -98,7 +98,7 @@ describe('recommendations on a small trained model', () => {
   it('topic queue: ranked by D, no repeats, no missing files, one copy of a song, artists not back to back', () => {
     const index = load();
     expect(index.indexOf(ids[118]!)).toBeUndefined(); // unavailable: not indexed
-    const queue = topicQueue(db, index, [1, 4], { n: 40, adventurous: 0 });
+    const queue = topicQueue(db, index, [1, 4], { n: 40, adventurous: 0, ranking: 'nearest' });
     expect(queue).toHaveLength(40);
     expect(new Set(queue.map((t) => t.id)).size).toBe(40);
     expect(queue.some((t) => t.id === ids[118])).toBe(false);
@@ -106,12 +106,41 @@ describe('recommendations on a small trained model', () => {
     expect(new Set(songs).size).toBe(songs.length);
     for (let i = 1; i < queue.length; i++) expect(queue[i]!.artist).not.toBe(queue[i - 1]!.artist);
     // Deterministic at temperature 0, and mostly ascending distance (the artist rule may swap neighbours).
-    expect(topicQueue(db, index, [1, 4], { n: 40 }).map((t) => t.id)).toEqual(queue.map((t) => t.id));
+    expect(topicQueue(db, index, [1, 4], { n: 40, ranking: 'nearest' }).map((t) => t.id)).toEqual(queue.map((t) => t.id));
     expect(queue[0]!.distance).toBeLessThanOrEqual(queue[39]!.distance);
+    expect(queue[0]!.why).toMatchObject({ standsFor: null, rankedBy: 'distance' });
     // Wider spacing: no artist twice within three places.
     const spaced = topicQueue(db, index, [2], { n: 20, artistSpacing: 2 });
     for (let i = 0; i < spaced.length; i++)
       for (let j = i + 1; j <= i + 2 && j < spaced.length; j++) expect(spaced[j]!.artist).not.toBe(spaced[i]!.artist);
+  });
+
+  it('blend: every selected topic its share by weight, interleaved, each song saying which topic it stands for', () => {
+    const index = load();
+    const queue = topicQueue(db, index, [1, 4], { n: 40 });
+    expect(queue).toHaveLength(40);
+    expect(new Set(queue.map((t) => t.id)).size).toBe(40);
+    for (let i = 1; i < queue.length; i++) expect(queue[i]!.artist).not.toBe(queue[i - 1]!.artist);
+    const standsFor = queue.map((t) => t.why.standsFor?.id);
+    expect(standsFor.filter((t) => t === 1)).toHaveLength(20);
+    expect(standsFor.filter((t) => t === 4)).toHaveLength(20);
+    expect(standsFor.join('')).not.toMatch(/111|444/);
+    // Each song fills the share of a topic its tags (and the model) give it; all are tagged here.
+    for (const t of queue) {
+      expect(t.why.rankedBy).toBe('tags+audio');
+      expect(t.why.text).toMatch(/^for .+ \(topic [14]\): \d+% match by its tags and its sound/);
+    }
+    const dominantIn = (t: (typeof queue)[number], topic: number) => t.why.topics[0]!.id === topic;
+    expect(queue.filter((t) => t.why.standsFor!.id === 1 && dominantIn(t, 1)).length).toBeGreaterThanOrEqual(15);
+    expect(queue.filter((t) => t.why.standsFor!.id === 4 && dominantIn(t, 4)).length).toBeGreaterThanOrEqual(15);
+    // The nearest ranking (the paper's) for comparison: one point, so both topics are not guaranteed.
+    const weighted = topicQueue(db, index, [1, 4], { n: 40, weights: [3, 1] }).map((t) => t.why.standsFor!.id);
+    expect(weighted.filter((t) => t === 1)).toHaveLength(30);
+    expect(weighted.filter((t) => t === 4)).toHaveLength(10);
+    expect(() => topicQueue(db, index, [1, 4], { weights: [1] })).toThrow(/one positive weight per selected topic/);
+    expect(() => topicQueue(db, index, [1, 9])).toThrow(/topic 9 is not in the model/);
+    expect(() => topicQueue(db, index, [2, 2], { weights: [1, 2] })).toThrow(/once/);
+    expect(topicQueue(db, index, [2, 2], { n: 5 }).every((t) => t.why.standsFor!.id === 2)).toBe(true);
   });
 
   it('the selected topics lead the queue (the model learned them) and each result says why', () => {
@@ -153,13 +182,16 @@ describe('recommendations on a small trained model', () => {
   });
 
   it('recently played and disliked tracks are left out; likes lift neighbours, dislikes push them down', () => {
+    // On the nearest ranking, where D alone orders the songs, so each neighbour's move is visible
+    // (blendQueue applies the same adjustment in each lane: ranking.test.ts).
     const index = load();
-    const base = topicQueue(db, index, [5], { n: 30 }).map((t) => t.id);
+    const nearest = 'nearest' as const;
+    const base = topicQueue(db, index, [5], { ranking: nearest, n: 30 }).map((t) => t.id);
     // Recent plays leave the queue (window configurable).
     recordFeedback(db, { trackId: base[0]!, kind: 'play', topics: [5] });
-    const afterPlay = topicQueue(db, index, [5], { n: 30 }).map((t) => t.id);
+    const afterPlay = topicQueue(db, index, [5], { ranking: nearest, n: 30 }).map((t) => t.id);
     expect(afterPlay).not.toContain(base[0]);
-    expect(topicQueue(db, index, [5], { n: 30, recentWindow: 0 }).map((t) => t.id)).toContain(base[0]);
+    expect(topicQueue(db, index, [5], { ranking: nearest, n: 30, recentWindow: 0 }).map((t) => t.id)).toContain(base[0]);
 
     // A dislike: the track goes, its near neighbours in the queue fall (against the same queue without feedback).
     const pos = (list: number[], id: number) => (list.includes(id) ? list.indexOf(id) : list.length);
@@ -171,22 +203,24 @@ describe('recommendations on a small trained model', () => {
     const near = nearOf(disliked, base);
     expect(near.length).toBeGreaterThan(0);
     recordFeedback(db, { trackId: disliked, kind: 'dislike', topics: [5] });
-    const afterDislike = topicQueue(db, index, [5], { n: 30, recentWindow: 0 }).map((t) => t.id);
-    const control = topicQueue(db, index, [5], { n: 30, recentWindow: 0, useFeedback: false }).map((t) => t.id);
+    const afterDislike = topicQueue(db, index, [5], { ranking: nearest, n: 30, recentWindow: 0 }).map((t) => t.id);
+    const control = topicQueue(db, index, [5], { ranking: nearest, n: 30, recentWindow: 0, useFeedback: false }).map((t) => t.id);
     expect(afterDislike).not.toContain(disliked);
     expect(control).not.toContain(disliked);
     for (const id of near) expect(pos(afterDislike, id)).toBeGreaterThanOrEqual(pos(control, id));
     expect(near.some((id) => pos(afterDislike, id) > pos(control, id))).toBe(true);
 
     // A like of a track far down: its neighbours rise, and say so.
-    const all = topicQueue(db, index, [5], { n: 110, recentWindow: 0, useFeedback: false }).map((t) => t.id);
+    const all = topicQueue(db, index, [5], { ranking: nearest, n: 110, recentWindow: 0, useFeedback: false }).map((t) => t.id);
     const liked = all.at(-1)!;
     const liftedIds = Array.from(index.neighbours(index.indexOf(liked)!, 20).neighbours, (i) => index.tracks[i]!.id).filter(
       (id) => id !== disliked,
     );
     recordFeedback(db, { trackId: liked, kind: 'like', topics: [5] });
-    const afterLike = topicQueue(db, index, [5], { n: 110, recentWindow: 0 });
-    const noFeedback = topicQueue(db, index, [5], { n: 110, recentWindow: 0, useFeedback: false }).map((t) => t.id);
+    const afterLike = topicQueue(db, index, [5], { ranking: nearest, n: 110, recentWindow: 0 });
+    const noFeedback = topicQueue(db, index, [5], { ranking: nearest, n: 110, recentWindow: 0, useFeedback: false }).map(
+      (t) => t.id,
+    );
     const likedIds = afterLike.map((t) => t.id);
     const risen = liftedIds.filter((id) => pos(likedIds, id) < pos(noFeedback, id));
     expect(risen.length).toBeGreaterThan(liftedIds.length / 2);
@@ -210,6 +244,14 @@ describe('recommendations on a small trained model', () => {
     const cold = similar.find((t) => t.id === ids[10])!;
     expect(cold.why.source).toBe('audio');
     expect(cold.why.text).toMatch(/^sounds like /);
+    // In a topic queue an untagged song is ranked by the model's prediction alone, and says so.
+    const queue = topicQueue(db, index, [4, 6], { n: 119, artistSpacing: 0, recentWindow: 0 });
+    for (const id of [ids[10], ids[12]]) {
+      const t = queue.find((x) => x.id === id)!;
+      expect(t.why.rankedBy).toBe('audio');
+      expect(t.why.text).toMatch(/match by its sound \(no tags\)/);
+    }
+    expect(queue.filter((t) => t.why.rankedBy === 'tags+audio').length).toBeGreaterThan(100);
     expect(acceptSuggestions(db, suggestions)).toBeGreaterThan(0);
     expect(trackTagInfo(db, ids[10]!)!.user).toEqual(suggestions[0]!.tags);
   });

@@ -6,12 +6,13 @@
 import type { Database } from 'better-sqlite3';
 import { blobToFeatures } from '../analysis/feature-store.ts';
 import { loadModel, type LoadedModel } from '../model/store.ts';
-import { currentTopicModel, trackTopics, type StoredTopicModel } from '../topics/library-topics.ts';
+import { blobToFloat32, currentTopicModel, trackTopics, type StoredTopicModel } from '../topics/library-topics.ts';
 import { distanceScorer, type DistanceScorer } from './distance-kernel.ts';
 import { likedAndDisliked, recentlyPlayed } from './feedback.ts';
 import { distanceLayers, topicVector, userEmbedding } from './model-math.ts';
-import { rankQueue, type FeedbackAnchor, type Ranked, type RankTracks } from './ranking.ts';
+import { blendQueue, type FeedbackAnchor, type Lane, type Ranked, type RankTracks } from './ranking.ts';
 import { smallestK } from './top-k.ts';
+import { addTagMix, distancesToAudioLanes, selectionLanes, topicMixFromDistances } from './topic-lanes.ts';
 
 export interface IndexedTrack {
   id: number;
@@ -27,6 +28,7 @@ export class RecommendIndex implements RankTracks {
   readonly songKey: Int32Array;
   private readonly byId = new Map<number, number>();
   private readonly neighbourCache = new Map<number, { neighbours: Int32Array; distances: Float32Array }>();
+  private lanes: TopicLaneTable | null = null;
 
   constructor(
     readonly model: LoadedModel | null,
@@ -71,6 +73,33 @@ export class RecommendIndex implements RankTracks {
     return this.byId.get(trackId);
   }
 
+  /**
+   * The blended queue's lane scores (topic-lanes.ts) for every indexed track, built on first use: one
+   * D pass per topic, then each track's tag mix from the active topic model. K floats per track.
+   */
+  topicLanes(db: Database): TopicLaneTable {
+    if (this.lanes) return this.lanes;
+    const model = this.model;
+    if (!model) throw new RecommendError('no trained model: run `cadenza train`');
+    const k = model.meta.config.userInput;
+    const table = new Float32Array(k * this.count);
+    for (let t = 0; t < k; t++) table.set(this.scorer.score(userEmbedding(model, topicVector([t + 1], k))), t * this.count);
+    distancesToAudioLanes(table, k);
+    // The tags streamed from SQLite straight into the table (no per-track arrays kept).
+    const tagged = new Uint8Array(this.count);
+    const rows = db
+      .prepare(
+        `SELECT tt.track_id AS id, tt.theta FROM track_topics tt JOIN topic_models m ON m.id = tt.model_id WHERE m.active = 1 AND m.k = ?`,
+      )
+      .iterate(k) as IterableIterator<{ id: number; theta: Buffer }>;
+    for (const r of rows) {
+      const i = this.byId.get(r.id);
+      if (i !== undefined && addTagMix(table, k, i, blobToFloat32(r.theta))) tagged[i] = 1;
+    }
+    this.lanes = { k, scores: table, tagged };
+    return this.lanes;
+  }
+
   /** The nearest `k` other tracks to track i by D over φ (cached per track). */
   neighbours(i: number, k = 50): { neighbours: Int32Array; distances: Float32Array } {
     const cached = this.neighbourCache.get(i);
@@ -81,6 +110,13 @@ export class RecommendIndex implements RankTracks {
     this.neighbourCache.set(i, result);
     return result;
   }
+}
+
+/** Lane scores (−affinity, topic-major k × count) and which tracks were ranked with their tags. */
+export interface TopicLaneTable {
+  k: number;
+  scores: Float32Array;
+  tagged: Uint8Array;
 }
 
 export function normalizeName(s: string | null): string {
@@ -116,8 +152,23 @@ export interface TopicShare {
   tags: string[];
 }
 
+/** How a topic queue ranks: the blend (every selected topic its share) or the paper's plain nearest to π(selection). */
+export type TopicRanking = 'blend' | 'nearest';
+export const TOPIC_RANKINGS: readonly TopicRanking[] = ['blend', 'nearest'];
+
+export interface TopicQueueOptions extends QueueRules {
+  /** One per selected topic (same order), any positive numbers; equal when absent. */
+  weights?: readonly number[];
+  /** Default 'blend'. */
+  ranking?: TopicRanking;
+}
+
 export interface Why {
   text: string;
+  /** In a blended queue, the selected topic whose share the song fills. */
+  standsFor: { id: number; label: string } | null;
+  /** What ranked it: its tags with the audio model, the audio model alone (no tags), or plain D. */
+  rankedBy: 'tags+audio' | 'audio' | 'distance';
   /** Where the mix comes from: the song's tags, or predicted from its audio by the model. */
   source: 'tags' | 'audio' | 'none';
   topics: TopicShare[];
@@ -132,19 +183,36 @@ export interface Recommendation extends IndexedTrack {
 
 export class RecommendError extends Error {}
 
-/** A queue for a topic selection (1-based ids): by D(π(u), φ(i)). */
+/**
+ * A queue for a topic selection (1-based ids). Blend (default): each selected topic fills its share
+ * (weights), ranked by its lane (topic-lanes.ts), interleaved; nearest: D(π(k-hot), φ(i)) as in the paper.
+ */
 export function topicQueue(
   db: Database,
   index: RecommendIndex,
   topics: readonly number[],
-  rules: QueueRules = {},
+  options: TopicQueueOptions = {},
 ): Recommendation[] {
   const model = requireModel(index);
   if (topics.length === 0) throw new RecommendError('select at least one topic');
   const k = model.meta.config.userInput;
-  const query = userEmbedding(model, topicVector(topics, k));
-  const ranked = rank(db, index, () => index.scorer.score(query), rules, []);
-  return explain(db, index, ranked, { selected: topics });
+  const outside = topics.find((t) => !Number.isInteger(t) || t < 1 || t > k);
+  if (outside !== undefined) throw new RecommendError(`topic ${outside} is not in the model (topics run from 1 to ${k})`);
+  const weights = options.weights;
+  if (new Set(topics).size !== topics.length) {
+    if (weights) throw new RecommendError('each weighted topic may be selected once');
+    topics = [...new Set(topics)];
+  }
+  if (weights && (weights.length !== topics.length || weights.some((w) => !(w > 0 && Number.isFinite(w)))))
+    throw new RecommendError('give one positive weight per selected topic');
+  if ((options.ranking ?? 'blend') === 'nearest') {
+    const query = userEmbedding(model, topicVector(topics, k));
+    const ranked = rank(db, index, () => [{ scores: index.scorer.score(query), weight: 1 }], options, []);
+    return explain(db, index, ranked, { selected: topics, blend: null });
+  }
+  const table = index.topicLanes(db);
+  const ranked = rank(db, index, () => selectionLanes(table.scores, k, topics, weights), options, [], true);
+  return explain(db, index, ranked, { selected: topics, blend: { topics, table } });
 }
 
 /** The songs nearest to one or several seed tracks, by the mean of D over φ. Works without tags. */
@@ -173,8 +241,8 @@ export function moreLikeThis(
     }
     return scores;
   };
-  const ranked = rank(db, index, scoreAll, rules, seeds);
-  return explain(db, index, ranked, { selected: [] });
+  const ranked = rank(db, index, () => [{ scores: scoreAll(), weight: 1 }], rules, seeds);
+  return explain(db, index, ranked, { selected: [], blend: null });
 }
 
 function requireModel(index: RecommendIndex): LoadedModel {
@@ -183,7 +251,14 @@ function requireModel(index: RecommendIndex): LoadedModel {
 }
 
 /** Gathers the rules' context (recent plays, feedback anchors) first: the scorer's buffer is shared. */
-function rank(db: Database, index: RecommendIndex, scoreAll: () => Float32Array, rules: QueueRules, seeds: number[]): Ranked[] {
+function rank(
+  db: Database,
+  index: RecommendIndex,
+  lanes: () => Lane[],
+  rules: QueueRules,
+  seeds: number[],
+  exclusiveLanes = false,
+): Ranked[] {
   const exclude = new Set<number>(seeds);
   const excludeSongs = new Set<number>();
   for (const s of seeds) if (index.songKey[s]! >= 0) excludeSongs.add(index.songKey[s]!);
@@ -216,7 +291,7 @@ function rank(db: Database, index: RecommendIndex, scoreAll: () => Float32Array,
       }
     }
   }
-  return rankQueue(index, scoreAll(), {
+  return blendQueue(index, lanes(), {
     n: rules.n ?? 20,
     exclude,
     excludeSongs,
@@ -224,6 +299,7 @@ function rank(db: Database, index: RecommendIndex, scoreAll: () => Float32Array,
     adventurous: rules.adventurous ?? 0,
     seed: rules.seed ?? Math.floor(Math.random() * 2 ** 31),
     anchors,
+    exclusiveLanes,
   });
 }
 
@@ -237,11 +313,7 @@ export function predictedTopicMix(index: RecommendIndex, trackIndex: number): Fl
     const u = userEmbedding(model, topicVector([t + 1], k));
     d[t] = pairDistance(index, u, item);
   }
-  const min = Math.min(...d);
-  const spread = Math.max(1e-6, d.reduce((s, v) => s + (v - min), 0) / k);
-  const w = Array.from(d, (v) => Math.exp(-(v - min) / spread));
-  const total = w.reduce((a, b) => a + b, 0);
-  return Float32Array.from(w, (v) => v / total);
+  return topicMixFromDistances(d);
 }
 
 const pairScorers = new WeakMap<RecommendIndex, DistanceScorer>();
@@ -256,18 +328,44 @@ function pairDistance(index: RecommendIndex, a: Float32Array, b: Float32Array): 
   return scorer.score(a)[0]!;
 }
 
-function explain(
-  db: Database,
-  index: RecommendIndex,
-  ranked: Ranked[],
-  context: { selected: readonly number[] },
-): Recommendation[] {
+interface ExplainContext {
+  selected: readonly number[];
+  /** A blended queue: the lanes' topics (lane l stands for topics[l]) and the lane table. */
+  blend: { topics: readonly number[]; table: TopicLaneTable } | null;
+}
+
+function explain(db: Database, index: RecommendIndex, ranked: Ranked[], context: ExplainContext): Recommendation[] {
   const topicModel = currentTopicModel(db);
+  const k = index.model?.meta.config.userInput ?? 0;
   return ranked.map((r) => {
     const track = index.tracks[r.index]!;
-    const why = explainOne(db, index, topicModel, r, context.selected);
-    return { ...track, distance: r.distance, why };
+    let distance = r.distance;
+    let blend: BlendPick | null = null;
+    if (context.blend) {
+      const topic = context.blend.topics[r.lane]!;
+      // The blend ranks by affinity (−score); the distance shown is D to the topic the song stands for.
+      distance = pairDistance(
+        index,
+        userEmbedding(index.model!, topicVector([topic], k)),
+        Float32Array.from(index.scorer.item(r.index)),
+      );
+      blend = {
+        topic,
+        label: topicModel?.labels[topic - 1] ?? `topic ${topic}`,
+        affinity: -r.distance,
+        tagged: context.blend.table.tagged[r.index] === 1,
+      };
+    }
+    const why = explainOne(db, index, topicModel, r, distance, context.selected, blend);
+    return { ...track, distance, why };
   });
+}
+
+interface BlendPick {
+  topic: number;
+  label: string;
+  affinity: number;
+  tagged: boolean;
 }
 
 function explainOne(
@@ -275,7 +373,9 @@ function explainOne(
   index: RecommendIndex,
   topicModel: StoredTopicModel | null,
   r: Ranked,
+  distance: number,
   selected: readonly number[],
+  blend: BlendPick | null,
 ): Why {
   const track = index.tracks[r.index]!;
   const stored = trackTopics(db, track.id);
@@ -304,6 +404,10 @@ function explainOne(
   const liked = r.likedAnchor === null ? null : index.tracks[r.likedAnchor]!;
   const closeTo = liked ? { id: liked.id, artist: liked.artist, title: liked.title, path: liked.path } : null;
   const parts: string[] = [];
+  if (blend)
+    parts.push(
+      `for ${blend.label} (topic ${blend.topic}): ${Math.round(blend.affinity * 100)}% match by ${blend.tagged ? 'its tags and its sound' : 'its sound (no tags)'}`,
+    );
   const main = topics.filter((t) => t.share >= 0.15).slice(0, 3);
   if (main.length > 0) {
     const mix = main
@@ -318,12 +422,20 @@ function explainOne(
     const inSelection = topics.filter((t) => t.selected).reduce((s, t) => s + t.share, 0);
     parts.push(`${Math.round(inSelection * 100)}% in the selected topics`);
   }
-  parts.push(`distance ${r.distance.toFixed(3)}`);
+  parts.push(`distance ${distance.toFixed(3)}`);
   if (closeTo)
     parts.push(
       `close to ${[closeTo.artist, closeTo.title].filter(Boolean).join(' – ') || fileName(closeTo.path)}, which you liked`,
     );
-  return { text: parts.join('; '), source, topics, distance: r.distance, closeTo };
+  return {
+    text: parts.join('; '),
+    standsFor: blend ? { id: blend.topic, label: blend.label } : null,
+    rankedBy: blend ? (blend.tagged ? 'tags+audio' : 'audio') : 'distance',
+    source,
+    topics,
+    distance,
+    closeTo,
+  };
 }
 
 /** The last path component (an untitled track is named by its file). */

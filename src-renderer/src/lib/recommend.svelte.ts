@@ -19,6 +19,8 @@ import type { PlayerState } from './player.svelte.ts';
  */
 export class RecommendState {
   topics = $state<number[]>([]);
+  /** The listener's weight per ticked topic (its share of the queue ∝ weight); 1 when not set. */
+  weights = $state<Record<number, number>>({});
   adventurous = $state(0);
   /** The explanation of each recommended track in the queue, by track id. */
   why = $state<Record<number, WhyThisSong>>({});
@@ -52,6 +54,16 @@ export class RecommendState {
     return this.refresh();
   }
 
+  weightOf(id: number): number {
+    return this.weights[id] ?? 1;
+  }
+
+  setWeight(id: number, value: number): Promise<void> {
+    const weight = Math.max(1, Math.min(5, Math.round(Number.isFinite(value) ? value : 1)));
+    this.weights = { ...this.weights, [id]: weight };
+    return this.topics.includes(id) ? this.refresh() : Promise.resolve();
+  }
+
   setAdventurous(value: number): Promise<void> {
     this.adventurous = Math.max(0, Math.min(1, value));
     return this.refresh();
@@ -61,9 +73,13 @@ export class RecommendState {
   async refresh(): Promise<void> {
     if (this.topics.length > 0) {
       const played = this.player.queue.slice(0, this.player.index + 1).map((t) => t.id);
-      await this.fill(`Topics ${this.topics.join(', ')}`, () =>
+      const weights = this.topics.map((t) => this.weightOf(t));
+      const weighted = weights.some((w) => w !== 1);
+      const label = this.topics.map((t, i) => (weighted ? `${t} ×${weights[i]}` : `${t}`)).join(', ');
+      await this.fill(`Topics ${label}`, () =>
         this.api.call('queue.fromTopics', {
           topics: [...this.topics],
+          ...(weighted ? { weights } : {}),
           n: 20,
           adventurous: this.adventurous,
           ...(played.length ? { exclude: played } : {}),
