@@ -1,6 +1,7 @@
 import { selectBackend } from '../../core/model/backend.ts';
 import { loadLibraryDataset, NotReadyError } from '../../core/model/data.ts';
 import { EVAL_DEFAULTS, formatEvalMarkdown, runEvaluation, type EvalOptions } from '../../core/model/evaluate.ts';
+import { formatNestedMarkdown, NESTED_DEFAULTS, runNestedEvaluation, type NestedEvalOptions } from '../../core/model/nested-report.ts';
 import type { Command } from '../command.ts';
 import { printJson, UsageError } from '../context.ts';
 import { backendOption, intOption, MODEL_OPTION_SPECS, modelOption, positiveOption } from './model.ts';
@@ -10,10 +11,22 @@ export const evalCommand: Command = {
   summary: "held-out evaluation: the paper's tables (--model paper) or the quality report of a model (--model default), over seeded artist-disjoint splits or k folds by artist",
   usage:
     'cadenza eval [--data-dir D] [--model paper|default|descriptors] [--seeds N | --folds K] [--epochs N] [--json]\n' +
-    '             [--backend B] [--seed FIRST] [--patience N] [--max-triplets N] [--lr X] [--batch-size N] [--negatives N]',
-  options: { ...MODEL_OPTION_SPECS, seeds: { type: 'string' }, folds: { type: 'string' } },
+    '             [--backend B] [--seed FIRST] [--patience N] [--max-triplets N] [--lr X] [--batch-size N] [--negatives N]\n' +
+    'cadenza eval --nested [--folds K] [--inner-folds K] [--unlearned-only] [--curve 100,200,300] [--curve-folds N] [--all-configs] [--json]',
+  options: {
+    ...MODEL_OPTION_SPECS,
+    seeds: { type: 'string' },
+    folds: { type: 'string' },
+    nested: { type: 'boolean', default: false },
+    'inner-folds': { type: 'string' },
+    'unlearned-only': { type: 'boolean', default: false },
+    curve: { type: 'string' },
+    'curve-folds': { type: 'string' },
+    'all-configs': { type: 'boolean', default: false },
+  },
   async run(ctx, args, options) {
     if (args.length > 0) throw new UsageError(`usage: ${this.usage}`);
+    if (options.nested === true) return nestedEval(ctx, options);
     const opts: EvalOptions = { ...EVAL_DEFAULTS };
     opts.epochs = intOption(options, 'epochs', 1, 100_000) ?? opts.epochs;
     opts.seeds = intOption(options, 'seeds', 1, 100) ?? opts.seeds;
@@ -58,3 +71,51 @@ export const evalCommand: Command = {
     }
   },
 };
+
+/** `--nested`: the sealed split, nested CV of the song metrics (and the learned side), the sealed report, the learning curve. */
+async function nestedEval(ctx: Parameters<Command['run']>[0], options: Parameters<Command['run']>[2]): Promise<number> {
+  const opts: NestedEvalOptions = { ...NESTED_DEFAULTS };
+  opts.outerFolds = intOption(options, 'folds', 2, 50) ?? opts.outerFolds;
+  opts.innerFolds = intOption(options, 'inner-folds', 2, 50) ?? opts.innerFolds;
+  opts.seed = intOption(options, 'seed', 0, 2 ** 31 - 1) ?? opts.seed;
+  opts.model = modelOption(options) ?? opts.model;
+  opts.learned = options['unlearned-only'] !== true;
+  opts.curveFolds = intOption(options, 'curve-folds', 1, 50) ?? opts.curveFolds;
+  if (typeof options.curve === 'string') {
+    opts.curve = options.curve.split(',').map((x) => Number(x.trim()));
+    if (opts.curve.some((n) => !Number.isInteger(n) || n < 10)) throw new UsageError('--curve takes training sizes of at least 10 songs, e.g. 100,200,300');
+    if (!opts.learned) throw new UsageError('--curve trains models: leave out --unlearned-only');
+  }
+  if (opts.learned) {
+    const backend = await selectBackend(backendOption(options));
+    ctx.stderr(`Backend: ${backend.name} — ${backend.device}`);
+  }
+  const db = ctx.openDb();
+  let dataset;
+  try {
+    dataset = loadLibraryDataset(db);
+  } catch (error) {
+    if (error instanceof NotReadyError) throw new UsageError(error.message);
+    throw error;
+  } finally {
+    db.close();
+  }
+  if (dataset.songs.length < 60) throw new UsageError(`only ${dataset.songs.length} songs have features and topics; the nested evaluation needs at least 60`);
+  let cancelled = false;
+  const onSigint = () => (cancelled = true);
+  process.once('SIGINT', onSigint);
+  try {
+    const report = await runNestedEvaluation(dataset, opts, (line) => ctx.stderr(line), () => cancelled);
+    if (ctx.json) printJson(ctx, report);
+    else ctx.stdout(formatNestedMarkdown(report, options['all-configs'] === true));
+    return 0;
+  } catch (error) {
+    if (cancelled) {
+      ctx.stderr('Evaluation cancelled.');
+      return 130;
+    }
+    throw error;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
