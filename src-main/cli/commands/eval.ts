@@ -1,7 +1,17 @@
 import { selectBackend } from '../../core/model/backend.ts';
 import { loadLibraryDataset, NotReadyError } from '../../core/model/data.ts';
 import { EVAL_DEFAULTS, formatEvalMarkdown, runEvaluation, type EvalOptions } from '../../core/model/evaluate.ts';
-import { formatNestedMarkdown, NESTED_DEFAULTS, runNestedEvaluation, type NestedEvalOptions } from '../../core/model/nested-report.ts';
+import { writeFileSync } from 'node:fs';
+import {
+  formatCurveMarkdown,
+  formatNestedMarkdown,
+  learningCurve,
+  learningCurveChance,
+  learningCurveSvg,
+  NESTED_DEFAULTS,
+  runNestedEvaluation,
+  type NestedEvalOptions,
+} from '../../core/model/nested-report.ts';
 import type { Command } from '../command.ts';
 import { printJson, UsageError } from '../context.ts';
 import { backendOption, intOption, MODEL_OPTION_SPECS, modelOption, positiveOption } from './model.ts';
@@ -12,7 +22,8 @@ export const evalCommand: Command = {
   usage:
     'cadenza eval [--data-dir D] [--model paper|default|descriptors] [--seeds N | --folds K] [--epochs N] [--json]\n' +
     '             [--backend B] [--seed FIRST] [--patience N] [--max-triplets N] [--lr X] [--batch-size N] [--negatives N]\n' +
-    'cadenza eval --nested [--folds K] [--inner-folds K] [--unlearned-only] [--curve 100,200,300] [--curve-folds N] [--all-configs] [--json]',
+    'cadenza eval --nested [--folds K] [--inner-folds K] [--unlearned-only] [--curve 100,200,300] [--curve-folds N] [--all-configs] [--json]\n' +
+    'cadenza eval --learning-curve 100,200,300 [--curve-folds N] [--svg FILE] [--json]',
   options: {
     ...MODEL_OPTION_SPECS,
     seeds: { type: 'string' },
@@ -23,10 +34,12 @@ export const evalCommand: Command = {
     curve: { type: 'string' },
     'curve-folds': { type: 'string' },
     'all-configs': { type: 'boolean', default: false },
+    'learning-curve': { type: 'string' },
+    svg: { type: 'string' },
   },
   async run(ctx, args, options) {
     if (args.length > 0) throw new UsageError(`usage: ${this.usage}`);
-    if (options.nested === true) return nestedEval(ctx, options);
+    if (options.nested === true || options['learning-curve'] !== undefined) return nestedEval(ctx, options);
     const opts: EvalOptions = { ...EVAL_DEFAULTS };
     opts.epochs = intOption(options, 'epochs', 1, 100_000) ?? opts.epochs;
     opts.seeds = intOption(options, 'seeds', 1, 100) ?? opts.seeds;
@@ -81,8 +94,10 @@ async function nestedEval(ctx: Parameters<Command['run']>[0], options: Parameter
   opts.model = modelOption(options) ?? opts.model;
   opts.learned = options['unlearned-only'] !== true;
   opts.curveFolds = intOption(options, 'curve-folds', 1, 50) ?? opts.curveFolds;
-  if (typeof options.curve === 'string') {
-    opts.curve = options.curve.split(',').map((x) => Number(x.trim()));
+  const curveOnly = typeof options['learning-curve'] === 'string';
+  const sizes = curveOnly ? options['learning-curve'] : options.curve;
+  if (typeof sizes === 'string') {
+    opts.curve = sizes.split(',').map((x) => Number(x.trim()));
     if (opts.curve.some((n) => !Number.isInteger(n) || n < 10)) throw new UsageError('--curve takes training sizes of at least 10 songs, e.g. 100,200,300');
     if (!opts.learned) throw new UsageError('--curve trains models: leave out --unlearned-only');
   }
@@ -105,6 +120,14 @@ async function nestedEval(ctx: Parameters<Command['run']>[0], options: Parameter
   const onSigint = () => (cancelled = true);
   process.once('SIGINT', onSigint);
   try {
+    if (curveOnly) {
+      const points = await learningCurve(dataset, opts, (line) => ctx.stderr(line), () => cancelled);
+      const chance = learningCurveChance(dataset, opts);
+      if (typeof options.svg === 'string') writeFileSync(options.svg, learningCurveSvg(points, chance));
+      if (ctx.json) printJson(ctx, { kind: 'learning-curve', settings: opts, chance, points });
+      else ctx.stdout(formatCurveMarkdown(points, opts.curveFolds));
+      return 0;
+    }
     const report = await runNestedEvaluation(dataset, opts, (line) => ctx.stderr(line), () => cancelled);
     if (ctx.json) printJson(ctx, report);
     else ctx.stdout(formatNestedMarkdown(report, options['all-configs'] === true));

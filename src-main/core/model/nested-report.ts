@@ -160,7 +160,7 @@ export async function runNestedEvaluation(
   }
   onLog(`final: ${final.procedure} (${final.config}); sealed song → song top-1 ${final.sealed.top1.toFixed(3)}, P@10 ${final.sealed.precision10.toFixed(3)}`);
 
-  const curve = options.curve.length > 0 ? await learningCurve(dataset, development, options, onLog, isCancelled) : [];
+  const curve = options.curve.length > 0 ? await learningCurve(dataset, options, onLog, isCancelled) : [];
   const outerTests = folds.map((f) => f.test.map((i) => songs[i]!));
   return {
     kind: 'nested',
@@ -191,14 +191,14 @@ function u2sStats(ms: readonly UserToSong[]): { top1: Stat; precision10: Stat; p
 }
 
 /** The default model trained on growing artist-disjoint subsets of the outer-training songs, tested on the outer test songs. */
-async function learningCurve(
+export async function learningCurve(
   dataset: Dataset,
-  development: readonly number[],
   options: NestedEvalOptions,
-  onLog: (line: string) => void,
-  isCancelled: () => boolean,
+  onLog: (line: string) => void = () => {},
+  isCancelled: () => boolean = () => false,
 ): Promise<CurvePoint[]> {
   const songs = dataset.songs;
+  const { development } = sealedSplit(songs, options.sealFraction);
   const outer = artistFolds(songs, development, options.outerFolds, options.seed).slice(0, options.curveFolds);
   const points: CurvePoint[] = [];
   for (const requested of options.curve) {
@@ -282,4 +282,70 @@ export function formatNestedMarkdown(r: NestedReport, allConfigs = false): strin
     for (const c of r.curve) out.push(`| ${c.trainSongs.join(' / ')} | ${pc(c.userToSongP10)} | ${pc(c.singleTopicP10)} | ${pc(c.learnedDP10)} |`);
   }
   return out.join('\n');
+}
+
+/** The learning curve as a small SVG line chart (precision@10 against training songs, ± sd bars). */
+export function learningCurveSvg(points: readonly CurvePoint[], chance: { userToSong: number; singleTopic: number; songToSong: number }): string {
+  const W = 520, H = 300, L = 50, R = 170, T = 20, B = 40; // prettier-ignore
+  const xs = points.map((p) => p.trainSongs.reduce((a, b) => a + b, 0) / p.trainSongs.length);
+  const xMax = Math.ceil(Math.max(...xs, 100) / 100) * 100;
+  const x = (v: number) => L + (v / xMax) * (W - L - R);
+  const y = (v: number) => T + (1 - v) * (H - T - B);
+  const series: { name: string; color: string; get: (p: CurvePoint) => Stat; chance: number }[] = [
+    { name: 'user → song P@10', color: '#1f77b4', get: (p) => p.userToSongP10, chance: chance.userToSong },
+    { name: 'single-topic P@10', color: '#2ca02c', get: (p) => p.singleTopicP10, chance: chance.singleTopic },
+    { name: 'song → song P@10 (D)', color: '#d62728', get: (p) => p.learnedDP10, chance: chance.songToSong },
+  ];
+  const f = (v: number) => v.toFixed(1);
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<line x1="${L}" y1="${y(0)}" x2="${W - R}" y2="${y(0)}" stroke="black"/>`,
+    `<line x1="${L}" y1="${y(0)}" x2="${L}" y2="${y(1)}" stroke="black"/>`,
+  ];
+  for (let v = 0; v <= 1.0001; v += 0.2) {
+    parts.push(`<line x1="${L - 4}" y1="${f(y(v))}" x2="${W - R}" y2="${f(y(v))}" stroke="#ddd"/>`, `<text x="${L - 8}" y="${f(y(v) + 4)}" text-anchor="end">${v.toFixed(1)}</text>`);
+  }
+  for (let v = 0; v <= xMax; v += 100) parts.push(`<text x="${f(x(v))}" y="${H - B + 16}" text-anchor="middle">${v}</text>`);
+  parts.push(`<text x="${f((L + W - R) / 2)}" y="${H - 6}" text-anchor="middle">training songs (mer-dev development part, artist-disjoint test folds)</text>`);
+  series.forEach((s, i) => {
+    const pts = points.map((p, j) => `${f(x(xs[j]!))},${f(y(s.get(p).mean))}`).join(' ');
+    parts.push(`<polyline points="${pts}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
+    points.forEach((p, j) => {
+      const m = s.get(p);
+      parts.push(
+        `<line x1="${f(x(xs[j]!))}" y1="${f(y(m.mean - m.std))}" x2="${f(x(xs[j]!))}" y2="${f(y(m.mean + m.std))}" stroke="${s.color}"/>`,
+        `<circle cx="${f(x(xs[j]!))}" cy="${f(y(m.mean))}" r="3" fill="${s.color}"/>`,
+      );
+    });
+    parts.push(`<line x1="${L}" y1="${f(y(s.chance))}" x2="${W - R}" y2="${f(y(s.chance))}" stroke="${s.color}" stroke-dasharray="4 3" stroke-width="1"/>`);
+    parts.push(`<line x1="${W - R + 10}" y1="${T + 10 + i * 18}" x2="${W - R + 30}" y2="${T + 10 + i * 18}" stroke="${s.color}" stroke-width="2"/>`);
+    parts.push(`<text x="${W - R + 35}" y="${T + 14 + i * 18}">${s.name}</text>`);
+  });
+  parts.push(`<line x1="${W - R + 10}" y1="${T + 64}" x2="${W - R + 30}" y2="${T + 64}" stroke="black" stroke-dasharray="4 3"/>`, `<text x="${W - R + 35}" y="${T + 68}">chance (same colour)</text>`);
+  parts.push('</svg>');
+  return parts.join('\n') + '\n';
+}
+
+/** Chance of each curve measure on the curve's test folds. */
+export function learningCurveChance(dataset: Dataset, options: NestedEvalOptions): { userToSong: number; singleTopic: number; songToSong: number } {
+  const { development } = sealedSplit(dataset.songs, options.sealFraction);
+  const tests = artistFolds(dataset.songs, development, options.outerFolds, options.seed)
+    .slice(0, options.curveFolds)
+    .map((t) => t.map((i) => dataset.songs[i]!));
+  return {
+    userToSong: stat(tests.map((t) => userToSongChance(allGroups(dataset.k), t).precision10)).mean,
+    singleTopic: stat(tests.map((t) => userToSongChance(singleTopicGroups(dataset.k), t).precision10)).mean,
+    songToSong: stat(tests.map((t) => songToSongChance(t).precision10)).mean,
+  };
+}
+
+export function formatCurveMarkdown(points: readonly CurvePoint[], folds: number): string {
+  return [
+    `Learning curve (first ${folds} outer folds of the development part; %, mean ± sd over folds)`,
+    '',
+    '| training songs | user → song P@10 | single-topic P@10 | song → song D P@10 |',
+    '| --- | --- | --- | --- |',
+    ...points.map((c) => `| ${c.trainSongs.join(' / ')} | ${pc(c.userToSongP10)} | ${pc(c.singleTopicP10)} | ${pc(c.learnedDP10)} |`),
+  ].join('\n');
 }
