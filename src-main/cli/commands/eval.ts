@@ -10,8 +10,10 @@ import {
   learningCurveSvg,
   NESTED_DEFAULTS,
   runNestedEvaluation,
+  sealedFinal,
   type NestedEvalOptions,
 } from '../../core/model/nested-report.ts';
+import { DatasetMetrics } from '../../core/model/nested-eval.ts';
 import type { Command } from '../command.ts';
 import { printJson, UsageError } from '../context.ts';
 import { backendOption, intOption, MODEL_OPTION_SPECS, modelOption, positiveOption } from './model.ts';
@@ -23,7 +25,8 @@ export const evalCommand: Command = {
     'cadenza eval [--data-dir D] [--model paper|default|descriptors] [--seeds N | --folds K] [--epochs N] [--json]\n' +
     '             [--backend B] [--seed FIRST] [--patience N] [--max-triplets N] [--lr X] [--batch-size N] [--negatives N]\n' +
     'cadenza eval --nested [--folds K] [--inner-folds K] [--unlearned-only] [--curve 100,200,300] [--curve-folds N] [--all-configs] [--json]\n' +
-    'cadenza eval --learning-curve 100,200,300 [--curve-folds N] [--svg FILE] [--json]',
+    'cadenza eval --learning-curve 100,200,300 [--curve-folds N] [--svg FILE] [--json]\n' +
+    'cadenza eval --sealed-final learned|unlearned   (the sealed part for one procedure, as JSON; run once, for the final choice)',
   options: {
     ...MODEL_OPTION_SPECS,
     seeds: { type: 'string' },
@@ -35,11 +38,12 @@ export const evalCommand: Command = {
     'curve-folds': { type: 'string' },
     'all-configs': { type: 'boolean', default: false },
     'learning-curve': { type: 'string' },
+    'sealed-final': { type: 'string' },
     svg: { type: 'string' },
   },
   async run(ctx, args, options) {
     if (args.length > 0) throw new UsageError(`usage: ${this.usage}`);
-    if (options.nested === true || options['learning-curve'] !== undefined) return nestedEval(ctx, options);
+    if (options.nested === true || options['learning-curve'] !== undefined || options['sealed-final'] !== undefined) return nestedEval(ctx, options);
     const opts: EvalOptions = { ...EVAL_DEFAULTS };
     opts.epochs = intOption(options, 'epochs', 1, 100_000) ?? opts.epochs;
     opts.seeds = intOption(options, 'seeds', 1, 100) ?? opts.seeds;
@@ -120,6 +124,13 @@ async function nestedEval(ctx: Parameters<Command['run']>[0], options: Parameter
   const onSigint = () => (cancelled = true);
   process.once('SIGINT', onSigint);
   try {
+    const finalOnly = options['sealed-final'];
+    if (finalOnly !== undefined) {
+      if (finalOnly !== 'learned' && finalOnly !== 'unlearned') throw new UsageError('--sealed-final takes learned or unlearned');
+      const final = await sealedFinal(dataset, new DatasetMetrics(dataset), finalOnly, opts, (line) => ctx.stderr(line), () => cancelled);
+      printJson(ctx, { kind: 'sealed-final', settings: opts, final });
+      return 0;
+    }
     if (curveOnly) {
       const points = await learningCurve(dataset, opts, (line) => ctx.stderr(line), () => cancelled);
       const chance = learningCurveChance(dataset, opts);

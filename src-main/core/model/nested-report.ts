@@ -131,7 +131,53 @@ export async function runNestedEvaluation(
 
   // The final choice is the procedure with the better nested precision@10; the sealed part is read once, here.
   const procedure = learned && learned.nested.precision10.mean > unlearnedNested.precision10.mean ? 'learned' : 'unlearned';
-  let final: NestedReport['final'];
+  const final = await sealedFinal(dataset, metrics, procedure, options, onLog, isCancelled);
+
+  const curve = options.curve.length > 0 ? await learningCurve(dataset, options, onLog, isCancelled) : [];
+  const outerTests = folds.map((f) => f.test.map((i) => songs[i]!));
+  return {
+    kind: 'nested',
+    settings: {
+      ...options,
+      songs: songs.length,
+      development: development.length,
+      sealed: sealed.length,
+      testSongs: folds.map((f) => f.test.length),
+      definition: resolveModelName(options.model),
+    },
+    chance: {
+      songToSong: stat(outerTests.map((t) => songToSongChance(t).precision10)),
+      userToSongP10: stat(outerTests.map((t) => userToSongChance(allGroups(dataset.k), t).precision10)),
+      singleTopicP10: stat(outerTests.map((t) => userToSongChance(singleTopicGroups(dataset.k), t).precision10)),
+    },
+    unlearnedConfigs: unlearnedRows,
+    unlearnedNested,
+    learned,
+    final,
+    curve,
+    ms: performance.now() - started,
+  };
+}
+
+export type FinalReport = NestedReport['final'];
+
+/**
+ * The final choice's numbers on the sealed part: the procedure run once more with the whole development
+ * part as its pool (selection on it alone), then scored on the sealed songs. `cadenza eval --nested` calls
+ * it with the procedure that won on the outer folds; `--sealed-final` runs it alone.
+ */
+export async function sealedFinal(
+  dataset: Dataset,
+  metrics: DatasetMetrics,
+  procedure: 'learned' | 'unlearned',
+  options: NestedEvalOptions,
+  onLog: (line: string) => void = () => {},
+  isCancelled: () => boolean = () => false,
+): Promise<FinalReport> {
+  const songs = dataset.songs;
+  const { development, sealed } = sealedSplit(songs, options.sealFraction);
+  const configs = unlearnedConfigs();
+  let final: FinalReport;
   const sealedSongs = sealed.map((i) => songs[i]!);
   const sealedChance = songToSongChance(sealedSongs).precision10;
   if (procedure === 'learned') {
@@ -159,31 +205,7 @@ export async function runNestedEvaluation(
     final = { procedure, config: configName(chosen), sealed: score, sealedChance, sealedUserToSong, sealedSingleTopic };
   }
   onLog(`final: ${final.procedure} (${final.config}); sealed song → song top-1 ${final.sealed.top1.toFixed(3)}, P@10 ${final.sealed.precision10.toFixed(3)}`);
-
-  const curve = options.curve.length > 0 ? await learningCurve(dataset, options, onLog, isCancelled) : [];
-  const outerTests = folds.map((f) => f.test.map((i) => songs[i]!));
-  return {
-    kind: 'nested',
-    settings: {
-      ...options,
-      songs: songs.length,
-      development: development.length,
-      sealed: sealed.length,
-      testSongs: folds.map((f) => f.test.length),
-      definition: resolveModelName(options.model),
-    },
-    chance: {
-      songToSong: stat(outerTests.map((t) => songToSongChance(t).precision10)),
-      userToSongP10: stat(outerTests.map((t) => userToSongChance(allGroups(dataset.k), t).precision10)),
-      singleTopicP10: stat(outerTests.map((t) => userToSongChance(singleTopicGroups(dataset.k), t).precision10)),
-    },
-    unlearnedConfigs: unlearnedRows,
-    unlearnedNested,
-    learned,
-    final,
-    curve,
-    ms: performance.now() - started,
-  };
+  return final;
 }
 
 function u2sStats(ms: readonly UserToSong[]): { top1: Stat; precision10: Stat; pairwise: Stat } {
