@@ -13,7 +13,8 @@ import {
   sealedFinal,
   type NestedEvalOptions,
 } from '../../core/model/nested-report.ts';
-import { DatasetMetrics } from '../../core/model/nested-eval.ts';
+import { configName, DatasetMetrics, sealedSplit } from '../../core/model/nested-eval.ts';
+import { nestedLearnedFold } from '../../core/model/nested-learned.ts';
 import type { Command } from '../command.ts';
 import { printJson, UsageError } from '../context.ts';
 import { backendOption, intOption, MODEL_OPTION_SPECS, modelOption, positiveOption } from './model.ts';
@@ -26,7 +27,8 @@ export const evalCommand: Command = {
     '             [--backend B] [--seed FIRST] [--patience N] [--max-triplets N] [--lr X] [--batch-size N] [--negatives N]\n' +
     'cadenza eval --nested [--folds K] [--inner-folds K] [--unlearned-only] [--curve 100,200,300] [--curve-folds N] [--all-configs] [--json]\n' +
     'cadenza eval --learning-curve 100,200,300 [--curve-folds N] [--svg FILE] [--json]\n' +
-    'cadenza eval --sealed-final learned|unlearned   (the sealed part for one procedure, as JSON; run once, for the final choice)',
+    'cadenza eval --sealed-final learned|unlearned   (the sealed part for one procedure, as JSON; run once, for the final choice)\n' +
+    'cadenza eval --outer-fold F [--folds K]   (one outer fold of the learned side, as JSON: folds in parallel processes)',
   options: {
     ...MODEL_OPTION_SPECS,
     seeds: { type: 'string' },
@@ -39,11 +41,12 @@ export const evalCommand: Command = {
     'all-configs': { type: 'boolean', default: false },
     'learning-curve': { type: 'string' },
     'sealed-final': { type: 'string' },
+    'outer-fold': { type: 'string' },
     svg: { type: 'string' },
   },
   async run(ctx, args, options) {
     if (args.length > 0) throw new UsageError(`usage: ${this.usage}`);
-    if (options.nested === true || options['learning-curve'] !== undefined || options['sealed-final'] !== undefined) return nestedEval(ctx, options);
+    if (['learning-curve', 'sealed-final', 'outer-fold'].some((o) => options[o] !== undefined) || options.nested === true) return nestedEval(ctx, options);
     const opts: EvalOptions = { ...EVAL_DEFAULTS };
     opts.epochs = intOption(options, 'epochs', 1, 100_000) ?? opts.epochs;
     opts.seeds = intOption(options, 'seeds', 1, 100) ?? opts.seeds;
@@ -124,6 +127,13 @@ async function nestedEval(ctx: Parameters<Command['run']>[0], options: Parameter
   const onSigint = () => (cancelled = true);
   process.once('SIGINT', onSigint);
   try {
+    const outerFold = intOption(options, 'outer-fold', 1, opts.outerFolds);
+    if (outerFold !== undefined) {
+      const { development } = sealedSplit(dataset.songs, opts.sealFraction);
+      const fold = await nestedLearnedFold(dataset, new DatasetMetrics(dataset), development, outerFold - 1, opts, (line) => ctx.stderr(line), () => cancelled);
+      printJson(ctx, { kind: 'learned-fold', settings: opts, fold: outerFold, candidateNames: fold.candidates.map(configName), ...fold });
+      return 0;
+    }
     const finalOnly = options['sealed-final'];
     if (finalOnly !== undefined) {
       if (finalOnly !== 'learned' && finalOnly !== 'unlearned') throw new UsageError('--sealed-final takes learned or unlearned');

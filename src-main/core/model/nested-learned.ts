@@ -134,6 +134,23 @@ export async function nestedLearned(
   return folds;
 }
 
+/** Outer fold `f` (0-based) of nestedLearned alone: the same songs and seeds, so folds can run in separate processes. */
+export async function nestedLearnedFold(
+  dataset: Dataset,
+  metrics: DatasetMetrics,
+  development: readonly number[],
+  f: number,
+  options: LearnedOptions,
+  onLog: (line: string) => void = () => {},
+  isCancelled: () => boolean = () => false,
+): Promise<LearnedFold> {
+  const outer = artistFolds(dataset.songs, development, options.outerFolds, options.seed);
+  const test = outer[f]!;
+  const inTest = new Set(test);
+  const train = development.filter((i) => !inTest.has(i));
+  return learnedFold(dataset, metrics, train, test, options, options.seed + 1 + f, `outer fold ${f + 1}/${outer.length}`, onLog, isCancelled);
+}
+
 /** Choose on `pool` (never reading `test`), train one model, report every candidate on `test`. */
 export async function learnedFold(
   dataset: Dataset,

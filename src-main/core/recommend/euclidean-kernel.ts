@@ -19,6 +19,21 @@ const F32X4_ADD = [SIMD, 0xe4, 0x01];
 const F32X4_SUB = [SIMD, 0xe5, 0x01];
 const F32X4_MUL = [SIMD, 0xe6, 0x01];
 
+/** Signed LEB128, the encoding of i32.const immediates (uleb would turn e.g. 64 into −64). */
+export function sleb(value: number): number[] {
+  const out: number[] = [];
+  let v = value | 0;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
 /** Floats per stored vector: the width rounded up to a multiple of 4. */
 export function paddedWidth(width: number): number {
   return Math.ceil(width / 4) * 4;
@@ -38,7 +53,7 @@ export function buildEuclideanModule(width: number): Uint8Array {
     LGET, ACC, ...F32X4_EXTRACT, 0, LGET, ACC, ...F32X4_EXTRACT, 1, F32_ADD,
     LGET, ACC, ...F32X4_EXTRACT, 2, LGET, ACC, ...F32X4_EXTRACT, 3, F32_ADD, F32_ADD,
     F32_STORE, 0x02, 0x00,
-    LGET, X, I32_CONST, ...uleb(4 * W), I32_ADD, LSET, X,
+    LGET, X, I32_CONST, ...sleb(4 * W), I32_ADD, LSET, X,
     LGET, Y, I32_CONST, 4, I32_ADD, LSET, Y,
     LGET, N, I32_CONST, 1, I32_SUB, LTEE, N, BR_IF, 0,
     END, END, END,

@@ -57,14 +57,15 @@ export function songVector(mfcc: Float32Array): Float32Array {
 }
 
 /**
- * Computes the missing or stale song vectors of every track with current features, streaming the
- * feature rows and writing in transactions of 256; returns how many were computed. A killed run keeps
+ * Computes the missing or stale (other feature or layout version, or features analysed since) song
+ * vectors of every track with current features, reading the feature rows one by one and writing in transactions of 256; returns how many were computed. A killed run keeps
  * what it wrote.
  */
 export function ensureSongVectors(db: Database, now = Date.now()): number {
   const stale = db.prepare(
     `SELECT f.track_id AS trackId FROM track_features f
      LEFT JOIN track_song_vectors v ON v.track_id = f.track_id AND v.feature_version = f.feature_version AND v.layout_version = ?
+       AND v.computed_at >= f.analysed_at
      WHERE f.feature_version = ? AND v.track_id IS NULL`,
   );
   const upsert = db.prepare(
