@@ -12,10 +12,11 @@ import { blobToFeatures } from '../analysis/feature-store.ts';
 import { euclideanScorer, type EuclideanScorer } from './euclidean-kernel.ts';
 import type { RecommendIndex } from './recommender.ts';
 import { normalCdf } from './song-metrics.ts';
-import { ensureSongVectors, FLUCTUATION_LENGTH, MFCC_DCT_LENGTH, SONG_VECTOR_LENGTH, SONG_VECTOR_VERSION } from './song-vectors.ts';
+import { DESCRIPTOR_INPUT_LENGTH } from '../model/inputs.ts';
+import { DESCRIPTORS_AT, ensureSongVectors, FLUCTUATION_LENGTH, MFCC_DCT_LENGTH, RESIDUAL_AT, SONG_VECTOR_LENGTH, SONG_VECTOR_VERSION } from './song-vectors.ts';
 import { smallestK } from './top-k.ts';
 
-export type SimilarityBase = 'learnedD' | 'rawMfcc' | 'fluctuation';
+export type SimilarityBase = 'learnedD' | 'rawMfcc' | 'fluctuation' | 'descriptors';
 export type SimilarityNode = { base: SimilarityBase } | { blend: readonly [SimilarityNode, SimilarityNode]; weight: number };
 export interface SimilaritySpec {
   metric: SimilarityNode;
@@ -63,6 +64,7 @@ function basesOf(node: SimilarityNode, out = new Set<SimilarityBase>()): Set<Sim
 export class SongSimilarity {
   private readonly raw: EuclideanScorer | null;
   private readonly fluct: EuclideanScorer | null;
+  private readonly descriptors: EuclideanScorer | null;
   /** Left-out energy of the DCT-compressed MFCC, per song. */
   private readonly residual: Float32Array;
   private readonly stats = new Map<SimilarityNode, NodeStats>();
@@ -87,11 +89,13 @@ export class SongSimilarity {
       const part = new Float32Array(n * MFCC_DCT_LENGTH);
       for (let i = 0; i < n; i++) {
         part.set(vectors.subarray(i * SONG_VECTOR_LENGTH + FLUCTUATION_LENGTH, i * SONG_VECTOR_LENGTH + FLUCTUATION_LENGTH + MFCC_DCT_LENGTH), i * MFCC_DCT_LENGTH);
-        this.residual[i] = vectors[i * SONG_VECTOR_LENGTH + SONG_VECTOR_LENGTH - 1]!;
+        this.residual[i] = vectors[i * SONG_VECTOR_LENGTH + RESIDUAL_AT]!;
       }
       this.raw.setItems(part);
     }
-    if (this.fluct) this.fluct.setItems(standardisedFluctuation(vectors, n));
+    if (this.fluct) this.fluct.setItems(standardisedPart(vectors, n, 0, FLUCTUATION_LENGTH));
+    this.descriptors = bases.has('descriptors') ? euclideanScorer(DESCRIPTOR_INPUT_LENGTH) : null;
+    if (this.descriptors) this.descriptors.setItems(standardisedPart(vectors, n, DESCRIPTORS_AT, DESCRIPTOR_INPUT_LENGTH));
     this.out = new Float32Array(n);
     // The sample's base rows are computed once and kept while the statistics are estimated (SAMPLE × bases × n floats).
     const sample = this.sampleRows();
@@ -174,8 +178,9 @@ export class SongSimilarity {
   private baseRow(base: SimilarityBase, q: number): Float32Array {
     const n = this.index.count;
     if (base === 'learnedD') return Float32Array.from(this.index.scorer.score(Float32Array.from(this.index.scorer.item(q))));
-    if (base === 'fluctuation') {
-      const s = this.fluct!.score(this.fluct!.item(q));
+    if (base === 'fluctuation' || base === 'descriptors') {
+      const scorer = base === 'fluctuation' ? this.fluct! : this.descriptors!;
+      const s = scorer.score(scorer.item(q));
       const out = new Float32Array(n);
       for (let i = 0; i < n; i++) out[i] = Math.sqrt(Math.max(0, s[i]!));
       return out;
@@ -242,14 +247,13 @@ export class SongSimilarity {
   }
 }
 
-/** The fluctuation part of every vector, standardised per dimension over the library (as the evaluation standardises over its songs). */
-function standardisedFluctuation(vectors: Float32Array, n: number): Float32Array {
-  const w = FLUCTUATION_LENGTH;
+/** One part of every vector, standardised per dimension over the library (as the evaluation standardises over its songs). */
+function standardisedPart(vectors: Float32Array, n: number, at: number, w: number): Float32Array {
   const mean = new Float64Array(w);
   const sq = new Float64Array(w);
   for (let i = 0; i < n; i++) {
     for (let d = 0; d < w; d++) {
-      const v = vectors[i * SONG_VECTOR_LENGTH + d]!;
+      const v = vectors[i * SONG_VECTOR_LENGTH + at + d]!;
       mean[d]! += v;
       sq[d]! += v * v;
     }
@@ -263,7 +267,7 @@ function standardisedFluctuation(vectors: Float32Array, n: number): Float32Array
   }
   const floor = Math.max(1e-6, meanSd * 1e-3);
   const out = new Float32Array(n * w);
-  for (let i = 0; i < n; i++) for (let d = 0; d < w; d++) out[i * w + d] = (vectors[i * SONG_VECTOR_LENGTH + d]! - mean[d]!) / Math.max(sd[d]!, floor);
+  for (let i = 0; i < n; i++) for (let d = 0; d < w; d++) out[i * w + d] = (vectors[i * SONG_VECTOR_LENGTH + at + d]! - mean[d]!) / Math.max(sd[d]!, floor);
   return out;
 }
 

@@ -5,7 +5,10 @@ import { N_FRAMES, N_MFCC } from '../analysis/dsp/constants.ts';
 import { blobToFeatures } from '../analysis/feature-store.ts';
 import { openLibraryDatabase } from '../db/open.ts';
 import { syntheticDataset, writeSyntheticLibrary } from '../model/synthetic.ts';
-import { DCT_TERMS, ensureSongVectors, FLUCTUATION_LENGTH, MFCC_DCT_LENGTH, songVector, SONG_VECTOR_LENGTH } from './song-vectors.ts';
+import { DESCRIPTOR_INPUT_LENGTH } from '../model/inputs.ts';
+import { DCT_TERMS, DESCRIPTORS_AT, ensureSongVectors, FLUCTUATION_LENGTH, MFCC_DCT_LENGTH, RESIDUAL_AT, songVector } from './song-vectors.ts';
+
+const descriptors = Float32Array.from({ length: DESCRIPTOR_INPUT_LENGTH + 5 }, (_, i) => i * 0.5);
 
 /** A 420 × 18 MFCC matrix whose trajectories are sums of the first `terms` cosines (plus `noise`). */
 function matrix(seed: number, terms: number, noise = 0): Float32Array {
@@ -22,9 +25,9 @@ function matrix(seed: number, terms: number, noise = 0): Float32Array {
 
 const rawDistance2 = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0);
 function compressedDistance2(a: Float32Array, b: Float32Array): number {
-  const va = songVector(a);
-  const vb = songVector(b);
-  let s = va[SONG_VECTOR_LENGTH - 1]! + vb[SONG_VECTOR_LENGTH - 1]!;
+  const va = songVector(a, descriptors);
+  const vb = songVector(b, descriptors);
+  let s = va[RESIDUAL_AT]! + vb[RESIDUAL_AT]!;
   for (let i = FLUCTUATION_LENGTH; i < FLUCTUATION_LENGTH + MFCC_DCT_LENGTH; i++) s += (va[i]! - vb[i]!) ** 2;
   return s;
 }
@@ -33,7 +36,7 @@ describe('song vectors', () => {
   it('keep the raw MFCC distance exactly when the trajectories lie in the kept DCT terms', () => {
     const a = matrix(1, DCT_TERMS);
     const b = matrix(2, DCT_TERMS);
-    expect(songVector(a)[SONG_VECTOR_LENGTH - 1]).toBeLessThan(1e-3 * rawDistance2(a, new Float32Array(a.length)));
+    expect(songVector(a, descriptors)[RESIDUAL_AT]).toBeLessThan(1e-3 * rawDistance2(a, new Float32Array(a.length)));
     expect(compressedDistance2(a, b) / rawDistance2(a, b)).toBeCloseTo(1, 4);
   });
 
@@ -43,7 +46,7 @@ describe('song vectors', () => {
     const ratio = compressedDistance2(a, b) / rawDistance2(a, b);
     expect(ratio).toBeGreaterThan(0.8);
     expect(ratio).toBeLessThan(1.25);
-    expect(songVector(a)[SONG_VECTOR_LENGTH - 1]).toBeGreaterThan(1);
+    expect(songVector(a, descriptors)[RESIDUAL_AT]).toBeGreaterThan(1);
   });
 });
 
@@ -60,8 +63,11 @@ describe('ensureSongVectors on a real library database', () => {
     expect(ensureSongVectors(db, 1000)).toBe(12);
     expect(ensureSongVectors(db, 2000)).toBe(0);
     const row = db.prepare('SELECT vector FROM track_song_vectors WHERE track_id = ?').get(ids[4]) as { vector: Buffer };
-    const features = db.prepare('SELECT features FROM track_features WHERE track_id = ?').get(ids[4]) as { features: Buffer };
-    expect(Array.from(blobToFeatures(row.vector))).toEqual(Array.from(songVector(blobToFeatures(features.features))));
+    const features = db.prepare('SELECT features, descriptors FROM track_features WHERE track_id = ?').get(ids[4]) as { features: Buffer; descriptors: Buffer };
+    const stored = blobToFeatures(row.vector);
+    expect(Array.from(stored)).toEqual(Array.from(songVector(blobToFeatures(features.features), blobToFeatures(features.descriptors))));
+    // The descriptors part is the model input's 311 clip values.
+    expect(Array.from(stored.subarray(DESCRIPTORS_AT))).toEqual(Array.from(blobToFeatures(features.descriptors).subarray(0, DESCRIPTOR_INPUT_LENGTH)));
     // Re-analysed later: stale.
     db.prepare('UPDATE track_features SET analysed_at = 5000 WHERE track_id = ?').run(ids[4]);
     expect(ensureSongVectors(db, 6000)).toBe(1);

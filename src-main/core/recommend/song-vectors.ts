@@ -5,20 +5,25 @@
  * - the raw MFCC matrix compressed for Euclidean distance: per coefficient the first DCT_TERMS terms of
  *   an orthonormal DCT over time, plus the energy left out. ‖a − b‖² of the raw matrices is
  *   ‖A − B‖² of the kept terms + the two songs' left-out energies − twice their dot product, which is
- *   dropped (fast temporal detail of two different songs is nearly uncorrelated).
+ *   dropped (fast temporal detail of two different songs is nearly uncorrelated);
+ * - the clip descriptors φ of the default model reads (311, inputs.ts), copied so that the index reads
+ *   ~2 KB per song instead of the 11 KB descriptor blob.
  */
 import type { Database } from 'better-sqlite3';
 import { FEATURE_VERSION, HOP, N_MFCC, SAMPLE_RATE } from '../analysis/dsp/constants.ts';
 import { blobToFeatures, featuresToBlob } from '../analysis/feature-store.ts';
+import { DESCRIPTOR_INPUT_LENGTH, descriptorInput } from '../model/inputs.ts';
 import { FLUCTUATION_BANDS, mfccFluctuation } from './song-metrics.ts';
 
 /** Bump when the layout or any computation below changes: stored vectors of another version are recomputed. */
-export const SONG_VECTOR_VERSION = 1;
+export const SONG_VECTOR_VERSION = 2;
 export const DCT_TERMS = 8;
 export const FLUCTUATION_LENGTH = N_MFCC * FLUCTUATION_BANDS.length;
 export const MFCC_DCT_LENGTH = N_MFCC * DCT_TERMS;
-/** [fluctuation 108 | MFCC DCT 144 | left-out energy 1]. */
-export const SONG_VECTOR_LENGTH = FLUCTUATION_LENGTH + MFCC_DCT_LENGTH + 1;
+export const RESIDUAL_AT = FLUCTUATION_LENGTH + MFCC_DCT_LENGTH;
+export const DESCRIPTORS_AT = RESIDUAL_AT + 1;
+/** [fluctuation 108 | MFCC DCT 144 | left-out energy 1 | clip descriptors 311]. */
+export const SONG_VECTOR_LENGTH = DESCRIPTORS_AT + DESCRIPTOR_INPUT_LENGTH;
 
 const dctTables = new Map<number, Float64Array>();
 
@@ -35,8 +40,8 @@ function dctTable(frames: number): Float64Array {
   return t;
 }
 
-/** The song vector of one MFCC matrix (frame-major, N_MFCC values per frame). */
-export function songVector(mfcc: Float32Array): Float32Array {
+/** The song vector of one MFCC matrix (frame-major, N_MFCC values per frame) and its stored descriptors. */
+export function songVector(mfcc: Float32Array, descriptors: Float32Array): Float32Array {
   const frames = mfcc.length / N_MFCC;
   const out = new Float32Array(SONG_VECTOR_LENGTH);
   out.set(mfccFluctuation(mfcc, 0, frames, N_MFCC, SAMPLE_RATE / HOP), 0);
@@ -52,7 +57,8 @@ export function songVector(mfcc: Float32Array): Float32Array {
       kept += v * v;
     }
   }
-  out[SONG_VECTOR_LENGTH - 1] = Math.max(0, total - kept);
+  out[RESIDUAL_AT] = Math.max(0, total - kept);
+  out.set(descriptorInput(descriptors), DESCRIPTORS_AT);
   return out;
 }
 
@@ -66,7 +72,7 @@ export function ensureSongVectors(db: Database, now = Date.now()): number {
     `SELECT f.track_id AS trackId FROM track_features f
      LEFT JOIN track_song_vectors v ON v.track_id = f.track_id AND v.feature_version = f.feature_version AND v.layout_version = ?
        AND v.computed_at >= f.analysed_at
-     WHERE f.feature_version = ? AND v.track_id IS NULL`,
+     WHERE f.feature_version = ? AND f.descriptors IS NOT NULL AND v.track_id IS NULL`,
   );
   const upsert = db.prepare(
     `INSERT INTO track_song_vectors (track_id, feature_version, layout_version, vector, computed_at) VALUES (?, ?, ?, ?, ?)
@@ -78,12 +84,12 @@ export function ensureSongVectors(db: Database, now = Date.now()): number {
   });
   // Read the ids first: writing while a SELECT on the same tables is open is not allowed in one connection.
   const ids = (stale.all(SONG_VECTOR_VERSION, FEATURE_VERSION) as { trackId: number }[]).map((r) => r.trackId);
-  const features = db.prepare('SELECT features FROM track_features WHERE track_id = ? AND feature_version = ?');
+  const features = db.prepare('SELECT features, descriptors FROM track_features WHERE track_id = ? AND feature_version = ?');
   let done = 0;
   for (let start = 0; start < ids.length; start += 256) {
     const batch = ids.slice(start, start + 256).map((trackId) => {
-      const row = features.get(trackId, FEATURE_VERSION) as { features: Buffer };
-      return { trackId, vector: songVector(blobToFeatures(row.features)) };
+      const row = features.get(trackId, FEATURE_VERSION) as { features: Buffer; descriptors: Buffer };
+      return { trackId, vector: songVector(blobToFeatures(row.features), blobToFeatures(row.descriptors)) };
     });
     write(batch);
     done += batch.length;
