@@ -272,6 +272,11 @@ function standardisedPart(vectors: Float32Array, n: number, at: number, w: numbe
 
 const loaded = new WeakMap<RecommendIndex, SongSimilarity>();
 
+/** Uses `similarity` for the index's "more like this" (the benchmark's generated library has no stored features). */
+export function setSongSimilarity(index: RecommendIndex, similarity: SongSimilarity): void {
+  loaded.set(index, similarity);
+}
+
 /** The index's song metric, built on first use and kept as long as the index. */
 export function songSimilarity(db: Database, index: RecommendIndex): SongSimilarity {
   let s = loaded.get(index);
