@@ -36,7 +36,9 @@ const n = Number(values.n);
 
 const definition = modelDefinition(String(values.model));
 const config = definition.config(definition.input === 'mfcc' ? 7560 : DESCRIPTOR_INPUT_LENGTH, 7);
-console.log(`model ${definition.name}: ${config.embedding}-d embeddings, D ${config.embedding} → ${config.distance.join(' → ')} → 1`);
+console.log(
+  `model ${definition.name}: ${config.embedding}-d embeddings, D ${config.embedding} → ${config.distance.join(' → ')} → 1`,
+);
 const model: LoadedModel = {
   id: 1,
   weights: initWeights(config, 7),
@@ -129,7 +131,15 @@ for (const songs of sizes) {
     similar.push(performance.now() - t);
     if (qres.length !== n || sres.length !== n) throw new Error('short queue');
   }
-  rows.push({ songs, scorer: index.scorer.kind, buildMs, similarityBuildMs, kernel: stats(kernel), queue: stats(queue), similar: stats(similar) });
+  rows.push({
+    songs,
+    scorer: index.scorer.kind,
+    buildMs,
+    similarityBuildMs,
+    kernel: stats(kernel),
+    queue: stats(queue),
+    similar: stats(similar),
+  });
 }
 db.close();
 fs.rmSync(dir, { recursive: true, force: true });

@@ -21,7 +21,8 @@ import { backendOption, intOption, MODEL_OPTION_SPECS, modelOption, positiveOpti
 
 export const evalCommand: Command = {
   name: 'eval',
-  summary: "held-out evaluation: the paper's tables (--model paper) or the quality report of a model (--model default), over seeded artist-disjoint splits or k folds by artist",
+  summary:
+    "held-out evaluation: the paper's tables (--model paper) or the quality report of a model (--model default), over seeded artist-disjoint splits or k folds by artist",
   usage:
     'cadenza eval [--data-dir D] [--model paper|default|descriptors] [--seeds N | --folds K] [--epochs N] [--json]\n' +
     '             [--backend B] [--seed FIRST] [--patience N] [--max-triplets N] [--lr X] [--batch-size N] [--negatives N]\n' +
@@ -46,7 +47,8 @@ export const evalCommand: Command = {
   },
   async run(ctx, args, options) {
     if (args.length > 0) throw new UsageError(`usage: ${this.usage}`);
-    if (['learning-curve', 'sealed-final', 'outer-fold'].some((o) => options[o] !== undefined) || options.nested === true) return nestedEval(ctx, options);
+    if (['learning-curve', 'sealed-final', 'outer-fold'].some((o) => options[o] !== undefined) || options.nested === true)
+      return nestedEval(ctx, options);
     const opts: EvalOptions = { ...EVAL_DEFAULTS };
     opts.epochs = intOption(options, 'epochs', 1, 100_000) ?? opts.epochs;
     opts.seeds = intOption(options, 'seeds', 1, 100) ?? opts.seeds;
@@ -71,12 +73,18 @@ export const evalCommand: Command = {
     } finally {
       db.close();
     }
-    if (dataset.songs.length < 20) throw new UsageError(`only ${dataset.songs.length} songs have features and topics; the evaluation needs at least 20`);
+    if (dataset.songs.length < 20)
+      throw new UsageError(`only ${dataset.songs.length} songs have features and topics; the evaluation needs at least 20`);
     let cancelled = false;
     const onSigint = () => (cancelled = true);
     process.once('SIGINT', onSigint);
     try {
-      const report = await runEvaluation(dataset, opts, (line) => ctx.stderr(line), () => cancelled);
+      const report = await runEvaluation(
+        dataset,
+        opts,
+        (line) => ctx.stderr(line),
+        () => cancelled,
+      );
       if (ctx.json) printJson(ctx, { backend: { name: backend.name, device: backend.device }, ...report });
       else ctx.stdout(formatEvalMarkdown(report));
       return 0;
@@ -105,7 +113,8 @@ async function nestedEval(ctx: Parameters<Command['run']>[0], options: Parameter
   const sizes = curveOnly ? options['learning-curve'] : options.curve;
   if (typeof sizes === 'string') {
     opts.curve = sizes.split(',').map((x) => Number(x.trim()));
-    if (opts.curve.some((n) => !Number.isInteger(n) || n < 10)) throw new UsageError('--curve takes training sizes of at least 10 songs, e.g. 100,200,300');
+    if (opts.curve.some((n) => !Number.isInteger(n) || n < 10))
+      throw new UsageError('--curve takes training sizes of at least 10 songs, e.g. 100,200,300');
     if (!opts.learned) throw new UsageError('--curve trains models: leave out --unlearned-only');
   }
   if (opts.learned) {
@@ -122,7 +131,8 @@ async function nestedEval(ctx: Parameters<Command['run']>[0], options: Parameter
   } finally {
     db.close();
   }
-  if (dataset.songs.length < 60) throw new UsageError(`only ${dataset.songs.length} songs have features and topics; the nested evaluation needs at least 60`);
+  if (dataset.songs.length < 60)
+    throw new UsageError(`only ${dataset.songs.length} songs have features and topics; the nested evaluation needs at least 60`);
   let cancelled = false;
   const onSigint = () => (cancelled = true);
   process.once('SIGINT', onSigint);
@@ -130,26 +140,57 @@ async function nestedEval(ctx: Parameters<Command['run']>[0], options: Parameter
     const outerFold = intOption(options, 'outer-fold', 1, opts.outerFolds);
     if (outerFold !== undefined) {
       const { development } = sealedSplit(dataset.songs, opts.sealFraction);
-      const fold = await nestedLearnedFold(dataset, new DatasetMetrics(dataset), development, outerFold - 1, opts, (line) => ctx.stderr(line), () => cancelled);
-      printJson(ctx, { kind: 'learned-fold', settings: opts, fold: outerFold, candidateNames: fold.candidates.map(configName), ...fold });
+      const fold = await nestedLearnedFold(
+        dataset,
+        new DatasetMetrics(dataset),
+        development,
+        outerFold - 1,
+        opts,
+        (line) => ctx.stderr(line),
+        () => cancelled,
+      );
+      printJson(ctx, {
+        kind: 'learned-fold',
+        settings: opts,
+        fold: outerFold,
+        candidateNames: fold.candidates.map(configName),
+        ...fold,
+      });
       return 0;
     }
     const finalOnly = options['sealed-final'];
     if (finalOnly !== undefined) {
       if (finalOnly !== 'learned' && finalOnly !== 'unlearned') throw new UsageError('--sealed-final takes learned or unlearned');
-      const final = await sealedFinal(dataset, new DatasetMetrics(dataset), finalOnly, opts, (line) => ctx.stderr(line), () => cancelled);
+      const final = await sealedFinal(
+        dataset,
+        new DatasetMetrics(dataset),
+        finalOnly,
+        opts,
+        (line) => ctx.stderr(line),
+        () => cancelled,
+      );
       printJson(ctx, { kind: 'sealed-final', settings: opts, final });
       return 0;
     }
     if (curveOnly) {
-      const points = await learningCurve(dataset, opts, (line) => ctx.stderr(line), () => cancelled);
+      const points = await learningCurve(
+        dataset,
+        opts,
+        (line) => ctx.stderr(line),
+        () => cancelled,
+      );
       const chance = learningCurveChance(dataset, opts);
       if (typeof options.svg === 'string') writeFileSync(options.svg, learningCurveSvg(points, chance));
       if (ctx.json) printJson(ctx, { kind: 'learning-curve', settings: opts, chance, points });
       else ctx.stdout(formatCurveMarkdown(points, opts.curveFolds));
       return 0;
     }
-    const report = await runNestedEvaluation(dataset, opts, (line) => ctx.stderr(line), () => cancelled);
+    const report = await runNestedEvaluation(
+      dataset,
+      opts,
+      (line) => ctx.stderr(line),
+      () => cancelled,
+    );
     if (ctx.json) printJson(ctx, report);
     else ctx.stdout(formatNestedMarkdown(report, options['all-configs'] === true));
     return 0;

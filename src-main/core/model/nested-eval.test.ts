@@ -52,8 +52,15 @@ describe('sealed split', () => {
     const songs = library(200, 2);
     const sealedIds = new Set(sealedSplit(songs).sealed.map((i) => songs[i]!.trackId));
     const shuffled = songs.slice().reverse();
-    const more = [...shuffled, ...library(50, 2).map((s) => ({ ...s, trackId: s.trackId + 10_000, artist: `Other ${s.artist}` }))];
-    const again = new Set(sealedSplit(more).sealed.map((i) => more[i]!.trackId).filter((id) => id < 10_000));
+    const more = [
+      ...shuffled,
+      ...library(50, 2).map((s) => ({ ...s, trackId: s.trackId + 10_000, artist: `Other ${s.artist}` })),
+    ];
+    const again = new Set(
+      sealedSplit(more)
+        .sealed.map((i) => more[i]!.trackId)
+        .filter((id) => id < 10_000),
+    );
     expect(again).toEqual(sealedIds);
     const renamed = songs.map((s) => ({ ...s, artist: `  ${s.artist.toUpperCase()} ` }));
     expect(new Set(sealedSplit(renamed).sealed.map((i) => renamed[i]!.trackId))).toEqual(sealedIds);

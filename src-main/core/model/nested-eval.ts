@@ -77,9 +77,25 @@ export function artistFolds(songs: readonly Song[], indices: readonly number[], 
 // ---------------------------------------------------------------------------------------------
 // Song metrics
 
-export const BASE_METRICS = ['rawMfcc', 'mfccStats', 'descriptors', 'fluctuation', 'gaussSkl', 'gaussJs', 'learnedD', 'unlearned'] as const;
+export const BASE_METRICS = [
+  'rawMfcc',
+  'mfccStats',
+  'descriptors',
+  'fluctuation',
+  'gaussSkl',
+  'gaussJs',
+  'learnedD',
+  'unlearned',
+] as const;
 /** The bases that need no training. */
-export const UNLEARNED_BASES: readonly BaseMetric[] = ['rawMfcc', 'mfccStats', 'descriptors', 'fluctuation', 'gaussSkl', 'gaussJs'];
+export const UNLEARNED_BASES: readonly BaseMetric[] = [
+  'rawMfcc',
+  'mfccStats',
+  'descriptors',
+  'fluctuation',
+  'gaussSkl',
+  'gaussJs',
+];
 export type BaseMetric = (typeof BASE_METRICS)[number];
 export const HUBNESS = ['none', 'mp', 'csls'] as const;
 export type Hubness = (typeof HUBNESS)[number];
@@ -123,7 +139,8 @@ export function unlearnedConfigs(bases: readonly BaseMetric[] = UNLEARNED_BASES)
   for (const hubness of HUBNESS) {
     for (const a of bases) out.push({ a, weight: 1, hubness });
     for (let i = 0; i < bases.length; i++) {
-      for (let j = i + 1; j < bases.length; j++) for (const weight of [0.25, 0.5, 0.75]) out.push({ a: bases[i]!, b: bases[j]!, weight, hubness });
+      for (let j = i + 1; j < bases.length; j++)
+        for (const weight of [0.25, 0.5, 0.75]) out.push({ a: bases[i]!, b: bases[j]!, weight, hubness });
     }
   }
   return out;
@@ -227,7 +244,9 @@ export function nestedSongMetrics(
     const train = development.filter((i) => !inTest.has(i));
     const { chosen } = selectConfig(source, configs, songs, train, options.innerFolds, options.seed + 1 + f);
     const outer = scoreConfigs(source, configs, songs, train, test);
-    onLog(`outer fold ${f + 1}/${options.outerFolds}: chose ${configName(configs[chosen]!)}, P@10 ${outer[chosen]!.precision10.toFixed(3)} (${test.length} test songs)`);
+    onLog(
+      `outer fold ${f + 1}/${options.outerFolds}: chose ${configName(configs[chosen]!)}, P@10 ${outer[chosen]!.precision10.toFixed(3)} (${test.length} test songs)`,
+    );
     folds.push({ test, train, chosen, outer });
   });
   return { configs: [...configs], folds };
@@ -249,7 +268,9 @@ export class DatasetMetrics implements MetricSource {
     const frames = dataset.width / N_MFCC;
     this.gaussians = dataset.songs.map((_, s) => frameGaussian(dataset.features, s * dataset.width, frames, N_MFCC));
     this.stats = mfccStatistics(dataset);
-    const rows = dataset.songs.map((_, s) => mfccFluctuation(dataset.features, s * dataset.width, frames, N_MFCC, SAMPLE_RATE / HOP));
+    const rows = dataset.songs.map((_, s) =>
+      mfccFluctuation(dataset.features, s * dataset.width, frames, N_MFCC, SAMPLE_RATE / HOP),
+    );
     const width = rows[0]?.length ?? 0;
     const data = new Float32Array(rows.length * width);
     rows.forEach((r, i) => data.set(r, i * width));
@@ -285,7 +306,15 @@ export class DatasetMetrics implements MetricSource {
   }
 }
 
-function standardisedEuclidean(m: { data: Float32Array; width: number }, trainRows: readonly number[], evalRows: readonly number[]): Float64Array {
+function standardisedEuclidean(
+  m: { data: Float32Array; width: number },
+  trainRows: readonly number[],
+  evalRows: readonly number[],
+): Float64Array {
   const s = standardize(m.data, m.width, fitStandardizer(m.data, m.width, trainRows), evalRows);
-  return euclideanMatrix(s.data, m.width, evalRows.map((_, i) => i));
+  return euclideanMatrix(
+    s.data,
+    m.width,
+    evalRows.map((_, i) => i),
+  );
 }

@@ -1,11 +1,11 @@
 import { splitByArtist, standardize, inputMatrix, type Dataset } from './data.ts';
 import { modelDefinition, resolveModelName } from './definition.ts';
 import { evaluateModel, type ModelMetrics, type SongToSong } from './evaluate.ts';
+import type { DatasetMetrics } from './nested-eval.ts';
 import {
   artistFolds,
   configMatrix,
   configName,
-  DatasetMetrics,
   HUBNESS,
   scoreConfigs,
   selectConfig,
@@ -97,11 +97,17 @@ export function learnedCandidates(unlearned: SongMetricConfig): SongMetricConfig
 }
 
 /** A source that adds the learned D and the fold's chosen unlearned configuration (before its hubness step) as bases. */
-function foldSource(base: DatasetMetrics, unlearned: SongMetricConfig, learned: (rows: readonly number[]) => Float64Array): MetricSource {
+function foldSource(
+  base: DatasetMetrics,
+  unlearned: SongMetricConfig,
+  learned: (rows: readonly number[]) => Float64Array,
+): MetricSource {
   const inner = base.withLearned(learned);
   return {
     matrix: (b, train, rows) =>
-      b === 'unlearned' ? configMatrix({ ...unlearned, hubness: 'none' }, rows.length, (x) => inner.matrix(x, train, rows)) : inner.matrix(b, train, rows),
+      b === 'unlearned'
+        ? configMatrix({ ...unlearned, hubness: 'none' }, rows.length, (x) => inner.matrix(x, train, rows))
+        : inner.matrix(b, train, rows),
   };
 }
 
@@ -129,7 +135,19 @@ export async function nestedLearned(
     const test = outer[f]!;
     const inTest = new Set(test);
     const train = development.filter((i) => !inTest.has(i));
-    folds.push(await learnedFold(dataset, metrics, train, test, options, options.seed + 1 + f, `outer fold ${f + 1}/${outer.length}`, onLog, isCancelled));
+    folds.push(
+      await learnedFold(
+        dataset,
+        metrics,
+        train,
+        test,
+        options,
+        options.seed + 1 + f,
+        `outer fold ${f + 1}/${outer.length}`,
+        onLog,
+        isCancelled,
+      ),
+    );
   }
   return folds;
 }
@@ -148,7 +166,17 @@ export async function nestedLearnedFold(
   const test = outer[f]!;
   const inTest = new Set(test);
   const train = development.filter((i) => !inTest.has(i));
-  return learnedFold(dataset, metrics, train, test, options, options.seed + 1 + f, `outer fold ${f + 1}/${outer.length}`, onLog, isCancelled);
+  return learnedFold(
+    dataset,
+    metrics,
+    train,
+    test,
+    options,
+    options.seed + 1 + f,
+    `outer fold ${f + 1}/${outer.length}`,
+    onLog,
+    isCancelled,
+  );
 }
 
 /** Choose on `pool` (never reading `test`), train one model, report every candidate on `test`. */
@@ -167,7 +195,12 @@ export async function learnedFold(
   const unlearnedAll = unlearnedConfigs();
   const unlearned = unlearnedAll[selectConfig(metrics, unlearnedAll, songs, pool, options.innerFolds, seed).chosen]!;
   const { kept: modelTrain, held: selection } = splitByArtist(songs, pool, SELECTION_FRACTION, seed + 500);
-  const trained = await trainModel(dataset, { train: modelTrain, validation: selection }, defaultTrainOptions(options.model, seed), { isCancelled });
+  const trained = await trainModel(
+    dataset,
+    { train: modelTrain, validation: selection },
+    defaultTrainOptions(options.model, seed),
+    { isCancelled },
+  );
   const learned = await learnedDistance(trained, dataset);
   try {
     await learned.prepare(selection);

@@ -1,6 +1,22 @@
 import { allGroups, artistGroups, splitByArtist, type Dataset } from './data.ts';
-import { songToSongChance, userToSongChance, singleTopicGroups, evaluateModel, type SongToSong, type UserToSong } from './evaluate.ts';
-import { artistFolds, configName, DatasetMetrics, nestedSongMetrics, scoreConfigs, sealedSplit, selectConfig, unlearnedConfigs } from './nested-eval.ts';
+import {
+  songToSongChance,
+  userToSongChance,
+  singleTopicGroups,
+  evaluateModel,
+  type SongToSong,
+  type UserToSong,
+} from './evaluate.ts';
+import {
+  artistFolds,
+  configName,
+  DatasetMetrics,
+  nestedSongMetrics,
+  scoreConfigs,
+  sealedSplit,
+  selectConfig,
+  unlearnedConfigs,
+} from './nested-eval.ts';
 import { defaultTrainOptions, learnedFold, nestedLearned, type LearnedFold } from './nested-learned.ts';
 import { trainModel } from './trainer.ts';
 import { resolveModelName } from './definition.ts';
@@ -53,7 +69,11 @@ export interface SongRow {
   precision10: Stat;
 }
 
-const songRow = (name: string, ms: readonly SongToSong[]): SongRow => ({ name, top1: stat(ms.map((m) => m.top1)), precision10: stat(ms.map((m) => m.precision10)) });
+const songRow = (name: string, ms: readonly SongToSong[]): SongRow => ({
+  name,
+  top1: stat(ms.map((m) => m.top1)),
+  precision10: stat(ms.map((m) => m.precision10)),
+});
 
 export interface CurvePoint {
   requested: number;
@@ -110,20 +130,47 @@ export async function runNestedEvaluation(
   const nested = nestedSongMetrics(metrics, configs, songs, development, options, onLog);
   const folds = nested.folds;
   const unlearnedRows = configs
-    .map((c, i) => songRow(configName(c), folds.map((f) => f.outer[i]!)))
+    .map((c, i) =>
+      songRow(
+        configName(c),
+        folds.map((f) => f.outer[i]!),
+      ),
+    )
     .sort((a, b) => b.precision10.mean - a.precision10.mean || b.top1.mean - a.top1.mean);
-  const unlearnedNested = { ...songRow('unlearned, chosen on inner folds', folds.map((f) => f.outer[f.chosen]!)), chosen: folds.map((f) => configName(configs[f.chosen]!)) };
+  const unlearnedNested = {
+    ...songRow(
+      'unlearned, chosen on inner folds',
+      folds.map((f) => f.outer[f.chosen]!),
+    ),
+    chosen: folds.map((f) => configName(configs[f.chosen]!)),
+  };
 
   let learned: NestedReport['learned'] = null;
   if (options.learned) {
     const lf: LearnedFold[] = await nestedLearned(dataset, metrics, development, options, onLog, isCancelled);
     const roles = ['the unlearned pick', ...lf[0]!.candidates.slice(1).map((c) => configName(c))];
     learned = {
-      candidates: roles.map((name, i) => songRow(name, lf.map((f) => f.outer[i]!))).sort((a, b) => b.precision10.mean - a.precision10.mean),
-      nested: { ...songRow('learned side, chosen on the selection part', lf.map((f) => f.outer[f.chosen]!)), chosen: lf.map((f) => configName(f.candidates[f.chosen]!)) },
+      candidates: roles
+        .map((name, i) =>
+          songRow(
+            name,
+            lf.map((f) => f.outer[i]!),
+          ),
+        )
+        .sort((a, b) => b.precision10.mean - a.precision10.mean),
+      nested: {
+        ...songRow(
+          'learned side, chosen on the selection part',
+          lf.map((f) => f.outer[f.chosen]!),
+        ),
+        chosen: lf.map((f) => configName(f.candidates[f.chosen]!)),
+      },
       userToSong: u2sStats(lf.map((f) => f.model.userToSong)),
       singleTopic: u2sStats(lf.map((f) => f.model.userToSongSingle)),
-      learnedD: songRow('learned D over φ (model alone)', lf.map((f) => f.model.songToSong)),
+      learnedD: songRow(
+        'learned D over φ (model alone)',
+        lf.map((f) => f.model.songToSong),
+      ),
       trainSongs: lf.map((f) => f.trainSongs),
       trainMs: lf.map((f) => f.trainMs),
     };
@@ -181,7 +228,17 @@ export async function sealedFinal(
   const sealedSongs = sealed.map((i) => songs[i]!);
   const sealedChance = songToSongChance(sealedSongs).precision10;
   if (procedure === 'learned') {
-    const fold = await learnedFold(dataset, metrics, development, sealed, options, options.seed + 100, 'final (sealed)', onLog, isCancelled);
+    const fold = await learnedFold(
+      dataset,
+      metrics,
+      development,
+      sealed,
+      options,
+      options.seed + 100,
+      'final (sealed)',
+      onLog,
+      isCancelled,
+    );
     final = {
       procedure,
       config: configName(fold.candidates[fold.chosen]!),
@@ -197,19 +254,30 @@ export async function sealedFinal(
     let sealedSingleTopic: UserToSong | null = null;
     if (options.learned) {
       const { kept, held } = splitByArtist(songs, development, 0.1, options.seed + 100);
-      const trained = await trainModel(dataset, { train: kept, validation: held }, defaultTrainOptions(options.model, options.seed + 100), { isCancelled });
+      const trained = await trainModel(
+        dataset,
+        { train: kept, validation: held },
+        defaultTrainOptions(options.model, options.seed + 100),
+        { isCancelled },
+      );
       const m = await evaluateModel(trained, dataset, sealed);
       sealedUserToSong = m.userToSong;
       sealedSingleTopic = m.userToSongSingle;
     }
     final = { procedure, config: configName(chosen), sealed: score, sealedChance, sealedUserToSong, sealedSingleTopic };
   }
-  onLog(`final: ${final.procedure} (${final.config}); sealed song → song top-1 ${final.sealed.top1.toFixed(3)}, P@10 ${final.sealed.precision10.toFixed(3)}`);
+  onLog(
+    `final: ${final.procedure} (${final.config}); sealed song → song top-1 ${final.sealed.top1.toFixed(3)}, P@10 ${final.sealed.precision10.toFixed(3)}`,
+  );
   return final;
 }
 
 function u2sStats(ms: readonly UserToSong[]): { top1: Stat; precision10: Stat; pairwise: Stat } {
-  return { top1: stat(ms.map((m) => m.top1)), precision10: stat(ms.map((m) => m.precision10)), pairwise: stat(ms.map((m) => m.pairwise)) };
+  return {
+    top1: stat(ms.map((m) => m.top1)),
+    precision10: stat(ms.map((m) => m.precision10)),
+    pairwise: stat(ms.map((m) => m.pairwise)),
+  };
 }
 
 /** The default model trained on growing artist-disjoint subsets of the outer-training songs, tested on the outer test songs. */
@@ -278,18 +346,41 @@ export function formatNestedMarkdown(r: NestedReport, allConfigs = false): strin
   out.push(`| chance | ${pc(r.chance.songToSong)} | ${pc(r.chance.songToSong)} |`, '');
   out.push(`Chosen per outer fold — unlearned: ${r.unlearnedNested.chosen.join('; ')}`);
   if (r.learned) out.push(`Chosen per outer fold — learned side: ${r.learned.nested.chosen.join('; ')}`);
-  out.push('', `Every unlearned configuration, fixed in advance, on the outer folds (${allConfigs ? 'all' : 'the best 15 and every single base'}; not a nested number)`, '');
+  out.push(
+    '',
+    `Every unlearned configuration, fixed in advance, on the outer folds (${allConfigs ? 'all' : 'the best 15 and every single base'}; not a nested number)`,
+    '',
+  );
   out.push('| configuration | top-1 | precision@10 |', '| --- | --- | --- |');
   const shown = allConfigs ? r.unlearnedConfigs : r.unlearnedConfigs.filter((c, i) => i < 15 || !c.name.includes('+'));
   out.push(...shown.map(row));
   if (r.learned) {
     const l = r.learned;
-    out.push('', 'Learned side: each candidate on the outer folds (one model per fold)', '', '| candidate | top-1 | precision@10 |', '| --- | --- | --- |');
+    out.push(
+      '',
+      'Learned side: each candidate on the outer folds (one model per fold)',
+      '',
+      '| candidate | top-1 | precision@10 |',
+      '| --- | --- | --- |',
+    );
     out.push(...l.candidates.map(row));
-    out.push('', 'User → song on the outer folds (%)', '', '| groups | top-1 | precision@10 | pairwise | chance P@10 |', '| --- | --- | --- | --- | --- |');
-    out.push(`| all ${2 ** 7 - 1} | ${pc(l.userToSong.top1)} | ${pc(l.userToSong.precision10)} | ${pc(l.userToSong.pairwise)} | ${pc(r.chance.userToSongP10)} |`);
-    out.push(`| single-topic | ${pc(l.singleTopic.top1)} | ${pc(l.singleTopic.precision10)} | ${pc(l.singleTopic.pairwise)} | ${pc(r.chance.singleTopicP10)} |`);
-    out.push('', `Training songs per fold: ${l.trainSongs.join(', ')}; ${l.trainMs.map((ms) => (ms / 1000).toFixed(0)).join(', ')} s`);
+    out.push(
+      '',
+      'User → song on the outer folds (%)',
+      '',
+      '| groups | top-1 | precision@10 | pairwise | chance P@10 |',
+      '| --- | --- | --- | --- | --- |',
+    );
+    out.push(
+      `| all ${2 ** 7 - 1} | ${pc(l.userToSong.top1)} | ${pc(l.userToSong.precision10)} | ${pc(l.userToSong.pairwise)} | ${pc(r.chance.userToSongP10)} |`,
+    );
+    out.push(
+      `| single-topic | ${pc(l.singleTopic.top1)} | ${pc(l.singleTopic.precision10)} | ${pc(l.singleTopic.pairwise)} | ${pc(r.chance.singleTopicP10)} |`,
+    );
+    out.push(
+      '',
+      `Training songs per fold: ${l.trainSongs.join(', ')}; ${l.trainMs.map((ms) => (ms / 1000).toFixed(0)).join(', ')} s`,
+    );
   }
   const f = r.final;
   out.push('', `Final choice: the ${f.procedure} procedure → ${f.config}. Sealed part (${st.sealed} songs, read once):`);
@@ -300,14 +391,24 @@ export function formatNestedMarkdown(r: NestedReport, allConfigs = false): strin
     );
   }
   if (r.curve.length > 0) {
-    out.push('', `Learning curve (first ${st.curveFolds} outer folds)`, '', '| training songs | user → song P@10 | single-topic P@10 | song → song D P@10 |', '| --- | --- | --- | --- |');
-    for (const c of r.curve) out.push(`| ${c.trainSongs.join(' / ')} | ${pc(c.userToSongP10)} | ${pc(c.singleTopicP10)} | ${pc(c.learnedDP10)} |`);
+    out.push(
+      '',
+      `Learning curve (first ${st.curveFolds} outer folds)`,
+      '',
+      '| training songs | user → song P@10 | single-topic P@10 | song → song D P@10 |',
+      '| --- | --- | --- | --- |',
+    );
+    for (const c of r.curve)
+      out.push(`| ${c.trainSongs.join(' / ')} | ${pc(c.userToSongP10)} | ${pc(c.singleTopicP10)} | ${pc(c.learnedDP10)} |`);
   }
   return out.join('\n');
 }
 
 /** The learning curve as a small SVG line chart (precision@10 against training songs, ± sd bars). */
-export function learningCurveSvg(points: readonly CurvePoint[], chance: { userToSong: number; singleTopic: number; songToSong: number }): string {
+export function learningCurveSvg(
+  points: readonly CurvePoint[],
+  chance: { userToSong: number; singleTopic: number; songToSong: number },
+): string {
   const W = 520, H = 300, L = 50, R = 170, T = 20, B = 40; // prettier-ignore
   const xs = points.map((p) => p.trainSongs.reduce((a, b) => a + b, 0) / p.trainSongs.length);
   const xMax = Math.ceil(Math.max(...xs, 100) / 100) * 100;
@@ -326,10 +427,15 @@ export function learningCurveSvg(points: readonly CurvePoint[], chance: { userTo
     `<line x1="${L}" y1="${y(0)}" x2="${L}" y2="${y(1)}" stroke="black"/>`,
   ];
   for (let v = 0; v <= 1.0001; v += 0.2) {
-    parts.push(`<line x1="${L - 4}" y1="${f(y(v))}" x2="${W - R}" y2="${f(y(v))}" stroke="#ddd"/>`, `<text x="${L - 8}" y="${f(y(v) + 4)}" text-anchor="end">${v.toFixed(1)}</text>`);
+    parts.push(
+      `<line x1="${L - 4}" y1="${f(y(v))}" x2="${W - R}" y2="${f(y(v))}" stroke="#ddd"/>`,
+      `<text x="${L - 8}" y="${f(y(v) + 4)}" text-anchor="end">${v.toFixed(1)}</text>`,
+    );
   }
   for (let v = 0; v <= xMax; v += 100) parts.push(`<text x="${f(x(v))}" y="${H - B + 16}" text-anchor="middle">${v}</text>`);
-  parts.push(`<text x="${f((L + W - R) / 2)}" y="${H - 6}" text-anchor="middle">training songs (mer-dev development part, artist-disjoint test folds)</text>`);
+  parts.push(
+    `<text x="${f((L + W - R) / 2)}" y="${H - 6}" text-anchor="middle">training songs (mer-dev development part, artist-disjoint test folds)</text>`,
+  );
   series.forEach((s, i) => {
     const pts = points.map((p, j) => `${f(x(xs[j]!))},${f(y(s.get(p).mean))}`).join(' ');
     parts.push(`<polyline points="${pts}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
@@ -340,17 +446,27 @@ export function learningCurveSvg(points: readonly CurvePoint[], chance: { userTo
         `<circle cx="${f(x(xs[j]!))}" cy="${f(y(m.mean))}" r="3" fill="${s.color}"/>`,
       );
     });
-    parts.push(`<line x1="${L}" y1="${f(y(s.chance))}" x2="${W - R}" y2="${f(y(s.chance))}" stroke="${s.color}" stroke-dasharray="4 3" stroke-width="1"/>`);
-    parts.push(`<line x1="${W - R + 10}" y1="${T + 10 + i * 18}" x2="${W - R + 30}" y2="${T + 10 + i * 18}" stroke="${s.color}" stroke-width="2"/>`);
+    parts.push(
+      `<line x1="${L}" y1="${f(y(s.chance))}" x2="${W - R}" y2="${f(y(s.chance))}" stroke="${s.color}" stroke-dasharray="4 3" stroke-width="1"/>`,
+    );
+    parts.push(
+      `<line x1="${W - R + 10}" y1="${T + 10 + i * 18}" x2="${W - R + 30}" y2="${T + 10 + i * 18}" stroke="${s.color}" stroke-width="2"/>`,
+    );
     parts.push(`<text x="${W - R + 35}" y="${T + 14 + i * 18}">${s.name}</text>`);
   });
-  parts.push(`<line x1="${W - R + 10}" y1="${T + 64}" x2="${W - R + 30}" y2="${T + 64}" stroke="black" stroke-dasharray="4 3"/>`, `<text x="${W - R + 35}" y="${T + 68}">chance (same colour)</text>`);
+  parts.push(
+    `<line x1="${W - R + 10}" y1="${T + 64}" x2="${W - R + 30}" y2="${T + 64}" stroke="black" stroke-dasharray="4 3"/>`,
+    `<text x="${W - R + 35}" y="${T + 68}">chance (same colour)</text>`,
+  );
   parts.push('</svg>');
   return parts.join('\n') + '\n';
 }
 
 /** Chance of each curve measure on the curve's test folds. */
-export function learningCurveChance(dataset: Dataset, options: NestedEvalOptions): { userToSong: number; singleTopic: number; songToSong: number } {
+export function learningCurveChance(
+  dataset: Dataset,
+  options: NestedEvalOptions,
+): { userToSong: number; singleTopic: number; songToSong: number } {
   const { development } = sealedSplit(dataset.songs, options.sealFraction);
   const tests = artistFolds(dataset.songs, development, options.outerFolds, options.seed)
     .slice(0, options.curveFolds)
@@ -368,6 +484,8 @@ export function formatCurveMarkdown(points: readonly CurvePoint[], folds: number
     '',
     '| training songs | user → song P@10 | single-topic P@10 | song → song D P@10 |',
     '| --- | --- | --- | --- |',
-    ...points.map((c) => `| ${c.trainSongs.join(' / ')} | ${pc(c.userToSongP10)} | ${pc(c.singleTopicP10)} | ${pc(c.learnedDP10)} |`),
+    ...points.map(
+      (c) => `| ${c.trainSongs.join(' / ')} | ${pc(c.userToSongP10)} | ${pc(c.singleTopicP10)} | ${pc(c.learnedDP10)} |`,
+    ),
   ].join('\n');
 }

@@ -46,7 +46,25 @@ export function buildEuclideanModule(width: number): Uint8Array {
   const body: number[] = [0x01, 0x02, 0x7b];
   body.push(BLOCK, VOID, LGET, N, I32_EQZ, BR_IF, 0, LOOP, VOID, ...V128_CONST0, LSET, ACC);
   for (let k = 0; k < W / 4; k++) {
-    body.push(LGET, X, ...v128Load(16 * k), I32_CONST, 0, ...v128Load(16 * k), ...F32X4_SUB, LTEE, T, LGET, T, ...F32X4_MUL, LGET, ACC, ...F32X4_ADD, LSET, ACC);
+    body.push(
+      LGET,
+      X,
+      ...v128Load(16 * k),
+      I32_CONST,
+      0,
+      ...v128Load(16 * k),
+      ...F32X4_SUB,
+      LTEE,
+      T,
+      LGET,
+      T,
+      ...F32X4_MUL,
+      LGET,
+      ACC,
+      ...F32X4_ADD,
+      LSET,
+      ACC,
+    );
   }
   body.push(
     LGET, Y,
@@ -75,7 +93,10 @@ interface WasmMemory {
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { readonly exports: Record<string, unknown> };
+  Instance: new (
+    module: object,
+    imports: Record<string, Record<string, unknown>>,
+  ) => { readonly exports: Record<string, unknown> };
   Memory: new (descriptor: { initial: number }) => WasmMemory;
 }
 const wasmApi: WasmApi | undefined = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
@@ -109,7 +130,11 @@ class WasmEuclidean implements EuclideanScorer {
   ) {
     this.padded = paddedWidth(width);
     this.memory = new wasmApi!.Memory({ initial: 1 });
-    this.run = new wasmApi!.Instance(module, { e: { m: this.memory } }).exports['score'] as (x: number, y: number, n: number) => void;
+    this.run = new wasmApi!.Instance(module, { e: { m: this.memory } }).exports['score'] as (
+      x: number,
+      y: number,
+      n: number,
+    ) => void;
     this.itemsAt = Math.ceil((this.padded * 4) / 64) * 64;
     this.outAt = this.itemsAt;
   }

@@ -141,7 +141,9 @@ describe('recommendations on a small trained model', () => {
     expect(similar).toHaveLength(10);
     expect(similar.some((t) => t.id === ids[0] || t.id === ids[119])).toBe(false); // the seed, and the seed's song under another file
     // The first is the nearest eligible song by the song metric (song-similarity.ts), computed on its own.
-    const scores = songSimilarity(db, index).score([index.indexOf(ids[0]!)!]).slice();
+    const scores = songSimilarity(db, index)
+      .score([index.indexOf(ids[0]!)!])
+      .slice();
     let best = -1;
     for (let i = 0; i < index.count; i++)
       if (index.tracks[i]!.id !== ids[0] && index.tracks[i]!.id !== ids[119] && (best < 0 || scores[i]! < scores[best]!))

@@ -134,7 +134,8 @@ export function jensenShannon(p: Gaussian, q: Gaussian): number {
   const m = new Float64Array(d * d);
   for (let a = 0; a < d; a++) {
     const da = p.mean[a]! - q.mean[a]!;
-    for (let b = 0; b < d; b++) m[a * d + b] = 0.5 * (p.cov[a * d + b]! + q.cov[a * d + b]!) + 0.25 * da * (p.mean[b]! - q.mean[b]!);
+    for (let b = 0; b < d; b++)
+      m[a * d + b] = 0.5 * (p.cov[a * d + b]! + q.cov[a * d + b]!) + 0.25 * da * (p.mean[b]! - q.mean[b]!);
   }
   return Math.max(0, 0.5 * logDetSpd(m, d) - 0.25 * (p.logDet + q.logDet));
 }
@@ -210,7 +211,13 @@ const FLUCTUATION_WINDOW = 64;
  * trajectory in Hann windows of 64 frames (4.6 s, half overlapping), averaged over windows and pooled
  * into FLUCTUATION_BANDS, then log(1 + x): dim × bands values that describe rhythm and periodicity.
  */
-export function mfccFluctuation(data: Float32Array, offset: number, frames: number, dim: number, frameRate: number): Float32Array {
+export function mfccFluctuation(
+  data: Float32Array,
+  offset: number,
+  frames: number,
+  dim: number,
+  frameRate: number,
+): Float32Array {
   const w = FLUCTUATION_WINDOW;
   const hann = Float64Array.from({ length: w }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / w));
   const bins = w / 2;
@@ -330,7 +337,13 @@ export function erfc(x: number): number {
         1.26551223 +
         t *
           (1.00002368 +
-            t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? r : 2 - r;
 }

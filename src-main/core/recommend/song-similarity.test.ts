@@ -29,7 +29,9 @@ function part(vectors: Float32Array, n: number, at: number, w: number): Float32A
 
 describe('the song metric of more like this', () => {
   it('drops learned terms for an index without a model', () => {
-    expect(withoutLearned({ blend: [{ base: 'learnedD' }, { base: 'fluctuation' }], weight: 0.5 })).toEqual({ base: 'fluctuation' });
+    expect(withoutLearned({ blend: [{ base: 'learnedD' }, { base: 'fluctuation' }], weight: 0.5 })).toEqual({
+      base: 'fluctuation',
+    });
     expect(withoutLearned({ base: 'learnedD' })).toBeNull();
     expect(withoutLearned(MORE_LIKE_THIS.metric)).toEqual(MORE_LIKE_THIS.metric);
   });
@@ -52,8 +54,12 @@ describe('the song metric of more like this', () => {
   it('blends z-normalised bases with the spec’s weight (the normalisation estimated on the sample)', () => {
     const n = SAMPLE; // every song is sampled, so the statistics are exact
     const { index, vectors } = setup(n);
-    const only = (base: 'descriptors' | 'fluctuation') => new SongSimilarity(index, vectors, { metric: { base }, hubness: 'none' });
-    const blend = new SongSimilarity(index, vectors, { metric: { blend: [{ base: 'descriptors' }, { base: 'fluctuation' }], weight: 0.75 }, hubness: 'none' });
+    const only = (base: 'descriptors' | 'fluctuation') =>
+      new SongSimilarity(index, vectors, { metric: { base }, hubness: 'none' });
+    const blend = new SongSimilarity(index, vectors, {
+      metric: { blend: [{ base: 'descriptors' }, { base: 'fluctuation' }], weight: 0.75 },
+      hubness: 'none',
+    });
     const a = only('descriptors');
     const b = only('fluctuation');
     const z = (rows: Float32Array[]) => {
@@ -70,7 +76,8 @@ describe('the song metric of more like this', () => {
     const zb = z(rb);
     for (const q of [3, 21]) {
       const row = blend.metricRow(q);
-      for (let i = 0; i < n; i++) expect(row[i]).toBeCloseTo(0.75 * ((ra[q]![i]! - za.mean) / za.sd) + 0.25 * ((rb[q]![i]! - zb.mean) / zb.sd), 3);
+      for (let i = 0; i < n; i++)
+        expect(row[i]).toBeCloseTo(0.75 * ((ra[q]![i]! - za.mean) / za.sd) + 0.25 * ((rb[q]![i]! - zb.mean) / zb.sd), 3);
     }
     expect(FLUCTUATION_LENGTH).toBe(108);
   });
@@ -86,11 +93,15 @@ describe('the song metric of more like this', () => {
     expect(inList).toBe(SHORTLIST);
     // Everything off the shortlist scores above everything on it, and keeps the blend's order.
     const off = Array.from({ length: n }, (_, i) => i).filter((i) => scores[i]! > 1);
-    for (let k = 1; k < off.length; k++) expect(Math.sign(scores[off[k]!]! - scores[off[0]!]!)).toBe(Math.sign(row[off[k]!]! - row[off[0]!]!));
+    for (let k = 1; k < off.length; k++)
+      expect(Math.sign(scores[off[k]!]! - scores[off[0]!]!)).toBe(Math.sign(row[off[k]!]! - row[off[0]!]!));
     // A shortlisted score is MP from the moments: check against a direct computation for two songs.
     const moments = (sim as unknown as { moments: { mean: Float32Array; sd: Float32Array } }).moments;
     for (const i of [0, 1, 2].map((k) => Array.from(scores).findIndex((v, j) => j !== q && v <= 1 && j > k * 10))) {
-      expect(scores[i]).toBeCloseTo(mutualProximity(row[i]!, moments.mean[q]!, moments.sd[q]!, moments.mean[i]!, moments.sd[i]!), 5);
+      expect(scores[i]).toBeCloseTo(
+        mutualProximity(row[i]!, moments.mean[q]!, moments.sd[q]!, moments.mean[i]!, moments.sd[i]!),
+        5,
+      );
     }
     // Two seeds: the mean of the two seeds' scores.
     const s2 = sim.score([q, 9]).slice();

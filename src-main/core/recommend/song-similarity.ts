@@ -13,7 +13,15 @@ import { euclideanScorer, type EuclideanScorer } from './euclidean-kernel.ts';
 import type { RecommendIndex } from './recommender.ts';
 import { normalCdf } from './song-metrics.ts';
 import { DESCRIPTOR_INPUT_LENGTH } from '../model/inputs.ts';
-import { DESCRIPTORS_AT, ensureSongVectors, FLUCTUATION_LENGTH, MFCC_DCT_LENGTH, RESIDUAL_AT, SONG_VECTOR_LENGTH, SONG_VECTOR_VERSION } from './song-vectors.ts';
+import {
+  DESCRIPTORS_AT,
+  ensureSongVectors,
+  FLUCTUATION_LENGTH,
+  MFCC_DCT_LENGTH,
+  RESIDUAL_AT,
+  SONG_VECTOR_LENGTH,
+  SONG_VECTOR_VERSION,
+} from './song-vectors.ts';
 import { smallestK } from './top-k.ts';
 
 export type SimilarityBase = 'learnedD' | 'rawMfcc' | 'fluctuation' | 'descriptors';
@@ -87,7 +95,13 @@ export class SongSimilarity {
     if (this.raw) {
       const part = new Float32Array(n * MFCC_DCT_LENGTH);
       for (let i = 0; i < n; i++) {
-        part.set(vectors.subarray(i * SONG_VECTOR_LENGTH + FLUCTUATION_LENGTH, i * SONG_VECTOR_LENGTH + FLUCTUATION_LENGTH + MFCC_DCT_LENGTH), i * MFCC_DCT_LENGTH);
+        part.set(
+          vectors.subarray(
+            i * SONG_VECTOR_LENGTH + FLUCTUATION_LENGTH,
+            i * SONG_VECTOR_LENGTH + FLUCTUATION_LENGTH + MFCC_DCT_LENGTH,
+          ),
+          i * MFCC_DCT_LENGTH,
+        );
         this.residual[i] = vectors[i * SONG_VECTOR_LENGTH + RESIDUAL_AT]!;
       }
       this.raw.setItems(part);
@@ -108,7 +122,9 @@ export class SongSimilarity {
     ensureSongVectors(db);
     const vectors = new Float32Array(index.count * SONG_VECTOR_LENGTH);
     const found = new Uint8Array(index.count);
-    const rows = db.prepare('SELECT track_id AS trackId, vector FROM track_song_vectors WHERE layout_version = ?').iterate(SONG_VECTOR_VERSION) as IterableIterator<{
+    const rows = db
+      .prepare('SELECT track_id AS trackId, vector FROM track_song_vectors WHERE layout_version = ?')
+      .iterate(SONG_VECTOR_VERSION) as IterableIterator<{
       trackId: number;
       vector: Buffer;
     }>;
@@ -119,7 +135,10 @@ export class SongSimilarity {
       found[i] = 1;
     }
     const missing = found.indexOf(0);
-    if (missing >= 0) throw new Error(`track ${index.tracks[missing]!.id} has an embedding but no current features for the song metric: run \`cadenza analyze\``);
+    if (missing >= 0)
+      throw new Error(
+        `track ${index.tracks[missing]!.id} has an embedding but no current features for the song metric: run \`cadenza analyze\``,
+      );
     return new SongSimilarity(index, vectors, spec);
   }
 
@@ -150,7 +169,10 @@ export class SongSimilarity {
   }
 
   /** Each song's mean and sd of the final distance to the sample songs (mutual proximity's N(μ, σ²)). */
-  private estimateMoments(sample: readonly number[], caches: Map<SimilarityBase, Float32Array>[]): { mean: Float32Array; sd: Float32Array } {
+  private estimateMoments(
+    sample: readonly number[],
+    caches: Map<SimilarityBase, Float32Array>[],
+  ): { mean: Float32Array; sd: Float32Array } {
     const n = this.index.count;
     const sum = new Float64Array(n);
     const sum2 = new Float64Array(n);
@@ -266,7 +288,8 @@ function standardisedPart(vectors: Float32Array, n: number, at: number, w: numbe
   }
   const floor = Math.max(1e-6, meanSd * 1e-3);
   const out = new Float32Array(n * w);
-  for (let i = 0; i < n; i++) for (let d = 0; d < w; d++) out[i * w + d] = (vectors[i * SONG_VECTOR_LENGTH + at + d]! - mean[d]!) / Math.max(sd[d]!, floor);
+  for (let i = 0; i < n; i++)
+    for (let d = 0; d < w; d++) out[i * w + d] = (vectors[i * SONG_VECTOR_LENGTH + at + d]! - mean[d]!) / Math.max(sd[d]!, floor);
   return out;
 }
 

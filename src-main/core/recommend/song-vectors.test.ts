@@ -6,7 +6,15 @@ import { blobToFeatures } from '../analysis/feature-store.ts';
 import { openLibraryDatabase } from '../db/open.ts';
 import { syntheticDataset, writeSyntheticLibrary } from '../model/synthetic.ts';
 import { DESCRIPTOR_INPUT_LENGTH } from '../model/inputs.ts';
-import { DCT_TERMS, DESCRIPTORS_AT, ensureSongVectors, FLUCTUATION_LENGTH, MFCC_DCT_LENGTH, RESIDUAL_AT, songVector } from './song-vectors.ts';
+import {
+  DCT_TERMS,
+  DESCRIPTORS_AT,
+  ensureSongVectors,
+  FLUCTUATION_LENGTH,
+  MFCC_DCT_LENGTH,
+  RESIDUAL_AT,
+  songVector,
+} from './song-vectors.ts';
 
 const descriptors = Float32Array.from({ length: DESCRIPTOR_INPUT_LENGTH + 5 }, (_, i) => i * 0.5);
 
@@ -63,11 +71,18 @@ describe('ensureSongVectors on a real library database', () => {
     expect(ensureSongVectors(db, 1000)).toBe(12);
     expect(ensureSongVectors(db, 2000)).toBe(0);
     const row = db.prepare('SELECT vector FROM track_song_vectors WHERE track_id = ?').get(ids[4]) as { vector: Buffer };
-    const features = db.prepare('SELECT features, descriptors FROM track_features WHERE track_id = ?').get(ids[4]) as { features: Buffer; descriptors: Buffer };
+    const features = db.prepare('SELECT features, descriptors FROM track_features WHERE track_id = ?').get(ids[4]) as {
+      features: Buffer;
+      descriptors: Buffer;
+    };
     const stored = blobToFeatures(row.vector);
-    expect(Array.from(stored)).toEqual(Array.from(songVector(blobToFeatures(features.features), blobToFeatures(features.descriptors))));
+    expect(Array.from(stored)).toEqual(
+      Array.from(songVector(blobToFeatures(features.features), blobToFeatures(features.descriptors))),
+    );
     // The descriptors part is the model input's 311 clip values.
-    expect(Array.from(stored.subarray(DESCRIPTORS_AT))).toEqual(Array.from(blobToFeatures(features.descriptors).subarray(0, DESCRIPTOR_INPUT_LENGTH)));
+    expect(Array.from(stored.subarray(DESCRIPTORS_AT))).toEqual(
+      Array.from(blobToFeatures(features.descriptors).subarray(0, DESCRIPTOR_INPUT_LENGTH)),
+    );
     // Re-analysed later: stale.
     db.prepare('UPDATE track_features SET analysed_at = 5000 WHERE track_id = ?').run(ids[4]);
     expect(ensureSongVectors(db, 6000)).toBe(1);
