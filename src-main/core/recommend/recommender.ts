@@ -213,7 +213,7 @@ function rank(db: Database, index: RecommendIndex, scoreAll: () => Float32Array,
     ] as const) {
       for (const id of ids) {
         const i = index.indexOf(id);
-        if (i !== undefined) anchors.push({ index: i, sign, ...feedbackNeighbours(db, index, i) });
+        if (i !== undefined) anchors.push({ index: i, sign, ...index.neighbours(i, 20) });
       }
     }
   }
@@ -226,20 +226,6 @@ function rank(db: Database, index: RecommendIndex, scoreAll: () => Float32Array,
     seed: rules.seed ?? Math.floor(Math.random() * 2 ** 31),
     anchors,
   });
-}
-
-/**
- * A liked or disliked track's neighbours, by the same song metric as "more like this" (so a like lifts
- * the songs "more like this" would offer); by D when that metric cannot be built.
- */
-function feedbackNeighbours(db: Database, index: RecommendIndex, i: number): { neighbours: Int32Array; distances: Float32Array } {
-  let similarity: SongSimilarity;
-  try {
-    similarity = songSimilarity(db, index);
-  } catch {
-    return index.neighbours(i, 20);
-  }
-  return similarity.neighbours(i, 20);
 }
 
 /** The topic mix predicted from audio: softmax over −D(π(topic t), φ(i)), scaled by the spread of D. */

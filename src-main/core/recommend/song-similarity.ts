@@ -233,19 +233,6 @@ export class SongSimilarity {
     return out;
   }
 
-  private readonly neighbourCache = new Map<number, { neighbours: Int32Array; distances: Float32Array }>();
-
-  /** The nearest `k` other songs to song i by this metric (cached): the neighbours feedback moves. */
-  neighbours(i: number, k = 20): { neighbours: Int32Array; distances: Float32Array } {
-    const cached = this.neighbourCache.get(i);
-    if (cached && cached.neighbours.length >= Math.min(k, this.index.count - 1)) return cached;
-    const scores = this.score([i]);
-    const top = smallestK(scores, k, (j) => j === i);
-    const result = { neighbours: Int32Array.from(top), distances: Float32Array.from(top, (j) => scores[j]!) };
-    this.neighbourCache.set(i, result);
-    return result;
-  }
-
   /** The blended metric (before hubness reduction) from song q to every song. */
   metricRow(q: number): Float32Array {
     return this.nodeRow(this.spec.metric, q, new Map());
