@@ -6,6 +6,7 @@ import type { ApiEvent, ApiEvents, ApiMethod, ApiRequest, ApiResponse } from '..
 import { dispatchCall } from '../../api/dispatch.ts';
 import { openLibraryDatabase } from '../db/open.ts';
 import { activateModel } from '../model/store.ts';
+import { RecommendIndex } from '../recommend/recommender.ts';
 import { syntheticDataset, writeSyntheticLibrary } from '../model/synthetic.ts';
 import { AppService } from './app-service.ts';
 import { principalAxes } from './recommend-service.ts';
@@ -14,6 +15,7 @@ describe('recommendations through the app API', () => {
   let service: AppService;
   const events: { event: ApiEvent; payload: ApiEvents[ApiEvent] }[] = [];
   let ids: number[];
+  let dataDir: string;
 
   async function call<M extends ApiMethod>(method: M, request: ApiRequest<M>): Promise<ApiResponse<M>> {
     const result = await dispatchCall(method, request, (m, r) => service.handle(m, r));
@@ -22,7 +24,7 @@ describe('recommendations through the app API', () => {
   }
 
   beforeAll(async () => {
-    const dataDir = tempDir();
+    dataDir = tempDir();
     const db = openLibraryDatabase(dataDir);
     ids = writeSyntheticLibrary(db, syntheticDataset({ songs: 80, seed: 5, signal: 1 }));
     db.close();
@@ -60,7 +62,12 @@ describe('recommendations through the app API', () => {
       events.some((e) => e.event === 'library.changed' && (e.payload as ApiEvents['library.changed']).reason === 'model'),
     ).toBe(true);
     const info = await call('model.info', null);
-    expect(info.active).toMatchObject({ id: summary.modelId, current: true, backend: summary.backend, definition: 'descriptors' }); // the default model
+    expect(info.active).toMatchObject({
+      id: summary.modelId,
+      current: true,
+      backend: summary.backend,
+      definition: 'descriptors',
+    }); // the default model
     expect(info.active!.embedded).toBe(summary.embedded);
     expect(info.canRollback).toBe(false);
   }, 240_000);
@@ -87,7 +94,9 @@ describe('recommendations through the app API', () => {
     const before = (await call('queue.fromTopics', { topics: [2], n: 20 })).tracks.map((t) => t.id);
     // Like a track far down the ranking: its nearest neighbour must rise.
     const far = (await call('queue.fromTopics', { topics: [2], n: 60 })).tracks.at(-1)!;
-    const neighbour = (await call('tracks.moreLike', { trackIds: [far.id], n: 1 })).tracks[0]!;
+    // Feedback lifts the liked track's nearest neighbours by D over φ (more like this ranks by the song metric).
+    const index = RecommendIndex.load(service.db, dataDir)!;
+    const neighbour = index.tracks[index.neighbours(index.indexOf(far.id)!, 1).neighbours[0]!]!;
     const rankOf = (list: number[], id: number) => (list.includes(id) ? list.indexOf(id) : Infinity);
     await call('feedback.set', { trackId: far.id, kind: 'like', topics: [2] });
     const after = (await call('queue.fromTopics', { topics: [2], n: 20 })).tracks;
