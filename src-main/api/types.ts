@@ -316,14 +316,27 @@ export interface RetrainRequestOptions {
   epochs?: number;
 }
 
-/** The outcome of retraining from feedback: the fine-tuned model replaces the active one only if validation does not drop. */
+/** Held-out precision@10 of one model: user → song (mean over groups) and song → song (mean over songs). */
+export interface HeldOutPrecision {
+  userToSong: number;
+  songToSong: number;
+}
+
+/**
+ * The outcome of retraining from feedback: the fine-tuned model replaces the active one only if neither
+ * held-out user → song nor song → song precision@10 drops beyond noise.
+ */
 export interface RetrainSummary {
   accepted: boolean;
   reason: string;
   personalTriplets: number;
-  /** Validation accuracy of the active model and of the fine-tuned one, on the same triplets. */
-  before: number | null;
-  after: number | null;
+  /** Held-out songs the decision was made on. */
+  heldOutSongs: number;
+  /** Held-out precision@10 of the active model and of the fine-tuned one, on the same songs. */
+  before: HeldOutPrecision | null;
+  after: HeldOutPrecision | null;
+  /** The largest drop of each still counted as noise. */
+  tolerance: HeldOutPrecision | null;
   modelId: number | null;
   backend: string;
   device: string;
@@ -408,8 +421,7 @@ export interface PlaylistSaveRequest {
  * written; ask the user, then save again with `replace: true`).
  */
 export type PlaylistSaveResult =
-  | { status: 'saved'; playlist: PlaylistInfo; replaced: boolean }
-  | { status: 'exists'; existing: PlaylistInfo; message: string };
+  { status: 'saved'; playlist: PlaylistInfo; replaced: boolean } | { status: 'exists'; existing: PlaylistInfo; message: string };
 
 /** A playlist with its track ids in order. */
 export interface PlaylistTracks {

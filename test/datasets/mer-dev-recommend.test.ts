@@ -113,7 +113,7 @@ describe('recommendations on mer-dev', () => {
     db.exec('DELETE FROM feedback_events');
   });
 
-  it('refuses a retrain from feedback that would make validation worse', async () => {
+  it('refuses a retrain from feedback that would make held-out precision@10 worse', async () => {
     const before = activeModel(db)!.id;
     // Feedback that inverts the library's own labels, under every single-topic selection: songs without the
     // topic liked, songs whose dominant topic it is disliked.
@@ -126,7 +126,8 @@ describe('recommendations on mer-dev', () => {
     expect(result.personalTriplets).toBeGreaterThan(500);
     expect(result.personalAfter!).toBeGreaterThan(result.personalBefore!); // it did learn the feedback…
     expect(result.accepted, JSON.stringify(result)).toBe(false); // …at the library's expense
-    expect(result.after!).toBeLessThan(result.before!);
+    const dropped = (m: 'userToSong' | 'songToSong') => result.after![m] < result.before![m] - result.tolerance![m];
+    expect(dropped('userToSong') || dropped('songToSong')).toBe(true);
     expect(result.saved).toBeNull();
     expect(activeModel(db)!.id).toBe(before);
   }, 300_000);

@@ -1,7 +1,8 @@
+import { writeFileSync } from 'node:fs';
 import { selectBackend } from '../../core/model/backend.ts';
 import { loadLibraryDataset, NotReadyError } from '../../core/model/data.ts';
 import { EVAL_DEFAULTS, formatEvalMarkdown, runEvaluation, type EvalOptions } from '../../core/model/evaluate.ts';
-import { writeFileSync } from 'node:fs';
+import { formatFeedbackMarkdown, simulateFeedback, tasteFromCsv } from '../../core/recommend/feedback-simulation.ts';
 import {
   formatCurveMarkdown,
   formatNestedMarkdown,
@@ -16,8 +17,8 @@ import {
 import { configName, DatasetMetrics, sealedSplit } from '../../core/model/nested-eval.ts';
 import { nestedLearnedFold } from '../../core/model/nested-learned.ts';
 import type { Command } from '../command.ts';
-import { printJson, UsageError } from '../context.ts';
-import { backendOption, intOption, MODEL_OPTION_SPECS, modelOption, positiveOption } from './model.ts';
+import { printJson, UsageError, type CommandContext } from '../context.ts';
+import { backendOption, intOption, MODEL_OPTION_SPECS, modelOption, positiveOption, type Options } from './model.ts';
 
 export const evalCommand: Command = {
   name: 'eval',
@@ -26,14 +27,25 @@ export const evalCommand: Command = {
   usage:
     'cadenza eval [--data-dir D] [--model paper|default|descriptors] [--seeds N | --folds K] [--epochs N] [--json]\n' +
     '             [--backend B] [--seed FIRST] [--patience N] [--max-triplets N] [--lr X] [--batch-size N] [--negatives N]\n' +
-    'cadenza eval --nested [--folds K] [--inner-folds K] [--unlearned-only] [--curve 100,200,300] [--curve-folds N] [--all-configs] [--json]\n' +
-    'cadenza eval --learning-curve 100,200,300 [--curve-folds N] [--svg FILE] [--json]\n' +
-    'cadenza eval --sealed-final learned|unlearned   (the sealed part for one procedure, as JSON; run once, for the final choice)\n' +
-    'cadenza eval --outer-fold F [--folds K]   (one outer fold of the learned side, as JSON: folds in parallel processes)',
+    '       cadenza eval --feedback --taste FILE.csv [--taste-column quadrant] [--listeners Q1,Q2] [--seeds 3] [--events 20]\n' +
+    '             [--selection-size 2] [--adventurous 0.1] [--epochs 2] [--lr X] [--weight N] [--max-triplets N] [--backend B] [--json]\n' +
+    '             (does feedback help? simulated listeners)\n' +
+    '       cadenza eval --nested [--folds K] [--inner-folds K] [--unlearned-only] [--curve 100,200,300] [--curve-folds N] [--all-configs] [--json]\n' +
+    '       cadenza eval --learning-curve 100,200,300 [--curve-folds N] [--svg FILE] [--json]\n' +
+    '       cadenza eval --sealed-final learned|unlearned   (the sealed part for one procedure, as JSON; run once, for the final choice)\n' +
+    '       cadenza eval --outer-fold F [--folds K]   (one outer fold of the learned side, as JSON: folds in parallel processes)',
   options: {
     ...MODEL_OPTION_SPECS,
     seeds: { type: 'string' },
     folds: { type: 'string' },
+    feedback: { type: 'boolean', default: false },
+    taste: { type: 'string' },
+    'taste-column': { type: 'string' },
+    listeners: { type: 'string' },
+    events: { type: 'string' },
+    weight: { type: 'string' },
+    adventurous: { type: 'string' },
+    'selection-size': { type: 'string' },
     nested: { type: 'boolean', default: false },
     'inner-folds': { type: 'string' },
     'unlearned-only': { type: 'boolean', default: false },
@@ -47,6 +59,7 @@ export const evalCommand: Command = {
   },
   async run(ctx, args, options) {
     if (args.length > 0) throw new UsageError(`usage: ${this.usage}`);
+    if (options.feedback === true) return feedbackEvaluation(ctx, options);
     if (['learning-curve', 'sealed-final', 'outer-fold'].some((o) => options[o] !== undefined) || options.nested === true)
       return nestedEval(ctx, options);
     const opts: EvalOptions = { ...EVAL_DEFAULTS };
@@ -99,6 +112,71 @@ export const evalCommand: Command = {
     }
   },
 };
+
+function nonNegative(options: Options, name: string): number | undefined {
+  const v = options[name];
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (typeof v !== 'string' || !Number.isFinite(x) || x < 0) throw new UsageError(`--${name} must be a number ≥ 0`);
+  return x;
+}
+
+/** `cadenza eval --feedback`: simulated listeners with a hidden taste, on a copy of the library (docs/benchmarks.md, "Feedback: does it help?"). */
+async function feedbackEvaluation(ctx: CommandContext, options: Options): Promise<number> {
+  const file = options.taste;
+  if (typeof file !== 'string' || file === '')
+    throw new UsageError('--feedback needs --taste FILE.csv (a path column and a taste column)');
+  const backend = await selectBackend(backendOption(options));
+  ctx.stderr(`Backend: ${backend.name} — ${backend.device}`);
+  const db = ctx.openDb();
+  try {
+    const taste = tasteFromCsv(db, file, typeof options['taste-column'] === 'string' ? options['taste-column'] : 'quadrant');
+    if (taste.size === 0)
+      throw new UsageError(`no track of the library is in ${file} (rows are matched by the end of their path)`);
+    const listeners =
+      typeof options.listeners === 'string'
+        ? options.listeners
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : undefined;
+    const unknown = listeners?.filter((l) => ![...taste.values()].includes(l)) ?? [];
+    if (unknown.length) throw new UsageError(`no track has the taste ${unknown.join(', ')}`);
+    const retrain = {
+      ...(intOption(options, 'epochs', 1, 1000) !== undefined ? { epochs: intOption(options, 'epochs', 1, 1000)! } : {}),
+      ...(positiveOption(options, 'lr') !== undefined ? { learningRate: positiveOption(options, 'lr')! } : {}),
+      ...(intOption(options, 'weight', 1, 10_000) !== undefined
+        ? { personalWeight: intOption(options, 'weight', 1, 10_000)! }
+        : {}),
+      ...(intOption(options, 'max-triplets', 1, 1e9) !== undefined
+        ? { libraryTriplets: intOption(options, 'max-triplets', 1, 1e9)! }
+        : {}),
+    };
+    const report = await simulateFeedback(
+      db,
+      ctx.dataDir,
+      {
+        taste,
+        ...(listeners ? { listeners } : {}),
+        seeds: intOption(options, 'seeds', 1, 100) ?? 3,
+        firstSeed: intOption(options, 'seed', 0, 2 ** 31 - 1) ?? 1,
+        events: intOption(options, 'events', 5, 1000) ?? 20,
+        ...(intOption(options, 'selection-size', 1, 100) !== undefined
+          ? { selectionSize: intOption(options, 'selection-size', 1, 100)! }
+          : {}),
+        ...(nonNegative(options, 'adventurous') !== undefined ? { adventurous: nonNegative(options, 'adventurous')! } : {}),
+        retrain,
+        backend: backend.name,
+      },
+      (line) => ctx.stderr(line),
+    );
+    if (ctx.json) printJson(ctx, report);
+    else ctx.stdout(formatFeedbackMarkdown(report));
+    return 0;
+  } finally {
+    db.close();
+  }
+}
 
 /** `--nested`: the sealed split, nested CV of the song metrics (and the learned side), the sealed report, the learning curve. */
 async function nestedEval(ctx: Parameters<Command['run']>[0], options: Parameters<Command['run']>[2]): Promise<number> {

@@ -12,7 +12,7 @@ export const trainCommand: Command = {
   usage:
     'cadenza train [--data-dir D] [--epochs N] [--sampling unbalanced|balanced|1-to-n] [--backend tensorflow-gpu|tensorflow|wasm|cpu] [--json]\n' +
     '              [--seed N] [--batch-size N] [--lr X] [--patience N] [--negatives N] [--max-triplets N] [--model default|paper|descriptors]\n' +
-    '       cadenza train --from-feedback [--epochs 5] [--lr 0.003] [--weight 5] [--seed N] [--backend B] [--json]   (fine-tune the active model)',
+    '       cadenza train --from-feedback [--epochs 5] [--lr 0.003] [--weight N] [--seed N] [--backend B] [--json]   (fine-tune the active model; kept only if held-out P@10 holds)',
   options: { ...MODEL_OPTION_SPECS, sampling: { type: 'string' }, 'from-feedback': { type: 'boolean', default: false }, weight: { type: 'string' } },
   async run(ctx, args, options) {
     if (args.length > 0) throw new UsageError(`usage: ${this.usage}`);
@@ -92,9 +92,17 @@ async function trainFromFeedback(ctx: CommandContext, options: Options): Promise
       backend: backendOption(options),
     });
     if (ctx.json) printJson(ctx, result);
-    else if (result.accepted)
-      ctx.stdout(`Fine-tuned model ${result.saved!.modelId} on ${result.personalTriplets} personal triplet(s) is now active (${result.reason}); \`cadenza model rollback\` restores model ${result.baseModelId}.`);
-    else ctx.stdout(`Refused: ${result.reason}.`);
+    else {
+      const pct = (x: number) => (100 * x).toFixed(1);
+      if (result.before && result.after) {
+        ctx.stdout(`Held-out precision@10 on ${result.heldOutSongs} songs (${result.personalTriplets} personal triplet(s) × ${result.personalWeight} per epoch, ${result.epochsRun} epoch(s)):`);
+        for (const [label, key] of [['user → song', 'userToSong'], ['song → song', 'songToSong']] as const)
+          ctx.stdout(`  ${label}: ${pct(result.before[key])} → ${pct(result.after[key])} (noise ±${pct(result.tolerance![key])})`);
+      }
+      if (result.accepted)
+        ctx.stdout(`Kept: fine-tuned model ${result.saved!.modelId} is now active (${result.reason}); \`cadenza model rollback\` restores model ${result.baseModelId}.`);
+      else ctx.stdout(`Refused: ${result.reason}.`);
+    }
     return 0;
   } catch (error) {
     if (error instanceof NotReadyError) throw new UsageError(error.message);

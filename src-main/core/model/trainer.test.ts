@@ -5,7 +5,7 @@ import { syntheticDataset } from './synthetic.ts';
 import { createRng } from '../topics/rng.ts';
 import type { TripletBatch } from './step.ts';
 import { evaluateModel, songToSongChance } from './evaluate.ts';
-import { addItemTargets, itemPartners, TRAIN_DEFAULTS, trainModel, type Checkpoint, type CheckpointStore, type TrainOptions } from './trainer.ts';
+import { addItemTargets, itemPartners, likedBySelection, TRAIN_DEFAULTS, trainModel, withPersonalTriplets, type Checkpoint, type CheckpointStore, type TrainOptions } from './trainer.ts';
 
 const ds = syntheticDataset({ songs: 210, width: 512, seed: 4, signal: 3 });
 const { kept, held } = splitByArtist(
@@ -112,5 +112,33 @@ describe('the default (descriptors) model', () => {
     expect(Array.from(batch.pos2!)).toEqual([7, 8]);
     expect(Array.from(batch.posTopic!)).toEqual([0, 1]);
     expect(Array.from(batch.negTopic!)).toEqual([dsd.songs[3]!.dominant, dsd.songs[4]!.dominant]);
+  });
+
+  it('fine-tune epochs mix in the personal triplets, with item–item partners liked under the same selection and topic targets', () => {
+    // Song 210 is an untagged feedback song (no topics): appended after the library's.
+    const songs = [...dsd.songs, { trackId: 999, artist: '', topics: [], dominant: -1 }];
+    const withFeedback = { ...dsd, songs };
+    const library = { group: Int32Array.from([1, 2, 4]), pos: Int32Array.from([0, 1, 2]), neg: Int32Array.from([3, 4, 5]) };
+    // Under selection mask 0b11: songs 7 and 210 liked, 9 disliked.
+    const personal = { group: Int32Array.from([3, 3]), pos: Int32Array.from([7, 210]), neg: Int32Array.from([9, 9]) };
+    const epoch = withPersonalTriplets(library, personal, 3, createRng(2));
+    expect(epoch.pos).toHaveLength(3 + 3 * 2);
+    expect(Array.from(epoch.personal!).filter(Boolean)).toHaveLength(6);
+    const rowOf = Int32Array.from({ length: songs.length }, (_, i) => i);
+    const batch: TripletBatch = { users: new Float32Array(9 * 7), pos: epoch.pos, neg: epoch.neg };
+    addItemTargets(batch, epoch, 0, 9, withFeedback, itemPartners(withFeedback, [0, 1, 2, 3, 4, 5, 6, 8]), rowOf, createRng(1), likedBySelection(personal));
+    for (let i = 0; i < 9; i++) {
+      const p = epoch.pos[i]!;
+      if (epoch.personal![i]) {
+        expect(epoch.group[i]).toBe(3);
+        // The other song liked under the selection is the item–item positive.
+        expect(batch.pos2![i]).toBe(p === 7 ? 210 : 7);
+        expect(batch.posTopic![i]).toBe(p === 7 ? dsd.songs[7]!.dominant : -1);
+        expect(batch.negTopic![i]).toBe(dsd.songs[9]!.dominant);
+      } else {
+        expect(songs[batch.pos2![i]!]!.dominant).toBe(songs[p]!.dominant);
+        expect(batch.posTopic![i]).toBe(songs[p]!.dominant);
+      }
+    }
   });
 });

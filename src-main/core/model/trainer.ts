@@ -8,6 +8,7 @@ import {
   groupVector,
   inputMatrix,
   sampleTriplets,
+  shuffleInPlace,
   standardize,
   tripletBatch,
   type Dataset,
@@ -126,6 +127,51 @@ export interface Split {
   validation: readonly number[];
 }
 
+/**
+ * Fine-tuning (recommend/retrain.ts) is this trainer with a warm start and one more data source:
+ * `from` starts at a trained model's weights and keeps its standardisation; `personal` adds the
+ * listener's triplets (selection mask, liked song, disliked song: indices into dataset.songs, which may
+ * be untagged songs outside the split), each `weight` times per epoch among the library's. They get
+ * the same objectives as the library's: the item–item positive of a liked song is another song liked
+ * under the same selection, and the topic head its own dominant topic (none when untagged).
+ */
+export interface TrainStart {
+  from?: { config: ModelConfig; weights: WeightSet; standardizer: Standardizer };
+  personal?: { triplets: Triplets; weight: number };
+}
+
+/** An epoch's triplets; `personal[i]` = 1 where triplet i is one of the listener's. */
+export type EpochTriplets = Triplets & { personal?: Uint8Array };
+
+/** The library's triplets plus `weight` copies of the personal ones, shuffled together. */
+export function withPersonalTriplets(library: Triplets, personal: Triplets, weight: number, rng: Rng): EpochTriplets {
+  const copies = Math.max(0, Math.round(weight));
+  const n = library.pos.length + copies * personal.pos.length;
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  shuffleInPlace(order, rng);
+  const source = (i: number): [Triplets, number] => (i < library.pos.length ? [library, i] : [personal, (i - library.pos.length) % personal.pos.length]);
+  const out: EpochTriplets = { group: new Int32Array(n), pos: new Int32Array(n), neg: new Int32Array(n), personal: new Uint8Array(n) };
+  order.forEach((from, to) => {
+    const [t, i] = source(from);
+    out.group[to] = t.group[i]!;
+    out.pos[to] = t.pos[i]!;
+    out.neg[to] = t.neg[i]!;
+    out.personal![to] = t === library ? 0 : 1;
+  });
+  return out;
+}
+
+/** Per selection mask, the songs liked under it (the item–item partners of personal triplets). */
+export function likedBySelection(personal: Triplets): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  personal.group.forEach((g, i) => {
+    const list = out.get(g) ?? [];
+    if (!list.includes(personal.pos[i]!)) list.push(personal.pos[i]!);
+    out.set(g, list);
+  });
+  return out;
+}
+
 /** A run's identity: the same options on the same songs and topics resume; anything else starts over. */
 export function runKey(dataset: Dataset, split: Split, options: TrainOptions): string {
   const h = createHash('sha256');
@@ -137,25 +183,30 @@ export function runKey(dataset: Dataset, split: Split, options: TrainOptions): s
 }
 
 /** Trains one network; returns the weights of the best validation epoch. */
-export async function trainModel(dataset: Dataset, split: Split, options: TrainOptions, hooks: TrainHooks = {}): Promise<TrainedModel> {
+export async function trainModel(dataset: Dataset, split: Split, options: TrainOptions, hooks: TrainHooks = {}, fineTune: TrainStart = {}): Promise<TrainedModel> {
   const started = performance.now();
   const definition = modelDefinition(options.model);
-  const input = inputMatrix(dataset, definition.input);
-  const config = definition.config(input.width, dataset.k);
-  const standardizer = fitStandardizer(input.data, input.width, split.train);
-  const all = [...split.train, ...split.validation];
-  // One standardised matrix for train + validation songs; rowOf maps a song index to its row.
+  const input = inputMatrix(dataset, fineTune.from?.config.input ?? definition.input);
+  const config = fineTune.from?.config ?? definition.config(input.width, dataset.k);
+  if (config.itemInput !== input.width) throw new Error(`the model reads ${config.itemInput} values per song, the library has ${input.width}: train a fresh model`);
+  const standardizer = fineTune.from?.standardizer ?? fitStandardizer(input.data, input.width, split.train);
+  const personal = fineTune.personal && fineTune.personal.triplets.pos.length > 0 ? fineTune.personal : null;
+  const inSplit = new Set([...split.train, ...split.validation]);
+  const personalOnly = personal ? [...new Set([...personal.triplets.pos, ...personal.triplets.neg])].filter((i) => !inSplit.has(i)) : [];
+  const all = [...split.train, ...split.validation, ...personalOnly];
+  // One standardised matrix for train + validation (+ personal) songs; rowOf maps a song index to its row.
   const matrix = standardize(input.data, input.width, standardizer, all);
   const rowOf = new Int32Array(dataset.songs.length).fill(-1);
   all.forEach((songIndex, row) => (rowOf[songIndex] = row));
   const trainPools = groupPools(dataset.songs, split.train, dataset.k);
   const extras = config.loss && (config.loss.itemItem > 0 || config.loss.topicHead > 0) ? itemPartners(dataset, split.train) : null;
+  const liked = personal ? likedBySelection(personal.triplets) : undefined;
   if (trainPools.groups.length === 0) throw new Error('no user group has both a positive and a negative training song: tag more songs, with more than one topic among them');
   const valTriplets = validationTriplets(dataset, split.validation, options.seed);
 
   const key = runKey(dataset, split, options);
   const specs = paramSpecs(config);
-  const net = new Network(config, initWeights(config, options.seed));
+  const net = new Network(config, fineTune.from?.weights ?? initWeights(config, options.seed));
   const sgd = new Sgd(net, { learningRate: options.learningRate, momentum: options.momentum, weightDecay: options.weightDecay });
   try {
     let state: Checkpoint = {
@@ -198,7 +249,8 @@ export async function trainModel(dataset: Dataset, split: Split, options: TrainO
     };
 
     while (state.epoch < options.epochs) {
-      const triplets = sampleTriplets(trainPools, options.sampling, createRng(options.seed * 1_000_003 + state.epoch));
+      const library = sampleTriplets(trainPools, options.sampling, createRng(options.seed * 1_000_003 + state.epoch));
+      const triplets: EpochTriplets = personal ? withPersonalTriplets(library, personal.triplets, personal.weight, createRng(options.seed * 15_485_863 + state.epoch)) : library;
       const steps = Math.ceil(triplets.pos.length / options.batchSize);
       while (state.step < steps) {
         // Let queued messages (a worker's 'cancel') run: wasm's data() resolves without a macrotask.
@@ -211,7 +263,7 @@ export async function trainModel(dataset: Dataset, split: Split, options: TrainO
         const start = state.step * options.batchSize;
         const end = Math.min(triplets.pos.length, start + options.batchSize);
         const batch = tripletBatch(triplets, start, end, dataset.k, rowOf);
-        if (extras) addItemTargets(batch, triplets, start, end, dataset, extras, rowOf, createRng(options.seed * 92_821 + state.epoch * 1_009 + state.step));
+        if (extras) addItemTargets(batch, triplets, start, end, dataset, extras, rowOf, createRng(options.seed * 92_821 + state.epoch * 1_009 + state.step), liked);
         const { loss, correct } = trainStep(options.objective, net, sgd, matrix, batch, options.seed * 7_368_787 + state.epoch * 100_003 + state.step);
         const [l, c] = await Promise.all([loss.data(), correct.data()]);
         loss.dispose();
@@ -311,16 +363,19 @@ export function itemPartners(dataset: Dataset, train: readonly number[]): Map<nu
 /**
  * Adds the extra objectives' targets to a batch: for each triplet, another training song with the
  * positive's dominant topic (the positive itself when it is alone), and both songs' dominant topics.
+ * A personal triplet's partner is another song liked under its selection (`liked`), and an untagged
+ * song's topic is −1 (a zero target: no topic-head loss).
  */
 export function addItemTargets(
   batch: TripletBatch,
-  t: Triplets,
+  t: EpochTriplets,
   start: number,
   end: number,
   dataset: Dataset,
   byTopic: Map<number, number[]>,
   rowOf: Int32Array,
   rng: Rng,
+  liked?: Map<number, number[]>,
 ): void {
   const size = end - start;
   batch.pos2 = new Int32Array(size);
@@ -329,7 +384,7 @@ export function addItemTargets(
   for (let i = 0; i < size; i++) {
     const p = t.pos[start + i]!;
     const topic = dataset.songs[p]!.dominant;
-    const partners = byTopic.get(topic) ?? [p];
+    const partners = (t.personal?.[start + i] ? liked?.get(t.group[start + i]!) : byTopic.get(topic)) ?? [p];
     let q = partners[rng.int(partners.length)]!;
     if (q === p && partners.length > 1) q = partners[(partners.indexOf(p) + 1 + rng.int(partners.length - 1)) % partners.length]!;
     batch.pos2[i] = rowOf[q]!;

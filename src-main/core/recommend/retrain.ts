@@ -1,38 +1,39 @@
 /**
- * Fine-tuning the active model on the library's triplets plus the listener's own (`cadenza train
- * --from-feedback`). Personal triplets: under one topic selection, a liked or completed track (the
- * positive) against a skipped or disliked one (the negative); each is repeated `personalWeight` times
- * per epoch among the library triplets. The result replaces the active model only if its validation
- * accuracy (the library's validation triplets, the original split) does not drop below the active
- * model's on the same triplets; otherwise it is refused and nothing is stored.
+ * Fine-tuning the active model from the listener's feedback (`cadenza train --from-feedback`, the app's
+ * retrain). It is `cadenza train`'s own trainer (model/trainer.ts) with every objective the model has
+ * (user–item, item–item, topic head), started at the active model's weights, with the personal triplets
+ * as one more source: under one topic selection, a liked or completed track (the positive) against a
+ * skipped or disliked one (the negative), each repeated `personalWeight` times per epoch among the
+ * library's triplets. The result replaces the active model only if held-out user → song and song → song
+ * precision@10 (the validation songs of the model's own split) do not drop beyond noise (held-out.ts);
+ * otherwise it is refused and nothing is stored.
  */
 import type { Database } from 'better-sqlite3';
 import { selectBackend, type BackendInfo, type BackendName } from '../model/backend.ts';
 import {
-  groupPools,
-  groupVector,
   inputMatrix,
   loadLibraryDataset,
   NotReadyError,
-  sampleTriplets,
   splitByArtist,
   standardize,
+  topicMask,
+  type Dataset,
   type Triplets,
 } from '../model/data.ts';
+import { describeDecision, heldOutScores, retrainDecision, type HeldOutScores, type RetrainDecision } from '../model/held-out.ts';
 import { modelInputOf, type StoredInputRow } from '../model/inputs.ts';
-import { Network, paramSpecs } from '../model/network.ts';
-import { embedRows, embedUsers, Sgd, trainStep, type FeatureMatrix } from '../model/step.ts';
-import { activateModel, embedMissing, loadModel, saveModel, type SaveResult } from '../model/store.ts';
-import { pairwiseAccuracy, validationTriplets, type EpochMetrics, type TrainedModel } from '../model/trainer.ts';
-import { createRng } from '../topics/rng.ts';
+import { Network } from '../model/network.ts';
+import { activateModel, embedMissing, loadModel, saveModel, type LoadedModel, type SaveResult } from '../model/store.ts';
+import { pairwiseAccuracy, trainModel, type TrainOptions } from '../model/trainer.ts';
 import { feedbackEvents } from './feedback.ts';
-import { LearnedDistance, type DistanceLayer } from './learned-distance.ts';
 
 export interface FineTuneOptions {
   epochs?: number;
   learningRate?: number;
-  /** Copies of each personal triplet per epoch. Default 5. */
+  /** Copies of each personal triplet per epoch. Default: as many as fill `personalShare` of the epoch. */
   personalWeight?: number;
+  /** Without `personalWeight`: the share of each epoch's triplets that are personal (default 0.2). */
+  personalShare?: number;
   /** Library triplets per epoch (sub-sampled). Default 4096. */
   libraryTriplets?: number;
   batchSize?: number;
@@ -40,16 +41,31 @@ export interface FineTuneOptions {
   backend?: BackendName;
 }
 
+export const FINE_TUNE_DEFAULTS = { epochs: 5, learningRate: 0.003, personalShare: 0.2, libraryTriplets: 4096 } as const;
+
+/** Held-out precision@10 of one model (means over groups and over songs). */
+export interface HeldOutPrecision {
+  userToSong: number;
+  songToSong: number;
+}
+
 export interface FineTuneResult {
   backend: Pick<BackendInfo, 'name' | 'device'>;
   baseModelId: number;
   personalTriplets: number;
-  /** Validation accuracy of the active model and of the fine-tuned one, on the same triplets. */
-  before: number | null;
-  after: number | null;
+  /** Copies of each personal triplet per epoch. */
+  personalWeight: number;
+  /** Held-out songs the decision was made on (the validation songs of the model's split). */
+  heldOutSongs: number;
+  /** Held-out precision@10 of the active model and of the fine-tuned one, on the same songs. */
+  before: HeldOutPrecision | null;
+  after: HeldOutPrecision | null;
+  /** The largest drop of each still counted as noise. */
+  tolerance: HeldOutPrecision | null;
   /** Share of personal triplets ranked right, before and after. */
   personalBefore: number | null;
   personalAfter: number | null;
+  epochsRun: number;
   accepted: boolean;
   reason: string;
   saved: SaveResult | null;
@@ -84,6 +100,86 @@ export function personalTriplets(db: Database, maxPerSelection = 2000): Personal
   return out;
 }
 
+/**
+ * The library's songs plus the feedback tracks outside it (untagged: no topics, dominant −1), and the
+ * personal triplets as trainer triplets over that list (selection mask, liked, disliked).
+ */
+function withFeedbackSongs(
+  db: Database,
+  dataset: Dataset,
+  model: LoadedModel,
+  personal: readonly PersonalTriplet[],
+): { dataset: Dataset; triplets: Triplets } {
+  const kind = model.meta.config.input;
+  const input = inputMatrix(dataset, kind);
+  const indexOf = new Map<number, number>(dataset.songs.map((s, i) => [s.trackId, i]));
+  const getRow = db.prepare('SELECT features, descriptors FROM track_features WHERE track_id = ? AND feature_version = ?');
+  const extraRows: Float32Array[] = [];
+  const songs = dataset.songs.slice();
+  for (const id of new Set(personal.flatMap((t) => [t.positive, t.negative]))) {
+    if (indexOf.has(id)) continue;
+    const row = getRow.get(id, model.meta.featureVersion) as StoredInputRow | undefined;
+    const x = row ? modelInputOf(kind, row) : null;
+    if (!x || x.length !== input.width) continue;
+    indexOf.set(id, songs.length);
+    songs.push({ trackId: id, artist: '', topics: [], dominant: -1 });
+    extraRows.push(x);
+  }
+  const data = new Float32Array(songs.length * input.width);
+  data.set(input.data.subarray(0, dataset.songs.length * input.width));
+  extraRows.forEach((x, i) => data.set(x, (dataset.songs.length + i) * input.width));
+  const augmented: Dataset =
+    (kind ?? 'mfcc') === 'mfcc'
+      ? { ...dataset, songs, features: data }
+      : { ...dataset, songs, descriptors: data, descriptorWidth: input.width };
+  const usable = personal.filter(
+    (t) => indexOf.has(t.positive) && indexOf.has(t.negative) && t.topics.every((x) => x >= 1 && x <= dataset.k),
+  );
+  return {
+    dataset: augmented,
+    triplets: {
+      group: Int32Array.from(usable, (t) => topicMask(t.topics.map((x) => x - 1))),
+      pos: Int32Array.from(usable, (t) => indexOf.get(t.positive)!),
+      neg: Int32Array.from(usable, (t) => indexOf.get(t.negative)!),
+    },
+  };
+}
+
+/** Held-out scores and the personal triplets' pairwise accuracy of one set of weights. */
+async function scoreModel(
+  config: LoadedModel['meta']['config'],
+  weights: LoadedModel['weights'],
+  dataset: Dataset,
+  held: readonly number[],
+  personal: Triplets,
+  standardizer: LoadedModel['standardizer'],
+): Promise<{ scores: HeldOutScores | null; personal: number | null }> {
+  const net = new Network(config, weights);
+  try {
+    const input = inputMatrix(dataset, config.input);
+    const scores =
+      held.length > 1
+        ? await heldOutScores(
+            net,
+            standardize(input.data, input.width, standardizer, held),
+            held.map((i) => dataset.songs[i]!),
+            dataset.k,
+          )
+        : null;
+    const rows = [...new Set([...personal.pos, ...personal.neg])];
+    const rowOf = new Int32Array(dataset.songs.length).fill(-1);
+    rows.forEach((song, r) => (rowOf[song] = r));
+    const accuracy = personal.pos.length
+      ? await pairwiseAccuracy(net, standardize(input.data, input.width, standardizer, rows), rowOf, personal, dataset.k)
+      : null;
+    return { scores, personal: accuracy };
+  } finally {
+    net.dispose();
+  }
+}
+
+const meanOf = (xs: Float64Array) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
 export async function fineTuneFromFeedback(
   db: Database,
   dataDir: string,
@@ -91,204 +187,75 @@ export async function fineTuneFromFeedback(
 ): Promise<FineTuneResult> {
   const model = loadModel(db, dataDir);
   if (!model) throw new NotReadyError('no trained model yet: run `cadenza train` first');
-  const dataset = loadLibraryDataset(db);
-  if (dataset.topicFingerprint !== model.meta.topicFingerprint || dataset.featureVersion !== model.meta.featureVersion) {
+  const library = loadLibraryDataset(db);
+  if (library.topicFingerprint !== model.meta.topicFingerprint || library.featureVersion !== model.meta.featureVersion) {
     throw new NotReadyError(
       'the active model is out of date (topics or features changed): run `cadenza train` for a fresh model',
     );
   }
-  const personal = personalTriplets(db);
-  if (personal.length === 0)
+  const feedback = personalTriplets(db);
+  if (feedback.length === 0)
     throw new NotReadyError(
       'no personal triplets yet: like or complete some tracks and skip or dislike others under a topic selection',
     );
   const backendInfo = await selectBackend(options.backend);
   const backend = { name: backendInfo.name, device: backendInfo.device };
-  const seed = options.seed ?? model.meta.options.seed;
-  const k = dataset.k;
-  const { config } = model.meta;
-  const input = inputMatrix(dataset, config.input);
-  const width = input.width;
+  const { dataset, triplets } = withFeedbackSongs(db, library, model, feedback);
+  if (triplets.pos.length === 0)
+    throw new NotReadyError('the feedback tracks have no features under the active model: run `cadenza analyze`');
 
-  // Rows: every dataset song, then feedback tracks outside it (untagged songs), standardised as the model was.
-  const all = dataset.songs.map((_, i) => i);
-  const library = standardize(input.data, width, model.standardizer, all);
-  const rowByTrack = new Map<number, number>(dataset.songs.map((s, i) => [s.trackId, i]));
-  const extraIds = [...new Set(personal.flatMap((t) => [t.positive, t.negative]))].filter((id) => !rowByTrack.has(id));
-  const extras: Float32Array[] = [];
-  const getFeatures = db.prepare('SELECT features, descriptors FROM track_features WHERE track_id = ? AND feature_version = ?');
-  for (const id of extraIds) {
-    const row = getFeatures.get(id, model.meta.featureVersion) as StoredInputRow | undefined;
-    const f = row ? modelInputOf(config.input, row) : null;
-    if (!f || f.length !== width) continue;
-    const x = new Float32Array(width);
-    for (let d = 0; d < width; d++) x[d] = (f[d]! - model.standardizer.mean[d]!) / model.standardizer.std[d]!;
-    rowByTrack.set(id, dataset.songs.length + extras.length);
-    extras.push(x);
-  }
-  const data = new Float32Array((dataset.songs.length + extras.length) * width);
-  data.set(library.data);
-  extras.forEach((x, i) => data.set(x, (dataset.songs.length + i) * width));
-  const matrix: FeatureMatrix = { data, rows: dataset.songs.length + extras.length, width };
-  const usable = personal.filter(
-    (t) => rowByTrack.has(t.positive) && rowByTrack.has(t.negative) && t.topics.every((x) => x >= 1 && x <= k),
+  // The model's own split (same fraction and seed as `cadenza train`): it trains on `kept` again and is judged on `held`.
+  const libraryIndices = library.songs.map((_, i) => i);
+  const { kept, held } = splitByArtist(library.songs, libraryIndices, 0.1, model.meta.options.seed);
+  const trainOptions: TrainOptions = {
+    ...model.meta.options,
+    epochs: options.epochs ?? FINE_TUNE_DEFAULTS.epochs,
+    learningRate: options.learningRate ?? FINE_TUNE_DEFAULTS.learningRate,
+    batchSize: options.batchSize ?? model.meta.options.batchSize,
+    patience: 0,
+    sampling: { ...model.meta.options.sampling, maxTriplets: options.libraryTriplets ?? FINE_TUNE_DEFAULTS.libraryTriplets },
+    seed: options.seed ?? model.meta.options.seed,
+  };
+  // A handful of triplets would vanish among thousands: by default they fill a fixed share of each epoch.
+  const libraryPerEpoch = trainOptions.sampling.maxTriplets!;
+  const share = Math.min(0.9, Math.max(0, options.personalShare ?? FINE_TUNE_DEFAULTS.personalShare));
+  const weight =
+    options.personalWeight ?? Math.max(1, Math.round((share / (1 - share)) * (libraryPerEpoch / triplets.pos.length)));
+  const base = await scoreModel(model.meta.config, model.weights, dataset, held, triplets, model.standardizer);
+  const trained = await trainModel(
+    dataset,
+    { train: kept, validation: held },
+    trainOptions,
+    {},
+    {
+      from: { config: model.meta.config, weights: model.weights, standardizer: model.standardizer },
+      personal: { triplets, weight },
+    },
   );
-
-  // The original split (same fraction and seed as `cadenza train`): validate on songs it did not train on.
-  const { kept, held } = splitByArtist(dataset.songs, all, 0.1, model.meta.options.seed);
-  const rowOf = Int32Array.from(all);
-  const valTriplets = validationTriplets(dataset, held, model.meta.options.seed);
-  const pools = groupPools(dataset.songs, kept, k);
-
-  const net = new Network(config, model.weights);
-  const sgd = new Sgd(net, { learningRate: options.learningRate ?? 0.003, momentum: 0.9, weightDecay: 0 });
-  const personalAccuracy = async (): Promise<number | null> =>
-    usable.length ? await pairwiseAccuracyOf(net, matrix, usable, rowByTrack, k) : null;
-  try {
-    const before = valTriplets ? await pairwiseAccuracy(net, matrix, rowOf, valTriplets, k) : null;
-    const personalBefore = await personalAccuracy();
-    const specs = paramSpecs(config);
-    let best: { values: Map<string, Float32Array>; acc: number | null; epoch: number } | null = null;
-    const history: EpochMetrics[] = [];
-    const epochs = options.epochs ?? 5;
-    const batchSize = options.batchSize ?? 256;
-    const weight = Math.max(1, Math.round(options.personalWeight ?? 5));
-    const started = performance.now();
-    let tripletsDone = 0;
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      const rng = createRng(seed * 1_000_003 + epoch + 77);
-      const lib: Triplets = sampleTriplets(pools, { mode: 'unbalanced', maxTriplets: options.libraryTriplets ?? 4096 }, rng);
-      // Mixed list of (user mask or personal index, positive row, negative row).
-      const items: { users: Float32Array; pos: number; neg: number }[] = [];
-      for (let i = 0; i < lib.pos.length; i++)
-        items.push({ users: groupVector(lib.group[i]!, k), pos: rowOf[lib.pos[i]!]!, neg: rowOf[lib.neg[i]!]! });
-      for (let w = 0; w < weight; w++)
-        for (const t of usable)
-          items.push({ users: topicsVector(t.topics, k), pos: rowByTrack.get(t.positive)!, neg: rowByTrack.get(t.negative)! });
-      for (let i = items.length - 1; i > 0; i--) {
-        const j = rng.int(i + 1);
-        [items[i], items[j]] = [items[j]!, items[i]!];
-      }
-      const t0 = performance.now();
-      let lossSum = 0;
-      let correctSum = 0;
-      for (let start = 0; start < items.length; start += batchSize) {
-        const part = items.slice(start, start + batchSize);
-        const users = new Float32Array(part.length * k);
-        part.forEach((it, i) => users.set(it.users, i * k));
-        const batch = { users, pos: Int32Array.from(part, (it) => it.pos), neg: Int32Array.from(part, (it) => it.neg) };
-        const { loss, correct } = trainStep('triplet', net, sgd, matrix, batch, seed * 7_368_787 + epoch * 100_003 + start);
-        const [l, c] = await Promise.all([loss.data(), correct.data()]);
-        loss.dispose();
-        correct.dispose();
-        lossSum += l[0]! * part.length;
-        correctSum += c[0]!;
-      }
-      tripletsDone += items.length;
-      const acc = valTriplets ? await pairwiseAccuracy(net, matrix, rowOf, valTriplets, k) : null;
-      history.push({
-        epoch: epoch + 1,
-        loss: lossSum / items.length,
-        trainAccuracy: correctSum / items.length,
-        valAccuracy: acc,
-        triplets: items.length,
-        ms: performance.now() - t0,
-      });
-      if (!best || acc === null || best.acc === null || acc > best.acc)
-        best = { values: (await net.weights(specs)).values, acc, epoch: epoch + 1 };
-    }
-    if (!best) throw new Error('no epoch ran');
-    net.setWeights({ specs, values: best.values });
-    const personalAfter = await personalAccuracy();
-    const after = best.acc;
-    const accepted = before === null || after === null || after >= before;
-    const base = {
-      backend,
-      baseModelId: model.id,
-      personalTriplets: usable.length,
-      before,
-      after,
-      personalBefore,
-      personalAfter,
-    };
-    if (!accepted) {
-      return {
-        ...base,
-        accepted,
-        reason: `validation accuracy would drop from ${before!.toFixed(3)} to ${after!.toFixed(3)}: the active model stays`,
-        saved: null,
-        embedded: 0,
-      };
-    }
-    const trained: TrainedModel = {
-      config,
-      options: { ...model.meta.options, epochs, learningRate: options.learningRate ?? 0.003, seed },
-      weights: { specs, values: best.values },
-      standardizer: model.standardizer,
-      history,
-      bestEpoch: best.epoch,
-      valAccuracy: after,
-      trainSongs: kept.length,
-      valSongs: held.length,
-      stoppedEarly: false,
-      cancelled: false,
-      resumedFromEpoch: null,
-      trainMs: performance.now() - started,
-      tripletsPerSecond: (tripletsDone * 1000) / Math.max(1, performance.now() - started),
-    };
-    const saved = saveModel(db, dataDir, trained, backend, dataset);
-    // The comparison above is on the same triplets, so it decides (the stored accuracies may be from older splits).
-    if (!saved.activated) activateModel(db, saved.modelId);
-    const embedded = await embedMissing(db, dataDir, { modelId: saved.modelId });
-    return {
-      ...base,
-      accepted,
-      reason: `validation accuracy ${before === null ? '—' : before.toFixed(3)} → ${after === null ? '—' : after.toFixed(3)}`,
-      saved: { ...saved, activated: true },
-      embedded: embedded.embedded,
-    };
-  } finally {
-    sgd.dispose();
-    net.dispose();
-  }
-}
-
-function topicsVector(topics: readonly number[], k: number): Float32Array {
-  const v = new Float32Array(k);
-  for (const t of topics) v[t - 1] = 1;
-  return v;
-}
-
-/** Share of personal triplets with D(π(selection), φ(liked)) < D(π(selection), φ(disliked)), inference mode. */
-async function pairwiseAccuracyOf(
-  net: Network,
-  matrix: FeatureMatrix,
-  triplets: readonly PersonalTriplet[],
-  rowByTrack: Map<number, number>,
-  k: number,
-): Promise<number> {
-  const items = await embedRows(net, matrix);
-  const users = new Float32Array(triplets.length * k);
-  triplets.forEach((t, i) => users.set(topicsVector(t.topics, k), i * k));
-  const u = await embedUsers(net, users);
-  const e = net.config.embedding;
-  let inputs = e;
-  const layers: DistanceLayer[] = [];
-  for (const [i, outputs] of [...net.config.distance, 1].entries()) {
-    layers.push({
-      w: (await net.v(`dist${i}/w`).data()) as Float32Array,
-      b: (await net.v(`dist${i}/b`).data()) as Float32Array,
-      inputs,
-      outputs,
-    });
-    inputs = outputs;
-  }
-  const distance = new LearnedDistance(layers);
-  const row = (id: number) => items.subarray(rowByTrack.get(id)! * e, (rowByTrack.get(id)! + 1) * e);
-  let right = 0;
-  triplets.forEach((t, i) => {
-    const ui = u.subarray(i * e, (i + 1) * e);
-    if (distance.distance(ui, row(t.positive)) < distance.distance(ui, row(t.negative))) right++;
-  });
-  return right / triplets.length;
+  const tuned = await scoreModel(trained.config, trained.weights, dataset, held, triplets, trained.standardizer);
+  const decision: RetrainDecision | null = base.scores && tuned.scores ? retrainDecision(base.scores, tuned.scores) : null;
+  const precision = (s: HeldOutScores | null): HeldOutPrecision | null =>
+    s ? { userToSong: meanOf(s.userToSong), songToSong: meanOf(s.songToSong) } : null;
+  const accepted = decision?.accepted ?? true;
+  const outcome = {
+    backend,
+    baseModelId: model.id,
+    personalTriplets: triplets.pos.length,
+    personalWeight: weight,
+    heldOutSongs: held.length,
+    before: precision(base.scores),
+    after: precision(tuned.scores),
+    tolerance: decision ? { userToSong: decision.userToSong.tolerance, songToSong: decision.songToSong.tolerance } : null,
+    personalBefore: base.personal,
+    personalAfter: tuned.personal,
+    epochsRun: trained.history.length,
+    accepted,
+  };
+  const numbers = decision ? describeDecision(decision) : 'no held-out songs to compare on';
+  if (!accepted) return { ...outcome, reason: `${numbers}: the active model stays`, saved: null, embedded: 0 };
+  const saved = saveModel(db, dataDir, trained, backend, library);
+  // The comparison above is on the same songs, so it decides (the stored accuracies may be from older splits).
+  if (!saved.activated) activateModel(db, saved.modelId);
+  const embedded = await embedMissing(db, dataDir, { modelId: saved.modelId });
+  return { ...outcome, reason: numbers, saved: { ...saved, activated: true }, embedded: embedded.embedded };
 }

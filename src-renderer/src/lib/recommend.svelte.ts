@@ -4,6 +4,7 @@ import type {
   FeedbackKindName,
   ModelInfo,
   RecommendedTrack,
+  RetrainSummary,
   TrackRow,
   TrainableModel,
   WhyThisSong,
@@ -28,6 +29,8 @@ export class RecommendState {
   map = $state<EmbeddingMap | null>(null);
   /** What the last retrain from feedback did (kept or refused, and why). */
   retrainOutcome = $state<string | null>(null);
+  /** The last retrain's decision and its held-out precision@10 before and after (Model panel). */
+  retrainResult = $state<RetrainSummary | null>(null);
   error = $state<string | null>(null);
   busy = $state(false);
   private lastMoreLike: number | null = null;
@@ -134,6 +137,7 @@ export class RecommendState {
   /** Fine-tunes the active model on this listener's likes, skips and dislikes, in the background. */
   async retrain(): Promise<void> {
     this.retrainOutcome = 'retraining from your feedback…';
+    this.retrainResult = null;
     const result = await this.api.call('model.retrain', {});
     if (!result.ok) {
       this.retrainOutcome = null;
@@ -141,6 +145,7 @@ export class RecommendState {
       return;
     }
     this.error = null;
+    this.retrainResult = result.value;
     this.retrainOutcome = `${result.value.accepted ? 'New model kept' : 'Kept the current model'}: ${result.value.reason}`;
     await this.loadModel();
   }
