@@ -26,7 +26,7 @@ export const evalCommand: Command = {
     "held-out evaluation: the paper's tables (--model paper) or the quality report of a model (--model default), over seeded artist-disjoint splits or k folds by artist",
   usage:
     'cadenza eval [--data-dir D] [--model paper|default|descriptors] [--seeds N | --folds K] [--epochs N] [--json]\n' +
-    '             [--backend B] [--seed FIRST] [--patience N] [--max-triplets N] [--lr X] [--batch-size N] [--negatives N]\n' +
+    '             [--backend B] [--seed FIRST] [--patience N] [--max-triplets N] [--budget N] [--lr X] [--batch-size N] [--negatives N]\n' +
     '       cadenza eval --feedback --taste FILE.csv [--taste-column quadrant] [--listeners Q1,Q2] [--seeds 3] [--events 20]\n' +
     '             [--selection-size 2] [--adventurous 0.1] [--epochs 2] [--lr X] [--weight N] [--max-triplets N] [--backend B] [--json]\n' +
     '             (does feedback help? simulated listeners)\n' +
@@ -70,6 +70,7 @@ export const evalCommand: Command = {
     opts.firstSeed = intOption(options, 'seed', 0, 2 ** 31 - 1) ?? opts.firstSeed;
     opts.patience = intOption(options, 'patience', 0, 100_000) ?? opts.patience;
     opts.maxTripletsPerEpoch = intOption(options, 'max-triplets', 0, 1e9) ?? opts.maxTripletsPerEpoch;
+    opts.tripletBudget = intOption(options, 'budget', 0, 1e9) ?? opts.tripletBudget;
     opts.learningRate = positiveOption(options, 'lr') ?? opts.learningRate;
     opts.batchSize = intOption(options, 'batch-size', 1, 65_536) ?? opts.batchSize;
     opts.negatives = intOption(options, 'negatives', 1, 1000) ?? opts.negatives;

@@ -17,6 +17,7 @@ export const MODEL_OPTION_SPECS = {
   patience: { type: 'string' },
   negatives: { type: 'string' },
   'max-triplets': { type: 'string' },
+  budget: { type: 'string' },
   model: { type: 'string' },
 } as const;
 

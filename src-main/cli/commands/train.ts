@@ -11,7 +11,7 @@ export const trainCommand: Command = {
   summary: 'train the triplet network on the analysed, topic-tagged songs and embed every song',
   usage:
     'cadenza train [--data-dir D] [--epochs N] [--sampling unbalanced|balanced|1-to-n] [--backend tensorflow-gpu|tensorflow|wasm|cpu] [--json]\n' +
-    '              [--seed N] [--batch-size N] [--lr X] [--patience N] [--negatives N] [--max-triplets N] [--model default|paper|descriptors]\n' +
+    '              [--seed N] [--batch-size N] [--lr X] [--patience N] [--negatives N] [--max-triplets N] [--budget N] [--model default|paper|descriptors]\n' +
     '       cadenza train --from-feedback [--epochs 5] [--lr 0.003] [--weight N] [--seed N] [--backend B] [--json]   (fine-tune the active model; kept only if held-out P@10 holds)',
   options: { ...MODEL_OPTION_SPECS, sampling: { type: 'string' }, 'from-feedback': { type: 'boolean', default: false }, weight: { type: 'string' } },
   async run(ctx, args, options) {
@@ -30,6 +30,7 @@ export const trainCommand: Command = {
     set('patience', intOption(options, 'patience', 0, 100_000));
     set('negatives', intOption(options, 'negatives', 1, 1000));
     set('maxTripletsPerEpoch', intOption(options, 'max-triplets', 0, 1e9));
+    set('tripletBudget', intOption(options, 'budget', 0, 1e9));
     set('model', modelOption(options));
     ctx.openDb().close(); // migrate, and fail early and clearly if the database cannot be opened
     const bar = new ProgressBar();

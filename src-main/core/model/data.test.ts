@@ -64,8 +64,8 @@ describe('training data', () => {
 
   it('standardises with statistics of the given rows only, and builds k-hot user batches', () => {
     const rows = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-    const s = fitStandardizer(ds.features, ds.width, rows);
-    const m = standardize(ds.features, ds.width, s, rows);
+    const s = fitStandardizer(ds.features!, ds.width, rows);
+    const m = standardize(ds.features!, ds.width, s, rows);
     for (let d = 0; d < ds.width; d++) {
       let mean = 0;
       for (let r = 0; r < rows.length; r++) mean += m.data[r * ds.width + d]! / rows.length;

@@ -25,10 +25,10 @@ export interface Song {
 export interface Dataset {
   k: number;
   songs: Song[];
-  /** Raw features, songs.length × width, row-major (segment-major MFCC rows of FEATURE_VERSION). */
-  features: Float32Array;
+  /** Raw MFCC features, songs.length × width, row-major (segment-major rows of FEATURE_VERSION); absent when loaded for a descriptor model. */
+  features?: Float32Array;
   width: number;
-  /** φ's input for descriptor models (inputs.ts), songs.length × descriptorWidth; absent before feature version 2. */
+  /** φ's input for descriptor models (inputs.ts), songs.length × descriptorWidth; absent before feature version 2 or when loaded for an MFCC model. */
   descriptors?: Float32Array;
   descriptorWidth?: number;
   featureVersion: number;
@@ -37,7 +37,10 @@ export interface Dataset {
 
 /** The matrix a model of the given input kind reads (raw, before standardisation). */
 export function inputMatrix(dataset: Dataset, kind: InputKind = 'mfcc'): { data: Float32Array; width: number } {
-  if (kind === 'mfcc') return { data: dataset.features, width: dataset.width };
+  if (kind === 'mfcc') {
+    if (!dataset.features) throw new Error('this dataset was loaded without the MFCC matrix: load it with the mfcc input');
+    return { data: dataset.features, width: dataset.width };
+  }
   if (!dataset.descriptors || !dataset.descriptorWidth) {
     throw new NotReadyError('this model reads the audio descriptors of feature version 2: run `cadenza analyze` to add them');
   }
@@ -46,37 +49,80 @@ export function inputMatrix(dataset: Dataset, kind: InputKind = 'mfcc'): { data:
 
 export class NotReadyError extends Error {}
 
-/** Songs that have current features and topics of the active topic model, ordered by path. */
-export function loadLibraryDataset(db: Database): Dataset {
+/** Which stored inputs a dataset holds: one model's input, or both (the evaluation's baselines read both). */
+export type DatasetInputs = InputKind | 'all';
+
+export interface LoadOptions {
+  /** Default 'all'. Training loads only what its model reads: the default model never reads the MFCC blobs. */
+  inputs?: DatasetInputs;
+  /** Rows read per query (keyset pages over the path). */
+  pageRows?: number;
+}
+
+/**
+ * Songs that have current features and topics of the active topic model, ordered by path. Read in
+ * pages of `pageRows` inside one read transaction, selecting only the blob columns `inputs` asks for,
+ * straight into preallocated typed arrays: memory is the matrices plus one page.
+ */
+export function loadLibraryDataset(db: Database, options: LoadOptions = {}): Dataset {
   const topics = currentTopicModel(db);
   if (!topics) throw new NotReadyError('no topic model yet: run `cadenza topics fit` first');
-  const rows = db
-    .prepare(
-      `SELECT t.id AS trackId, COALESCE(NULLIF(t.album_artist, ''), t.artist, '') AS artist, f.features, f.descriptors, tt.topic_set AS topicSet, tt.dominant
-       FROM tracks t
+  const inputs = options.inputs ?? 'all';
+  const wantMfcc = inputs !== 'descriptors';
+  const wantDescriptors = inputs !== 'mfcc';
+  const pageRows = Math.max(1, options.pageRows ?? 2048);
+  const from = `FROM tracks t
        JOIN track_features f ON f.track_id = t.id AND f.feature_version = ?
        JOIN track_topics tt ON tt.track_id = t.id AND tt.model_id = ?
-       WHERE t.available = 1
-       ORDER BY t.path`,
-    )
-    .all(FEATURE_VERSION, topics.id) as { trackId: number; artist: string; features: Buffer; descriptors: Buffer | null; topicSet: string; dominant: number }[];
-  const features = new Float32Array(rows.length * FEATURE_LENGTH);
-  const hasDescriptors = rows.length > 0 && rows.every((row) => row.descriptors !== null);
-  const descriptors = hasDescriptors ? new Float32Array(rows.length * DESCRIPTOR_INPUT_LENGTH) : undefined;
-  const songs = rows.map((row, i) => {
-    features.set(blobToFeatures(row.features), i * FEATURE_LENGTH);
-    if (descriptors) descriptors.set(descriptorInput(blobToFeatures(row.descriptors!)), i * DESCRIPTOR_INPUT_LENGTH);
-    return { trackId: row.trackId, artist: row.artist, topics: (JSON.parse(row.topicSet) as number[]).map((t) => t - 1), dominant: row.dominant - 1 };
-  });
-  return {
-    k: topics.k,
-    songs,
-    features,
-    width: FEATURE_LENGTH,
-    ...(descriptors ? { descriptors, descriptorWidth: DESCRIPTOR_INPUT_LENGTH } : {}),
-    featureVersion: FEATURE_VERSION,
-    topicFingerprint: topics.fingerprint,
-  };
+       WHERE t.available = 1`;
+  const columns = [
+    't.path AS path',
+    't.id AS trackId',
+    "COALESCE(NULLIF(t.album_artist, ''), t.artist, '') AS artist",
+    'tt.topic_set AS topicSet',
+    'tt.dominant AS dominant',
+    ...(wantMfcc ? ['f.features AS features'] : []),
+    ...(wantDescriptors ? ['f.descriptors AS descriptors'] : []),
+  ].join(', ');
+  type Row = { path: string; trackId: number; artist: string; topicSet: string; dominant: number; features?: Buffer; descriptors?: Buffer | null };
+  return db.transaction((): Dataset => {
+    const { n, withDescriptors } = db.prepare(`SELECT COUNT(*) AS n, COUNT(f.descriptors) AS withDescriptors ${from}`).get(FEATURE_VERSION, topics.id) as { n: number; withDescriptors: number };
+    const hasDescriptors = wantDescriptors && n > 0 && withDescriptors === n;
+    if (inputs === 'descriptors' && !hasDescriptors) throw new NotReadyError('this model reads the audio descriptors of feature version 2: run `cadenza analyze` to add them');
+    const features = wantMfcc ? new Float32Array(n * FEATURE_LENGTH) : undefined;
+    const descriptors = hasDescriptors ? new Float32Array(n * DESCRIPTOR_INPUT_LENGTH) : undefined;
+    const first = db.prepare(`SELECT ${columns} ${from} ORDER BY t.path LIMIT ?`);
+    const next = db.prepare(`SELECT ${columns} ${from} AND t.path > ? ORDER BY t.path LIMIT ?`);
+    const artists = new Map<string, string>(); // one string per artist, not per song
+    const songs: Song[] = [];
+    let last: string | null = null;
+    while (songs.length < n) {
+      const page = (last === null ? first.all(FEATURE_VERSION, topics.id, pageRows) : next.all(FEATURE_VERSION, topics.id, last, pageRows)) as Row[];
+      if (page.length === 0) break;
+      for (const row of page) {
+        const i = songs.length;
+        if (i >= n) break;
+        if (features) {
+          if (row.features!.byteLength !== FEATURE_LENGTH * 4) throw new Error(`track ${row.trackId}: stored MFCC has ${row.features!.byteLength / 4} values, expected ${FEATURE_LENGTH}`);
+          features.set(blobToFeatures(row.features!), i * FEATURE_LENGTH);
+        }
+        if (descriptors) descriptors.set(descriptorInput(blobToFeatures(row.descriptors!)), i * DESCRIPTOR_INPUT_LENGTH);
+        let artist = artists.get(row.artist);
+        if (artist === undefined) artists.set(row.artist, (artist = row.artist));
+        songs.push({ trackId: row.trackId, artist, topics: (JSON.parse(row.topicSet) as number[]).map((t) => t - 1), dominant: row.dominant - 1 });
+      }
+      last = page.at(-1)!.path;
+    }
+    return {
+      k: topics.k,
+      songs,
+      ...(features ? { features } : {}),
+      width: FEATURE_LENGTH,
+      ...(descriptors ? { descriptors, descriptorWidth: DESCRIPTOR_INPUT_LENGTH } : {}),
+      featureVersion: FEATURE_VERSION,
+      topicFingerprint: topics.fingerprint,
+    };
+  })();
 }
 
 export function shuffleInPlace<T>(items: T[] | Int32Array, rng: Rng): void {
@@ -193,6 +239,12 @@ export interface SamplingOptions {
   negativesPerPositive?: number;
   /** An epoch larger than this is cut down to it by uniform sub-sampling (0 or absent: no cap). */
   maxTriplets?: number;
+  /**
+   * `unbalanced` only: when the full epoch (every positive of every group) would hold more triplets
+   * than this, an epoch is `budget` triplets drawn by `budgetTriplets` instead, without building the
+   * full epoch (0 or absent: no budget). Smaller libraries train exactly as without it.
+   */
+  budget?: number;
 }
 
 export interface Triplets {
@@ -206,8 +258,14 @@ export interface Triplets {
 /** Songs (indices into `songs`, restricted to `pool`) that are positive / negative for each group. */
 export interface GroupPools {
   groups: number[];
-  positives: Map<number, number[]>;
-  negatives: Map<number, number[]>;
+  positives: Map<number, Int32Array>;
+  negatives: Map<number, Int32Array>;
+  /** The pool's songs that are a positive of at least one of `groups`, in pool order. */
+  songs: Int32Array;
+  /** Per topic t (0-based): the groups of `groups` that contain t (a song's groups as a positive). */
+  groupsWithTopic: Int32Array[];
+  /** Dominant topic of every song index (0-based; −1 outside the pool). */
+  dominant: Int8Array;
 }
 
 /**
@@ -216,52 +274,70 @@ export interface GroupPools {
  * (always the group of all K topics, which has no negatives) give no triplets.
  */
 export function groupPools(songs: readonly Song[], pool: readonly number[], k: number): GroupPools {
-  const positives = new Map<number, number[]>();
-  const negatives = new Map<number, number[]>();
+  const positives = new Map<number, Int32Array>();
+  const negatives = new Map<number, Int32Array>();
   const groups: number[] = [];
-  const masks = pool.map((i) => topicMask(songs[i]!.topics));
+  const masks = Int32Array.from(pool, (i) => topicMask(songs[i]!.topics));
+  const dominantOf = Int32Array.from(pool, (i) => songs[i]!.dominant);
+  const scratchPos = new Int32Array(pool.length);
+  const scratchNeg = new Int32Array(pool.length);
   for (const g of allGroups(k)) {
-    const pos: number[] = [];
-    const neg: number[] = [];
-    pool.forEach((i, j) => {
-      if (g & (1 << songs[i]!.dominant)) pos.push(i);
-      if ((g & masks[j]!) === 0) neg.push(i);
-    });
-    positives.set(g, pos);
-    negatives.set(g, neg);
-    if (pos.length > 0 && neg.length > 0) groups.push(g);
+    let np = 0;
+    let nn = 0;
+    for (let j = 0; j < pool.length; j++) {
+      if (g & (1 << dominantOf[j]!)) scratchPos[np++] = pool[j]!;
+      if ((g & masks[j]!) === 0) scratchNeg[nn++] = pool[j]!;
+    }
+    positives.set(g, scratchPos.slice(0, np));
+    negatives.set(g, scratchNeg.slice(0, nn));
+    if (np > 0 && nn > 0) groups.push(g);
   }
-  return { groups, positives, negatives };
+  const groupsWithTopic = Array.from({ length: k }, (_, t) => Int32Array.from(groups.filter((g) => g & (1 << t))));
+  const dominant = new Int8Array(songs.length).fill(-1);
+  for (let j = 0; j < pool.length; j++) dominant[pool[j]!] = dominantOf[j]!;
+  const withGroups = pool.filter((i) => groupsWithTopic[songs[i]!.dominant]!.length > 0);
+  return { groups, positives, negatives, songs: Int32Array.from(withGroups), groupsWithTopic, dominant };
+}
+
+/** Triplets in the full `unbalanced` epoch: every positive of every group once. */
+export function fullEpochSize(pools: GroupPools): number {
+  return pools.groups.reduce((n, g) => n + pools.positives.get(g)!.length, 0);
 }
 
 /**
  * One epoch of triplets, freshly drawn:
  * - `unbalanced`: every positive of every group once, each with one random negative — groups get
- *   pairs as the library falls (a group of common topics gets many).
+ *   pairs as the library falls (a group of common topics gets many). With a `budget` smaller than
+ *   that, `budgetTriplets` draws the epoch instead (pass `epoch` and `seed` for its song rotation).
  * - `balanced`: every group gets the same number of pairs, m = the smallest group's positive count:
  *   the larger groups are under-sampled (m positives without replacement), one random negative each.
  * - `1-to-n`: as balanced, with n distinct random negatives per positive.
  * The order is shuffled; `maxTriplets` caps the epoch by uniform sub-sampling.
  */
-export function sampleTriplets(pools: GroupPools, options: SamplingOptions, rng: Rng): Triplets {
+export function sampleTriplets(pools: GroupPools, options: SamplingOptions, rng: Rng, rotation: { seed: number; epoch: number } = { seed: 1, epoch: 0 }): Triplets {
+  if (options.mode === 'unbalanced' && options.budget && options.budget > 0 && fullEpochSize(pools) > options.budget) {
+    const t = budgetTriplets(pools, options.budget, rotation.seed, rotation.epoch, rng);
+    return options.maxTriplets && options.maxTriplets > 0 && options.maxTriplets < t.pos.length
+      ? { group: t.group.slice(0, options.maxTriplets), pos: t.pos.slice(0, options.maxTriplets), neg: t.neg.slice(0, options.maxTriplets) }
+      : t;
+  }
   const group: number[] = [];
   const pos: number[] = [];
   const neg: number[] = [];
   const n = options.mode === '1-to-n' ? Math.max(1, options.negativesPerPositive ?? 10) : 1;
   const m = Math.min(...pools.groups.map((g) => pools.positives.get(g)!.length));
   for (const g of pools.groups) {
-    const positives = pools.positives.get(g)!;
+    const positives = Array.from(pools.positives.get(g)!);
     const negatives = pools.negatives.get(g)!;
     let chosen: number[];
     if (options.mode === 'unbalanced') {
       chosen = positives;
     } else {
-      const copy = positives.slice();
-      partialShuffle(copy, m, rng);
-      chosen = copy.slice(0, m);
+      partialShuffle(positives, m, rng);
+      chosen = positives.slice(0, m);
     }
     for (const p of chosen) {
-      const negs = n === 1 ? [negatives[rng.int(negatives.length)]!] : drawDistinct(negatives, n, rng);
+      const negs = n === 1 ? [negatives[rng.int(negatives.length)]!] : drawDistinct(Array.from(negatives), n, rng);
       for (const q of negs) {
         group.push(g);
         pos.push(p);
@@ -273,6 +349,56 @@ export function sampleTriplets(pools: GroupPools, options: SamplingOptions, rng:
   shuffleInPlace(order, rng);
   const keep = options.maxTriplets && options.maxTriplets > 0 ? order.slice(0, options.maxTriplets) : order;
   return { group: Int32Array.from(keep, (i) => group[i]!), pos: Int32Array.from(keep, (i) => pos[i]!), neg: Int32Array.from(keep, (i) => neg[i]!) };
+}
+
+/**
+ * An epoch of `budget` triplets whose cost does not grow with groups × songs. The positives are
+ * stratified over songs: the pool's songs in a seeded random order, consumed as one stream across
+ * epochs (epoch e takes positions e·budget … (e+1)·budget − 1, a fresh order each full pass), so every
+ * song is a positive equally often (⌊budget / songs⌋ or one more per epoch in a small library; once
+ * per ⌈songs / budget⌉ epochs in a large one). Each positive gets one of its groups uniformly and a
+ * random negative of that group: over a pass, groups get pairs as the library falls, as in the full
+ * `unbalanced` epoch, of which this is a stratified sub-sample.
+ */
+export function budgetTriplets(pools: GroupPools, budget: number, seed: number, epoch: number, rng: Rng): Triplets {
+  const n = pools.songs.length;
+  const size = n === 0 ? 0 : Math.max(1, Math.floor(budget));
+  const group = new Int32Array(size);
+  const pos = new Int32Array(size);
+  const neg = new Int32Array(size);
+  let cycle = -1;
+  let order = new Int32Array(0);
+  const start = epoch * size;
+  for (let i = 0; i < size; i++) {
+    const at = start + i;
+    const c = Math.floor(at / n);
+    if (c !== cycle) {
+      cycle = c;
+      order = pools.songs.slice();
+      shuffleInPlace(order, createRng(seed * 7_919 + cycle * 104_729 + 13));
+    }
+    const p = order[at - c * n]!;
+    const groups = pools.groupsWithTopic[pools.dominant[p]!]!;
+    const g = groups[rng.int(groups.length)]!;
+    const negatives = pools.negatives.get(g)!;
+    group[i] = g;
+    pos[i] = p;
+    neg[i] = negatives[rng.int(negatives.length)]!;
+  }
+  // Shuffle the epoch so a batch mixes songs from across the stream.
+  for (let i = size - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const tg = group[i]!;
+    const tp = pos[i]!;
+    const tn = neg[i]!;
+    group[i] = group[j]!;
+    pos[i] = pos[j]!;
+    neg[i] = neg[j]!;
+    group[j] = tg;
+    pos[j] = tp;
+    neg[j] = tn;
+  }
+  return { group, pos, neg };
 }
 
 function partialShuffle(items: number[], count: number, rng: Rng): void {

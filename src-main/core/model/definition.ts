@@ -54,6 +54,10 @@ export interface DefinitionTraining {
   learningRate?: number;
   momentum?: number;
   patience?: number;
+  /** Triplets per epoch once a library's full epoch is larger (SamplingOptions.budget). */
+  tripletBudget?: number;
+  /** Triplets over a whole run (TrainOptions.runTriplets). */
+  runTriplets?: number;
 }
 
 export interface ModelDefinition {
@@ -119,7 +123,10 @@ export const descriptorsDefinition: ModelDefinition = {
       loss: { itemItem: 1, topicHead: 1 },
     };
   },
-  training: { epochs: 60, learningRate: 0.01, patience: 10 },
+  // The budgets bind only above ~520 training songs (63 groups per positive): mer-dev trains on full
+  // epochs; a large library gets 32,768-triplet epochs and ~1.5 M triplets in all, about what mer-dev's
+  // full epochs give (docs/benchmarks.md#a-real-listeners-library-issue-12).
+  training: { epochs: 60, learningRate: 0.01, patience: 10, tripletBudget: 32_768, runTriplets: 1_500_000 },
 };
 
 export const MODEL_DEFINITIONS: Readonly<Record<string, ModelDefinition>> = { paper: paperDefinition, descriptors: descriptorsDefinition };

@@ -197,6 +197,8 @@ export interface EvalOptions {
   patience: number | null;
   /** Caps an epoch's triplets (uniform sub-sample; 0: no cap; null: paper 8192, other models as in training). */
   maxTripletsPerEpoch: number | null;
+  /** Triplets per epoch once the full epoch is larger (null: the definition's own; 0: none). */
+  tripletBudget: number | null;
   learningRate: number | null;
   batchSize: number;
   negatives: number;
@@ -214,6 +216,7 @@ export const EVAL_DEFAULTS: EvalOptions = {
   epochs: null,
   patience: null,
   maxTripletsPerEpoch: null,
+  tripletBudget: null,
   learningRate: null,
   batchSize: TRAIN_DEFAULTS.batchSize,
   negatives: 10,
@@ -336,6 +339,7 @@ export function evaluationSplits(songs: readonly Song[], options: Pick<EvalOptio
 export function mfccStatistics(dataset: Dataset): { data: Float32Array; width: number } {
   const coeffs = N_MFCC;
   const frames = dataset.width / coeffs;
+  const mfcc = inputMatrix(dataset, 'mfcc').data;
   const out = new Float32Array(dataset.songs.length * 2 * coeffs);
   for (let s = 0; s < dataset.songs.length; s++) {
     const base = s * dataset.width;
@@ -343,7 +347,7 @@ export function mfccStatistics(dataset: Dataset): { data: Float32Array; width: n
       let sum = 0;
       let sumSq = 0;
       for (let f = 0; f < frames; f++) {
-        const v = dataset.features[base + f * coeffs + c]!;
+        const v = mfcc[base + f * coeffs + c]!;
         sum += v;
         sumSq += v * v;
       }
@@ -371,7 +375,7 @@ const RUNS: { name: string; objective: Objective; sampling: SamplingMode }[] = [
 /** Training options of one evaluation run: the definition's own settings, then the eval's overrides. */
 function evalTrainOptions(options: EvalOptions, run: { objective: Objective; sampling: SamplingMode }, seed: number): TrainOptions {
   const name = resolveModelName(options.model);
-  const { maxTriplets, ...own } = name === 'paper' ? PAPER_EVAL : { maxTriplets: 0, ...modelDefinition(name).training };
+  const { maxTriplets, tripletBudget, ...own } = name === 'paper' ? { ...PAPER_EVAL, tripletBudget: 0 } : { maxTriplets: 0, tripletBudget: 0, ...modelDefinition(name).training };
   return {
     ...TRAIN_DEFAULTS,
     ...own,
@@ -381,7 +385,7 @@ function evalTrainOptions(options: EvalOptions, run: { objective: Objective; sam
     ...(options.patience !== null ? { patience: options.patience } : {}),
     ...(options.learningRate !== null ? { learningRate: options.learningRate } : {}),
     batchSize: options.batchSize,
-    sampling: { mode: run.sampling, negativesPerPositive: options.negatives, maxTriplets: options.maxTripletsPerEpoch ?? maxTriplets },
+    sampling: { mode: run.sampling, negativesPerPositive: options.negatives, maxTriplets: options.maxTripletsPerEpoch ?? maxTriplets, budget: options.tripletBudget ?? tripletBudget },
     seed,
   };
 }
@@ -426,7 +430,7 @@ async function paperEvaluation(dataset: Dataset, options: EvalOptions, onLog: (l
     chances.push(userToSongChance(groups, testSongs));
     singleChances.push(userToSongChance(singleTopicGroups(dataset.k), testSongs));
     s2s.chance.push(songToSongChance(testSongs));
-    s2s.rawMfcc.push(songToSongMetrics(euclideanMatrix(dataset.features, dataset.width, split.test), testSongs));
+    s2s.rawMfcc.push(songToSongMetrics(euclideanMatrix(inputMatrix(dataset, 'mfcc').data, dataset.width, split.test), testSongs));
     const splitRuns: EvalRun[] = [];
     for (const run of RUNS) {
       if (isCancelled()) throw new Error('cancelled');
@@ -474,7 +478,7 @@ async function modelEvaluation(dataset: Dataset, options: EvalOptions, onLog: (l
     u2sChance.push(userToSongChance(allGroups(dataset.k), testSongs));
     singleChance.push(userToSongChance(singleTopicGroups(dataset.k), testSongs));
     s2s.chance.push(songToSongChance(testSongs));
-    s2s.rawMfccEuclidean.push(songToSongMetrics(euclideanMatrix(dataset.features, dataset.width, split.test), testSongs));
+    s2s.rawMfccEuclidean.push(songToSongMetrics(euclideanMatrix(inputMatrix(dataset, 'mfcc').data, dataset.width, split.test), testSongs));
     s2s.mfccStatsEuclidean.push(featureNeighbours(mfccStats, split, testSongs));
     s2s.descriptorsEuclidean.push(featureNeighbours(descriptors, split, testSongs));
     const trained = await trainModel(dataset, split, evalTrainOptions(options, run, split.seed), { isCancelled });
@@ -510,7 +514,8 @@ function headLine(r: EvalReport): string {
   const st = r.settings;
   const how = st.folds > 1 ? `${st.folds}-fold cross-validation by artist` : `${st.seeds} seed(s), artist-disjoint 80/20`;
   const cap = st.maxTripletsPerEpoch ?? (st.definition === 'paper' ? PAPER_EVAL.maxTriplets : 0);
-  return `${st.songs} songs, model ${st.definition}, ${how}, test songs per split: ${st.testSongs.join(', ')}; ≤ ${cap || '∞'} triplets/epoch`;
+  const budget = st.tripletBudget ?? (st.definition === 'paper' ? 0 : (modelDefinition(st.definition).training?.tripletBudget ?? 0));
+  return `${st.songs} songs, model ${st.definition}, ${how}, test songs per split: ${st.testSongs.join(', ')}; ≤ ${cap || '∞'} triplets/epoch${budget ? `, budget ${budget} triplets/epoch once the full epoch is larger` : ''}`;
 }
 
 /** The report as markdown tables (percentages, mean ± standard deviation over the splits, chance beside). */

@@ -18,12 +18,13 @@ export function descriptorInput(stored: Float32Array): Float32Array {
 
 /** A stored track_features row, as much of it as the model inputs need. */
 export interface StoredInputRow {
-  features: Buffer;
+  /** Null where the caller did not read the MFCC column (a descriptor model). */
+  features: Buffer | null;
   descriptors: Buffer | null;
 }
 
 /** φ's raw input for one stored row, or null when the row lacks what the model reads (descriptors before v2). */
 export function modelInputOf(kind: InputKind | undefined, row: StoredInputRow): Float32Array | null {
-  if ((kind ?? 'mfcc') === 'mfcc') return blobToFeatures(row.features);
+  if ((kind ?? 'mfcc') === 'mfcc') return row.features ? blobToFeatures(row.features) : null;
   return row.descriptors ? descriptorInput(blobToFeatures(row.descriptors)) : null;
 }

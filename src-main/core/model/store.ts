@@ -220,47 +220,59 @@ export interface EmbedResult {
 /**
  * Embeds with φ every available track that has current features but no embedding under the model
  * (default: the active one). Needs no tags: a song analysed after training is embedded as it is.
+ * Reads the pending rows in keyset pages of `chunk` (only the blob column the model reads), embeds
+ * and writes each page before reading the next: memory is one page, whatever the library's size.
  * The backend must be selected already (selectBackend).
  */
-export async function embedMissing(db: Database, dataDir: string, options: { modelId?: number; chunk?: number } = {}): Promise<EmbedResult> {
+export async function embedMissing(
+  db: Database,
+  dataDir: string,
+  options: { modelId?: number; chunk?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<EmbedResult> {
   const started = performance.now();
   const model = loadModel(db, dataDir, options.modelId);
   if (!model) return { modelId: null, embedded: 0, ms: 0, songsPerSecond: 0 };
-  const pending = db
-    .prepare(
-      `SELECT f.track_id AS trackId, f.features, f.descriptors FROM track_features f JOIN tracks t ON t.id = f.track_id
+  const kind = model.meta.config.input ?? 'mfcc';
+  const pendingFrom = `FROM track_features f JOIN tracks t ON t.id = f.track_id
        LEFT JOIN track_embeddings e ON e.track_id = f.track_id AND e.model_id = ? AND e.feature_version = f.feature_version
-       WHERE f.feature_version = ? AND e.track_id IS NULL ORDER BY f.track_id`,
-    )
-    .all(model.id, model.meta.featureVersion) as { trackId: number; features: Buffer; descriptors: Buffer | null }[];
-  if (pending.length === 0) return { modelId: model.id, embedded: 0, ms: performance.now() - started, songsPerSecond: 0 };
+       WHERE f.feature_version = ? AND e.track_id IS NULL`;
+  const total = (db.prepare(`SELECT COUNT(*) AS n ${pendingFrom}`).get(model.id, model.meta.featureVersion) as { n: number }).n;
+  if (total === 0) return { modelId: model.id, embedded: 0, ms: performance.now() - started, songsPerSecond: 0 };
+  const column = kind === 'mfcc' ? 'f.features AS features, NULL AS descriptors' : 'NULL AS features, f.descriptors AS descriptors';
+  const page = db.prepare(`SELECT f.track_id AS trackId, ${column} ${pendingFrom} AND f.track_id > ? ORDER BY f.track_id LIMIT ?`);
   const net = new Network(model.meta.config, model.weights);
+  let embedded = 0;
   try {
     const insert = db.prepare(
       `INSERT INTO track_embeddings (track_id, model_id, embedding, feature_version) VALUES (?, ?, ?, ?)
        ON CONFLICT(track_id, model_id) DO UPDATE SET embedding = excluded.embedding, feature_version = excluded.feature_version`,
     );
-    const chunk = options.chunk ?? 2048;
+    const chunk = Math.max(1, options.chunk ?? 2048);
     const width = model.meta.config.itemInput;
     const e = model.meta.config.embedding;
-    for (let start = 0; start < pending.length; start += chunk) {
-      const part = pending.slice(start, start + chunk);
-      const data = new Float32Array(part.length * width);
+    const data = new Float32Array(chunk * width);
+    let after = 0;
+    for (;;) {
+      const part = page.all(model.id, model.meta.featureVersion, after, chunk) as { trackId: number; features: Buffer | null; descriptors: Buffer | null }[];
+      if (part.length === 0) break;
       part.forEach((row, i) => {
-        const f = modelInputOf(model.meta.config.input, row);
+        const f = modelInputOf(kind, row);
         if (!f || f.length !== width) throw new Error(`track ${row.trackId} lacks the input this model reads: run \`cadenza analyze\``);
         for (let d = 0; d < width; d++) data[i * width + d] = (f[d]! - model.standardizer.mean[d]!) / model.standardizer.std[d]!;
       });
-      const emb = await embedRows(net, { data, rows: part.length, width });
+      const emb = await embedRows(net, { data: data.subarray(0, part.length * width), rows: part.length, width });
       db.transaction(() => {
         part.forEach((row, i) => insert.run(row.trackId, model.id, embeddingToBlob(emb.slice(i * e, (i + 1) * e)), model.meta.featureVersion));
       })();
+      embedded += part.length;
+      after = part.at(-1)!.trackId;
+      options.onProgress?.(embedded, Math.max(total, embedded));
     }
   } finally {
     net.dispose();
   }
   const ms = performance.now() - started;
-  return { modelId: model.id, embedded: pending.length, ms, songsPerSecond: (pending.length * 1000) / Math.max(1, ms) };
+  return { modelId: model.id, embedded, ms, songsPerSecond: (embedded * 1000) / Math.max(1, ms) };
 }
 
 /** Checkpoints in one file, `<data dir>/models/checkpoint-<objective>.cdzt`, replaced atomically. */

@@ -29,6 +29,8 @@ export const TRAIN_JOB_DEFAULTS: Omit<TrainWorkerData, 'dataDir'> = {
   sampling: 'unbalanced',
   negatives: 10,
   maxTripletsPerEpoch: 0,
+  tripletBudget: 0,
+  runTriplets: 0,
   validationFraction: 0.1,
   checkpointEveryMs: 60_000,
 };

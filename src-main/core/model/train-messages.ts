@@ -44,6 +44,10 @@ export interface TrainWorkerData {
   sampling: SamplingMode;
   negatives: number;
   maxTripletsPerEpoch: number;
+  /** Triplets per epoch once the full epoch is larger (SamplingOptions.budget; 0: none). */
+  tripletBudget: number;
+  /** Triplets over the run (TrainOptions.runTriplets; 0: none). */
+  runTriplets: number;
   validationFraction: number;
   checkpointEveryMs: number;
 }

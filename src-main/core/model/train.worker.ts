@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openLibraryDatabase } from '../db/open.ts';
 import { selectBackend } from './backend.ts';
 import { loadLibraryDataset, NotReadyError, splitByArtist } from './data.ts';
+import { modelDefinition } from './definition.ts';
 import { embedMissing, fileCheckpointStore, saveModel } from './store.ts';
 import type { TrainReply, TrainRequest, TrainWorkerData } from './train-messages.ts';
 import { trainModel, type TrainOptions } from './trainer.ts';
@@ -22,7 +23,8 @@ async function main(): Promise<void> {
   send({ type: 'backend', backend });
   const db = openLibraryDatabase(data.dataDir);
   try {
-    const dataset = loadLibraryDataset(db);
+    // Only the columns this model reads: the default model never loads the MFCC blobs.
+    const dataset = loadLibraryDataset(db, { inputs: modelDefinition(data.model).input });
     if (dataset.songs.length < 2) throw new NotReadyError(`only ${dataset.songs.length} song(s) have both features and topics: run \`cadenza analyze\` and \`cadenza topics fit\``);
     const all = dataset.songs.map((_, i) => i);
     const { kept, held } = splitByArtist(dataset.songs, all, data.validationFraction, data.seed);
@@ -34,9 +36,10 @@ async function main(): Promise<void> {
       learningRate: data.learningRate,
       momentum: data.momentum,
       weightDecay: 0,
-      sampling: { mode: data.sampling, negativesPerPositive: data.negatives, maxTriplets: data.maxTripletsPerEpoch },
+      sampling: { mode: data.sampling, negativesPerPositive: data.negatives, maxTriplets: data.maxTripletsPerEpoch, budget: data.tripletBudget },
       patience: data.patience,
       seed: data.seed,
+      runTriplets: data.runTriplets,
     };
     const trained = await trainModel(dataset, { train: kept, validation: held }, options, {
       onProgress: (progress) => send({ type: 'progress', progress }),

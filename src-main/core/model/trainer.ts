@@ -4,6 +4,7 @@ import { createRng, type Rng } from '../topics/rng.ts';
 import {
   allGroups,
   fitStandardizer,
+  fullEpochSize,
   groupPools,
   groupVector,
   inputMatrix,
@@ -34,6 +35,21 @@ export interface TrainOptions {
   /** Early stopping: stop after this many epochs without a better validation accuracy (0: never). */
   patience: number;
   seed: number;
+  /**
+   * Triplets over the whole run (0 or absent: no limit): the epoch count becomes
+   * min(epochs, ⌈runTriplets / triplets per epoch⌉), so a library whose epochs are held to
+   * `sampling.budget` trains for as many triplets as a small library's full epochs give.
+   */
+  runTriplets?: number;
+}
+
+/** Triplets per epoch of the validation set (fixed, seeded): a larger validation side is sub-sampled (budgetTriplets). */
+export const VALIDATION_TRIPLETS = 16_384;
+
+/** The epochs a run will take at most: the cap, or fewer when `runTriplets` binds. */
+export function plannedEpochs(options: Pick<TrainOptions, 'epochs' | 'runTriplets'>, tripletsPerEpoch: number): number {
+  if (!options.runTriplets || options.runTriplets <= 0 || tripletsPerEpoch <= 0) return options.epochs;
+  return Math.max(1, Math.min(options.epochs, Math.ceil(options.runTriplets / tripletsPerEpoch)));
 }
 
 export const TRAIN_DEFAULTS: TrainOptions = {
@@ -203,6 +219,8 @@ export async function trainModel(dataset: Dataset, split: Split, options: TrainO
   const liked = personal ? likedBySelection(personal.triplets) : undefined;
   if (trainPools.groups.length === 0) throw new Error('no user group has both a positive and a negative training song: tag more songs, with more than one topic among them');
   const valTriplets = validationTriplets(dataset, split.validation, options.seed);
+  const epochSize = options.sampling.mode === 'unbalanced' && options.sampling.budget ? Math.min(options.sampling.budget, fullEpochSize(trainPools)) : fullEpochSize(trainPools);
+  const epochs = plannedEpochs(options, epochSize);
 
   const key = runKey(dataset, split, options);
   const specs = paramSpecs(config);
@@ -236,6 +254,8 @@ export async function trainModel(dataset: Dataset, split: Split, options: TrainO
     const resumedFromEpoch = resumed ? resumed.epoch : null;
     let tripletsDone = 0;
     let trainMsTotal = 0;
+    // Time left from the run's wall time per triplet so far (steps, validation and checkpoints included).
+    const loopStarted = performance.now();
     let cancelled = false;
     let stoppedEarly = false;
     let lastCheckpoint = performance.now();
@@ -248,8 +268,8 @@ export async function trainModel(dataset: Dataset, split: Split, options: TrainO
       lastCheckpoint = performance.now();
     };
 
-    while (state.epoch < options.epochs) {
-      const library = sampleTriplets(trainPools, options.sampling, createRng(options.seed * 1_000_003 + state.epoch));
+    while (state.epoch < epochs) {
+      const library = sampleTriplets(trainPools, options.sampling, createRng(options.seed * 1_000_003 + state.epoch), { seed: options.seed, epoch: state.epoch });
       const triplets: EpochTriplets = personal ? withPersonalTriplets(library, personal.triplets, personal.weight, createRng(options.seed * 15_485_863 + state.epoch)) : library;
       const steps = Math.ceil(triplets.pos.length / options.batchSize);
       while (state.step < steps) {
@@ -277,17 +297,18 @@ export async function trainModel(dataset: Dataset, split: Split, options: TrainO
         tripletsDone += end - start;
         trainMsTotal += ms;
         const rate = (tripletsDone * 1000) / Math.max(1, trainMsTotal);
-        const left = (options.epochs - state.epoch) * triplets.pos.length - end;
+        const wallRate = (tripletsDone * 1000) / Math.max(1, performance.now() - loopStarted);
+        const left = (epochs - state.epoch) * triplets.pos.length - end;
         hooks.onProgress?.({
           epoch: state.epoch + 1,
-          epochs: options.epochs,
+          epochs,
           step: state.step,
           steps,
           loss: state.epochLoss / end,
           lastValAccuracy: state.history.at(-1)?.valAccuracy ?? null,
           bestValAccuracy: state.bestValAccuracy,
           tripletsPerSecond: rate,
-          etaSec: rate > 0 ? left / rate : null,
+          etaSec: wallRate > 0 ? left / wallRate : null,
         });
         if (hooks.checkpointEveryMs !== undefined && state.step < steps && performance.now() - lastCheckpoint > hooks.checkpointEveryMs) await saveCheckpoint();
       }
@@ -321,7 +342,7 @@ export async function trainModel(dataset: Dataset, split: Split, options: TrainO
         stoppedEarly = true;
         break;
       }
-      if (state.epoch < options.epochs) await saveCheckpoint();
+      if (state.epoch < epochs) await saveCheckpoint();
     }
     if (cancelled) await saveCheckpoint();
     else hooks.checkpoints?.clear();
@@ -393,39 +414,52 @@ export function addItemTargets(
   }
 }
 
-/** Fixed validation triplets (unbalanced sampling over the validation songs, seeded); null if none. */
-export function validationTriplets(dataset: Dataset, songs: readonly number[], seed: number): Triplets | null {
+/** Fixed validation triplets (unbalanced sampling over the validation songs, seeded, at most `budget`); null if none. */
+export function validationTriplets(dataset: Dataset, songs: readonly number[], seed: number, budget = VALIDATION_TRIPLETS): Triplets | null {
   if (songs.length === 0) return null;
   const pools = groupPools(dataset.songs, songs, dataset.k);
   if (pools.groups.length === 0) return null;
-  return sampleTriplets(pools, { mode: 'unbalanced' }, createRng(seed * 31 + 17));
+  return sampleTriplets(pools, { mode: 'unbalanced', budget }, createRng(seed * 31 + 17), { seed: seed * 31 + 17, epoch: 0 });
 }
 
-/** Share of triplets with D(u, positive) < D(u, negative), in inference mode. */
-export async function pairwiseAccuracy(net: Network, matrix: FeatureMatrix, rowOf: Int32Array, triplets: Triplets, k: number): Promise<number> {
-  const items = await embedRows(net, matrix);
+/**
+ * Share of triplets with D(u, positive) < D(u, negative), in inference mode. Embeds only the rows the
+ * triplets read and scores them in chunks, so its memory follows the triplets, not the library.
+ */
+export async function pairwiseAccuracy(net: Network, matrix: FeatureMatrix, rowOf: Int32Array, triplets: Triplets, k: number, chunk = 8192): Promise<number> {
+  // The distinct matrix rows the triplets read, compacted into a small matrix.
+  const compact = new Map<number, number>();
+  const n = triplets.pos.length;
+  for (let i = 0; i < n; i++) for (const r of [rowOf[triplets.pos[i]!]!, rowOf[triplets.neg[i]!]!]) if (!compact.has(r)) compact.set(r, compact.size);
+  const sub = new Float32Array(compact.size * matrix.width);
+  for (const [r, c] of compact) sub.set(matrix.data.subarray(r * matrix.width, (r + 1) * matrix.width), c * matrix.width);
+  const items = await embedRows(net, { data: sub, rows: compact.size, width: matrix.width });
   const groups = allGroups(k);
   const users = new Float32Array(groups.length * k);
   groups.forEach((g, i) => users.set(groupVector(g, k), i * k));
   const userEmb = await embedUsers(net, users);
   const e = net.config.embedding;
-  const n = triplets.pos.length;
-  const u = new Float32Array(n * e);
-  const p = new Float32Array(n * e);
-  const q = new Float32Array(n * e);
-  for (let i = 0; i < n; i++) {
-    u.set(userEmb.subarray((triplets.group[i]! - 1) * e, triplets.group[i]! * e), i * e);
-    const pr = rowOf[triplets.pos[i]!]!;
-    const nr = rowOf[triplets.neg[i]!]!;
-    p.set(items.subarray(pr * e, (pr + 1) * e), i * e);
-    q.set(items.subarray(nr * e, (nr + 1) * e), i * e);
+  let right = 0;
+  for (let start = 0; start < n; start += chunk) {
+    const size = Math.min(chunk, n - start);
+    const u = new Float32Array(size * e);
+    const p = new Float32Array(size * e);
+    const q = new Float32Array(size * e);
+    for (let j = 0; j < size; j++) {
+      const i = start + j;
+      u.set(userEmb.subarray((triplets.group[i]! - 1) * e, triplets.group[i]! * e), j * e);
+      const pr = compact.get(rowOf[triplets.pos[i]!]!)!;
+      const nr = compact.get(rowOf[triplets.neg[i]!]!)!;
+      p.set(items.subarray(pr * e, (pr + 1) * e), j * e);
+      q.set(items.subarray(nr * e, (nr + 1) * e), j * e);
+    }
+    const correct = tf.tidy(() => {
+      const ut = tf.tensor2d(u, [size, e]);
+      const z = tf.sub(net.distance(ut, tf.tensor2d(p, [size, e])), net.distance(ut, tf.tensor2d(q, [size, e])));
+      return tf.sum(tf.cast(tf.less(z, 0), 'float32'));
+    });
+    right += (await correct.data())[0]!;
+    correct.dispose();
   }
-  const correct = tf.tidy(() => {
-    const ut = tf.tensor2d(u, [n, e]);
-    const z = tf.sub(net.distance(ut, tf.tensor2d(p, [n, e])), net.distance(ut, tf.tensor2d(q, [n, e])));
-    return tf.sum(tf.cast(tf.less(z, 0), 'float32'));
-  });
-  const value = (await correct.data())[0]!;
-  correct.dispose();
-  return value / Math.max(1, n);
+  return right / Math.max(1, n);
 }
