@@ -260,17 +260,18 @@ export class DatasetMetrics implements MetricSource {
   readonly gaussians: Gaussian[];
   private readonly stats: { data: Float32Array; width: number };
   private readonly fluctuation: { data: Float32Array; width: number };
+  private readonly features: Float32Array;
 
   constructor(
     private readonly dataset: Dataset,
     private readonly learned: ((evalRows: readonly number[]) => Float64Array) | null = null,
   ) {
+    if (!dataset.features) throw new Error('the song metrics read the MFCC matrix: load the dataset with its MFCC features');
+    const features = (this.features = dataset.features);
     const frames = dataset.width / N_MFCC;
-    this.gaussians = dataset.songs.map((_, s) => frameGaussian(dataset.features, s * dataset.width, frames, N_MFCC));
+    this.gaussians = dataset.songs.map((_, s) => frameGaussian(features, s * dataset.width, frames, N_MFCC));
     this.stats = mfccStatistics(dataset);
-    const rows = dataset.songs.map((_, s) =>
-      mfccFluctuation(dataset.features, s * dataset.width, frames, N_MFCC, SAMPLE_RATE / HOP),
-    );
+    const rows = dataset.songs.map((_, s) => mfccFluctuation(features, s * dataset.width, frames, N_MFCC, SAMPLE_RATE / HOP));
     const width = rows[0]?.length ?? 0;
     const data = new Float32Array(rows.length * width);
     rows.forEach((r, i) => data.set(r, i * width));
@@ -286,7 +287,7 @@ export class DatasetMetrics implements MetricSource {
     const n = evalRows.length;
     switch (base) {
       case 'rawMfcc':
-        return euclideanMatrix(this.dataset.features, this.dataset.width, evalRows);
+        return euclideanMatrix(this.features, this.dataset.width, evalRows);
       case 'mfccStats':
         return standardisedEuclidean(this.stats, trainRows, evalRows);
       case 'descriptors':
