@@ -6,7 +6,8 @@ import { openIndex, printTracks, QUEUE_OPTION_SPECS, QUEUE_USAGE, queueRules, re
 
 export const similarCommand: Command = {
   name: 'similar',
-  summary: 'more like this: the songs nearest to one or several tracks by the learned distance (works without tags)',
+  summary:
+    'more like this: the songs nearest to one or several tracks by the song metric the nested evaluation chose (works without tags)',
   usage: `cadenza similar PATH_OR_ID... ${QUEUE_USAGE} [--explain] [--data-dir D] [--json]`,
   options: { ...QUEUE_OPTION_SPECS },
   run(ctx, args, options) {

@@ -7,6 +7,7 @@ import { MAP_RESOLUTION } from '../../api/types.ts';
 import { dispatchCall } from '../../api/dispatch.ts';
 import { openLibraryDatabase } from '../db/open.ts';
 import { activateModel } from '../model/store.ts';
+import { RecommendIndex } from '../recommend/recommender.ts';
 import { syntheticDataset, writeSyntheticLibrary } from '../model/synthetic.ts';
 import { AppService } from './app-service.ts';
 import { principalAxes } from './recommend-service.ts';
@@ -15,6 +16,7 @@ describe('recommendations through the app API', () => {
   let service: AppService;
   const events: { event: ApiEvent; payload: ApiEvents[ApiEvent] }[] = [];
   let ids: number[];
+  let dataDir: string;
 
   async function call<M extends ApiMethod>(method: M, request: ApiRequest<M>): Promise<ApiResponse<M>> {
     const result = await dispatchCall(method, request, (m, r) => service.handle(m, r));
@@ -23,7 +25,7 @@ describe('recommendations through the app API', () => {
   }
 
   beforeAll(async () => {
-    const dataDir = tempDir();
+    dataDir = tempDir();
     const db = openLibraryDatabase(dataDir);
     ids = writeSyntheticLibrary(db, syntheticDataset({ songs: 80, seed: 5, signal: 1 }));
     db.close();
@@ -93,7 +95,9 @@ describe('recommendations through the app API', () => {
     const before = (await call('queue.fromTopics', { topics: [2], n: 20 })).tracks.map((t) => t.id);
     // Like a track far down the ranking: its nearest neighbour must rise.
     const far = (await call('queue.fromTopics', { topics: [2], n: 60 })).tracks.at(-1)!;
-    const neighbour = (await call('tracks.moreLike', { trackIds: [far.id], n: 1 })).tracks[0]!;
+    // Feedback lifts the liked track's nearest neighbours by D over φ (more like this ranks by the song metric).
+    const index = RecommendIndex.load(service.db, dataDir)!;
+    const neighbour = index.tracks[index.neighbours(index.indexOf(far.id)!, 1).neighbours[0]!]!;
     const rankOf = (list: number[], id: number) => (list.includes(id) ? list.indexOf(id) : Infinity);
     await call('feedback.set', { trackId: far.id, kind: 'like', topics: [2] });
     const after = (await call('queue.fromTopics', { topics: [2], n: 20 })).tracks;

@@ -13,6 +13,7 @@ import { recordFeedback } from './feedback.ts';
 import { LearnedDistance } from './learned-distance.ts';
 import { distanceLayers, topicVector, userEmbedding } from './model-math.ts';
 import { moreLikeThis, normalizeName, RecommendIndex, topicQueue } from './recommender.ts';
+import { songSimilarity } from './song-similarity.ts';
 import { acceptSuggestions, suggestTags } from './tag-suggest.ts';
 import { trackTagInfo } from '../topics/library-tags.ts';
 
@@ -163,19 +164,23 @@ describe('recommendations on a small trained model', () => {
     expect(topicQueue(db, index, [1], { n: 15, adventurous: 0.8, seed: 1 }).map((t) => t.id)).toEqual(a);
   });
 
-  it('more like this: nearest by D, seeds and their duplicates left out, several seeds', () => {
+  it('more like this: nearest by the chosen song metric, seeds and their duplicates left out, several seeds', () => {
     const index = load();
     const similar = moreLikeThis(db, index, [ids[0]!], { n: 10 });
     expect(similar).toHaveLength(10);
     expect(similar.some((t) => t.id === ids[0] || t.id === ids[119])).toBe(false); // the seed, and the seed's song under another file
-    // The first is the nearest eligible song by D over φ.
-    const scores = index.scorer.score(Float32Array.from(index.scorer.item(index.indexOf(ids[0]!)!)));
+    // The first is the nearest eligible song by the song metric (song-similarity.ts), computed on its own.
+    const scores = songSimilarity(db, index)
+      .score([index.indexOf(ids[0]!)!])
+      .slice();
     let best = -1;
     for (let i = 0; i < index.count; i++)
       if (index.tracks[i]!.id !== ids[0] && index.tracks[i]!.id !== ids[119] && (best < 0 || scores[i]! < scores[best]!))
         best = i;
     expect(similar[0]!.id).toBe(index.tracks[best]!.id);
     expect(similar[0]!.distance).toBeCloseTo(scores[best]!, 5);
+    // Mutual proximity: a probability on the shortlist.
+    expect(similar.every((t) => t.distance >= 0 && t.distance <= 1)).toBe(true);
     const two = moreLikeThis(db, index, [ids[0]!, ids[1]!], { n: 10 });
     expect(two.some((t) => t.id === ids[0] || t.id === ids[1])).toBe(false);
     expect(two).toHaveLength(10);

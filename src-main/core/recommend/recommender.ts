@@ -11,6 +11,7 @@ import { distanceScorer, type DistanceScorer } from './distance-kernel.ts';
 import { likedAndDisliked, recentlyPlayed } from './feedback.ts';
 import { distanceLayers, topicVector, userEmbedding } from './model-math.ts';
 import { blendQueue, type FeedbackAnchor, type Lane, type Ranked, type RankTracks } from './ranking.ts';
+import { songSimilarity, type SongSimilarity } from './song-similarity.ts';
 import { smallestK } from './top-k.ts';
 import { addTagMix, distancesToAudioLanes, selectionLanes, topicMixFromDistances } from './topic-lanes.ts';
 
@@ -215,7 +216,11 @@ export function topicQueue(
   return explain(db, index, ranked, { selected: topics, blend: { topics, table } });
 }
 
-/** The songs nearest to one or several seed tracks, by the mean of D over φ. Works without tags. */
+/**
+ * The songs nearest to one or several seed tracks by the song metric the nested protocol chose
+ * (song-similarity.ts: D over φ blended with unlearned distances, then mutual proximity; mean over seeds).
+ * Works without tags.
+ */
 export function moreLikeThis(
   db: Database,
   index: RecommendIndex,
@@ -232,16 +237,13 @@ export function moreLikeThis(
     return i;
   });
   if (seeds.length === 0) throw new RecommendError('give at least one seed track');
-  const scoreAll = (): Float32Array => {
-    if (seeds.length === 1) return index.scorer.score(Float32Array.from(index.scorer.item(seeds[0]!)));
-    const scores = new Float32Array(index.count);
-    for (const s of seeds) {
-      const part = index.scorer.score(Float32Array.from(index.scorer.item(s)));
-      for (let i = 0; i < scores.length; i++) scores[i]! += part[i]! / seeds.length;
-    }
-    return scores;
-  };
-  const ranked = rank(db, index, () => [{ scores: scoreAll(), weight: 1 }], rules, seeds);
+  let similarity: SongSimilarity;
+  try {
+    similarity = songSimilarity(db, index);
+  } catch (error) {
+    throw new RecommendError(error instanceof Error ? error.message : String(error));
+  }
+  const ranked = rank(db, index, () => [{ scores: similarity.score(seeds), weight: 1 }], rules, seeds);
   return explain(db, index, ranked, { selected: [], blend: null });
 }
 

@@ -7,9 +7,20 @@ import { migration0005 } from './0005-feedback.ts';
 import { migration0006 } from './0006-descriptors.ts';
 import { migration0007 } from './0007-loudness.ts';
 import { migration0008 } from './0008-library-sort.ts';
+import { migration0009 } from './0009-song-vectors.ts';
 
 /** Every migration in order; versions are 1, 2, 3, … with no gaps. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008];
+export const MIGRATIONS: readonly Migration[] = [
+  migration0001,
+  migration0002,
+  migration0003,
+  migration0004,
+  migration0005,
+  migration0006,
+  migration0007,
+  migration0008,
+  migration0009,
+];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
 export type { Migration };

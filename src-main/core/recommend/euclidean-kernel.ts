@@ -1,0 +1,215 @@
+/**
+ * Squared Euclidean distance of one query to every stored vector, in a WebAssembly SIMD module
+ * generated for the vector width (padded to a multiple of 4, fully unrolled: one v128 load, subtract,
+ * multiply-add per 4 values), with a plain JavaScript fallback. The unlearned song metric of "more
+ * like this" runs on it (song-similarity.ts); the layout mirrors distance-kernel.ts: the vectors live
+ * in the module's memory and the scores go to a reused buffer.
+ */
+import { section, uleb } from '../wasm/encoding.ts';
+
+// prettier-ignore
+const BLOCK = 0x02, LOOP = 0x03, END = 0x0b, BR_IF = 0x0d, VOID = 0x40, LGET = 0x20, LSET = 0x21, LTEE = 0x22;
+// prettier-ignore
+const F32_STORE = 0x38, I32_CONST = 0x41, I32_EQZ = 0x45, I32_ADD = 0x6a, I32_SUB = 0x6b, F32_ADD = 0x92;
+const SIMD = 0xfd;
+const v128Load = (offset: number) => [SIMD, 0x00, 0x04, ...uleb(offset)];
+const V128_CONST0 = [SIMD, 0x0c, ...new Array<number>(16).fill(0)];
+const F32X4_EXTRACT = [SIMD, 0x1f];
+const F32X4_ADD = [SIMD, 0xe4, 0x01];
+const F32X4_SUB = [SIMD, 0xe5, 0x01];
+const F32X4_MUL = [SIMD, 0xe6, 0x01];
+
+/** Signed LEB128, the encoding of i32.const immediates (uleb would turn e.g. 64 into −64). */
+export function sleb(value: number): number[] {
+  const out: number[] = [];
+  let v = value | 0;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+/** Floats per stored vector: the width rounded up to a multiple of 4. */
+export function paddedWidth(width: number): number {
+  return Math.ceil(width / 4) * 4;
+}
+
+/** (func (export "score") (param $x $y $n i32)): y[i] = ‖query − x[i]‖² for n vectors; the query is at address 0. */
+export function buildEuclideanModule(width: number): Uint8Array {
+  const W = paddedWidth(width);
+  const X = 0, Y = 1, N = 2, ACC = 3, T = 4; // prettier-ignore
+  const body: number[] = [0x01, 0x02, 0x7b];
+  body.push(BLOCK, VOID, LGET, N, I32_EQZ, BR_IF, 0, LOOP, VOID, ...V128_CONST0, LSET, ACC);
+  for (let k = 0; k < W / 4; k++) {
+    body.push(
+      LGET,
+      X,
+      ...v128Load(16 * k),
+      I32_CONST,
+      0,
+      ...v128Load(16 * k),
+      ...F32X4_SUB,
+      LTEE,
+      T,
+      LGET,
+      T,
+      ...F32X4_MUL,
+      LGET,
+      ACC,
+      ...F32X4_ADD,
+      LSET,
+      ACC,
+    );
+  }
+  body.push(
+    LGET, Y,
+    LGET, ACC, ...F32X4_EXTRACT, 0, LGET, ACC, ...F32X4_EXTRACT, 1, F32_ADD,
+    LGET, ACC, ...F32X4_EXTRACT, 2, LGET, ACC, ...F32X4_EXTRACT, 3, F32_ADD, F32_ADD,
+    F32_STORE, 0x02, 0x00,
+    LGET, X, I32_CONST, ...sleb(4 * W), I32_ADD, LSET, X,
+    LGET, Y, I32_CONST, 4, I32_ADD, LSET, Y,
+    LGET, N, I32_CONST, 1, I32_SUB, LTEE, N, BR_IF, 0,
+    END, END, END,
+  ); // prettier-ignore
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x00]),
+    ...section(2, [0x01, 0x01, 0x65, 0x01, 0x6d, 0x02, 0x00, 0x01]),
+    ...section(3, [0x01, 0x00]),
+    ...section(7, [0x01, 0x05, ...Array.from('score', (c) => c.charCodeAt(0)), 0x00, 0x00]),
+    ...section(10, [0x01, ...uleb(body.length), ...body]),
+  ]); // prettier-ignore
+}
+
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (
+    module: object,
+    imports: Record<string, Record<string, unknown>>,
+  ) => { readonly exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+}
+const wasmApi: WasmApi | undefined = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+const PAGE = 65536;
+
+/** One query against every stored vector by squared Euclidean distance. */
+export interface EuclideanScorer {
+  readonly kind: 'wasm-simd' | 'js';
+  readonly width: number;
+  readonly count: number;
+  /** Copies the vectors in (n × width, back to back). */
+  setItems(items: Float32Array): void;
+  /** Stored vector i (a copy). */
+  item(i: number): Float32Array;
+  /** ‖query − item i‖² for every item, into a reused buffer (valid until the next call). */
+  score(query: Float32Array): Float32Array;
+}
+
+class WasmEuclidean implements EuclideanScorer {
+  readonly kind = 'wasm-simd' as const;
+  count = 0;
+  private readonly memory: WasmMemory;
+  private readonly run: (x: number, y: number, n: number) => void;
+  private readonly padded: number;
+  private readonly itemsAt: number;
+  private outAt: number;
+
+  constructor(
+    readonly width: number,
+    module: object,
+  ) {
+    this.padded = paddedWidth(width);
+    this.memory = new wasmApi!.Memory({ initial: 1 });
+    this.run = new wasmApi!.Instance(module, { e: { m: this.memory } }).exports['score'] as (
+      x: number,
+      y: number,
+      n: number,
+    ) => void;
+    this.itemsAt = Math.ceil((this.padded * 4) / 64) * 64;
+    this.outAt = this.itemsAt;
+  }
+
+  setItems(items: Float32Array): void {
+    this.count = items.length / this.width;
+    this.outAt = this.itemsAt + this.count * this.padded * 4;
+    const need = this.outAt + this.count * 4;
+    const have = this.memory.buffer.byteLength;
+    if (need > have) this.memory.grow(Math.ceil((need - have) / PAGE));
+    const dst = new Float32Array(this.memory.buffer, this.itemsAt, this.count * this.padded);
+    dst.fill(0);
+    for (let i = 0; i < this.count; i++) dst.set(items.subarray(i * this.width, (i + 1) * this.width), i * this.padded);
+  }
+
+  item(i: number): Float32Array {
+    return new Float32Array(this.memory.buffer, this.itemsAt + i * this.padded * 4, this.width).slice();
+  }
+
+  score(query: Float32Array): Float32Array {
+    const q = new Float32Array(this.memory.buffer, 0, this.padded);
+    q.fill(0);
+    q.set(query.subarray(0, this.width));
+    this.run(this.itemsAt, this.outAt, this.count);
+    return new Float32Array(this.memory.buffer, this.outAt, this.count);
+  }
+}
+
+class JsEuclidean implements EuclideanScorer {
+  readonly kind = 'js' as const;
+  count = 0;
+  private items = new Float32Array(0);
+  private out = new Float32Array(0);
+  constructor(readonly width: number) {}
+
+  setItems(items: Float32Array): void {
+    this.items = Float32Array.from(items);
+    this.count = items.length / this.width;
+    this.out = new Float32Array(this.count);
+  }
+
+  item(i: number): Float32Array {
+    return this.items.slice(i * this.width, (i + 1) * this.width);
+  }
+
+  score(query: Float32Array): Float32Array {
+    const w = this.width;
+    for (let n = 0, base = 0; n < this.count; n++, base += w) {
+      let s = 0;
+      for (let k = 0; k < w; k++) {
+        const d = query[k]! - this.items[base + k]!;
+        s += d * d;
+      }
+      this.out[n] = s;
+    }
+    return this.out;
+  }
+}
+
+const modules = new Map<number, object | null>();
+
+/** A squared-Euclidean scorer: WebAssembly SIMD where available, JavaScript otherwise. */
+export function euclideanScorer(width: number, prefer: 'auto' | 'js' = 'auto'): EuclideanScorer {
+  if (prefer === 'auto' && wasmApi !== undefined) {
+    const key = paddedWidth(width);
+    if (!modules.has(key)) {
+      try {
+        const bytes = buildEuclideanModule(width);
+        modules.set(key, wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null);
+      } catch {
+        modules.set(key, null);
+      }
+    }
+    const module = modules.get(key);
+    if (module) return new WasmEuclidean(width, module);
+  }
+  return new JsEuclidean(width);
+}
