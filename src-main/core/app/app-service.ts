@@ -16,7 +16,7 @@ import type {
   RetrainSummary,
   TrainSummary,
 } from '../../api/types.ts';
-import { openLibraryDatabase } from '../db/open.ts';
+import { checkLibraryDatabase, openLibraryDatabase } from '../db/open.ts';
 import { LibraryStore } from '../library/library-store.ts';
 import { startScanJob } from '../library/scan-job.ts';
 import { librarySummary } from '../library/summary.ts';
@@ -90,8 +90,12 @@ export class AppService {
     return this.dbHandle;
   }
 
-  /** Opens (and migrates) the database now, so a damaged one fails early. */
+  /**
+   * Checks (quick_check, once per app start, here in the host process), migrates and opens the database
+   * now, so a damaged one fails early with CorruptDatabaseError (moved aside) before anything uses it.
+   */
   open(): void {
+    if (!this.dbHandle) checkLibraryDatabase(this.dataDir);
     if (!this.db.open) throw new Error('the library database is closed');
     warmPlaybackTranscoder();
   }
