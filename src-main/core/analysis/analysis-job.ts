@@ -13,7 +13,13 @@ export const DEFAULT_FILE_TIMEOUT_MS = 90_000;
 /** Default V8 heap limit of one analysis worker (the decoders' WASM memory and typed arrays are outside it). */
 export const DEFAULT_WORKER_HEAP_MB = 512;
 /** After a cancel, workers get this long to finish their file before they are stopped (cancel ends within 2 s). */
-const CANCEL_GRACE_MS = 1_500;
+const CANCEL_GRACE_MS = 1_200;
+/**
+ * A terminated worker whose thread does not exit by then is left behind (unref'd): one blocked in a
+ * system call (a stalled network share, a FIFO) cannot exit until that call returns, and the pool does
+ * not wait for it.
+ */
+const ABANDON_AFTER_MS = 500;
 
 export interface AnalysisJobOptions {
   dataDir: string;
@@ -251,14 +257,25 @@ class AnalysisPool {
     if (why === 'stop') {
       if (!wasStopping) slot.worker.postMessage({ type: 'stop' } satisfies AnalysisRequest);
       // A worker that does not exit after 'stop' (something of its keeps the thread alive) is ended.
-      setTimeout(() => void slot.worker.terminate(), CANCEL_GRACE_MS).unref();
+      setTimeout(() => this.terminate(slot), CANCEL_GRACE_MS).unref();
       return;
     }
     clearTimeout(slot.deadline);
+    this.terminate(slot);
+  }
+
+  private terminate(slot: Slot): void {
+    if (!this.slots.has(slot)) return;
     void slot.worker.terminate();
+    setTimeout(() => {
+      if (!this.slots.has(slot)) return;
+      slot.worker.unref();
+      this.onExit(slot, -1);
+    }, ABANDON_AFTER_MS).unref();
   }
 
   private onExit(slot: Slot, code: number): void {
+    if (!this.slots.has(slot)) return; // already left behind (see ABANDON_AFTER_MS)
     clearTimeout(slot.deadline);
     this.slots.delete(slot);
     const why = slot.ending;
