@@ -1,10 +1,11 @@
-// npm run bench:hostile [-- --files 2000 --workers 2 --seed 15] — the hostile-audio corpus at scale:
+// npm run bench:hostile [-- --files 2000 --baseline-files 200 --workers 2 --seed 15] — the hostile-audio corpus at scale:
 //   N damaged files (test/fixtures/hostile: every format, truncated, bytes flipped in headers and frames,
 //   huge declared sizes, zero-filled frames, a sample table that loops a naive walker; seeded), scanned and
 //   analysed through the real jobs (source workers, as the CLI runs them). Prints, per outcome, how many files
 //   ended analysed / recorded as a scan failure / recorded as an analysis failure (by code), the wall time of
 //   each stage, the slowest files, the peak RSS, and, in the same run, the baseline: as many undamaged copies
-//   of the same fixture tracks analysed by the same pool, with the ratio of the damaged run's files/s to it.
+//   of the same fixture tracks analysed by the same pool (copies, --baseline-files of them, default 200),
+//   with the ratio of the damaged run's files/s to it.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,8 @@ import { scanLibrary } from '../src-main/core/library/scanner.ts';
 import { makeAnalysisLibrary } from '../test/fixtures/analysis/make-analysis-library.ts';
 import { makeHostileCorpus } from '../test/fixtures/hostile/make-hostile-corpus.ts';
 
-const { values } = parseArgs({ options: { files: { type: 'string', default: '2000' }, workers: { type: 'string', default: '2' }, seed: { type: 'string', default: '15' } } });
+const { values } = parseArgs({ options: { files: { type: 'string', default: '2000' }, workers: { type: 'string', default: '2' }, seed: { type: 'string', default: '15' }, 'baseline-files': { type: 'string', default: '200' } } });
+const baselineFiles = Number(values['baseline-files']);
 const files = Number(values.files);
 const workers = Number(values.workers);
 const seed = Number(values.seed);
@@ -52,9 +54,10 @@ try {
   const lib = await makeAnalysisLibrary(path.join(base, 'sources'));
   const sources = lib.files.filter((f) => f.expect === 'features' || f.name === 'tiny-3s.mp3');
   fs.mkdirSync(clean);
-  for (let i = 0; i < files; i++) {
+  // Copies, not hard links: the scanner treats links to one file as one track.
+  for (let i = 0; i < baselineFiles; i++) {
     const s = sources[i % sources.length]!;
-    fs.linkSync(s.path, path.join(clean, `${String(i).padStart(4, '0')}-${s.name}`));
+    fs.copyFileSync(s.path, path.join(clean, `${String(i).padStart(4, '0')}-${s.name}`));
   }
   const baseline = await run(clean, path.join(base, 'data-clean'));
 
@@ -67,7 +70,7 @@ try {
   console.log(`  failure codes: ${d.codes.map((c) => `${c.code} ${c.n}`).join(', ')}`);
   console.log(`  accounted for: ${accounted} of ${files} files${accounted === files ? '' : '  <-- MISSING'}`);
   console.log(`  files/s (scan + analysis): ${rate(d).toFixed(1)}`);
-  console.log(`baseline (${files} undamaged copies, same pool): ${baseline.analysis.analysed} analysed, ${baseline.analysis.failed.length} failed, ` +
+  console.log(`baseline (${baselineFiles} undamaged copies, same pool): ${baseline.analysis.analysed} analysed, ${baseline.analysis.failed.length} failed, ` +
     `scan ${(baseline.scanMs / 1000).toFixed(1)} s, analysis ${(baseline.analysisMs / 1000).toFixed(1)} s, files/s ${rate(baseline).toFixed(1)}`);
   console.log(`ratio damaged / baseline files/s: ${(rate(d) / rate(baseline)).toFixed(2)}×`);
   console.log(`peak RSS of this process (scan in-thread + pool; workers are threads of it): ${(peakRss / 2 ** 20).toFixed(0)} MB`);
