@@ -16,7 +16,14 @@ import { scanLibrary } from '../src-main/core/library/scanner.ts';
 import { makeAnalysisLibrary } from '../test/fixtures/analysis/make-analysis-library.ts';
 import { makeHostileCorpus } from '../test/fixtures/hostile/make-hostile-corpus.ts';
 
-const { values } = parseArgs({ options: { files: { type: 'string', default: '2000' }, workers: { type: 'string', default: '2' }, seed: { type: 'string', default: '15' }, 'baseline-files': { type: 'string', default: '200' } } });
+const { values } = parseArgs({
+  options: {
+    files: { type: 'string', default: '2000' },
+    workers: { type: 'string', default: '2' },
+    seed: { type: 'string', default: '15' },
+    'baseline-files': { type: 'string', default: '200' },
+  },
+});
 const baselineFiles = Number(values['baseline-files']);
 const files = Number(values.files);
 const workers = Number(values.workers);
@@ -34,7 +41,10 @@ async function run(root: string, dataDir: string) {
     t = performance.now();
     const analysis = await startAnalysisJob({ dataDir, workers, lowPriority: false, fileTimeoutMs: 30_000 }).result;
     const analysisMs = performance.now() - t;
-    const codes = db.prepare('SELECT code, COUNT(*) AS n FROM analysis_failures GROUP BY code ORDER BY n DESC').all() as { code: string; n: number }[];
+    const codes = db.prepare('SELECT code, COUNT(*) AS n FROM analysis_failures GROUP BY code ORDER BY n DESC').all() as {
+      code: string;
+      n: number;
+    }[];
     const tracks = (db.prepare('SELECT COUNT(*) AS n FROM tracks').get() as { n: number }).n;
     return { scan, scanMs, analysis, analysisMs, codes, tracks };
   } finally {
@@ -65,15 +75,23 @@ try {
   const accounted = d.analysis.analysed + d.analysis.failed.length + d.analysis.removed + d.scan.failed.length;
   const rate = (r: typeof d) => (r.scan.indexed + r.scan.failed.length) / ((r.scanMs + r.analysisMs) / 1000);
   console.log(`\ndamaged corpus, ${workers} workers:`);
-  console.log(`  scan: ${d.scan.indexed} indexed, ${d.scan.failed.length} recorded as scan failures, ${(d.scanMs / 1000).toFixed(1)} s`);
-  console.log(`  analysis: ${d.analysis.analysed} analysed, ${d.analysis.failed.length} recorded as failures, ${(d.analysisMs / 1000).toFixed(1)} s, workers replaced ${d.analysis.workersReplaced}`);
+  console.log(
+    `  scan: ${d.scan.indexed} indexed, ${d.scan.failed.length} recorded as scan failures, ${(d.scanMs / 1000).toFixed(1)} s`,
+  );
+  console.log(
+    `  analysis: ${d.analysis.analysed} analysed, ${d.analysis.failed.length} recorded as failures, ${(d.analysisMs / 1000).toFixed(1)} s, workers replaced ${d.analysis.workersReplaced}`,
+  );
   console.log(`  failure codes: ${d.codes.map((c) => `${c.code} ${c.n}`).join(', ')}`);
   console.log(`  accounted for: ${accounted} of ${files} files${accounted === files ? '' : '  <-- MISSING'}`);
   console.log(`  files/s (scan + analysis): ${rate(d).toFixed(1)}`);
-  console.log(`baseline (${baselineFiles} undamaged copies, same pool): ${baseline.analysis.analysed} analysed, ${baseline.analysis.failed.length} failed, ` +
-    `scan ${(baseline.scanMs / 1000).toFixed(1)} s, analysis ${(baseline.analysisMs / 1000).toFixed(1)} s, files/s ${rate(baseline).toFixed(1)}`);
+  console.log(
+    `baseline (${baselineFiles} undamaged copies, same pool): ${baseline.analysis.analysed} analysed, ${baseline.analysis.failed.length} failed, ` +
+      `scan ${(baseline.scanMs / 1000).toFixed(1)} s, analysis ${(baseline.analysisMs / 1000).toFixed(1)} s, files/s ${rate(baseline).toFixed(1)}`,
+  );
   console.log(`ratio damaged / baseline files/s: ${(rate(d) / rate(baseline)).toFixed(2)}×`);
-  console.log(`peak RSS of this process (scan in-thread + pool; workers are threads of it): ${(peakRss / 2 ** 20).toFixed(0)} MB`);
+  console.log(
+    `peak RSS of this process (scan in-thread + pool; workers are threads of it): ${(peakRss / 2 ** 20).toFixed(0)} MB`,
+  );
 } finally {
   clearInterval(sampler);
   fs.rmSync(base, { recursive: true, force: true });

@@ -34,7 +34,8 @@ describe('hostile audio', () => {
       const scan = await scanLibrary(db, { addRoots: [root] });
       scanFailures = new Map(scan.failed.map((f) => [f.path, f.reason]));
       // After the scan, one indexed file becomes a FIFO: opening it blocks until a writer appears.
-      const victim = (db.prepare("SELECT path FROM tracks WHERE path LIKE '%.wav' ORDER BY id LIMIT 1").get() as { path: string }).path;
+      const victim = (db.prepare("SELECT path FROM tracks WHERE path LIKE '%.wav' ORDER BY id LIMIT 1").get() as { path: string })
+        .path;
       fs.rmSync(victim);
       execFileSync('mkfifo', [victim]);
       fifo = victim;
@@ -53,15 +54,27 @@ describe('hostile audio', () => {
   it('the corpus covers every format and every kind of damage', () => {
     expect(corpus).toHaveLength(FILES);
     expect(new Set(corpus.map((f) => f.damage))).toEqual(new Set(DAMAGES));
-    expect(new Set(corpus.map((f) => path.extname(f.source)))).toEqual(new Set(['.mp3', '.flac', '.ogg', '.opus', '.m4a', '.wav', '.aiff', '.wma']));
+    expect(new Set(corpus.map((f) => path.extname(f.source)))).toEqual(
+      new Set(['.mp3', '.flac', '.ogg', '.opus', '.m4a', '.wav', '.aiff', '.wma']),
+    );
   });
 
   it('every file ends analysed or recorded with a reason', () => {
     const db = openLibraryDatabase(dataDir);
     try {
-      const analysed = new Set((db.prepare('SELECT t.path FROM track_features f JOIN tracks t ON t.id = f.track_id').all() as { path: string }[]).map((r) => r.path));
+      const analysed = new Set(
+        (db.prepare('SELECT t.path FROM track_features f JOIN tracks t ON t.id = f.track_id').all() as { path: string }[]).map(
+          (r) => r.path,
+        ),
+      );
       const failed = new Map(
-        (db.prepare('SELECT t.path, a.code, a.reason FROM analysis_failures a JOIN tracks t ON t.id = a.track_id').all() as { path: string; code: string; reason: string }[]).map((r) => [r.path, r]),
+        (
+          db.prepare('SELECT t.path, a.code, a.reason FROM analysis_failures a JOIN tracks t ON t.id = a.track_id').all() as {
+            path: string;
+            code: string;
+            reason: string;
+          }[]
+        ).map((r) => [r.path, r]),
       );
       const unaccounted = corpus.filter((f) => !analysed.has(f.path) && !failed.has(f.path) && !scanFailures.has(f.path));
       expect(unaccounted.map((f) => path.basename(f.path))).toEqual([]);
@@ -79,7 +92,9 @@ describe('hostile audio', () => {
     expect(analysis.cancelled).toBe(false);
     expect(analysisMs).toBeLessThan(BOUND_MS);
     // Only the FIFO may reach the deadline: no decoder loops on the damaged files.
-    expect(analysis.failed.filter((f) => /no result after/.test(f.reason)).map((f) => path.basename(f.path))).toEqual([path.basename(fifo)]);
+    expect(analysis.failed.filter((f) => /no result after/.test(f.reason)).map((f) => path.basename(f.path))).toEqual([
+      path.basename(fifo),
+    ]);
     console.log(
       `hostile audio: ${FILES} files, ${scanFailures.size} scan failures, ${analysis.analysed} analysed, ${analysis.failed.length} analysis failures, ` +
         `${analysis.workersReplaced} worker(s) replaced, analysis ${(analysisMs / 1000).toFixed(1)} s`,

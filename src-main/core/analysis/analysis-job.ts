@@ -138,7 +138,11 @@ class AnalysisPool {
       const meter = new RateMeter();
       this.report = throttle<void>(() => {
         const { analysed, failed } = this.counts;
-        this.options.onProgress?.({ analysed, failed, ...meter.measure(analysed + failed + this.counts.removed, this.tasks.length) });
+        this.options.onProgress?.({
+          analysed,
+          failed,
+          ...meter.measure(analysed + failed + this.counts.removed, this.tasks.length),
+        });
       }, this.options.progressIntervalMs ?? 200);
 
       const workerCount = Math.min(this.options.workers ?? defaultWorkerCount(), Math.max(1, this.tasks.length));
@@ -162,7 +166,12 @@ class AnalysisPool {
         cancelled: this.cancelled && analysed + this.counts.failed + this.counts.removed < this.tasks.length,
         durationMs,
         songsPerSecond: ((analysed + this.counts.failed) * 1000) / Math.max(1, durationMs),
-        stageMs: { decodeMs: t.decodeMs / n, resampleMs: t.resampleMs / n, mfccMs: t.mfccMs / n, descriptorsMs: t.descriptorsMs / n },
+        stageMs: {
+          decodeMs: t.decodeMs / n,
+          resampleMs: t.resampleMs / n,
+          mfccMs: t.mfccMs / n,
+          descriptorsMs: t.descriptorsMs / n,
+        },
         decoders: this.decoders,
         views: this.views,
         workersReplaced: this.counts.replaced,
@@ -237,7 +246,11 @@ class AnalysisPool {
     const ms = this.options.fileTimeoutMs ?? DEFAULT_FILE_TIMEOUT_MS;
     slot.deadline = setTimeout(() => {
       const seconds = Math.round(ms / 100) / 10;
-      this.recordFailure(task, 'timeout', `no result after ${seconds} s: the decoder was stopped (the file is tried again once it changes)`);
+      this.recordFailure(
+        task,
+        'timeout',
+        `no result after ${seconds} s: the decoder was stopped (the file is tried again once it changes)`,
+      );
       this.end(slot, 'timeout');
     }, ms);
     slot.worker.postMessage({ type: 'analyse', task } satisfies AnalysisRequest);
@@ -311,7 +324,9 @@ class AnalysisPool {
     try {
       this.store!.saveFailure(task, code, reason);
     } catch (error) {
-      this.stopAll(new Error(`cannot record the failure of ${task.path}: ${error instanceof Error ? error.message : String(error)}`));
+      this.stopAll(
+        new Error(`cannot record the failure of ${task.path}: ${error instanceof Error ? error.message : String(error)}`),
+      );
     }
   }
 

@@ -35,7 +35,9 @@ async function library(hang?: string): Promise<{ dataDir: string; root: string; 
 }
 
 const failures = (dataDir: string) =>
-  db(dataDir).prepare('SELECT t.path, a.code, a.reason FROM analysis_failures a JOIN tracks t ON t.id = a.track_id ORDER BY t.path').all() as {
+  db(dataDir)
+    .prepare('SELECT t.path, a.code, a.reason FROM analysis_failures a JOIN tracks t ON t.id = a.track_id ORDER BY t.path')
+    .all() as {
     path: string;
     code: string;
     reason: string;
@@ -48,7 +50,9 @@ describe('analysis pool', () => {
       const result = await startAnalysisJob({ dataDir, workers: 1, fileTimeoutMs: 8_000 }).result;
       expect(result.analysed).toBe(2);
       expect(result.workersReplaced).toBe(1);
-      expect(failures(dataDir)).toEqual([{ path: expect.stringMatching(/piece\.mp3$/), code: 'timeout', reason: expect.stringMatching(/no result after 8 s/) }]);
+      expect(failures(dataDir)).toEqual([
+        { path: expect.stringMatching(/piece\.mp3$/), code: 'timeout', reason: expect.stringMatching(/no result after 8 s/) },
+      ]);
       // Not retried while the file is unchanged.
       expect(new FeatureStore(db(dataDir)).pending()).toEqual([]);
     } finally {
@@ -62,7 +66,11 @@ describe('analysis pool', () => {
     expect(result.analysed).toBe(2);
     expect(result.workersReplaced).toBe(1);
     expect(failures(dataDir)).toEqual([
-      { path: expect.stringMatching(/piece\.flac$/), code: 'crashed', reason: expect.stringMatching(/worker died while reading this file \(exit code 70\)/) },
+      {
+        path: expect.stringMatching(/piece\.flac$/),
+        code: 'crashed',
+        reason: expect.stringMatching(/worker died while reading this file \(exit code 70\)/),
+      },
     ]);
     const again = await startAnalysisJob({ dataDir, workers: 2, crashOnPathSuffix: 'piece.flac' }).result;
     expect(again).toMatchObject({ analysed: 0, workersReplaced: 0, skipped: 2 });
@@ -71,7 +79,9 @@ describe('analysis pool', () => {
   it('fails the job with the reason when workers cannot start (over their heap limit), leaving none running', async () => {
     const { dataDir } = await library();
     const started = performance.now();
-    await expect(startAnalysisJob({ dataDir, workers: 2, workerHeapMb: 4 }).result).rejects.toThrow(/could not start.*memory limit/);
+    await expect(startAnalysisJob({ dataDir, workers: 2, workerHeapMb: 4 }).result).rejects.toThrow(
+      /could not start.*memory limit/,
+    );
     expect(performance.now() - started).toBeLessThan(30_000);
     expect(failures(dataDir)).toEqual([]);
   });

@@ -51,7 +51,13 @@ async function analyse(task: AnalysisTask): Promise<void> {
     const file = task.pathBytes ? Buffer.from(task.pathBytes) : task.path;
     const outcome = await analyseFile(file, { trackSeconds: task.duration, allowFfmpeg, views });
     reply = outcome.ok
-      ? { type: 'analysed', trackId: task.trackId, decoder: outcome.decoder, timings: outcome.timings, views: outcome.views.length }
+      ? {
+          type: 'analysed',
+          trackId: task.trackId,
+          decoder: outcome.decoder,
+          timings: outcome.timings,
+          views: outcome.views.length,
+        }
       : { type: 'failed', trackId: task.trackId, code: outcome.code, reason: outcome.reason, timings: outcome.timings };
     const stored = outcome.ok ? store.saveFeatures(task, outcome) : store.saveFailure(task, outcome.code, outcome.reason);
     if (!stored && !trackStillThere(task)) reply = { type: 'gone', trackId: task.trackId };
@@ -59,7 +65,9 @@ async function analyse(task: AnalysisTask): Promise<void> {
     const reason = `analysis failed: ${message(error)}`;
     try {
       store.saveFailure(task, 'error', reason);
-      reply = trackStillThere(task) ? { type: 'failed', trackId: task.trackId, code: 'error', reason, timings: emptyTimings() } : { type: 'gone', trackId: task.trackId };
+      reply = trackStillThere(task)
+        ? { type: 'failed', trackId: task.trackId, code: 'error', reason, timings: emptyTimings() }
+        : { type: 'gone', trackId: task.trackId };
     } catch (storeError) {
       // The database cannot be written (disk full, I/O error): nothing further can be kept, so the job stops.
       reply = { type: 'fatal', error: `cannot store analysis results: ${message(storeError)}` };

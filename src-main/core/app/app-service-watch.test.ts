@@ -39,7 +39,10 @@ describe('the library watcher in the app', () => {
       fs.copyFileSync(path.join(root, 'a.wav'), path.join(root, 'b.wav'));
       await watched;
       const last = app.jobs.status().find((j) => j.job === 'scan')!.last!;
-      expect(last).toMatchObject({ status: 'done', message: expect.stringMatching(/^changes in the music folders: 1 track indexed/) });
+      expect(last).toMatchObject({
+        status: 'done',
+        message: expect.stringMatching(/^changes in the music folders: 1 track indexed/),
+      });
       expect(finished.filter((f) => f.job === 'scan')).toHaveLength(2);
       expect((await app.handle('library.summary', null)).tracks).toBe(2);
     } finally {
@@ -56,7 +59,11 @@ describe('the library watcher in the app', () => {
       await app.handle('library.scan', { folders: [root] });
       fs.rmSync(root, { recursive: true }); // still a library folder (marked available) but gone: fs.watch fails
       app.watch();
-      expect(finished.at(-1)).toMatchObject({ job: 'scan', status: 'failed', message: expect.stringMatching(/watching the music folders failed: .*ENOENT/) });
+      expect(finished.at(-1)).toMatchObject({
+        job: 'scan',
+        status: 'failed',
+        message: expect.stringMatching(/watching the music folders failed: .*ENOENT/),
+      });
     } finally {
       await app.close();
     }

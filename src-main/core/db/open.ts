@@ -53,7 +53,9 @@ export function openLibraryDatabase(dataDir: string, options: OpenOptions = {}):
     db.pragma('busy_timeout = 10000');
     if (existed && check !== 'none') {
       const pragma = check === 'full' ? 'integrity_check' : 'quick_check';
-      const problems = (db.pragma(pragma, { simple: false }) as Record<string, string>[]).map((row) => Object.values(row)[0] ?? '');
+      const problems = (db.pragma(pragma, { simple: false }) as Record<string, string>[]).map(
+        (row) => Object.values(row)[0] ?? '',
+      );
       if (problems.length !== 1 || problems[0] !== 'ok') throw new DamagedError(problems.slice(0, 10).join('; ') || 'no answer');
     }
     if (!options.readonly) {

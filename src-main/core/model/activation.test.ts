@@ -29,7 +29,9 @@ describe('activation after embedding', () => {
     expect(missingEmbeddings(db, activeModel(db)!.id)).toBe(0);
     // Feedback that the library agrees with, so a fine-tune would be accepted.
     ids.filter((_, i) => i % 7 === 0).forEach((id) => recordFeedback(db, { trackId: id, kind: 'complete', topics: [1] }));
-    ids.filter((_, i) => i % 7 === 3).forEach((id) => recordFeedback(db, { trackId: id, kind: 'skip', position: 3, topics: [1] }));
+    ids
+      .filter((_, i) => i % 7 === 3)
+      .forEach((id) => recordFeedback(db, { trackId: id, kind: 'skip', position: 3, topics: [1] }));
     await selectBackend('wasm');
   }, 300_000);
 
@@ -39,7 +41,12 @@ describe('activation after embedding', () => {
     const before = activeModel(db)!;
     const models = listModels(db).length;
     // Cancel at the first check after the new model's row exists: that is, during its embedding.
-    const result = await fineTuneFromFeedback(db, dataDir, { epochs: 1, learningRate: 0.001, personalWeight: 1 }, { isCancelled: () => listModels(db).length > models });
+    const result = await fineTuneFromFeedback(
+      db,
+      dataDir,
+      { epochs: 1, learningRate: 0.001, personalWeight: 1 },
+      { isCancelled: () => listModels(db).length > models },
+    );
     expect(result).toMatchObject({ cancelled: true, accepted: false });
     expect(result.saved).toMatchObject({ activated: false });
     expect(activeModel(db)!.id).toBe(before.id);
@@ -52,7 +59,11 @@ describe('activation after embedding', () => {
     const job = retrainFromFeedback(dataDir, { epochs: 200, backend: 'wasm' });
     job.cancel();
     const result = await job.result;
-    expect(result).toMatchObject({ cancelled: true, accepted: false, reason: expect.stringMatching(/active model is unchanged/) });
+    expect(result).toMatchObject({
+      cancelled: true,
+      accepted: false,
+      reason: expect.stringMatching(/active model is unchanged/),
+    });
     expect(activeModel(db)!.id).toBe(before);
     expect(missingEmbeddings(db, before)).toBe(0);
   }, 120_000);
@@ -64,17 +75,23 @@ describe('activation after embedding', () => {
     const finished: unknown[] = [];
     let done: () => void = () => undefined;
     const ended = new Promise<void>((resolve) => (done = resolve));
-    const service = new AppService(dataDir, (event: ApiEvent, payload: unknown) => {
-      if (event === 'job.finished') {
-        finished.push(payload);
-        done();
-      }
-    }, { mode: 'browser', version: 'test' });
+    const service = new AppService(
+      dataDir,
+      (event: ApiEvent, payload: unknown) => {
+        if (event === 'job.finished') {
+          finished.push(payload);
+          done();
+        }
+      },
+      { mode: 'browser', version: 'test' },
+    );
     try {
       service.open();
       expect(service.jobs.isRunning('training')).toBe(true);
       await ended;
-      expect(finished).toEqual([expect.objectContaining({ job: 'training', status: 'done', message: '3 songs embedded with the active model' })]);
+      expect(finished).toEqual([
+        expect.objectContaining({ job: 'training', status: 'done', message: '3 songs embedded with the active model' }),
+      ]);
       expect(missingEmbeddings(db, model.id)).toBe(0);
     } finally {
       await service.close();

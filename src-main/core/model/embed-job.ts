@@ -12,8 +12,9 @@ export interface EmbedJob {
 export function startEmbedJob(dataDir: string, workerBundle?: URL): EmbedJob {
   const worker = startWorker('embed', { workerData: { dataDir } }, workerBundle);
   const result = workerResult<EmbedResult & { cancelled: boolean }, EmbedReply>(worker, 'embedding', (reply, settle) =>
-    reply.type === 'done' ? settle.resolve({ ...reply.result, cancelled: reply.cancelled }) : settle.reject(new Error(reply.error)),
+    reply.type === 'done'
+      ? settle.resolve({ ...reply.result, cancelled: reply.cancelled })
+      : settle.reject(new Error(reply.error)),
   );
   return { result, cancel: () => worker.postMessage({ type: 'cancel' } satisfies EmbedRequest) };
 }
-

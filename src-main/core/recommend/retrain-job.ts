@@ -7,7 +7,10 @@ import type { RetrainReply, RetrainRequest } from './retrain.worker.ts';
  * cancel() asks the worker to stop (between batches, or between embedding chunks); the result then says
  * `cancelled` and the active model is the one before, since activation is the fine-tune's last step.
  */
-export function retrainFromFeedback(dataDir: string, options: FineTuneOptions = {}): { result: Promise<FineTuneResult>; cancel(): void } {
+export function retrainFromFeedback(
+  dataDir: string,
+  options: FineTuneOptions = {},
+): { result: Promise<FineTuneResult>; cancel(): void } {
   const worker = startWorker('retrain', { workerData: { dataDir, options } });
   const result = workerResult<FineTuneResult, RetrainReply>(worker, 'retrain', (reply, settle) =>
     reply.type === 'done' ? settle.resolve(reply.result) : settle.reject(new Error(reply.error)),
