@@ -43,7 +43,8 @@ const failures = (dataDir: string) =>
     reason: string;
   }[];
 
-describe('analysis pool', () => {
+// Generous limits: the waits here are real (deadlines, grace times) and the machine is shared.
+describe('analysis pool', { timeout: 300_000 }, () => {
   it('stops a worker stuck past the deadline, records the file as timeout until it changes, and goes on', async () => {
     const { dataDir, unblock } = await library('piece.mp3');
     try {
