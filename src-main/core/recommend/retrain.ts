@@ -264,7 +264,8 @@ export async function fineTuneFromFeedback(
     accepted,
     cancelled: false,
   };
-  if (trained.cancelled || isCancelled()) return { ...outcome, accepted: false, cancelled: true, reason: CANCELLED_REASON, saved: null, embedded: 0 };
+  if (trained.cancelled || isCancelled())
+    return { ...outcome, accepted: false, cancelled: true, reason: CANCELLED_REASON, saved: null, embedded: 0 };
   const numbers = decision ? describeDecision(decision) : 'no held-out songs to compare on';
   if (!accepted) return { ...outcome, reason: `${numbers}: the active model stays`, saved: null, embedded: 0 };
   // Stored inactive and embedded under its own id first; activated in one transaction once complete.
@@ -272,7 +273,14 @@ export async function fineTuneFromFeedback(
   const embedded = await embedMissing(db, dataDir, { modelId: saved.modelId, isCancelled });
   // The comparison above is on the same songs, so it decides (the stored accuracies may be from older splits).
   if (isCancelled() || !activateIfEmbedded(db, saved.modelId)) {
-    return { ...outcome, accepted: false, cancelled: true, reason: CANCELLED_REASON, saved: { ...saved, activated: false }, embedded: embedded.embedded };
+    return {
+      ...outcome,
+      accepted: false,
+      cancelled: true,
+      reason: CANCELLED_REASON,
+      saved: { ...saved, activated: false },
+      embedded: embedded.embedded,
+    };
   }
   return { ...outcome, reason: numbers, saved: { ...saved, activated: true }, embedded: embedded.embedded };
 }
