@@ -339,6 +339,8 @@ export interface HeldOutPrecision {
  */
 export interface RetrainSummary {
   accepted: boolean;
+  /** Stopped by a cancel; the active model is the one before. */
+  cancelled: boolean;
   reason: string;
   personalTriplets: number;
   /** Held-out songs the decision was made on. */

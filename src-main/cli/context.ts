@@ -9,6 +9,7 @@ export interface CommandContext {
   json: boolean;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** The library database; the first call of a run also checks it (once per CLI start, never in workers). */
   openDb: () => Database;
 }
 
@@ -21,12 +22,19 @@ export function makeContext(dataDirFlag: string | undefined, json: boolean): Com
     const adopted = adoptLegacyLibrary(dataDir, legacyDataDirs());
     if (adopted) process.stderr.write(`moved your library from ${adopted.from} to ${adopted.to}\n`);
   }
+  // The first open of a CLI run checks the file (quick_check; a damaged one is moved aside, exit 3);
+  // later opens and the workers the command starts do not.
+  let checked = false;
   return {
     dataDir,
     json,
     stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
-    openDb: () => openLibraryDatabase(dataDir),
+    openDb: () => {
+      const db = openLibraryDatabase(dataDir, { check: checked ? 'none' : 'quick' });
+      checked = true;
+      return db;
+    },
   };
 }
 

@@ -28,7 +28,17 @@ if (!app.requestSingleInstanceLock()) {
       win.focus();
     }
   });
-  void app.whenReady().then(start);
+  void app.whenReady().then(start).catch(failStart);
+}
+
+/**
+ * The library could not be opened (damaged: moved aside, or from a newer Cadenza): say so, where the
+ * damaged file went, and quit, rather than show an empty window (the CLI and serve exit 3 the same way).
+ */
+function failStart(error: unknown): void {
+  const detail = error instanceof Error ? error.message : String(error);
+  dialog.showErrorBox('Cadenza cannot open your library', detail);
+  app.exit(3);
 }
 
 function start(): void {
@@ -48,6 +58,8 @@ function start(): void {
       return picked.canceled ? null : (picked.filePaths[0] ?? null);
     },
   });
+  // Opened (checked, migrated) before any window: a failure ends the start here, in failStart.
+  service.open();
   handleProtocols(service, rendererDir);
 
   // No web permission (camera, notifications, …) is ever granted, and no webview is ever attached.
@@ -83,7 +95,6 @@ function start(): void {
       disableBlinkFeatures: 'Auxclick',
     },
   });
-  service.open();
   service.watch();
   app.on('will-quit', () => {
     unregisterKeys();

@@ -58,6 +58,13 @@ export function serveStatic(
     'Cache-Control': type.startsWith('text/html') ? 'no-store' : 'no-cache',
     'X-Content-Type-Options': 'nosniff',
   });
-  if (method === 'HEAD') res.end();
-  else fs.createReadStream(file).pipe(res);
+  if (method === 'HEAD') {
+    res.end();
+    return;
+  }
+  const stream = fs.createReadStream(file);
+  // The file can vanish or fail to read after the stat (a rebuild, a disk error): without a listener that
+  // 'error' event would crash the server. The headers are out, so the answer is cut short.
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
 }

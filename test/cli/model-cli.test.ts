@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startAnalysisJob } from '../../src-main/core/analysis/analysis-job.ts';
+import { startAnalyseAndEmbed } from '../../src-main/core/pipeline/analyse-and-embed.ts';
 import { openLibraryDatabase } from '../../src-main/core/db/open.ts';
 import { scanLibrary } from '../../src-main/core/library/scanner.ts';
 import { makeAnalysisLibrary } from '../fixtures/analysis/make-analysis-library.ts';
@@ -47,7 +47,7 @@ describe('cadenza train / eval / model', () => {
       // Only the new folder: the synthetic library's folder does not exist on disk (a full scan would mark it unavailable).
       await scanLibrary(db, { addRoots: [lib.root], onlyRoots: [lib.root] });
       const piece = db.prepare("SELECT id FROM tracks WHERE path LIKE '%piece.flac'").get() as { id: number };
-      const result = await startAnalysisJob({ dataDir, workers: 1 }).result;
+      const result = await startAnalyseAndEmbed({ dataDir, workers: 1 }).result;
       expect(result.analysed).toBe(lib.files.filter((f) => f.expect === 'features').length);
       expect(result.embedded).toBe(result.analysed);
       const row = db.prepare('SELECT length(embedding) AS bytes FROM track_embeddings e JOIN models m ON m.id = e.model_id WHERE m.active = 1 AND e.track_id = ?').get(piece.id);

@@ -29,7 +29,7 @@ describe('recommendations on mer-dev', () => {
     db = openLibraryDatabase(dataDir);
     await scanLibrary(db, { addRoots: [root] });
     db.close();
-    const analysed = await startAnalysisJob({ dataDir, embed: false }).result;
+    const analysed = await startAnalysisJob({ dataDir }).result;
     expect(analysed.failed).toEqual([]);
     db = openLibraryDatabase(dataDir);
     await fitLibraryTopics(db, { seed: 1 });

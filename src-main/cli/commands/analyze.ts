@@ -1,4 +1,4 @@
-import { startAnalysisJob } from '../../core/analysis/analysis-job.ts';
+import { startAnalyseAndEmbed } from '../../core/pipeline/analyse-and-embed.ts';
 import type { Command } from '../command.ts';
 import { printJson, UsageError } from '../context.ts';
 import { cancelOnInterrupt } from '../interrupt.ts';
@@ -19,12 +19,16 @@ export const analyzeCommand: Command = {
     if (views !== undefined && views !== 1 && views !== 3) throw new UsageError('--views takes 1 (the middle clip) or 3 (also ¼ and ¾ of tracks of 90 s or more)');
     ctx.openDb().close(); // migrate and fail early and clearly if the database cannot be opened
     const bar = new ProgressBar();
-    const job = startAnalysisJob({
+    const job = startAnalyseAndEmbed({
       dataDir: ctx.dataDir,
       ...(workers ? { workers } : {}),
       ...(views ? { views } : {}),
       allowFfmpeg: !options['no-ffmpeg'],
       onProgress: (p) => bar.update('Analysing', p, `failed ${p.failed}`),
+      onEmbedding: (songs) => {
+        bar.done();
+        if (!ctx.json) ctx.stderr(`Embedding ${songs} song(s) with the active model…`);
+      },
     });
     const result = await cancelOnInterrupt(
       () => job.cancel(),

@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { analyzeCommand } from './analyze.ts';
+import { doctorCommand } from './doctor.ts';
 import { evalCommand } from './eval.ts';
 import { feedbackCommand } from './feedback.ts';
 import { featuresCommand } from './features.ts';
@@ -33,4 +34,5 @@ export const COMMANDS: readonly Command[] = [
   feedbackCommand,
   playlistCommand,
   serveCommand,
+  doctorCommand,
 ];

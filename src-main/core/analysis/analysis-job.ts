@@ -7,8 +7,19 @@ import { startWorker } from '../jobs/worker-entry.ts';
 import { DEFAULT_VIEWS, emptyTimings, type DescriptorViewCount, type StageTimings } from './analyse-file.ts';
 import type { AnalysisReply, AnalysisRequest, AnalysisWorkerData } from './analysis-messages.ts';
 import { FeatureStore, type AnalysisTask } from './feature-store.ts';
-import { embedNewSongs } from '../model/embed-job.ts';
-import { activeModel } from '../model/store.ts';
+
+/** Default deadline for one file (decode of the clip plus the DSP; ffmpeg's own limit is 60 s). */
+export const DEFAULT_FILE_TIMEOUT_MS = 90_000;
+/** Default V8 heap limit of one analysis worker (the decoders' WASM memory and typed arrays are outside it). */
+export const DEFAULT_WORKER_HEAP_MB = 512;
+/** After a cancel, workers get this long to finish their file before they are stopped (cancel ends within 2 s). */
+const CANCEL_GRACE_MS = 1_200;
+/**
+ * A terminated worker whose thread does not exit by then is left behind (unref'd): one blocked in a
+ * system call (a stalled network share, a FIFO) cannot exit until that call returns, and the pool does
+ * not wait for it.
+ */
+const ABANDON_AFTER_MS = 500;
 
 export interface AnalysisJobOptions {
   dataDir: string;
@@ -19,8 +30,6 @@ export interface AnalysisJobOptions {
   progressIntervalMs?: number;
   /** A built analysis worker to run instead of the source one (benchmarks). */
   workerBundle?: URL;
-  /** Embed the newly analysed songs with the active model, if there is one (default true). */
-  embed?: boolean;
   /**
    * Descriptor views per track: 3 (default) describes the clips centred at ¼ and ¾ of a track of ≥ 90 s
    * too; 1 only the main clip (cheaper: one decode per track).
@@ -31,6 +40,15 @@ export interface AnalysisJobOptions {
    * work; on Linux only the worker thread is affected, so the UI and the main thread keep theirs).
    */
   lowPriority?: boolean;
+  /**
+   * Deadline per file, enforced here: a worker past it is stopped and replaced, and the file is recorded as
+   * `timeout` against its size and mtime, so it is not tried again until it changes (default 90 s).
+   */
+  fileTimeoutMs?: number;
+  /** V8 heap limit per worker in MB (default 512): a worker past it dies and its file is recorded as failed. */
+  workerHeapMb?: number;
+  /** Test-only fault injection, passed to the workers (see AnalysisWorkerData). */
+  crashOnPathSuffix?: string;
 }
 
 export interface AnalysisProgress extends Progress {
@@ -43,6 +61,8 @@ export interface AnalysisResult {
   /** Tracks that already had current features (nothing to do). */
   skipped: number;
   failed: { path: string; reason: string }[];
+  /** Tracks removed from the library while the job ran (nothing stored for them). */
+  removed: number;
   cancelled: boolean;
   durationMs: number;
   songsPerSecond: number;
@@ -51,8 +71,8 @@ export interface AnalysisResult {
   decoders: Record<string, number>;
   /** Descriptor views stored over all analysed songs (one per song, up to three for long tracks). */
   views: number;
-  /** Songs embedded by the active model right after analysis (cold start: no tags needed); null without a model. */
-  embedded: number | null;
+  /** Workers replaced after they passed the deadline or died. */
+  workersReplaced: number;
 }
 
 export interface AnalysisJob {
@@ -70,113 +90,251 @@ export function defaultWorkerCount(cores = os.availableParallelism()): number {
 }
 
 /**
- * Analyses every track without current features on a pool of worker threads. Each worker stores
- * its results itself, one transaction per track, so a killed run resumes where it stopped.
+ * Analyses every track without current features on a pool of worker threads. Each worker stores its
+ * results itself, one transaction per track, so a killed run resumes where it stopped. The pool keeps
+ * the promises a worker cannot: a per-file deadline, the file of a worker that died recorded with the
+ * reason (so it cannot crash every later run), every worker stopped on a fatal error, and a cancel that
+ * ends within 2 s whatever a worker is doing (its unfinished file stays pending for the next run).
  */
 export function startAnalysisJob(options: AnalysisJobOptions): AnalysisJob {
-  let cancelled = false;
-  // Cancelling stops handing out tracks; each worker finishes (and stores) the one it is on.
-  return { result: run(options, () => cancelled), cancel: () => (cancelled = true) };
+  const pool = new AnalysisPool(options);
+  return { result: pool.run(), cancel: () => pool.cancel() };
 }
 
-async function run(options: AnalysisJobOptions, isCancelled: () => boolean): Promise<AnalysisResult> {
-  const started = performance.now();
-  const db = openLibraryDatabase(options.dataDir);
-  let tasks: AnalysisTask[];
-  let skipped: number;
-  try {
-    const store = new FeatureStore(db);
-    tasks = store.pending();
-    skipped = store.countCurrent();
-  } finally {
-    db.close();
-  }
-  const totals: StageTimings = emptyTimings();
-  const decoders: Record<string, number> = {};
-  const counts = { analysed: 0, failed: 0 };
-  let views = 0;
-  const meter = new RateMeter();
-  const report = throttle<void>(() => {
-    const done = counts.analysed + counts.failed;
-    options.onProgress?.({ ...counts, ...meter.measure(done, tasks.length) });
-  }, options.progressIntervalMs ?? 200);
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  task: AnalysisTask | null;
+  deadline: NodeJS.Timeout | undefined;
+  /** Why this worker is being ended on purpose (then its exit is expected). */
+  ending: 'stop' | 'timeout' | 'cancel' | 'fatal' | null;
+  error: Error | null;
+}
 
-  let next = 0;
-  const workerCount = Math.min(options.workers ?? defaultWorkerCount(), Math.max(1, tasks.length));
-  const workerData: AnalysisWorkerData = {
-    dataDir: options.dataDir,
-    allowFfmpeg: options.allowFfmpeg ?? true,
-    views: options.views ?? DEFAULT_VIEWS,
-    lowPriority: options.lowPriority ?? true,
-  };
-  const runWorker = () =>
-    new Promise<void>((resolve, reject) => {
-      const worker: Worker = startWorker('analysis', { workerData }, options.workerBundle);
-      const send = (request: AnalysisRequest) => worker.postMessage(request);
-      let finished = false;
-      const finish = (error?: Error) => {
-        if (finished) return;
-        finished = true;
-        send({ type: 'stop' });
-        if (error) reject(error);
-        else resolve();
-      };
-      const dispatch = () => {
-        if (isCancelled() || next >= tasks.length) return finish();
-        send({ type: 'analyse', task: tasks[next++]! });
-      };
-      worker.on('message', (reply: AnalysisReply) => {
-        switch (reply.type) {
-          case 'ready':
-            return dispatch();
-          case 'analysed':
-            counts.analysed++;
-            decoders[reply.decoder] = (decoders[reply.decoder] ?? 0) + 1;
-            views += reply.views;
-            addTimings(totals, reply.timings);
-            report();
-            return dispatch();
-          case 'failed':
-            counts.failed++;
-            report();
-            return dispatch();
-          case 'fatal':
-            return finish(new Error(reply.error));
-        }
-      });
-      worker.on('error', (error) => finish(error));
-      worker.on('exit', (code) => {
-        if (!finished) finish(new Error(`an analysis worker stopped unexpectedly (exit code ${code})`));
-      });
-    });
-  await Promise.all(Array.from({ length: workerCount }, runWorker));
-  report(undefined, true);
+class AnalysisPool {
+  private tasks: AnalysisTask[] = [];
+  private next = 0;
+  private readonly slots = new Set<Slot>();
+  private cancelled = false;
+  private fatal: Error | null = null;
+  private readonly counts = { analysed: 0, failed: 0, removed: 0, replaced: 0 };
+  private readonly totals: StageTimings = emptyTimings();
+  private readonly decoders: Record<string, number> = {};
+  private views = 0;
+  private store: FeatureStore | undefined;
+  private finished: (() => void) | undefined;
+  private report: (value: void, force?: boolean) => void = () => undefined;
 
-  const after = openLibraryDatabase(options.dataDir);
-  let failed: { path: string; reason: string }[];
-  let hasModel: boolean;
-  try {
-    failed = new FeatureStore(after).failures().map(({ path, reason }) => ({ path, reason }));
-    hasModel = activeModel(after) !== null;
-  } finally {
-    after.close();
+  constructor(private readonly options: AnalysisJobOptions) {}
+
+  async run(): Promise<AnalysisResult> {
+    const started = performance.now();
+    // The pool's own connection: it lists the work and records what the workers cannot (deadline, death).
+    const db = openLibraryDatabase(this.options.dataDir);
+    try {
+      this.store = new FeatureStore(db);
+      this.tasks = this.store.pending();
+      const skipped = this.store.countCurrent();
+      const meter = new RateMeter();
+      this.report = throttle<void>(() => {
+        const { analysed, failed } = this.counts;
+        this.options.onProgress?.({
+          analysed,
+          failed,
+          ...meter.measure(analysed + failed + this.counts.removed, this.tasks.length),
+        });
+      }, this.options.progressIntervalMs ?? 200);
+
+      const workerCount = Math.min(this.options.workers ?? defaultWorkerCount(), Math.max(1, this.tasks.length));
+      const allExited = new Promise<void>((resolve) => (this.finished = resolve));
+      if (this.tasks.length === 0 || this.cancelled) this.finished!();
+      else for (let i = 0; i < workerCount; i++) this.spawn();
+      await allExited;
+      this.report(undefined, true);
+      if (this.fatal) throw this.fatal;
+
+      const failed = this.store.failures().map(({ path, reason }) => ({ path, reason }));
+      const durationMs = performance.now() - started;
+      const { analysed } = this.counts;
+      const n = Math.max(1, analysed);
+      const t = this.totals;
+      return {
+        analysed,
+        skipped,
+        failed,
+        removed: this.counts.removed,
+        cancelled: this.cancelled && analysed + this.counts.failed + this.counts.removed < this.tasks.length,
+        durationMs,
+        songsPerSecond: ((analysed + this.counts.failed) * 1000) / Math.max(1, durationMs),
+        stageMs: {
+          decodeMs: t.decodeMs / n,
+          resampleMs: t.resampleMs / n,
+          mfccMs: t.mfccMs / n,
+          descriptorsMs: t.descriptorsMs / n,
+        },
+        decoders: this.decoders,
+        views: this.views,
+        workersReplaced: this.counts.replaced,
+      };
+    } finally {
+      db.close();
+    }
   }
-  // New songs get their embedding at once, so "more like this" and queues include them without retraining.
-  const embedded = hasModel && (options.embed ?? true) && counts.analysed > 0 ? (await embedNewSongs(options.dataDir)).embedded : hasModel ? 0 : null;
-  const durationMs = performance.now() - started;
-  const n = Math.max(1, counts.analysed);
-  return {
-    analysed: counts.analysed,
-    skipped,
-    failed,
-    cancelled: isCancelled() && counts.analysed + counts.failed < tasks.length,
-    durationMs,
-    songsPerSecond: ((counts.analysed + counts.failed) * 1000) / Math.max(1, durationMs),
-    stageMs: { decodeMs: totals.decodeMs / n, resampleMs: totals.resampleMs / n, mfccMs: totals.mfccMs / n, descriptorsMs: totals.descriptorsMs / n },
-    decoders,
-    views,
-    embedded,
-  };
+
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    for (const slot of this.slots) {
+      if (!slot.task) this.end(slot, 'stop');
+    }
+    // Busy workers may finish (and store) the file they are on, but not past the grace time.
+    const timer = setTimeout(() => {
+      // Their unfinished files are not recorded: they stay pending for the next run.
+      for (const slot of this.slots) this.end(slot, 'cancel');
+    }, CANCEL_GRACE_MS);
+    timer.unref();
+  }
+
+  private spawn(): void {
+    const o = this.options;
+    const workerData: AnalysisWorkerData = {
+      dataDir: o.dataDir,
+      allowFfmpeg: o.allowFfmpeg ?? true,
+      views: o.views ?? DEFAULT_VIEWS,
+      lowPriority: o.lowPriority ?? true,
+      ...(o.crashOnPathSuffix !== undefined ? { crashOnPathSuffix: o.crashOnPathSuffix } : {}),
+    };
+    const heap = o.workerHeapMb ?? DEFAULT_WORKER_HEAP_MB;
+    const worker = startWorker('analysis', { workerData, resourceLimits: { maxOldGenerationSizeMb: heap } }, o.workerBundle);
+    const slot: Slot = { worker, ready: false, task: null, deadline: undefined, ending: null, error: null };
+    this.slots.add(slot);
+    worker.on('message', (reply: AnalysisReply) => this.onReply(slot, reply));
+    worker.on('error', (error) => (slot.error = error));
+    worker.on('exit', (code) => this.onExit(slot, code));
+  }
+
+  private onReply(slot: Slot, reply: AnalysisReply): void {
+    if (slot.ending) return;
+    switch (reply.type) {
+      case 'ready':
+        slot.ready = true;
+        return this.dispatch(slot);
+      case 'analysed':
+        this.counts.analysed++;
+        this.decoders[reply.decoder] = (this.decoders[reply.decoder] ?? 0) + 1;
+        this.views += reply.views;
+        addTimings(this.totals, reply.timings);
+        break;
+      case 'failed':
+        this.counts.failed++;
+        break;
+      case 'gone':
+        this.counts.removed++;
+        break;
+      case 'fatal':
+        return this.stopAll(new Error(reply.error));
+    }
+    this.settle(slot);
+    this.report();
+    this.dispatch(slot);
+  }
+
+  private dispatch(slot: Slot): void {
+    if (this.cancelled || this.fatal || this.next >= this.tasks.length) return this.end(slot, 'stop');
+    const task = this.tasks[this.next++]!;
+    slot.task = task;
+    const ms = this.options.fileTimeoutMs ?? DEFAULT_FILE_TIMEOUT_MS;
+    slot.deadline = setTimeout(() => {
+      const seconds = Math.round(ms / 100) / 10;
+      this.recordFailure(
+        task,
+        'timeout',
+        `no result after ${seconds} s: the decoder was stopped (the file is tried again once it changes)`,
+      );
+      this.end(slot, 'timeout');
+    }, ms);
+    slot.worker.postMessage({ type: 'analyse', task } satisfies AnalysisRequest);
+  }
+
+  private settle(slot: Slot): void {
+    clearTimeout(slot.deadline);
+    slot.deadline = undefined;
+    slot.task = null;
+  }
+
+  /** Ends a worker on purpose: 'stop' lets it close its connection, the others terminate it now. */
+  private end(slot: Slot, why: NonNullable<Slot['ending']>): void {
+    if (slot.ending && slot.ending !== 'stop') return;
+    const wasStopping = slot.ending === 'stop';
+    slot.ending = why;
+    if (why === 'stop') {
+      if (!wasStopping) slot.worker.postMessage({ type: 'stop' } satisfies AnalysisRequest);
+      // A worker that does not exit after 'stop' (something of its keeps the thread alive) is ended.
+      setTimeout(() => this.terminate(slot), CANCEL_GRACE_MS).unref();
+      return;
+    }
+    clearTimeout(slot.deadline);
+    this.terminate(slot);
+  }
+
+  private terminate(slot: Slot): void {
+    if (!this.slots.has(slot)) return;
+    void slot.worker.terminate();
+    setTimeout(() => {
+      if (!this.slots.has(slot)) return;
+      slot.worker.unref();
+      this.onExit(slot, -1);
+    }, ABANDON_AFTER_MS).unref();
+  }
+
+  private onExit(slot: Slot, code: number): void {
+    if (!this.slots.has(slot)) return; // already left behind (see ABANDON_AFTER_MS)
+    clearTimeout(slot.deadline);
+    this.slots.delete(slot);
+    const why = slot.ending;
+    if (why === 'timeout') {
+      this.counts.failed++;
+      this.counts.replaced++;
+      this.report();
+      this.replace();
+    } else if (why === null) {
+      const detail = slot.error ? `${slot.error.message}` : `exit code ${code}`;
+      if (slot.task) {
+        // The file it was on is recorded, so it cannot crash every later run (a poison pill).
+        this.recordFailure(slot.task, 'crashed', `the analysis worker died while reading this file (${detail})`);
+        this.counts.failed++;
+        this.counts.replaced++;
+        this.report();
+        this.replace();
+      } else if (!slot.ready) {
+        this.stopAll(new Error(`an analysis worker could not start (${detail})`));
+      } else {
+        this.replace();
+      }
+    }
+    if (this.slots.size === 0) this.finished?.();
+  }
+
+  /** A new worker in place of one that was stopped or died, while there is work left. */
+  private replace(): void {
+    if (!this.cancelled && !this.fatal && this.next < this.tasks.length) this.spawn();
+  }
+
+  private recordFailure(task: AnalysisTask, code: string, reason: string): void {
+    try {
+      this.store!.saveFailure(task, code, reason);
+    } catch (error) {
+      this.stopAll(
+        new Error(`cannot record the failure of ${task.path}: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
+  }
+
+  /** A fatal error: every worker is stopped at once and the job fails with it. */
+  private stopAll(error: Error): void {
+    this.fatal ??= error;
+    for (const slot of this.slots) this.end(slot, 'fatal');
+  }
 }
 
 function addTimings(into: StageTimings, t: StageTimings): void {

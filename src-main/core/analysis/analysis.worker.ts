@@ -6,11 +6,13 @@ import type { AnalysisReply, AnalysisRequest, AnalysisWorkerData } from './analy
 import { FeatureStore, type AnalysisTask } from './feature-store.ts';
 
 // One analysis worker: takes one track at a time, stores its features itself (its own connection,
-// one transaction per track, so a killed run keeps everything finished), and reports back.
+// one transaction per track, so a killed run keeps everything finished), and reports back. The job
+// (analysis-job.ts) enforces the per-file deadline and records the file of a worker that dies.
 const port = parentPort;
 if (!port) throw new Error('analysis.worker must run as a worker thread');
-const { dataDir, allowFfmpeg, views, lowPriority } = workerData as AnalysisWorkerData;
+const { dataDir, allowFfmpeg, views, lowPriority, crashOnPathSuffix } = workerData as AnalysisWorkerData;
 const send = (reply: AnalysisReply) => port.postMessage(reply);
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 if (lowPriority) {
   // With no pid, setPriority applies to the calling thread only on Linux (its own nice value), so this
@@ -24,10 +26,11 @@ if (lowPriority) {
 
 let store: FeatureStore;
 try {
+  // A plain open: the host process checked the file at start; a worker never checks or moves it.
   store = new FeatureStore(openLibraryDatabase(dataDir));
   send({ type: 'ready' });
 } catch (error) {
-  send({ type: 'fatal', error: error instanceof Error ? error.message : String(error) });
+  send({ type: 'fatal', error: `the analysis worker cannot open the library database: ${message(error)}` });
   process.exit(1);
 }
 
@@ -41,20 +44,38 @@ port.on('message', (request: AnalysisRequest) => {
 });
 
 async function analyse(task: AnalysisTask): Promise<void> {
+  if (crashOnPathSuffix !== undefined && task.path.endsWith(crashOnPathSuffix)) process.exit(70);
+  let reply: AnalysisReply;
   try {
     // Names that are not UTF-8 (or NFD on Linux) are opened through their raw bytes.
     const file = task.pathBytes ? Buffer.from(task.pathBytes) : task.path;
     const outcome = await analyseFile(file, { trackSeconds: task.duration, allowFfmpeg, views });
-    if (outcome.ok) {
-      store.saveFeatures(task, outcome);
-      send({ type: 'analysed', trackId: task.trackId, decoder: outcome.decoder, timings: outcome.timings, views: outcome.views.length });
-    } else {
-      store.saveFailure(task, outcome.code, outcome.reason);
-      send({ type: 'failed', trackId: task.trackId, code: outcome.code, reason: outcome.reason, timings: outcome.timings });
-    }
+    reply = outcome.ok
+      ? {
+          type: 'analysed',
+          trackId: task.trackId,
+          decoder: outcome.decoder,
+          timings: outcome.timings,
+          views: outcome.views.length,
+        }
+      : { type: 'failed', trackId: task.trackId, code: outcome.code, reason: outcome.reason, timings: outcome.timings };
+    const stored = outcome.ok ? store.saveFeatures(task, outcome) : store.saveFailure(task, outcome.code, outcome.reason);
+    if (!stored && !trackStillThere(task)) reply = { type: 'gone', trackId: task.trackId };
   } catch (error) {
-    const reason = `analysis failed: ${error instanceof Error ? error.message : String(error)}`;
-    store.saveFailure(task, 'error', reason);
-    send({ type: 'failed', trackId: task.trackId, code: 'error', reason, timings: emptyTimings() });
+    const reason = `analysis failed: ${message(error)}`;
+    try {
+      store.saveFailure(task, 'error', reason);
+      reply = trackStillThere(task)
+        ? { type: 'failed', trackId: task.trackId, code: 'error', reason, timings: emptyTimings() }
+        : { type: 'gone', trackId: task.trackId };
+    } catch (storeError) {
+      // The database cannot be written (disk full, I/O error): nothing further can be kept, so the job stops.
+      reply = { type: 'fatal', error: `cannot store analysis results: ${message(storeError)}` };
+    }
   }
+  send(reply);
+}
+
+function trackStillThere(task: AnalysisTask): boolean {
+  return store.db.prepare('SELECT 1 FROM tracks WHERE id = ?').get(task.trackId) !== undefined;
 }

@@ -80,11 +80,20 @@ export class FeatureStore {
   }
 
   countCurrent(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM track_features WHERE feature_version = ?').get(this.version) as { n: number }).n;
+    return (
+      this.db.prepare('SELECT COUNT(*) AS n FROM track_features WHERE feature_version = ?').get(this.version) as { n: number }
+    ).n;
   }
 
-  saveFeatures(task: AnalysisTask, result: AnalysedClip, now = Date.now()): void {
-    if (result.features.length !== FEATURE_LENGTH) throw new Error(`expected ${FEATURE_LENGTH} features, got ${result.features.length}`);
+  /** True while the track is still in the library (a rescan or the watcher may remove it mid-analysis). */
+  private trackExists(trackId: number): boolean {
+    return this.db.prepare('SELECT 1 FROM tracks WHERE id = ?').get(trackId) !== undefined;
+  }
+
+  /** Stores a track's features; false (nothing stored) when the track was removed from the library meanwhile. */
+  saveFeatures(task: AnalysisTask, result: AnalysedClip, now = Date.now()): boolean {
+    if (result.features.length !== FEATURE_LENGTH)
+      throw new Error(`expected ${FEATURE_LENGTH} features, got ${result.features.length}`);
     const { descriptors, views } = result;
     if (descriptors.length === 0 || descriptors.length % DESCRIPTOR_LENGTH !== 0) {
       throw new Error(`expected a positive multiple of ${DESCRIPTOR_LENGTH} descriptor values, got ${descriptors.length}`);
@@ -93,7 +102,8 @@ export class FeatureStore {
       throw new Error(`${descriptors.length / DESCRIPTOR_LENGTH} descriptor views but ${views.length} view positions`);
     }
     const viewsJson = JSON.stringify(views.map(({ start, seconds }) => ({ start, seconds })));
-    this.db.transaction(() => {
+    return this.db.transaction((): boolean => {
+      if (!this.trackExists(task.trackId)) return false;
       this.db
         .prepare(
           `INSERT INTO track_features (track_id, feature_version, features, source_size, source_mtime_ms, clip_start, clip_seconds, decoder, analysed_at,
@@ -119,18 +129,34 @@ export class FeatureStore {
         );
       this.db.prepare('DELETE FROM analysis_failures WHERE track_id = ?').run(task.trackId);
       if (result.loudness) saveMeasuredLoudness(this.db, task.trackId, result.loudness, now);
+      return true;
     })();
   }
 
-  saveFailure(task: AnalysisTask, code: string, reason: string, now = Date.now()): void {
-    this.db
-      .prepare(
-        `INSERT INTO analysis_failures (track_id, feature_version, source_size, source_mtime_ms, code, reason, failed_at)
+  /**
+   * Records why a track could not be analysed, against the file's size and mtime (it is retried once the
+   * file changes). False (nothing stored) when the track is gone, or already has current features (a
+   * worker stopped for its deadline may have stored them just before).
+   */
+  saveFailure(task: AnalysisTask, code: string, reason: string, now = Date.now()): boolean {
+    return this.db.transaction((): boolean => {
+      if (!this.trackExists(task.trackId)) return false;
+      const current = this.db
+        .prepare(
+          'SELECT 1 FROM track_features WHERE track_id = ? AND feature_version = ? AND source_size = ? AND source_mtime_ms = ?',
+        )
+        .get(task.trackId, this.version, task.size, task.mtimeMs);
+      if (current) return false;
+      this.db
+        .prepare(
+          `INSERT INTO analysis_failures (track_id, feature_version, source_size, source_mtime_ms, code, reason, failed_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(track_id) DO UPDATE SET feature_version = excluded.feature_version, source_size = excluded.source_size,
            source_mtime_ms = excluded.source_mtime_ms, code = excluded.code, reason = excluded.reason, failed_at = excluded.failed_at`,
-      )
-      .run(task.trackId, this.version, task.size, task.mtimeMs, code, reason, now);
+        )
+        .run(task.trackId, this.version, task.size, task.mtimeMs, code, reason, now);
+      return true;
+    })();
   }
 
   failures(): { path: string; reason: string; code: string }[] {
@@ -150,7 +176,14 @@ export class FeatureStore {
          WHERE track_id = ? AND feature_version = ?`,
       )
       .get(trackId, this.version) as
-      | { features: Buffer; clip_start: number; clip_seconds: number; decoder: string; descriptors: Buffer | null; descriptor_views: string | null }
+      | {
+          features: Buffer;
+          clip_start: number;
+          clip_seconds: number;
+          decoder: string;
+          descriptors: Buffer | null;
+          descriptor_views: string | null;
+        }
       | undefined;
     return (
       row && {

@@ -16,12 +16,13 @@ import type {
   RetrainSummary,
   TrainSummary,
 } from '../../api/types.ts';
-import { openLibraryDatabase } from '../db/open.ts';
+import { checkLibraryDatabase, openLibraryDatabase } from '../db/open.ts';
 import { LibraryStore } from '../library/library-store.ts';
 import { startScanJob } from '../library/scan-job.ts';
 import { librarySummary } from '../library/summary.ts';
 import { LibraryWatcher } from '../library/watcher.ts';
-import { activeModel, rollbackModel } from '../model/store.ts';
+import { startEmbedJob } from '../model/embed-job.ts';
+import { activeModel, missingEmbeddings, rollbackModel } from '../model/store.ts';
 import { startTrainJob } from '../model/train-job.ts';
 import { retrainFromFeedback } from '../recommend/retrain-job.ts';
 import { recordFeedback } from '../recommend/feedback.ts';
@@ -52,6 +53,9 @@ export interface AppServiceOptions {
   /** Analysis worker threads (default: cores − 1). */
   analysisWorkers?: number;
 }
+
+/** A watcher batch whose scan job failed (the job board already shows it). */
+class WatchedScanError extends Error {}
 
 type Handlers = { [M in ApiMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> | ApiResponse<M> };
 
@@ -90,23 +94,78 @@ export class AppService {
     return this.dbHandle;
   }
 
-  /** Opens (and migrates) the database now, so a damaged one fails early. */
+  /**
+   * Checks (quick_check, once per app start, here in the host process), migrates and opens the database
+   * now, so a damaged one fails early with CorruptDatabaseError (moved aside) before anything uses it.
+   */
   open(): void {
+    if (!this.dbHandle) checkLibraryDatabase(this.dataDir);
     if (!this.db.open) throw new Error('the library database is closed');
     warmPlaybackTranscoder();
+    this.resumeEmbedding();
   }
 
-  /** Follows changes under the library's folders while the app runs; each batch is scanned in a worker. */
+  /**
+   * Follows changes under the library's folders while the app runs. Each batch is a scan job on the job
+   * board (after any scan already running, never beside it), and the watcher's own errors are shown as
+   * failed scan outcomes.
+   */
   watch(): void {
     void this.watcher?.close();
     if (this.closed) return;
     const roots = new LibraryStore(this.db).roots().filter((r) => r.available);
-    this.watcher = new LibraryWatcher(roots, async (changedPaths) => {
-      const result = await startScanJob({ dataDir: this.dataDir, changedPaths }).result;
-      this.emit('library.changed', { reason: 'watch' });
-      return result;
+    this.watcher = new LibraryWatcher(roots, (changedPaths) => this.scanChanges(changedPaths), {
+      onError: (error) => {
+        const message = error instanceof Error ? error.message : String(error);
+        // A failed batch is already the scan job's own failed outcome; other errors come from watching.
+        if (!(error instanceof WatchedScanError)) this.jobs.notify('scan', { status: 'failed', message: `watching the music folders failed: ${message}` });
+      },
     });
     this.watcher.start();
+  }
+
+  private async scanChanges(changedPaths: string[]): Promise<ScanResult> {
+    while (this.jobs.isRunning('scan')) await this.jobs.idle('scan');
+    if (this.closed) throw new WatchedScanError('the app is closing');
+    try {
+      const result = await this.jobs.run(
+        'scan',
+        (report) => startScanJob({ dataDir: this.dataDir, changedPaths, onProgress: (p) => report({ ...p, phase: p.phase, failed: p.failed }) }),
+        (r) => ({
+          status: r.cancelled ? 'cancelled' : 'done',
+          message: `changes in the music folders: ${plural(r.indexed, 'track')} indexed, ${r.removed} removed` + (r.failed.length ? `, ${plural(r.failed.length, 'file')} could not be read` : ''),
+        }),
+      );
+      this.emit('library.changed', { reason: 'watch' });
+      return result;
+    } catch (error) {
+      throw new WatchedScanError(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /**
+   * At start: the songs the active model lacks (a kill or quit during an embedding, songs analysed
+   * meanwhile) are embedded in the background, as a training job.
+   */
+  private resumeEmbedding(): void {
+    let missing: number;
+    try {
+      const model = activeModel(this.db);
+      missing = model ? missingEmbeddings(this.db, model.id) : 0;
+    } catch {
+      return;
+    }
+    if (missing === 0 || this.jobs.isRunning('training')) return;
+    this.jobs
+      .run(
+        'training',
+        () => startEmbedJob(this.dataDir),
+        (r) => ({ status: r.cancelled ? 'cancelled' : 'done', message: `${plural(r.embedded, 'song')} embedded with the active model` }),
+      )
+      .then(
+        () => this.emit('library.changed', { reason: 'model' }),
+        () => undefined, // the job board shows the failure
+      );
   }
 
   async close(): Promise<void> {
@@ -242,6 +301,7 @@ export class AppService {
         const result = job.result.then(
           (r): RetrainSummary => ({
             accepted: r.accepted,
+            cancelled: r.cancelled,
             reason: r.reason,
             personalTriplets: r.personalTriplets,
             heldOutSongs: r.heldOutSongs,
@@ -255,7 +315,10 @@ export class AppService {
         );
         return { result, cancel: () => job.cancel() };
       },
-      (r) => ({ status: 'done', message: r.accepted ? `retrained from your feedback: ${r.reason}` : `retraining refused: ${r.reason}` }),
+      (r) => ({
+        status: r.cancelled ? 'cancelled' : 'done',
+        message: r.cancelled ? r.reason : r.accepted ? `retrained from your feedback: ${r.reason}` : `retraining refused: ${r.reason}`,
+      }),
     );
     if (summary.accepted) this.emit('library.changed', { reason: 'model' });
     return summary;
@@ -361,11 +424,13 @@ export class AppService {
         let cancel = () => {
           cancelled = true;
         };
-        const result = import('../analysis/analysis-job.ts').then(async ({ startAnalysisJob }) => {
-          const job = startAnalysisJob({
+        const result = import('../pipeline/analyse-and-embed.ts').then(async ({ startAnalyseAndEmbed }) => {
+          const job = startAnalyseAndEmbed({
             dataDir: this.dataDir,
             ...(this.options.analysisWorkers ? { workers: this.options.analysisWorkers } : {}),
             onProgress: (p) => report({ ...p, phase: 'analysing' }),
+            onEmbedding: (songs) =>
+              report({ done: 0, total: songs, rate: 0, etaSec: null, elapsedMs: 0, phase: 'embedding', failed: 0 }),
           });
           cancel = () => job.cancel();
           if (cancelled) job.cancel();

@@ -16,6 +16,8 @@ interface Slot {
   last: JobOutcome | null;
   cancel: (() => void) | null;
   lastEmit: number;
+  /** Callers of idle() waiting for the running job to end. */
+  waiters: (() => void)[];
 }
 
 /**
@@ -24,7 +26,7 @@ interface Slot {
  */
 export class JobBoard {
   private readonly slots = new Map<JobKind, Slot>(
-    JOB_KINDS.map((k) => [k, { running: false, progress: null, last: null, cancel: null, lastEmit: -Infinity }]),
+    JOB_KINDS.map((k) => [k, { running: false, progress: null, last: null, cancel: null, lastEmit: -Infinity, waiters: [] }]),
   );
 
   constructor(
@@ -50,6 +52,22 @@ export class JobBoard {
     if (!s.running) return false;
     s.cancel?.();
     return true;
+  }
+
+  /** Resolves when no job of this kind is running (at once if none is). */
+  idle(job: JobKind): Promise<void> {
+    const s = this.slot(job);
+    return s.running ? new Promise((resolve) => s.waiters.push(resolve)) : Promise.resolve();
+  }
+
+  /**
+   * Shows an outcome that belongs to no run of the job (a failure of the watcher that feeds the scans):
+   * it becomes the kind's last outcome and a `job.finished` event, without touching a running job.
+   */
+  notify(job: JobKind, o: Pick<JobOutcome, 'status' | 'message'>): void {
+    const s = this.slot(job);
+    s.last = { job, ...o, finishedAt: this.now() };
+    this.emit('job.finished', s.last);
   }
 
   cancelAll(): void {
@@ -98,6 +116,7 @@ export class JobBoard {
     s.last = { job, ...o, finishedAt: this.now() };
     const last = s.last;
     this.emit('job.finished', last);
+    for (const resolve of s.waiters.splice(0)) resolve();
   }
 
   private slot(job: JobKind): Slot {

@@ -16,16 +16,20 @@ export function schemaVersion(db: Database): number {
 }
 
 /**
- * Applies every migration above the database's `user_version`, each in its own transaction
- * that also sets `user_version`, so a crash leaves the database at a whole version.
+ * Applies every migration above the database's `user_version`, each in its own (immediate) transaction
+ * that re-reads and sets `user_version`, so a crash leaves the database at a whole version and two
+ * processes migrating at once apply each step once.
  */
 export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS, target?: number): number {
   const latest = target ?? migrations.length;
-  const current = schemaVersion(db);
-  if (current > migrations.length) throw new SchemaTooNewError(current, migrations.length);
+  const found = schemaVersion(db);
+  if (found > migrations.length) throw new SchemaTooNewError(found, migrations.length);
   for (const migration of migrations) {
-    if (migration.version <= current || migration.version > latest) continue;
+    if (migration.version <= found || migration.version > latest) continue;
     db.transaction(() => {
+      // Re-read inside the write lock: another process opening the file at the same moment may have
+      // applied this step since the read above.
+      if (schemaVersion(db) >= migration.version) return;
       migration.up(db);
       // PRAGMA does not take bound parameters; the version is a trusted integer.
       db.pragma(`user_version = ${Math.trunc(migration.version)}`);

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/helpers/temp-dir.ts';
 import { migrate, SchemaTooNewError, schemaVersion } from './migrate.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations/index.ts';
-import { CorruptDatabaseError, databasePath, openLibraryDatabase } from './open.ts';
+import { checkLibraryDatabase, CorruptDatabaseError, databasePath, openLibraryDatabase } from './open.ts';
+import { Worker } from 'node:worker_threads';
 
 describe('openLibraryDatabase', () => {
   it('creates the file with WAL, foreign keys, a busy timeout and the latest schema', () => {
@@ -26,7 +27,7 @@ describe('openLibraryDatabase', () => {
     fs.writeFileSync(file, garbage);
     let caught: unknown;
     try {
-      openLibraryDatabase(dir);
+      checkLibraryDatabase(dir);
     } catch (error) {
       caught = error;
     }
@@ -57,8 +58,35 @@ describe('openLibraryDatabase', () => {
     // Scribble over the middle pages (the index and table b-trees), keeping the header intact.
     for (let i = 8192; i < bytes.length - 4096; i += 7) bytes[i] = 0xa5;
     fs.writeFileSync(file, bytes);
-    expect(() => openLibraryDatabase(dir)).toThrow(CorruptDatabaseError);
+    // A plain open (what a worker does) neither checks nor moves the live file.
+    expect(() => openLibraryDatabase(dir)).toThrow(/malformed/);
+    expect(fs.readdirSync(dir).some((f) => f.startsWith('library.db.corrupt-'))).toBe(false);
+    expect(() => checkLibraryDatabase(dir)).toThrow(CorruptDatabaseError);
     expect(fs.readdirSync(dir).some((f) => f.startsWith('library.db.corrupt-'))).toBe(true);
+  });
+
+  it('a plain open of a file that is not a database fails with SQLite\'s error and leaves the file in place', () => {
+    const dir = tempDir();
+    const file = databasePath(dir);
+    fs.writeFileSync(file, Buffer.from('this is not a database '.repeat(400)));
+    expect(() => openLibraryDatabase(dir)).toThrow(expect.objectContaining({ code: 'SQLITE_NOTADB' }));
+    expect(fs.readdirSync(dir)).toEqual(['library.db']);
+  });
+
+  it('the full check (cadenza doctor) finds damage that a plain open does not', () => {
+    const dir = tempDir();
+    const db = openLibraryDatabase(dir);
+    const insert = db.prepare("INSERT INTO library_roots (path, added_at) VALUES (?, 0)");
+    db.transaction(() => {
+      for (let i = 0; i < 3000; i++) insert.run(`/music/${'y'.repeat(200)}/${i}`);
+    })();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    const file = databasePath(dir);
+    const bytes = fs.readFileSync(file);
+    for (let i = 8192; i < bytes.length - 4096; i += 7) bytes[i] = 0x5a;
+    fs.writeFileSync(file, bytes);
+    expect(() => checkLibraryDatabase(dir, 'full')).toThrow(/damaged/);
   });
 
   it('refuses a database from a newer Cadenza without touching it', () => {
@@ -74,6 +102,25 @@ describe('openLibraryDatabase', () => {
 });
 
 describe('migrations', () => {
+  it('two processes migrating one file at once apply each step once', async () => {
+    const file = databasePath(tempDir());
+    const flags = new SharedArrayBuffer(4);
+    const boot = new URL('../jobs/tsx-worker-boot.js', import.meta.url);
+    const entry = new URL('../../../test/helpers/migrate-race.worker.ts', import.meta.url).href;
+    const side = (first: boolean) =>
+      new Promise<{ version?: number; error?: string }>((resolve, reject) => {
+        const worker = new Worker(boot, { workerData: { file, first, flags, __tsEntry: entry } });
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+    const [a, b] = await Promise.all([side(true), side(false)]);
+    expect(a).toEqual({ version: 2 });
+    expect(b).toEqual({ version: 2 });
+    const db = new Sqlite(file);
+    expect(db.prepare('SELECT step FROM applied ORDER BY rowid').all()).toEqual([{ step: 1 }, { step: 2 }]);
+    db.close();
+  });
+
   it('are numbered 1..N without gaps', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
   });

@@ -25,6 +25,12 @@ export interface OpenOptions {
   /** Apply pending migrations (default true). */
   migrate?: boolean;
   readonly?: boolean;
+  /**
+   * Check the file before use and move a damaged one aside (default 'none'). Only the host process does
+   * this, once per start (`checkLibraryDatabase`): a worker that renamed the live file would pull it from
+   * under the main process and its siblings, and a check per open costs seconds on a large library.
+   */
+  check?: 'none' | 'quick' | 'full';
 }
 
 export function databasePath(dataDir: string): string {
@@ -32,21 +38,25 @@ export function databasePath(dataDir: string): string {
 }
 
 /**
- * Opens (creating if needed) the library database in `dataDir`: WAL, foreign keys, a busy timeout,
- * a quick_check on open, and pending migrations. A damaged file is moved aside, never overwritten.
+ * Opens (creating if needed) the library database in `dataDir`: WAL, foreign keys, a busy timeout and
+ * pending migrations. With `check` it first runs quick_check (or integrity_check) and moves a damaged file
+ * aside, never overwriting it; without, damage surfaces as SQLite's own error and nothing is moved.
  */
 export function openLibraryDatabase(dataDir: string, options: OpenOptions = {}): Database {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = databasePath(dataDir);
+  const check = options.check ?? 'none';
   const existed = fs.existsSync(file) && fs.statSync(file).size > 0;
   let db: Database | undefined;
   try {
     db = new Sqlite(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
     db.pragma('busy_timeout = 10000');
-    if (existed) {
-      const problems = db.pragma('quick_check', { simple: false }) as { quick_check: string }[];
-      const first = problems[0]?.quick_check ?? 'no answer';
-      if (problems.length !== 1 || first !== 'ok') throw new DamagedError(problems.map((p) => p.quick_check).join('; '));
+    if (existed && check !== 'none') {
+      const pragma = check === 'full' ? 'integrity_check' : 'quick_check';
+      const problems = (db.pragma(pragma, { simple: false }) as Record<string, string>[]).map(
+        (row) => Object.values(row)[0] ?? '',
+      );
+      if (problems.length !== 1 || problems[0] !== 'ok') throw new DamagedError(problems.slice(0, 10).join('; ') || 'no answer');
     }
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
@@ -57,12 +67,20 @@ export function openLibraryDatabase(dataDir: string, options: OpenOptions = {}):
     return db;
   } catch (error) {
     db?.close();
-    if (existed && isDamage(error)) {
+    if (existed && check !== 'none' && isDamage(error)) {
       const detail = error instanceof Error ? error.message : String(error);
       throw new CorruptDatabaseError(file, moveAside(file), detail);
     }
     throw error;
   }
+}
+
+/**
+ * The host process's check at start (the CLI's first open, the app's `open()`): quick_check, or the full
+ * integrity_check for `cadenza doctor`; migrates; a damaged file is moved aside (CorruptDatabaseError).
+ */
+export function checkLibraryDatabase(dataDir: string, level: 'quick' | 'full' = 'quick'): void {
+  openLibraryDatabase(dataDir, { check: level }).close();
 }
 
 class DamagedError extends Error {}

@@ -58,7 +58,9 @@ export class LibraryWatcher {
     this.running = this.running.then(async () => {
       if (this.closed) return;
       try {
-        this.options.onScanned?.(await this.scanPaths(batch));
+        // Not `onScanned?.(await scanPaths())`: optional chaining would skip the scan itself without a listener.
+        const result = await this.scanPaths(batch);
+        this.options.onScanned?.(result);
       } catch (error) {
         this.options.onError?.(error);
       }

@@ -78,16 +78,28 @@ export interface SaveResult {
   modelId: number;
   file: string;
   activated: boolean;
+  /** Whether it should replace the active model (with `activate: 'when-embedded'`, done by `activateIfEmbedded`). */
+  eligible: boolean;
   /** The model active before (kept either way). */
   previous: { id: number; valAccuracy: number | null; current: boolean } | null;
 }
 
 /**
- * Saves a trained model (weights file + row). It becomes the active model unless the active one is
- * still current (same topics and features) and has a better validation accuracy; the previous model
- * and its embeddings are kept.
+ * Saves a trained model (weights file + row). It is eligible to become the active model unless the active
+ * one is still current (same topics and features) and has a better validation accuracy; the previous
+ * model and its embeddings are kept. With `activate: 'when-embedded'` (training, retraining) it is stored
+ * inactive: the caller embeds the library under its id, then `activateIfEmbedded` switches in one
+ * transaction, so a kill or cancel meanwhile never leaves an active model with part of the library embedded.
  */
-export function saveModel(db: Database, dataDir: string, trained: TrainedModel, backend: Pick<BackendInfo, 'name' | 'device'>, dataset: { featureVersion: number; topicFingerprint: string }, now = Date.now()): SaveResult {
+export function saveModel(
+  db: Database,
+  dataDir: string,
+  trained: TrainedModel,
+  backend: Pick<BackendInfo, 'name' | 'device'>,
+  dataset: { featureVersion: number; topicFingerprint: string },
+  now = Date.now(),
+  { activate = 'now' }: { activate?: 'now' | 'when-embedded' } = {},
+): SaveResult {
   const meta: ModelFileMeta = {
     format: 'cadenza-model-1',
     config: trained.config,
@@ -121,7 +133,8 @@ export function saveModel(db: Database, dataDir: string, trained: TrainedModel, 
     const active = activeModel(db);
     const previous = active ? { id: active.id, valAccuracy: active.valAccuracy, current: isModelCurrent(db, active) && active.featureVersion === dataset.featureVersion && active.topicFingerprint === dataset.topicFingerprint } : null;
     const notWorse = !previous || !previous.current || previous.valAccuracy === null || (trained.valAccuracy ?? -Infinity) >= previous.valAccuracy;
-    const activated = trained.options.objective === 'triplet' && notWorse;
+    const eligible = trained.options.objective === 'triplet' && notWorse;
+    const activated = eligible && activate === 'now';
     if (activated) db.prepare('UPDATE models SET active = 0 WHERE active = 1').run();
     const info = db
       .prepare(
@@ -145,7 +158,7 @@ export function saveModel(db: Database, dataDir: string, trained: TrainedModel, 
       );
     const modelId = Number(info.lastInsertRowid);
     if (activated) logActivation(db, modelId, now);
-    return { modelId, file: relative, activated, previous };
+    return { modelId, file: relative, activated, eligible, previous };
   })();
 }
 
@@ -156,6 +169,30 @@ export function activateModel(db: Database, id: number, now = Date.now()): void 
     if (db.prepare('UPDATE models SET active = 1 WHERE id = ?').run(id).changes !== 1) throw new Error(`no model ${id}`);
     logActivation(db, id, now);
   })();
+}
+
+/**
+ * Activates a model in one transaction if every analysed song (of its feature version) has an embedding
+ * under it; false, and nothing changes, when some are missing (the embedding was cut short).
+ */
+export function activateIfEmbedded(db: Database, id: number, now = Date.now()): boolean {
+  return db.transaction((): boolean => {
+    if (missingEmbeddings(db, id) > 0) return false;
+    activateModel(db, id, now);
+    return true;
+  }).immediate();
+}
+
+/** Analysed songs (of the model's feature version) without an embedding under the model. */
+export function missingEmbeddings(db: Database, modelId: number): number {
+  const row = db
+    .prepare(
+      `SELECT COUNT(*) AS n FROM track_features f JOIN models m ON m.id = ? AND f.feature_version = m.feature_version
+       LEFT JOIN track_embeddings e ON e.track_id = f.track_id AND e.model_id = m.id AND e.feature_version = f.feature_version
+       WHERE e.track_id IS NULL`,
+    )
+    .get(modelId) as { n: number };
+  return row.n;
 }
 
 function logActivation(db: Database, id: number, now: number): void {
@@ -227,7 +264,13 @@ export interface EmbedResult {
 export async function embedMissing(
   db: Database,
   dataDir: string,
-  options: { modelId?: number; chunk?: number; onProgress?: (done: number, total: number) => void } = {},
+  options: {
+    modelId?: number;
+    chunk?: number;
+    onProgress?: (done: number, total: number) => void;
+    /** Checked between pages: a cancel keeps the pages done. */
+    isCancelled?: () => boolean;
+  } = {},
 ): Promise<EmbedResult> {
   const started = performance.now();
   const model = loadModel(db, dataDir, options.modelId);
@@ -253,6 +296,7 @@ export async function embedMissing(
     const data = new Float32Array(chunk * width);
     let after = 0;
     for (;;) {
+      if (options.isCancelled?.()) break;
       const part = page.all(model.id, model.meta.featureVersion, after, chunk) as { trackId: number; features: Buffer | null; descriptors: Buffer | null }[];
       if (part.length === 0) break;
       part.forEach((row, i) => {

@@ -3,12 +3,14 @@ import { openLibraryDatabase } from '../db/open.ts';
 import { selectBackend } from './backend.ts';
 import { loadLibraryDataset, NotReadyError, splitByArtist } from './data.ts';
 import { modelDefinition } from './definition.ts';
-import { embedMissing, fileCheckpointStore, saveModel } from './store.ts';
+import { activateIfEmbedded, embedMissing, fileCheckpointStore, saveModel } from './store.ts';
 import type { TrainReply, TrainRequest, TrainWorkerData } from './train-messages.ts';
 import { trainModel, type TrainOptions } from './trainer.ts';
 
-// The training worker: loads the library's songs, trains with checkpoints, saves the model, embeds
-// every analysed song, and reports back. A 'cancel' stops at the next batch and keeps a checkpoint.
+// The training worker: loads the library's songs, trains with checkpoints, saves the model (inactive),
+// embeds every analysed song under its id, then activates it in one transaction, and reports back. A
+// 'cancel' stops at the next batch (keeping a checkpoint) or the next embedding chunk (the new model
+// stays inactive; the active one is untouched).
 const port = parentPort;
 if (!port) throw new Error('train.worker must run as a worker thread');
 const data = workerData as TrainWorkerData;
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
     if (dataset.songs.length < 2) throw new NotReadyError(`only ${dataset.songs.length} song(s) have both features and topics: run \`cadenza analyze\` and \`cadenza topics fit\``);
     const all = dataset.songs.map((_, i) => i);
     const { kept, held } = splitByArtist(dataset.songs, all, data.validationFraction, data.seed);
+    const checkpoints = fileCheckpointStore(data.dataDir, 'triplet');
     const options: TrainOptions = {
       objective: 'triplet',
       model: data.model,
@@ -45,8 +48,9 @@ async function main(): Promise<void> {
       onProgress: (progress) => send({ type: 'progress', progress }),
       onEpoch: (metrics) => send({ type: 'epoch', metrics }),
       isCancelled: () => cancelled,
-      checkpoints: fileCheckpointStore(data.dataDir, 'triplet'),
+      checkpoints,
       checkpointEveryMs: data.checkpointEveryMs,
+      keepFinalCheckpoint: true,
     });
     const base = {
       backend,
@@ -63,9 +67,12 @@ async function main(): Promise<void> {
       trainMs: trained.trainMs,
     };
     if (trained.cancelled) return send({ type: 'done', result: base });
-    const saved = saveModel(db, data.dataDir, trained, backend, dataset);
-    const embedded = await embedMissing(db, data.dataDir, { modelId: saved.modelId });
-    send({ type: 'done', result: { ...base, saved, embedded: { count: embedded.embedded, songsPerSecond: embedded.songsPerSecond } } });
+    const saved = saveModel(db, data.dataDir, trained, backend, dataset, Date.now(), { activate: 'when-embedded' });
+    const embedded = await embedMissing(db, data.dataDir, { modelId: saved.modelId, isCancelled: () => cancelled });
+    const activated = saved.eligible && !cancelled && activateIfEmbedded(db, saved.modelId);
+    if (!cancelled) checkpoints.clear(); // stored, embedded and active (or refused): nothing left to resume
+    const embeddedInfo = { count: embedded.embedded, songsPerSecond: embedded.songsPerSecond };
+    send({ type: 'done', result: { ...base, cancelled: cancelled && !activated, saved: { ...saved, activated }, embedded: embeddedInfo } });
   } finally {
     db.close();
   }

@@ -119,6 +119,11 @@ export interface TrainHooks {
   isCancelled?: () => boolean;
   checkpoints?: CheckpointStore;
   checkpointEveryMs?: number;
+  /**
+   * Save a last checkpoint of the finished run instead of clearing it: the caller clears it once the model
+   * is stored, embedded and active, so a kill during that resumes from the finished weights.
+   */
+  keepFinalCheckpoint?: boolean;
 }
 
 export interface TrainedModel {
@@ -344,7 +349,7 @@ export async function trainModel(dataset: Dataset, split: Split, options: TrainO
       }
       if (state.epoch < epochs) await saveCheckpoint();
     }
-    if (cancelled) await saveCheckpoint();
+    if (cancelled || hooks.keepFinalCheckpoint) await saveCheckpoint();
     else hooks.checkpoints?.clear();
     const bestValues = state.best ?? (await net.weights(specs)).values;
     return {

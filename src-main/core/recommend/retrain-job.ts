@@ -1,17 +1,19 @@
 import { startWorker, workerResult } from '../jobs/worker-entry.ts';
 import type { FineTuneOptions, FineTuneResult } from './retrain.ts';
-import type { RetrainReply } from './retrain.worker.ts';
+import type { RetrainReply, RetrainRequest } from './retrain.worker.ts';
 
-/** Runs `fineTuneFromFeedback` in a worker thread; the new model is kept only if validation does not drop. */
-export function retrainFromFeedback(dataDir: string, options: FineTuneOptions = {}): { result: Promise<FineTuneResult>; cancel(): void } {
+/**
+ * Runs `fineTuneFromFeedback` in a worker thread; the new model is kept only if validation does not drop.
+ * cancel() asks the worker to stop (between batches, or between embedding chunks); the result then says
+ * `cancelled` and the active model is the one before, since activation is the fine-tune's last step.
+ */
+export function retrainFromFeedback(
+  dataDir: string,
+  options: FineTuneOptions = {},
+): { result: Promise<FineTuneResult>; cancel(): void } {
   const worker = startWorker('retrain', { workerData: { dataDir, options } });
-  let cancelled = false;
-  const result = workerResult<FineTuneResult, RetrainReply>(
-    worker,
-    'retrain',
-    (reply, settle) => (reply.type === 'done' ? settle.resolve(reply.result) : settle.reject(new Error(reply.error))),
-    (code) => new Error(cancelled ? 'retraining cancelled; the active model is unchanged' : `the retrain worker stopped unexpectedly (exit code ${code})`),
+  const result = workerResult<FineTuneResult, RetrainReply>(worker, 'retrain', (reply, settle) =>
+    reply.type === 'done' ? settle.resolve(reply.result) : settle.reject(new Error(reply.error)),
   );
-  // A fine-tune is short and stores nothing until it is accepted, so cancelling simply ends the worker.
-  return { result, cancel: () => ((cancelled = true), void worker.terminate()) };
+  return { result, cancel: () => worker.postMessage({ type: 'cancel' } satisfies RetrainRequest) };
 }

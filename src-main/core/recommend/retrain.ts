@@ -23,7 +23,7 @@ import {
 import { describeDecision, heldOutScores, retrainDecision, type HeldOutScores, type RetrainDecision } from '../model/held-out.ts';
 import { modelInputOf, type StoredInputRow } from '../model/inputs.ts';
 import { Network } from '../model/network.ts';
-import { activateModel, embedMissing, loadModel, saveModel, type LoadedModel, type SaveResult } from '../model/store.ts';
+import { activateIfEmbedded, embedMissing, loadModel, saveModel, type LoadedModel, type SaveResult } from '../model/store.ts';
 import { pairwiseAccuracy, trainModel, type TrainOptions } from '../model/trainer.ts';
 import { feedbackEvents } from './feedback.ts';
 
@@ -67,10 +67,20 @@ export interface FineTuneResult {
   personalAfter: number | null;
   epochsRun: number;
   accepted: boolean;
+  /** Stopped by a cancel: nothing was activated (a model saved before the cancel stays stored, inactive). */
+  cancelled: boolean;
   reason: string;
   saved: SaveResult | null;
   embedded: number;
 }
+
+/** What the caller of a fine-tune controls while it runs (not part of the options: it does not cross a worker). */
+export interface FineTuneControl {
+  /** Checked per batch and per embedding chunk; when true the fine-tune stops and the active model stays. */
+  isCancelled?: () => boolean;
+}
+
+const CANCELLED_REASON = 'retraining cancelled; the active model is unchanged';
 
 /** A personal triplet: k-hot selection, and the feedback tracks (ids) liked and disliked under it. */
 export interface PersonalTriplet {
@@ -184,7 +194,9 @@ export async function fineTuneFromFeedback(
   db: Database,
   dataDir: string,
   options: FineTuneOptions = {},
+  control: FineTuneControl = {},
 ): Promise<FineTuneResult> {
+  const isCancelled = control.isCancelled ?? (() => false);
   const model = loadModel(db, dataDir);
   if (!model) throw new NotReadyError('no trained model yet: run `cadenza train` first');
   // Only the input this model reads (the default model never reads the MFCC blobs).
@@ -227,7 +239,7 @@ export async function fineTuneFromFeedback(
     dataset,
     { train: kept, validation: held },
     trainOptions,
-    {},
+    { isCancelled },
     {
       from: { config: model.meta.config, weights: model.weights, standardizer: model.standardizer },
       personal: { triplets, weight },
@@ -251,12 +263,25 @@ export async function fineTuneFromFeedback(
     personalAfter: tuned.personal,
     epochsRun: trained.history.length,
     accepted,
+    cancelled: false,
   };
+  if (trained.cancelled || isCancelled())
+    return { ...outcome, accepted: false, cancelled: true, reason: CANCELLED_REASON, saved: null, embedded: 0 };
   const numbers = decision ? describeDecision(decision) : 'no held-out songs to compare on';
   if (!accepted) return { ...outcome, reason: `${numbers}: the active model stays`, saved: null, embedded: 0 };
-  const saved = saveModel(db, dataDir, trained, backend, library);
+  // Stored inactive and embedded under its own id first; activated in one transaction once complete.
+  const saved = saveModel(db, dataDir, trained, backend, library, Date.now(), { activate: 'when-embedded' });
+  const embedded = await embedMissing(db, dataDir, { modelId: saved.modelId, isCancelled });
   // The comparison above is on the same songs, so it decides (the stored accuracies may be from older splits).
-  if (!saved.activated) activateModel(db, saved.modelId);
-  const embedded = await embedMissing(db, dataDir, { modelId: saved.modelId });
+  if (isCancelled() || !activateIfEmbedded(db, saved.modelId)) {
+    return {
+      ...outcome,
+      accepted: false,
+      cancelled: true,
+      reason: CANCELLED_REASON,
+      saved: { ...saved, activated: false },
+      embedded: embedded.embedded,
+    };
+  }
   return { ...outcome, reason: numbers, saved: { ...saved, activated: true }, embedded: embedded.embedded };
 }

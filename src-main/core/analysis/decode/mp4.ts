@@ -75,7 +75,7 @@ function ascFromEsds(b: Uint8Array, from: number, to: number): Uint8Array | unde
   return undefined;
 }
 
-function parseTrack(b: Uint8Array, trak: Box): Track | undefined {
+function parseTrack(b: Uint8Array, trak: Box, fileSize: number): Track | undefined {
   const mdia = child(b, trak, 'mdia');
   const hdlr = child(b, mdia, 'hdlr');
   if (!hdlr || fourcc(b, hdlr.start + 8) !== 'soun') return undefined;
@@ -110,12 +110,17 @@ function parseTrack(b: Uint8Array, trak: Box): Track | undefined {
   const stco = child(b, stbl, 'stco'), co64 = child(b, stbl, 'co64');
   if (!stts || !stsz || !stsc || (!stco && !co64)) throw new DecodeError('corrupt', 'MP4 sample table incomplete');
   const count = u32be(b, stsz.start + 8), fixed = u32be(b, stsz.start + 4);
-  if (count > 50_000_000) throw new DecodeError('corrupt', 'MP4 sample table too large');
+  // Declared counts are bounded by the bytes of their boxes (and a fixed sample size by the file), so a
+  // damaged table can neither allocate gigabytes nor walk billions of empty chunks.
+  const entries = (box: Box, header: number, width: number) => Math.max(0, Math.floor((box.end - box.start - header) / width));
+  if (count > 50_000_000 || (!fixed && count > entries(stsz, 12, 4)) || (fixed > 0 && count > fileSize / fixed)) {
+    throw new DecodeError('corrupt', 'MP4 sample table larger than its box or the file');
+  }
   const sizes = new Uint32Array(count);
   for (let i = 0; i < count; i++) sizes[i] = fixed || u32be(b, stsz.start + 12 + i * 4);
   const times = new Float64Array(count + 1);
   let t = 0, k = 0;
-  const sttsN = u32be(b, stts.start + 4);
+  const sttsN = Math.min(u32be(b, stts.start + 4), entries(stts, 8, 8));
   for (let e = 0; e < sttsN && k < count; e++) {
     const n = u32be(b, stts.start + 8 + e * 8), d = u32be(b, stts.start + 12 + e * 8);
     for (let i = 0; i < n && k < count; i++, k++) {
@@ -125,9 +130,9 @@ function parseTrack(b: Uint8Array, trak: Box): Track | undefined {
   }
   for (; k <= count; k++) times[k] = t;
   const chunkOff = (i: number): number => (co64 ? u64be(b, co64.start + 8 + i * 8) : u32be(b, (stco as Box).start + 8 + i * 4));
-  const nChunks = u32be(b, (co64 ?? (stco as Box)).start + 4);
+  const nChunks = Math.min(u32be(b, (co64 ?? (stco as Box)).start + 4), entries(co64 ?? (stco as Box), 8, co64 ? 8 : 4));
   const offsets = new Float64Array(count);
-  const stscN = u32be(b, stsc.start + 4);
+  const stscN = Math.min(u32be(b, stsc.start + 4), entries(stsc, 8, 12));
   let s = 0;
   for (let e = 0; e < stscN; e++) {
     const firstChunk = u32be(b, stsc.start + 8 + e * 12) - 1;
@@ -181,7 +186,7 @@ async function readTrack(r: FileReader): Promise<Track> {
   }
   if (!moov) throw new DecodeError('corrupt', 'MP4 without a moov box (truncated file?)');
   for (const trak of children(moov, 0, moov.length).filter((c) => c.type === 'trak')) {
-    const t = parseTrack(moov, trak);
+    const t = parseTrack(moov, trak, r.size);
     if (t) return t;
   }
   throw new DecodeError('corrupt', 'MP4 without an audio track');
