@@ -102,6 +102,8 @@ export class FeatureStore {
       throw new Error(`${descriptors.length / DESCRIPTOR_LENGTH} descriptor views but ${views.length} view positions`);
     }
     const viewsJson = JSON.stringify(views.map(({ start, seconds }) => ({ start, seconds })));
+    // IMMEDIATE: the transaction reads before it writes, and a deferred one would get SQLITE_BUSY at once
+    // (no busy wait) when a sibling worker committed in between.
     return this.db.transaction((): boolean => {
       if (!this.trackExists(task.trackId)) return false;
       this.db
@@ -130,7 +132,7 @@ export class FeatureStore {
       this.db.prepare('DELETE FROM analysis_failures WHERE track_id = ?').run(task.trackId);
       if (result.loudness) saveMeasuredLoudness(this.db, task.trackId, result.loudness, now);
       return true;
-    })();
+    }).immediate();
   }
 
   /**
@@ -156,7 +158,7 @@ export class FeatureStore {
         )
         .run(task.trackId, this.version, task.size, task.mtimeMs, code, reason, now);
       return true;
-    })();
+    }).immediate();
   }
 
   failures(): { path: string; reason: string; code: string }[] {
