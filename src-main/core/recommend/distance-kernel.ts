@@ -9,7 +9,7 @@
  * Per item: E scalar differences, squared and splatted, then for each 4-wide group of hidden units
  * E multiply-adds, a ReLU (pmax with 0) and the output weights; one horizontal sum at the end.
  */
-import { section, uleb } from '../wasm/encoding.ts';
+import { scoreModule, sleb, uleb, WASM_PAGE, wasmApi, type WasmMemory } from '../wasm/encoding.ts';
 import { LearnedDistance, type DistanceLayer } from './learned-distance.ts';
 
 // prettier-ignore
@@ -68,8 +68,22 @@ export function buildDistanceModule(layout: KernelLayout): Uint8Array {
   body.push(LGET, ZERO, LSET, TOT);
   for (let g = 0; g < G; g++) {
     body.push(I32_CONST, 0, ...v128Load(layout.b1 + 16 * g));
-    for (let k = 0; k < E; k++) body.push(LGET, s(k), I32_CONST, 0, ...v128Load(layout.w1 + 16 * (k * G + g)), ...F32X4_MUL, ...F32X4_ADD);
-    body.push(LGET, ZERO, ...F32X4_PMAX, I32_CONST, 0, ...v128Load(layout.w2 + 16 * g), ...F32X4_MUL, LGET, TOT, ...F32X4_ADD, LSET, TOT);
+    for (let k = 0; k < E; k++)
+      body.push(LGET, s(k), I32_CONST, 0, ...v128Load(layout.w1 + 16 * (k * G + g)), ...F32X4_MUL, ...F32X4_ADD);
+    body.push(
+      LGET,
+      ZERO,
+      ...F32X4_PMAX,
+      I32_CONST,
+      0,
+      ...v128Load(layout.w2 + 16 * g),
+      ...F32X4_MUL,
+      LGET,
+      TOT,
+      ...F32X4_ADD,
+      LSET,
+      TOT,
+    );
   }
   body.push(
     LGET, Y,
@@ -77,33 +91,13 @@ export function buildDistanceModule(layout: KernelLayout): Uint8Array {
     LGET, TOT, ...F32X4_EXTRACT, 2, LGET, TOT, ...F32X4_EXTRACT, 3, F32_ADD, F32_ADD,
     I32_CONST, 0, ...f32Load(layout.b2), F32_ADD,
     F32_STORE, 0x02, 0x00,
-    LGET, X, I32_CONST, ...uleb(4 * E), I32_ADD, LSET, X,
+    LGET, X, I32_CONST, ...sleb(4 * E), I32_ADD, LSET, X,
     LGET, Y, I32_CONST, 4, I32_ADD, LSET, Y,
     LGET, N, I32_CONST, 1, I32_SUB, LTEE, N, BR_IF, 0,
     END, END, END,
   ); // prettier-ignore
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x00]),
-    ...section(2, [0x01, 0x01, 0x65, 0x01, 0x6d, 0x02, 0x00, 0x01]),
-    ...section(3, [0x01, 0x00]),
-    ...section(7, [0x01, 0x05, ...Array.from('score', (c) => c.charCodeAt(0)), 0x00, 0x00]),
-    ...section(10, [0x01, ...uleb(body.length), ...body]),
-  ]); // prettier-ignore
+  return scoreModule(body);
 }
-
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { readonly exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-}
-const wasmApi: WasmApi | undefined = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-const PAGE = 65536;
 
 /** One query against all items, with D. */
 export interface DistanceScorer {
@@ -140,7 +134,9 @@ class WasmScorer implements DistanceScorer {
     const [first, last] = [layers[0]!, layers[1]!];
     const f = new Float32Array(this.memory.buffer);
     const G = layout.groups;
-    for (let k = 0; k < dim; k++) for (let o = 0; o < first.outputs; o++) f[(layout.w1 + 16 * (k * G + (o >> 2))) / 4 + (o & 3)] = first.w[k * first.outputs + o]!;
+    for (let k = 0; k < dim; k++)
+      for (let o = 0; o < first.outputs; o++)
+        f[(layout.w1 + 16 * (k * G + (o >> 2))) / 4 + (o & 3)] = first.w[k * first.outputs + o]!;
     for (let o = 0; o < first.outputs; o++) {
       f[layout.b1 / 4 + o] = first.b[o]!;
       f[layout.w2 / 4 + o] = last.w[o]!;
@@ -153,7 +149,7 @@ class WasmScorer implements DistanceScorer {
     this.outAt = this.itemsAt + Math.ceil(items.byteLength / 16) * 16;
     const need = this.outAt + this.count * 4;
     const have = this.memory.buffer.byteLength;
-    if (need > have) this.memory.grow(Math.ceil((need - have) / PAGE));
+    if (need > have) this.memory.grow(Math.ceil((need - have) / WASM_PAGE));
     new Float32Array(this.memory.buffer, this.itemsAt, items.length).set(items);
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildEuclideanModule, euclideanScorer, paddedWidth, sleb } from './euclidean-kernel.ts';
+import { sleb } from '../wasm/encoding.ts';
+import { buildEuclideanModule, euclideanScorer, paddedWidth } from './euclidean-kernel.ts';
 
 describe('squared-Euclidean scorer', () => {
   it('WebAssembly SIMD and JavaScript give the naive sums for widths that are and are not multiples of 4', () => {

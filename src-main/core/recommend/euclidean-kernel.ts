@@ -5,7 +5,7 @@
  * like this" runs on it (song-similarity.ts); the layout mirrors distance-kernel.ts: the vectors live
  * in the module's memory and the scores go to a reused buffer.
  */
-import { section, uleb } from '../wasm/encoding.ts';
+import { scoreModule, sleb, uleb, WASM_PAGE, wasmApi, type WasmMemory } from '../wasm/encoding.ts';
 
 // prettier-ignore
 const BLOCK = 0x02, LOOP = 0x03, END = 0x0b, BR_IF = 0x0d, VOID = 0x40, LGET = 0x20, LSET = 0x21, LTEE = 0x22;
@@ -18,21 +18,6 @@ const F32X4_EXTRACT = [SIMD, 0x1f];
 const F32X4_ADD = [SIMD, 0xe4, 0x01];
 const F32X4_SUB = [SIMD, 0xe5, 0x01];
 const F32X4_MUL = [SIMD, 0xe6, 0x01];
-
-/** Signed LEB128, the encoding of i32.const immediates (uleb would turn e.g. 64 into −64). */
-export function sleb(value: number): number[] {
-  const out: number[] = [];
-  let v = value | 0;
-  for (;;) {
-    const byte = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
 
 /** Floats per stored vector: the width rounded up to a multiple of 4. */
 export function paddedWidth(width: number): number {
@@ -76,31 +61,8 @@ export function buildEuclideanModule(width: number): Uint8Array {
     LGET, N, I32_CONST, 1, I32_SUB, LTEE, N, BR_IF, 0,
     END, END, END,
   ); // prettier-ignore
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x00]),
-    ...section(2, [0x01, 0x01, 0x65, 0x01, 0x6d, 0x02, 0x00, 0x01]),
-    ...section(3, [0x01, 0x00]),
-    ...section(7, [0x01, 0x05, ...Array.from('score', (c) => c.charCodeAt(0)), 0x00, 0x00]),
-    ...section(10, [0x01, ...uleb(body.length), ...body]),
-  ]); // prettier-ignore
+  return scoreModule(body);
 }
-
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (
-    module: object,
-    imports: Record<string, Record<string, unknown>>,
-  ) => { readonly exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-}
-const wasmApi: WasmApi | undefined = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-const PAGE = 65536;
 
 /** One query against every stored vector by squared Euclidean distance. */
 export interface EuclideanScorer {
@@ -144,7 +106,7 @@ class WasmEuclidean implements EuclideanScorer {
     this.outAt = this.itemsAt + this.count * this.padded * 4;
     const need = this.outAt + this.count * 4;
     const have = this.memory.buffer.byteLength;
-    if (need > have) this.memory.grow(Math.ceil((need - have) / PAGE));
+    if (need > have) this.memory.grow(Math.ceil((need - have) / WASM_PAGE));
     const dst = new Float32Array(this.memory.buffer, this.itemsAt, this.count * this.padded);
     dst.fill(0);
     for (let i = 0; i < this.count; i++) dst.set(items.subarray(i * this.width, (i + 1) * this.width), i * this.padded);

@@ -96,6 +96,30 @@ describe('recommendations on a small trained model', () => {
     for (let i = 0; i < 1000; i++) expect(sa[i]).toBeCloseTo(sb[i]!, 4);
   });
 
+  it('wasm and JavaScript scorers agree for a 16-d embedding (a 64-byte stride is a signed i32 immediate)', () => {
+    const r = (i: number) => Math.sin(i * 7.233) * 0.8;
+    const dim = 16;
+    const layers = [
+      {
+        w: Float32Array.from({ length: dim * 8 }, (_, i) => r(i)),
+        b: Float32Array.from({ length: 8 }, (_, i) => r(i + 500)),
+        inputs: dim,
+        outputs: 8,
+      },
+      { w: Float32Array.from({ length: 8 }, (_, i) => r(i + 900)), b: Float32Array.of(-0.5), inputs: 8, outputs: 1 },
+    ];
+    const items = Float32Array.from({ length: 300 * dim }, (_, i) => r(i + 2000) * 2);
+    const a = distanceScorer(layers);
+    const b = distanceScorer(layers, 'js');
+    expect(a.kind).toBe('wasm-simd');
+    a.setItems(items);
+    b.setItems(items);
+    const q = Float32Array.from({ length: dim }, (_, i) => r(i + 77));
+    const sa = a.score(q).slice();
+    const sb = b.score(q);
+    for (let i = 0; i < 300; i++) expect(sa[i]).toBeCloseTo(sb[i]!, 4);
+  });
+
   it('topic queue: ranked by D, no repeats, no missing files, one copy of a song, artists not back to back', () => {
     const index = load();
     expect(index.indexOf(ids[118]!)).toBeUndefined(); // unavailable: not indexed
