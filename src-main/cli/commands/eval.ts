@@ -28,7 +28,7 @@ export const evalCommand: Command = {
     'cadenza eval [--data-dir D] [--model paper|default|descriptors] [--seeds N | --folds K] [--epochs N] [--json]\n' +
     '             [--backend B] [--seed FIRST] [--patience N] [--max-triplets N] [--budget N] [--lr X] [--batch-size N] [--negatives N]\n' +
     '       cadenza eval --feedback --taste FILE.csv [--taste-column quadrant] [--listeners Q1,Q2] [--seeds 3] [--events 20]\n' +
-    '             [--selection-size 2] [--adventurous 0.1] [--epochs 2] [--lr X] [--weight N] [--max-triplets N] [--backend B] [--json]\n' +
+    '             [--selection-size 2] [--adventurous 0.1] [--taste-weight 1] [--epochs 2] [--lr X] [--weight N] [--max-triplets N] [--backend B] [--json]\n' +
     '             (does feedback help? simulated listeners)\n' +
     '       cadenza eval --nested [--folds K] [--inner-folds K] [--unlearned-only] [--curve 100,200,300] [--curve-folds N] [--all-configs] [--json]\n' +
     '       cadenza eval --learning-curve 100,200,300 [--curve-folds N] [--svg FILE] [--json]\n' +
@@ -45,6 +45,7 @@ export const evalCommand: Command = {
     events: { type: 'string' },
     weight: { type: 'string' },
     adventurous: { type: 'string' },
+    'taste-weight': { type: 'string' },
     'selection-size': { type: 'string' },
     nested: { type: 'boolean', default: false },
     'inner-folds': { type: 'string' },
@@ -166,6 +167,7 @@ async function feedbackEvaluation(ctx: CommandContext, options: Options): Promis
           ? { selectionSize: intOption(options, 'selection-size', 1, 100)! }
           : {}),
         ...(nonNegative(options, 'adventurous') !== undefined ? { adventurous: nonNegative(options, 'adventurous')! } : {}),
+        ...(nonNegative(options, 'taste-weight') !== undefined ? { tasteWeight: nonNegative(options, 'taste-weight')! } : {}),
         retrain,
         backend: backend.name,
       },

@@ -8,10 +8,11 @@
  * blend ranks them by their own tag mix with the audio model). Same trained model for all.
  */
 import { blendQueue, type Lane, type RankTracks } from '../recommend/ranking.ts';
-import { distancesToLaneScores, selectionLanes } from '../recommend/topic-lanes.ts';
+import { addTagMix, distancesToLaneScores, selectionLanes } from '../recommend/topic-lanes.ts';
 import { createRng } from '../topics/rng.ts';
 import { allGroups, groupVector, inputMatrix, standardize, topicMask, type Dataset, type Song } from './data.ts';
-import { Network } from './network.ts';
+import { hasTopicHead, Network } from './network.ts';
+import * as tf from '@tensorflow/tfjs';
 import { distanceMatrix, embedRows, embedUsers } from './step.ts';
 import type { TrainedModel } from './trainer.ts';
 
@@ -31,7 +32,16 @@ export interface QueueMetrics {
 }
 
 /** The rankings compared in one setting. */
-export const QUEUE_RANKINGS = ['nearest', 'blend', 'blendAudioOnly', 'blendNotExclusive', 'blendByDistance', 'chance'] as const;
+export const QUEUE_RANKINGS = [
+  'nearest',
+  'blend',
+  'blendAudioOnly',
+  'blendNotExclusive',
+  'blendByDistance',
+  'blendByHead',
+  'blendHeadAndMix',
+  'chance',
+] as const;
 export type QueueRanking = (typeof QUEUE_RANKINGS)[number];
 
 export interface QueueSetting {
@@ -219,6 +229,12 @@ async function settingOf(
     distancesToLaneScores(table, k, (i) => (tags ? (songs[i]!.theta ?? null) : null));
     return table;
   };
+  const withTags = (audio: Float32Array, tags: boolean) => {
+    if (!tags) return audio;
+    const table = Float32Array.from(audio);
+    songs.forEach((song, i) => song.theta && addTagMix(table, k, i, song.theta));
+    return table;
+  };
   const audioLanes = lanesFrom(false);
   const mainLanes = useTags ? lanesFrom(true) : audioLanes;
   const byDistance = distanceLanes();
@@ -232,10 +248,28 @@ async function settingOf(
     blendNotExclusive: queueMetrics(songs, k, blendOf(mainLanes, false)),
     chance: queueMetrics(songs, k, chanceRanker(n, seed)),
   };
+  if (hasTopicHead(trained.config)) {
+    const head = await headLaneTable(net, items, n, k);
+    rankings.blendByHead = queueMetrics(songs, k, blendOf(withTags(head, useTags)));
+    const mixed = new Float32Array(k * n);
+    const audio = lanesFrom(false);
+    for (let j = 0; j < mixed.length; j++) mixed[j] = 0.5 * (head[j]! + audio[j]!);
+    rankings.blendHeadAndMix = queueMetrics(songs, k, blendOf(withTags(mixed, useTags)));
+  }
   if (useTags) rankings.blendAudioOnly = queueMetrics(songs, k, blendOf(audioLanes));
   // D's scale differs by topic, so distance lanes cannot decide which lane a song belongs to.
   else rankings.blendByDistance = queueMetrics(songs, k, blendOf(byDistance, false));
   return { rankings, attainable: attainable(songs, k), songs: n };
+}
+
+/** −softmax(head logits) per song, topic-major (k × n): the head's topic mix as lane scores. */
+async function headLaneTable(net: Network, items: Float32Array, n: number, k: number): Promise<Float32Array> {
+  const probs = tf.tidy(() => tf.softmax(net.topicLogits(tf.tensor2d(items, [n, net.config.embedding]))));
+  const p = (await probs.data()) as Float32Array;
+  probs.dispose();
+  const table = new Float32Array(k * n);
+  for (let i = 0; i < n; i++) for (let t = 0; t < k; t++) table[t * n + i] = -p[i * k + t]!;
+  return table;
 }
 
 /**
@@ -302,7 +336,7 @@ export function queueLogLine(q: QueueEvaluation): string {
       ? `P@10 ${m.precision10.toFixed(3)}, single ${m.singlePrecision10.toFixed(3)}, minority 2@20 ${m.minority2at20.toFixed(3)}, 3@20 ${m.minority3at20.toFixed(3)}`
       : '—';
   return (
-    `  queues cold start: nearest ${f(q.coldStart.rankings.nearest)} | blend ${f(q.coldStart.rankings.blend)}\n` +
+    `  queues cold start: nearest ${f(q.coldStart.rankings.nearest)} | blend ${f(q.coldStart.rankings.blend)} | by head ${f(q.coldStart.rankings.blendByHead)} | head + mix ${f(q.coldStart.rankings.blendHeadAndMix)}\n` +
     `  queues in library: nearest ${f(q.inLibrary.rankings.nearest)} | blend ${f(q.inLibrary.rankings.blend)} | blend audio only ${f(q.inLibrary.rankings.blendAudioOnly)}`
   );
 }
@@ -313,6 +347,8 @@ const LABELS: Record<QueueRanking, string> = {
   blendAudioOnly: 'blend, audio only (tags ignored)',
   blendNotExclusive: 'blend, a song may fill any lane that ranks it high (not only its best)',
   blendByDistance: 'blend, lanes ranked by D(π(topic), φ) instead of the predicted mix',
+  blendByHead: "blend, lanes ranked by the topic head's softmax instead of the mix predicted from D",
+  blendHeadAndMix: "blend, lanes ranked by the mean of the head's softmax and the mix predicted from D",
   chance: 'chance (a random order)',
 };
 

@@ -22,6 +22,7 @@ import { parseDelimited } from '../topics/tag-file.ts';
 import { createRng } from '../topics/rng.ts';
 import { currentTopicModel } from '../topics/library-topics.ts';
 import { recordFeedback } from './feedback.ts';
+import { TASTE_WEIGHT } from './ranking.ts';
 import { RecommendIndex, topicQueue } from './recommender.ts';
 import { fineTuneFromFeedback, type FineTuneOptions } from './retrain.ts';
 
@@ -40,6 +41,8 @@ export interface FeedbackSimulationOptions {
   selectionSize?: number;
   /** "Adventurous" of the queues (0 = the strict top; the seed samples beyond it). Default 0.1. */
   adventurous?: number;
+  /** The re-ranking's taste-direction weight (recommender QueueRules.tasteWeight; absent: the default). */
+  tasteWeight?: number;
   /** Fine-tune settings of each retrain. Default 2 epochs (the rest: FINE_TUNE_DEFAULTS). */
   retrain?: FineTuneOptions;
   backend?: BackendName;
@@ -67,7 +70,7 @@ export interface Stat {
 }
 
 export interface FeedbackSimulationReport {
-  settings: { selectionSize: number; adventurous: number; round: number; retrain: FineTuneOptions };
+  settings: { selectionSize: number; adventurous: number; tasteWeight: number; round: number; retrain: FineTuneOptions };
   checkpoints: number[];
   listeners: string[];
   seeds: number;
@@ -184,6 +187,7 @@ export async function simulateFeedback(
               n,
               recentWindow: events + 1,
               adventurous,
+              ...(options.tasteWeight === undefined ? {} : { tasteWeight: options.tasteWeight }),
               seed: seed * 104_729 + heard.length,
               useFeedback,
               exclude: heard,
@@ -240,7 +244,13 @@ export async function simulateFeedback(
   const per = (pick: (r: FeedbackRun) => number[]) => checkpoints.map((_, c) => stat(runs.map((r) => pick(r)[c]!)));
   const total = (k: 'accepted' | 'refused' | 'skipped') => runs.reduce((a, r) => a + r.retrains[k], 0);
   return {
-    settings: { selectionSize: options.selectionSize ?? 2, adventurous, round, retrain: retrainOptions },
+    settings: {
+      selectionSize: options.selectionSize ?? 2,
+      adventurous,
+      tasteWeight: options.tasteWeight ?? TASTE_WEIGHT,
+      round,
+      retrain: retrainOptions,
+    },
     checkpoints,
     listeners,
     seeds,
@@ -270,7 +280,7 @@ export function formatFeedbackMarkdown(r: FeedbackSimulationReport): string {
   const gain = (a: Stat[], b: Stat[]) => (100 * (a[last]!.mean - b[last]!.mean)).toFixed(1);
   return [
     `${r.songs} songs; listeners: ${r.listeners.join(', ')} × ${r.seeds} seed(s); neutral selection: ${r.settings.selectionSize} random topic(s) per seed; ` +
-      `adventurous ${r.settings.adventurous}; rounds of ${r.settings.round}; retrain ${r.settings.retrain.epochs} epoch(s); ${(r.ms / 1000).toFixed(0)} s`,
+      `adventurous ${r.settings.adventurous}; taste weight ${r.settings.tasteWeight}; rounds of ${r.settings.round}; retrain ${r.settings.retrain.epochs} epoch(s); ${(r.ms / 1000).toFixed(0)} s`,
     '',
     'Hidden-taste precision@10 of the next queue (%, mean ± sd over listeners × seeds)',
     '',

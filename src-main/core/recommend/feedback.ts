@@ -52,6 +52,27 @@ export function likedAndDisliked(db: Database, limit = 64): { liked: number[]; d
   return { liked: liked.slice(0, limit), disliked };
 }
 
+/** A skip this early (seconds) says "not this", a later one only "not now". */
+export const EARLY_SKIP_SECONDS = 30;
+
+/**
+ * Each track's latest say (like, dislike, completion or early skip), most recent first: the positives
+ * (liked, played to the end) and the negatives (disliked, skipped in the first 30 s), at most `limit` each.
+ */
+export function tasteEvidence(db: Database, limit = 64): { positives: number[]; negatives: number[] } {
+  const rows = db
+    .prepare(
+      `SELECT track_id AS trackId, kind FROM feedback_events f
+       WHERE id = (SELECT MAX(id) FROM feedback_events g WHERE g.track_id = f.track_id
+                   AND (g.kind IN ('like', 'dislike', 'complete') OR (g.kind = 'skip' AND COALESCE(g.position, 0) < ?)))
+       ORDER BY id DESC`,
+    )
+    .all(EARLY_SKIP_SECONDS) as { trackId: number; kind: FeedbackKind }[];
+  const positives = rows.filter((r) => r.kind === 'like' || r.kind === 'complete').map((r) => r.trackId);
+  const negatives = rows.filter((r) => r.kind === 'dislike' || r.kind === 'skip').map((r) => r.trackId);
+  return { positives: positives.slice(0, limit), negatives: negatives.slice(0, limit) };
+}
+
 /** The last `window` distinct tracks started (play events), most recent first. */
 export function recentlyPlayed(db: Database, window: number): number[] {
   if (window <= 0) return [];

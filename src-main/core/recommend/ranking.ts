@@ -5,6 +5,7 @@
  * indices out; the database side is in recommender.ts.
  */
 import { createRng } from '../topics/rng.ts';
+import type { TasteDirection } from './taste.ts';
 import { smallestK } from './top-k.ts';
 
 /** What the ranking needs to know about the indexed tracks (index i = position in the index). */
@@ -39,6 +40,10 @@ export interface RankOptions {
   anchors?: readonly FeedbackAnchor[];
   /** How strongly feedback moves neighbours, in units of the pool's score range. Default 0.5. */
   feedbackWeight?: number;
+  /** The session's taste direction (taste.ts): every pooled track moves by tasteWeight · range per sd. */
+  taste?: TasteDirection | null;
+  /** Default TASTE_WEIGHT. */
+  tasteWeight?: number;
   /**
    * Lanes on one scale (a blend of topics): a track goes only to the lane that scores it best (ties:
    * the earlier lane), so a song between two topics stands for the one it is closer to.
@@ -55,6 +60,9 @@ export interface Ranked {
   /** The lane it was taken from (0 for a single ranking). */
   lane: number;
 }
+
+/** How far one standard deviation along the taste direction moves a track, in units of the pool's score range. */
+export const TASTE_WEIGHT = 1;
 
 /** One ranking the queue draws from: in a blend, one selected topic's share. */
 export interface Lane {
@@ -86,11 +94,21 @@ export function blendQueue(tracks: RankTracks, lanes: readonly Lane[], options: 
   const spacing = Math.max(0, Math.floor(options.artistSpacing ?? 1));
   const excludeSongs = options.excludeSongs ?? new Set<number>();
   const anchors = options.anchors ?? [];
+  const taste = options.taste ?? null;
+  const tasteWeight = Math.max(0, options.tasteWeight ?? TASTE_WEIGHT);
   let poolSize = Math.min(tracks.count, Math.max(64, n * (4 + Math.ceil(temperature * 20)) + 8 * spacing));
   for (;;) {
     const orders = lanes.map((lane, l) => {
       if (!usable(lane)) return { order: [], liftedBy: new Map<number, number>() };
-      const pool = smallestK(lane.scores, poolSize, (i) => options.exclude.has(i));
+      const excluded = (i: number) => options.exclude.has(i);
+      let pool = smallestK(lane.scores, poolSize, excluded);
+      const scale = scaleOf(lane.scores, pool, n);
+      let scores = lane.scores;
+      if (taste && tasteWeight > 0) {
+        // The taste moves every track, so the pool is the best of the moved scores (tracks it lifts join).
+        scores = moveByTaste(lane.scores, taste.scores(tracks.count), tasteWeight * scale.range);
+        pool = smallestK(scores, poolSize, excluded);
+      }
       const considered = new Set(pool);
       for (const a of anchors) {
         if (a.sign < 0) continue;
@@ -100,8 +118,7 @@ export function blendQueue(tracks: RankTracks, lanes: readonly Lane[], options: 
           pool.push(i);
         }
       }
-      return laneOrder(lane.scores, pool, {
-        n,
+      return laneOrder(scores, pool, scale, {
         temperature,
         anchors,
         weight: options.feedbackWeight ?? 0.5,
@@ -127,19 +144,36 @@ interface LaneOrder {
   liftedBy: Map<number, number>;
 }
 
+/** The unit of every adjustment: the lane's own best score and its range over the first 4n (D has no fixed unit). */
+interface LaneScale {
+  lo: number;
+  range: number;
+}
+
+function scaleOf(scores: Float32Array, pool: readonly number[], n: number): LaneScale {
+  if (pool.length === 0) return { lo: 0, range: 1 };
+  const sorted = pool.map((i) => scores[i]!).sort((a, b) => a - b);
+  const lo = sorted[0]!;
+  const hi = sorted[Math.min(sorted.length - 1, n * 4)]!;
+  return { lo, range: hi - lo > 1e-9 ? hi - lo : 1 };
+}
+
+/** scores − by · taste, for every track (one pass: a few ms at 100,000 tracks). */
+function moveByTaste(scores: Float32Array, taste: Float32Array, by: number): Float32Array {
+  const out = new Float32Array(scores.length);
+  for (let i = 0; i < scores.length; i++) out[i] = scores[i]! - by * taste[i]!;
+  return out;
+}
+
 /** One lane's pool in the order it offers its songs: feedback applied, then sampled if adventurous. */
 function laneOrder(
   scores: Float32Array,
   pool: number[],
-  o: { n: number; temperature: number; anchors: readonly FeedbackAnchor[]; weight: number; seed: number },
+  { lo, range }: LaneScale,
+  o: { temperature: number; anchors: readonly FeedbackAnchor[]; weight: number; seed: number },
 ): LaneOrder {
   const liftedBy = new Map<number, number>();
   if (pool.length === 0) return { order: [], liftedBy };
-  // The pool's score range sets the scale of feedback and temperature (D has no fixed unit).
-  const sorted = pool.map((i) => scores[i]!).sort((a, b) => a - b);
-  const lo = sorted[0]!;
-  const hi = sorted[Math.min(sorted.length - 1, o.n * 4)]!;
-  const range = hi - lo > 1e-9 ? hi - lo : 1;
   const adjusted = new Map<number, number>();
   for (const i of pool) adjusted.set(i, scores[i]!);
   for (const a of o.anchors) {

@@ -9,11 +9,12 @@ import { embedUsers } from '../model/step.ts';
 import { syntheticDataset, writeSyntheticLibrary } from '../model/synthetic.ts';
 import { startTrainJob } from '../model/train-job.ts';
 import { distanceScorer } from './distance-kernel.ts';
-import { recordFeedback } from './feedback.ts';
+import { recordFeedback, tasteEvidence } from './feedback.ts';
 import { LearnedDistance } from './learned-distance.ts';
 import { distanceLayers, topicVector, userEmbedding } from './model-math.ts';
 import { moreLikeThis, normalizeName, RecommendIndex, topicQueue } from './recommender.ts';
 import { songSimilarity } from './song-similarity.ts';
+import { tasteDirection } from './taste.ts';
 import { acceptSuggestions, suggestTags } from './tag-suggest.ts';
 import { trackTagInfo } from '../topics/library-tags.ts';
 
@@ -283,5 +284,37 @@ describe('recommendations on a small trained model', () => {
     expect(queue.filter((t) => t.why.rankedBy === 'tags+audio').length).toBeGreaterThan(100);
     expect(acceptSuggestions(db, suggestions)).toBeGreaterThan(0);
     expect(trackTagInfo(db, ids[10]!)!.user).toEqual(suggestions[0]!.tags);
+  });
+  it('reads the taste from likes, completions and early skips, and moves the whole queue towards it', () => {
+    db.exec('DELETE FROM feedback_events');
+    const index = load();
+    // A late skip says "not now", not "not this"; the latest say about a track wins.
+    recordFeedback(db, { trackId: ids[1]!, kind: 'skip', position: 12 });
+    recordFeedback(db, { trackId: ids[2]!, kind: 'skip', position: 95 });
+    recordFeedback(db, { trackId: ids[3]!, kind: 'complete', position: 30 });
+    recordFeedback(db, { trackId: ids[4]!, kind: 'dislike' });
+    recordFeedback(db, { trackId: ids[4]!, kind: 'like' });
+    recordFeedback(db, { trackId: ids[5]!, kind: 'dislike' });
+    expect(tasteEvidence(db)).toEqual({ positives: [ids[4], ids[3]], negatives: [ids[5], ids[1]] });
+
+    // Liked: songs of topic 2; disliked: songs of topic 6. The topic-4 queue leans towards topic 2's side.
+    db.exec('DELETE FROM feedback_events');
+    const dominant = (id: number) =>
+      (db.prepare('SELECT dominant FROM track_topics WHERE track_id = ?').get(id) as { dominant: number } | undefined)?.dominant;
+    const likedIds = ids.filter((id) => dominant(id) === 2).slice(0, 4);
+    const dislikedIds = ids.filter((id) => dominant(id) === 6).slice(0, 4);
+    for (const id of likedIds) recordFeedback(db, { trackId: id, kind: 'like', topics: [4] });
+    for (const id of dislikedIds) recordFeedback(db, { trackId: id, kind: 'dislike', topics: [4] });
+    const taste = tasteDirection(
+      index.scorer,
+      likedIds.map((id) => index.indexOf(id)!),
+      dislikedIds.map((id) => index.indexOf(id)!),
+    )!;
+    const lean = (q: { id: number }[]) => q.reduce((a, t) => a + taste.score(index.indexOf(t.id)!), 0) / q.length;
+    const rules = { n: 20, recentWindow: 0, artistSpacing: 0 };
+    const withTaste = topicQueue(db, index, [4], rules);
+    const neighboursOnly = topicQueue(db, index, [4], { ...rules, tasteWeight: 0 });
+    expect(lean(withTaste)).toBeGreaterThan(lean(neighboursOnly));
+    db.exec('DELETE FROM feedback_events');
   });
 });

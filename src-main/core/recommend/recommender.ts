@@ -8,10 +8,11 @@ import { blobToFeatures } from '../analysis/feature-store.ts';
 import { loadModel, type LoadedModel } from '../model/store.ts';
 import { blobToFloat32, currentTopicModel, trackTopics, type StoredTopicModel } from '../topics/library-topics.ts';
 import { distanceScorer, type DistanceScorer } from './distance-kernel.ts';
-import { likedAndDisliked, recentlyPlayed } from './feedback.ts';
+import { likedAndDisliked, recentlyPlayed, tasteEvidence } from './feedback.ts';
 import { distanceLayers, topicVector, userEmbedding } from './model-math.ts';
 import { blendQueue, type FeedbackAnchor, type Lane, type Ranked, type RankTracks } from './ranking.ts';
 import { songSimilarity, type SongSimilarity } from './song-similarity.ts';
+import { tasteDirection, type TasteDirection } from './taste.ts';
 import { smallestK } from './top-k.ts';
 import { addTagMix, distancesToAudioLanes, selectionLanes, topicMixFromDistances } from './topic-lanes.ts';
 
@@ -141,8 +142,10 @@ export interface QueueRules {
   seed?: number;
   /** Track ids to leave out too (e.g. the current queue). */
   exclude?: readonly number[];
-  /** Let feedback move neighbours (default true). */
+  /** Let feedback move neighbours and the taste direction (default true). */
   useFeedback?: boolean;
+  /** The taste direction's weight (ranking.ts TASTE_WEIGHT when absent; 0 = neighbours only). */
+  tasteWeight?: number;
 }
 
 export interface TopicShare {
@@ -282,7 +285,11 @@ function rank(
     exclude.add(i);
     if (index.songKey[i]! >= 0) excludeSongs.add(index.songKey[i]!);
   }
+  let taste: TasteDirection | null = null;
   if (rules.useFeedback !== false) {
+    const evidence = tasteEvidence(db);
+    const rows = (ids: number[]) => ids.map((id) => index.indexOf(id)).filter((i): i is number => i !== undefined);
+    taste = tasteDirection(index.scorer, rows(evidence.positives), rows(evidence.negatives));
     for (const [ids, sign] of [
       [liked.slice(0, 32), 1],
       [disliked.slice(0, 32), -1],
@@ -301,6 +308,8 @@ function rank(
     adventurous: rules.adventurous ?? 0,
     seed: rules.seed ?? Math.floor(Math.random() * 2 ** 31),
     anchors,
+    taste,
+    ...(rules.tasteWeight === undefined ? {} : { tasteWeight: rules.tasteWeight }),
     exclusiveLanes,
   });
 }
