@@ -23,6 +23,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ApiEmitter } from '../src-main/api/contract.ts';
 import type { JobProgress } from '../src-main/api/types.ts';
+import { blobToFeatures, saveModelInputs } from '../src-main/core/analysis/feature-store.ts';
 import { AppService } from '../src-main/core/app/app-service.ts';
 import { openLibraryDatabase } from '../src-main/core/db/open.ts';
 import { descriptorsDefinition } from '../src-main/core/model/definition.ts';
@@ -400,7 +401,9 @@ function writeReplicatedLibrary(dataDir: string, sourceDir: string, n: number, t
             now,
           ).lastInsertRowid,
         );
-        insertFeatures.run(id, jitter(src.features, rng), now, now, jitter(src.descriptors, rng), src.descriptor_views);
+        const descriptors = jitter(src.descriptors, rng);
+        insertFeatures.run(id, jitter(src.features, rng), now, now, descriptors, src.descriptor_views);
+        saveModelInputs(db, id, 2, blobToFeatures(descriptors));
       }
     })();
   }
