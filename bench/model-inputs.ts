@@ -1,4 +1,4 @@
-// npm run bench:inputs -- --tracks N [--source DIR] [--train-epochs E] [--no-train] [--json]
+// npm run bench:inputs -- --tracks N [--source DIR] [--train-epochs E] [--no-train] [--ways main,blob,new] [--temps cold,warm] [--json]
 //   Issue 12: the default model's inputs read from their own narrow table (migration 0010) against the old
 //   query (main before it: `track_features.descriptors`, stored after the 30 KB MFCC blob, so SQLite walks
 //   the MFCC's overflow pages for every song), on the same database in one run.
@@ -7,11 +7,12 @@
 //   the real scan + analysis jobs; its topics fitted, run `cadenza topics fit` on it) replicated with ±1 %
 //   jitter (bench/replicated-library.ts), each replica with its source song's topics. Then, on a copy:
 //   1. migration 0010 (schema 9 → 10, backfill included), page cache of the file dropped first;
-//   2. loading the default model's dataset the old way (main's query) and the new way
-//      (`loadLibraryDataset(db, { inputs: 'descriptors' })`), each in a fresh process, with the file's page
-//      cache dropped (cold: as after a reboot) and then again warm; the two must give identical songs and
-//      arrays (compared by hash); the embedding's read of the same column both ways (pages of 2,048 by
-//      track id, no network);
+//   2. loading the default model's dataset three ways, each in a fresh process, with the file's page cache
+//      dropped (cold: as after a reboot) and then again warm: main's query (`main`), the same blob read
+//      along the path index (`blob`: the plan fix alone) and this change (`new`:
+//      `loadLibraryDataset(db, { inputs: 'descriptors' })`); all must give identical songs and arrays
+//      (compared by hash); then the embedding's read of the column both ways (pages of 2,048 by track id,
+//      no network);
 //   3. the whole training stage on the migrated library, through the app's own job (`model.train`, E
 //      epochs, default 2, then save + embed), in a fresh process: wall, load time before the first batch,
 //      time per epoch, peak RSS, and the full run projected from them (as bench:library does); the
@@ -44,6 +45,8 @@ const { values } = parseArgs({
     source: { type: 'string' },
     'train-epochs': { type: 'string', default: '2' },
     'no-train': { type: 'boolean', default: false },
+    ways: { type: 'string' },
+    temps: { type: 'string' },
     json: { type: 'boolean', default: false },
     // Internal: one measured phase in a fresh process.
     phase: { type: 'string' },
@@ -58,13 +61,15 @@ function peakRssMb(): number {
 
 /**
  * The baseline: main's `loadLibraryDataset(db, { inputs: 'descriptors' })` before migration 0010, verbatim
- * but for the names: the clip descriptors cut from `track_features.descriptors`.
+ * but for the names: the clip descriptors cut from `track_features.descriptors`. With `JOIN` it is main's
+ * query (the planner scans the topic model's songs and sorts them for every page); with `CROSS JOIN` the
+ * same blob read along the path index, as the new loader walks it: the two parts of the change apart.
  */
-function loadDescriptorsFromFeaturesRow(db: Database, pageRows = 2048): Dataset {
+function loadDescriptorsFromFeaturesRow(db: Database, join: 'JOIN' | 'CROSS JOIN', pageRows = 2048): Dataset {
   const topics = currentTopicModel(db)!;
   const from = `FROM tracks t
-       JOIN track_features f ON f.track_id = t.id AND f.feature_version = ?
-       JOIN track_topics tt ON tt.track_id = t.id AND tt.model_id = ?
+       ${join} track_features f ON f.track_id = t.id AND f.feature_version = ?
+       ${join} track_topics tt ON tt.track_id = t.id AND tt.model_id = ?
        WHERE t.available = 1`;
   const columns = `t.path AS path, t.id AS trackId, COALESCE(NULLIF(t.album_artist, ''), t.artist, '') AS artist,
     tt.topic_set AS topicSet, tt.dominant AS dominant, tt.theta AS theta, f.descriptors AS descriptors`;
@@ -147,10 +152,11 @@ if (values.phase) {
     const rows = (db.prepare('SELECT COUNT(*) AS n FROM track_model_inputs').get() as { n: number }).n;
     out = { from, to: schemaVersion(db), migrateMs, checkpointMs, rows };
     db.close();
-  } else if (phase === 'load-old' || phase === 'load-new') {
+  } else if (phase === 'load-main' || phase === 'load-blob' || phase === 'load-new') {
     const db = openLibraryDatabase(dataDir);
     const t0 = performance.now();
-    const d = phase === 'load-old' ? loadDescriptorsFromFeaturesRow(db) : loadLibraryDataset(db, { inputs: 'descriptors' });
+    const d =
+      phase === 'load-new' ? loadLibraryDataset(db, { inputs: 'descriptors' }) : loadDescriptorsFromFeaturesRow(db, phase === 'load-main' ? 'JOIN' : 'CROSS JOIN');
     const loadMs = performance.now() - t0;
     out = { loadMs, songs: d.songs.length, hash: datasetHash(d) };
     db.close();
@@ -234,21 +240,33 @@ type Loaded = { loadMs: number; songs: number; hash: string; peakRssMb: number }
 type EmbedRead = { readMs: number; rows: number; peakRssMb: number };
 type Trained = { wallMs: number; loadMs: number | null; epochsMs: number | null; epochsRun: number; embedded: number; valAccuracy: number | null; peakRssMb: number };
 
+const WAYS = ['main', 'blob', 'new'] as const;
+type Way = (typeof WAYS)[number];
+const WAY_NAMES: Record<Way, string> = {
+  main: "main's query (track_features.descriptors, planner's order)",
+  blob: 'track_features.descriptors along the path index',
+  new: 'track_model_inputs along the path index (this change)',
+};
+const ways = (values.ways ?? WAYS.join(',')).split(',') as Way[];
+const temps = (values.temps ?? 'cold,warm').split(',') as ('cold' | 'warm')[];
+if (!ways.every((w) => WAYS.includes(w)) || !ways.includes('new')) throw new Error(`--ways: some of ${WAYS.join(',')}, with new`);
+
 try {
   dropPageCache(dataDir);
   log('migration 0010 (cold)…');
   const migrated = phase<Migrated>('migrate', dataDir);
   if (migrated.from !== 9 || migrated.to < 10 || migrated.rows !== N) throw new Error(`migration: ${JSON.stringify(migrated)}`);
   const runs: Record<string, Loaded> = {};
-  for (const temp of ['cold', 'warm'] as const) {
-    for (const way of ['old', 'new'] as const) {
+  for (const temp of temps) {
+    for (const way of ways) {
       if (temp === 'cold') dropPageCache(dataDir);
       log(`load ${way} (${temp})…`);
       runs[`${way}-${temp}`] = phase<Loaded>(`load-${way}`, dataDir);
+      log(`  ${(runs[`${way}-${temp}`]!.loadMs / 1000).toFixed(2)} s`);
     }
   }
   const hashes = new Set(Object.values(runs).map((r) => r.hash));
-  if (hashes.size !== 1 || Object.values(runs).some((r) => r.songs !== N)) throw new Error(`the two loads differ: ${JSON.stringify(runs)}`);
+  if (hashes.size !== 1 || Object.values(runs).some((r) => r.songs !== N)) throw new Error(`the loads differ: ${JSON.stringify(runs)}`);
   const embedReads: Record<string, EmbedRead> = {};
   for (const way of ['old', 'new'] as const) {
     dropPageCache(dataDir);
@@ -264,8 +282,9 @@ try {
   const def = descriptorsDefinition.training!;
   const fullPlan = plannedEpochs({ epochs: def.epochs!, runTriplets: def.runTriplets! }, def.tripletBudget!);
   const perEpochS = trained && trained.epochsMs !== null && trained.epochsRun > 0 ? trained.epochsMs / 1000 / trained.epochsRun : null;
-  const oldCold = runs['old-cold']!;
-  const newCold = runs['new-cold']!;
+  const temp = temps[0]!;
+  const baseline = runs[`${ways[0]}-${temp}`]!;
+  const after = runs[`new-${temp}`]!;
   const report = {
     tracks: N,
     cores: os.cpus().length,
@@ -282,8 +301,9 @@ try {
             plannedEpochs: fullPlan,
             perEpochS,
             // The stage's load other than the dataset read (worker start, backend, pools) stays; the read changes.
+            baseline: `${ways[0]}, ${temp}`,
             afterMin: (trained.loadMs / 1000 + perEpochS * fullPlan) / 60,
-            beforeMin: ((trained.loadMs - newCold.loadMs + oldCold.loadMs) / 1000 + perEpochS * fullPlan) / 60,
+            beforeMin: ((trained.loadMs - after.loadMs + baseline.loadMs) / 1000 + perEpochS * fullPlan) / 60,
           }
         : null,
   };
@@ -293,22 +313,24 @@ try {
     const mb = (x: number) => `${x.toFixed(0)} MB`;
     console.log(`\n${N} tracks (features-only, replicated), database ${mb(sizeBefore)} → ${mb(report.databaseMb.after)}; load average at the end ${report.loadAtEnd!.toFixed(1)} on ${report.cores} cores`);
     console.log(`migration 0010 (cold, ${migrated.rows} rows backfilled): ${s(migrated.migrateMs)} + WAL checkpoint ${s(migrated.checkpointMs)}, peak RSS ${mb(migrated.peakRssMb)}`);
-    console.log('| read | old: track_features.descriptors (main) | new: track_model_inputs | old / new |');
-    console.log('| --- | ---: | ---: | ---: |');
-    for (const temp of ['cold', 'warm']) {
-      const o = runs[`old-${temp}`]!;
-      const n = runs[`new-${temp}`]!;
-      console.log(`| dataset load, ${temp} page cache | ${s(o.loadMs)} (peak RSS ${mb(o.peakRssMb)}) | ${s(n.loadMs)} (peak RSS ${mb(n.peakRssMb)}) | ${(o.loadMs / n.loadMs).toFixed(1)}× |`);
-    }
-    console.log(`| embedding's read, cold | ${s(embedReads.old!.readMs)} | ${s(embedReads.new!.readMs)} | ${(embedReads.old!.readMs / embedReads.new!.readMs).toFixed(1)}× |`);
-    console.log(`both loads: the same ${N} songs and arrays (hash ${[...hashes][0]})`);
+    console.log(`| dataset load (${N} songs) | page cache | wall | × the new | peak RSS |`);
+    console.log('| --- | --- | ---: | ---: | ---: |');
+    for (const t of temps)
+      for (const w of ways) {
+        const r = runs[`${w}-${t}`]!;
+        console.log(`| ${WAY_NAMES[w]} | ${t} | ${s(r.loadMs)} | ${(r.loadMs / runs[`new-${t}`]!.loadMs).toFixed(1)}× | ${mb(r.peakRssMb)} |`);
+      }
+    console.log(
+      `embedding's read of the column (cold, pages of 2,048 by track id): track_features.descriptors ${s(embedReads.old!.readMs)}, track_model_inputs ${s(embedReads.new!.readMs)} (${(embedReads.old!.readMs / embedReads.new!.readMs).toFixed(1)}×)`,
+    );
+    console.log(`every load: the same ${N} songs and arrays (hash ${[...hashes][0]})`);
     if (trained) {
       console.log(
         `training stage (model.train ${trained.epochsRun} epochs + save + embed ${trained.embedded}, cold): ${s(trained.wallMs)}, load before the first batch ${trained.loadMs === null ? '?' : s(trained.loadMs)}, ${perEpochS?.toFixed(1)} s per epoch, peak RSS ${mb(trained.peakRssMb)}`,
       );
       if (report.projection)
         console.log(
-          `full run of ${fullPlan} epochs projected: ${report.projection.afterMin.toFixed(1)} min (before, with the old load: ${report.projection.beforeMin.toFixed(1)} min) + embed`,
+          `full run of ${fullPlan} epochs projected: ${report.projection.afterMin.toFixed(1)} min (before, with the ${report.projection.baseline} load: ${report.projection.beforeMin.toFixed(1)} min) + embed`,
         );
     }
   }

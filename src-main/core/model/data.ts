@@ -75,20 +75,22 @@ export function loadLibraryDataset(db: Database, options: LoadOptions = {}): Dat
   const wantMfcc = inputs !== 'descriptors';
   const wantDescriptors = inputs !== 'mfcc';
   const pageRows = Math.max(1, options.pageRows ?? 2048);
-  const songsFrom = `FROM tracks t
-       JOIN track_features f ON f.track_id = t.id AND f.feature_version = ?
-       JOIN track_topics tt ON tt.track_id = t.id AND tt.model_id = ?
+  const songsFrom = (join: string) => `FROM tracks t
+       ${join} track_features f ON f.track_id = t.id AND f.feature_version = ?
+       ${join} track_topics tt ON tt.track_id = t.id AND tt.model_id = ?
        LEFT JOIN track_model_inputs i ON i.track_id = f.track_id AND i.feature_version = f.feature_version
        WHERE t.available = 1`;
-  // Pages for a descriptor model join the narrow table instead of track_features: the count above has
-  // checked that every song's features row has its inputs row (the store writes both in one transaction).
+  // The pages walk the tracks' path index (CROSS JOIN fixes the join order in SQLite): left to the planner,
+  // a page scanned every song of the topic model and sorted them, reading every row's blobs once per page.
+  // A descriptor model's pages join the narrow table instead of track_features: the count has checked
+  // that every song's features row has its inputs row (the store writes both in one transaction).
   const from =
     inputs === 'descriptors'
       ? `FROM tracks t
-       JOIN track_model_inputs i ON i.track_id = t.id AND i.feature_version = ?
-       JOIN track_topics tt ON tt.track_id = t.id AND tt.model_id = ?
+       CROSS JOIN track_model_inputs i ON i.track_id = t.id AND i.feature_version = ?
+       CROSS JOIN track_topics tt ON tt.track_id = t.id AND tt.model_id = ?
        WHERE t.available = 1`
-      : songsFrom;
+      : songsFrom('CROSS JOIN');
   const columns = [
     't.path AS path',
     't.id AS trackId',
@@ -101,7 +103,8 @@ export function loadLibraryDataset(db: Database, options: LoadOptions = {}): Dat
   ].join(', ');
   type Row = { path: string; trackId: number; artist: string; topicSet: string; dominant: number; theta: Buffer; features?: Buffer; descriptors?: Buffer | null };
   return db.transaction((): Dataset => {
-    const { n, withDescriptors } = db.prepare(`SELECT COUNT(*) AS n, COUNT(i.track_id) AS withDescriptors ${songsFrom}`).get(FEATURE_VERSION, topics.id) as { n: number; withDescriptors: number };
+    // The count is left to the planner: it reads only covering indexes, no row of track_features.
+    const { n, withDescriptors } = db.prepare(`SELECT COUNT(*) AS n, COUNT(i.track_id) AS withDescriptors ${songsFrom('JOIN')}`).get(FEATURE_VERSION, topics.id) as { n: number; withDescriptors: number };
     const hasDescriptors = wantDescriptors && n > 0 && withDescriptors === n;
     if (inputs === 'descriptors' && !hasDescriptors) throw new NotReadyError('this model reads the audio descriptors of feature version 2: run `cadenza analyze` to add them');
     const features = wantMfcc ? new Float32Array(n * FEATURE_LENGTH) : undefined;
