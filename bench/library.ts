@@ -26,7 +26,15 @@ import type { JobProgress } from '../src-main/api/types.ts';
 import { AppService } from '../src-main/core/app/app-service.ts';
 import { descriptorsDefinition } from '../src-main/core/model/definition.ts';
 import { plannedEpochs } from '../src-main/core/model/trainer.ts';
-import { analysedSource, BENCH_ROOT, jamendoRows, LIBRARY_CACHE, nameOf, type TagRow, writeReplicatedLibrary } from './replicated-library.ts';
+import {
+  analysedSource,
+  BENCH_ROOT,
+  jamendoRows,
+  LIBRARY_CACHE,
+  nameOf,
+  type TagRow,
+  writeReplicatedLibrary,
+} from './replicated-library.ts';
 
 const ROOT = BENCH_ROOT;
 const CACHE = LIBRARY_CACHE;

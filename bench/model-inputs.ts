@@ -73,9 +73,19 @@ function loadDescriptorsFromFeaturesRow(db: Database, join: 'JOIN' | 'CROSS JOIN
        WHERE t.available = 1`;
   const columns = `t.path AS path, t.id AS trackId, COALESCE(NULLIF(t.album_artist, ''), t.artist, '') AS artist,
     tt.topic_set AS topicSet, tt.dominant AS dominant, tt.theta AS theta, f.descriptors AS descriptors`;
-  type Row = { path: string; trackId: number; artist: string; topicSet: string; dominant: number; theta: Buffer; descriptors: Buffer };
+  type Row = {
+    path: string;
+    trackId: number;
+    artist: string;
+    topicSet: string;
+    dominant: number;
+    theta: Buffer;
+    descriptors: Buffer;
+  };
   return db.transaction((): Dataset => {
-    const { n, withDescriptors } = db.prepare(`SELECT COUNT(*) AS n, COUNT(f.descriptors) AS withDescriptors ${from}`).get(FEATURE_VERSION, topics.id) as {
+    const { n, withDescriptors } = db
+      .prepare(`SELECT COUNT(*) AS n, COUNT(f.descriptors) AS withDescriptors ${from}`)
+      .get(FEATURE_VERSION, topics.id) as {
       n: number;
       withDescriptors: number;
     };
@@ -87,7 +97,9 @@ function loadDescriptorsFromFeaturesRow(db: Database, join: 'JOIN' | 'CROSS JOIN
     const songs: Song[] = [];
     let last: string | null = null;
     while (songs.length < n) {
-      const page = (last === null ? first.all(FEATURE_VERSION, topics.id, pageRows) : next.all(FEATURE_VERSION, topics.id, last, pageRows)) as Row[];
+      const page = (
+        last === null ? first.all(FEATURE_VERSION, topics.id, pageRows) : next.all(FEATURE_VERSION, topics.id, last, pageRows)
+      ) as Row[];
       if (page.length === 0) break;
       for (const row of page) {
         const i = songs.length;
@@ -95,11 +107,25 @@ function loadDescriptorsFromFeaturesRow(db: Database, join: 'JOIN' | 'CROSS JOIN
         descriptors.set(descriptorInput(blobToFeatures(row.descriptors)), i * DESCRIPTOR_INPUT_LENGTH);
         let artist = artists.get(row.artist);
         if (artist === undefined) artists.set(row.artist, (artist = row.artist));
-        songs.push({ trackId: row.trackId, artist, topics: (JSON.parse(row.topicSet) as number[]).map((t) => t - 1), dominant: row.dominant - 1, theta: blobToFloat32(row.theta) });
+        songs.push({
+          trackId: row.trackId,
+          artist,
+          topics: (JSON.parse(row.topicSet) as number[]).map((t) => t - 1),
+          dominant: row.dominant - 1,
+          theta: blobToFloat32(row.theta),
+        });
       }
       last = page.at(-1)!.path;
     }
-    return { k: topics.k, songs, width: 0, descriptors, descriptorWidth: DESCRIPTOR_INPUT_LENGTH, featureVersion: FEATURE_VERSION, topicFingerprint: topics.fingerprint };
+    return {
+      k: topics.k,
+      songs,
+      width: 0,
+      descriptors,
+      descriptorWidth: DESCRIPTOR_INPUT_LENGTH,
+      featureVersion: FEATURE_VERSION,
+      topicFingerprint: topics.fingerprint,
+    };
   })();
 }
 
@@ -137,6 +163,8 @@ function datasetHash(d: Dataset): string {
 // Phases, each in a fresh process (clean peak RSS, no cache in the JS heap).
 
 if (values.phase) {
+  // CPU time of the phase's process after its start (the wall times are at the machine's load's mercy).
+  const cpuAtStart = process.cpuUsage();
   const dataDir = values['data-dir']!;
   const phase = values.phase;
   let out: Record<string, unknown>;
@@ -156,7 +184,9 @@ if (values.phase) {
     const db = openLibraryDatabase(dataDir);
     const t0 = performance.now();
     const d =
-      phase === 'load-new' ? loadLibraryDataset(db, { inputs: 'descriptors' }) : loadDescriptorsFromFeaturesRow(db, phase === 'load-main' ? 'JOIN' : 'CROSS JOIN');
+      phase === 'load-new'
+        ? loadLibraryDataset(db, { inputs: 'descriptors' })
+        : loadDescriptorsFromFeaturesRow(db, phase === 'load-main' ? 'JOIN' : 'CROSS JOIN');
     const loadMs = performance.now() - t0;
     out = { loadMs, songs: d.songs.length, hash: datasetHash(d) };
     db.close();
@@ -169,9 +199,13 @@ if (values.phase) {
   } else if (phase === 'train') {
     const epochs = Number(values['train-epochs']);
     const progress: { t: number; p: JobProgress }[] = [];
-    const app = new AppService(dataDir, (event, payload) => {
-      if (event === 'job.progress') progress.push({ t: performance.now(), p: payload as JobProgress });
-    }, { mode: 'browser', version: 'bench' });
+    const app = new AppService(
+      dataDir,
+      (event, payload) => {
+        if (event === 'job.progress') progress.push({ t: performance.now(), p: payload as JobProgress });
+      },
+      { mode: 'browser', version: 'bench' },
+    );
     app.open();
     const t0 = performance.now();
     const r = await app.handle('model.train', { epochs });
@@ -190,7 +224,8 @@ if (values.phase) {
       valAccuracy: r.valAccuracy,
     };
   } else throw new Error(`unknown phase ${phase}`);
-  console.log(JSON.stringify({ ...out, peakRssMb: peakRssMb() }));
+  const cpu = process.cpuUsage(cpuAtStart);
+  console.log(JSON.stringify({ ...out, cpuMs: (cpu.user + cpu.system) / 1000, peakRssMb: peakRssMb() }));
   process.exit(0);
 }
 
@@ -209,10 +244,14 @@ function dropPageCache(dataDir: string): void {
 }
 
 function phase<T>(name: string, dataDir: string, extra: string[] = []): T {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(BENCH_ROOT, 'bench', 'model-inputs.ts'), '--phase', name, '--data-dir', dataDir, ...extra], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 2 ** 20,
-  });
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(BENCH_ROOT, 'bench', 'model-inputs.ts'), '--phase', name, '--data-dir', dataDir, ...extra],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 2 ** 20,
+    },
+  );
   if (child.status !== 0) throw new Error(`phase ${name} failed:\n${child.stderr}`);
   return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as T;
 }
@@ -235,10 +274,26 @@ fs.copyFileSync(path.join(cacheDir, 'library.db'), path.join(dataDir, 'library.d
 const dbMb = () => fs.statSync(path.join(dataDir, 'library.db')).size / 2 ** 20;
 const sizeBefore = dbMb();
 
-type Migrated = { from: number; to: number; migrateMs: number; checkpointMs: number; rows: number; peakRssMb: number };
-type Loaded = { loadMs: number; songs: number; hash: string; peakRssMb: number };
-type EmbedRead = { readMs: number; rows: number; peakRssMb: number };
-type Trained = { wallMs: number; loadMs: number | null; epochsMs: number | null; epochsRun: number; embedded: number; valAccuracy: number | null; peakRssMb: number };
+type Migrated = {
+  from: number;
+  to: number;
+  migrateMs: number;
+  checkpointMs: number;
+  rows: number;
+  cpuMs: number;
+  peakRssMb: number;
+};
+type Loaded = { loadMs: number; cpuMs: number; songs: number; hash: string; peakRssMb: number };
+type EmbedRead = { readMs: number; cpuMs: number; rows: number; peakRssMb: number };
+type Trained = {
+  wallMs: number;
+  loadMs: number | null;
+  epochsMs: number | null;
+  epochsRun: number;
+  embedded: number;
+  valAccuracy: number | null;
+  peakRssMb: number;
+};
 
 const WAYS = ['main', 'blob', 'new'] as const;
 type Way = (typeof WAYS)[number];
@@ -255,6 +310,7 @@ try {
   dropPageCache(dataDir);
   log('migration 0010 (cold)…');
   const migrated = phase<Migrated>('migrate', dataDir);
+  log(`  ${(migrated.migrateMs / 1000).toFixed(2)} s + checkpoint ${(migrated.checkpointMs / 1000).toFixed(2)} s`);
   if (migrated.from !== 9 || migrated.to < 10 || migrated.rows !== N) throw new Error(`migration: ${JSON.stringify(migrated)}`);
   const runs: Record<string, Loaded> = {};
   for (const temp of temps) {
@@ -262,11 +318,14 @@ try {
       if (temp === 'cold') dropPageCache(dataDir);
       log(`load ${way} (${temp})…`);
       runs[`${way}-${temp}`] = phase<Loaded>(`load-${way}`, dataDir);
-      log(`  ${(runs[`${way}-${temp}`]!.loadMs / 1000).toFixed(2)} s`);
+      log(
+        `  ${(runs[`${way}-${temp}`]!.loadMs / 1000).toFixed(2)} s wall, ${(runs[`${way}-${temp}`]!.cpuMs / 1000).toFixed(2)} s CPU`,
+      );
     }
   }
   const hashes = new Set(Object.values(runs).map((r) => r.hash));
-  if (hashes.size !== 1 || Object.values(runs).some((r) => r.songs !== N)) throw new Error(`the loads differ: ${JSON.stringify(runs)}`);
+  if (hashes.size !== 1 || Object.values(runs).some((r) => r.songs !== N))
+    throw new Error(`the loads differ: ${JSON.stringify(runs)}`);
   const embedReads: Record<string, EmbedRead> = {};
   for (const way of ['old', 'new'] as const) {
     dropPageCache(dataDir);
@@ -281,7 +340,8 @@ try {
   }
   const def = descriptorsDefinition.training!;
   const fullPlan = plannedEpochs({ epochs: def.epochs!, runTriplets: def.runTriplets! }, def.tripletBudget!);
-  const perEpochS = trained && trained.epochsMs !== null && trained.epochsRun > 0 ? trained.epochsMs / 1000 / trained.epochsRun : null;
+  const perEpochS =
+    trained && trained.epochsMs !== null && trained.epochsRun > 0 ? trained.epochsMs / 1000 / trained.epochsRun : null;
   const temp = temps[0]!;
   const baseline = runs[`${ways[0]}-${temp}`]!;
   const after = runs[`new-${temp}`]!;
@@ -311,14 +371,20 @@ try {
   else {
     const s = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
     const mb = (x: number) => `${x.toFixed(0)} MB`;
-    console.log(`\n${N} tracks (features-only, replicated), database ${mb(sizeBefore)} → ${mb(report.databaseMb.after)}; load average at the end ${report.loadAtEnd!.toFixed(1)} on ${report.cores} cores`);
-    console.log(`migration 0010 (cold, ${migrated.rows} rows backfilled): ${s(migrated.migrateMs)} + WAL checkpoint ${s(migrated.checkpointMs)}, peak RSS ${mb(migrated.peakRssMb)}`);
-    console.log(`| dataset load (${N} songs) | page cache | wall | × the new | peak RSS |`);
-    console.log('| --- | --- | ---: | ---: | ---: |');
+    console.log(
+      `\n${N} tracks (features-only, replicated), database ${mb(sizeBefore)} → ${mb(report.databaseMb.after)}; load average at the end ${report.loadAtEnd!.toFixed(1)} on ${report.cores} cores`,
+    );
+    console.log(
+      `migration 0010 (cold, ${migrated.rows} rows backfilled): ${s(migrated.migrateMs)} + WAL checkpoint ${s(migrated.checkpointMs)} (process CPU ${s(migrated.cpuMs)}), peak RSS ${mb(migrated.peakRssMb)}`,
+    );
+    console.log(`| dataset load (${N} songs) | page cache | wall | × the new | CPU (process) | peak RSS |`);
+    console.log('| --- | --- | ---: | ---: | ---: | ---: |');
     for (const t of temps)
       for (const w of ways) {
         const r = runs[`${w}-${t}`]!;
-        console.log(`| ${WAY_NAMES[w]} | ${t} | ${s(r.loadMs)} | ${(r.loadMs / runs[`new-${t}`]!.loadMs).toFixed(1)}× | ${mb(r.peakRssMb)} |`);
+        console.log(
+          `| ${WAY_NAMES[w]} | ${t} | ${s(r.loadMs)} | ${(r.loadMs / runs[`new-${t}`]!.loadMs).toFixed(1)}× | ${s(r.cpuMs)} | ${mb(r.peakRssMb)} |`,
+        );
       }
     console.log(
       `embedding's read of the column (cold, pages of 2,048 by track id): track_features.descriptors ${s(embedReads.old!.readMs)}, track_model_inputs ${s(embedReads.new!.readMs)} (${(embedReads.old!.readMs / embedReads.new!.readMs).toFixed(1)}×)`,

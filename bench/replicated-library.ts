@@ -105,18 +105,28 @@ export interface ReplicateOptions {
 }
 
 /** Writes N replicated tracks (and their features rows) into the library of `dataDir`. */
-export function writeReplicatedLibrary(dataDir: string, sourceDir: string, n: number, tags: TagRow[], options: ReplicateOptions = {}): void {
+export function writeReplicatedLibrary(
+  dataDir: string,
+  sourceDir: string,
+  n: number,
+  tags: TagRow[],
+  options: ReplicateOptions = {},
+): void {
   const source = openLibraryDatabase(sourceDir);
   const rows = source
     .prepare(
       'SELECT t.id AS trackId, t.genres, t.moods, f.features, f.descriptors, f.descriptor_views, t.duration FROM track_features f JOIN tracks t ON t.id = f.track_id WHERE f.descriptors IS NOT NULL ORDER BY t.path',
     )
     .all() as SourceRow[];
-  const sourceModel = options.copyTopics ? (source.prepare('SELECT * FROM topic_models WHERE active = 1').get() as Record<string, unknown> | undefined) : undefined;
+  const sourceModel = options.copyTopics
+    ? (source.prepare('SELECT * FROM topic_models WHERE active = 1').get() as Record<string, unknown> | undefined)
+    : undefined;
   if (options.copyTopics && !sourceModel) throw new Error(`${sourceDir} has no topic model: run \`cadenza topics fit\` on it`);
   const sourceTopics = new Map(
     (sourceModel
-      ? (source.prepare('SELECT track_id AS trackId, theta, topic_set AS topicSet, dominant FROM track_topics WHERE model_id = ?').all(sourceModel.id) as {
+      ? (source
+          .prepare('SELECT track_id AS trackId, theta, topic_set AS topicSet, dominant FROM track_topics WHERE model_id = ?')
+          .all(sourceModel.id) as {
           trackId: number;
           theta: Buffer;
           topicSet: string;
@@ -141,7 +151,8 @@ export function writeReplicatedLibrary(dataDir: string, sourceDir: string, n: nu
     const { id: _id, ...model } = sourceModel;
     const names = Object.keys(model);
     modelId = Number(
-      db.prepare(`INSERT INTO topic_models (${names.join(', ')}) VALUES (${names.map((c) => `@${c}`).join(', ')})`).run(model).lastInsertRowid,
+      db.prepare(`INSERT INTO topic_models (${names.join(', ')}) VALUES (${names.map((c) => `@${c}`).join(', ')})`).run(model)
+        .lastInsertRowid,
     );
   }
   const insertTrack = db.prepare(
@@ -152,7 +163,9 @@ export function writeReplicatedLibrary(dataDir: string, sourceDir: string, n: nu
     `INSERT INTO track_features (track_id, feature_version, features, source_size, source_mtime_ms, clip_start, clip_seconds, decoder, analysed_at, descriptors, descriptor_views)
      VALUES (?, 2, ?, 5000000, ?, 0, 30, 'replicated', ?, ?, ?)`,
   );
-  const insertTopics = db.prepare('INSERT INTO track_topics (track_id, model_id, theta, topic_set, dominant) VALUES (?, ?, ?, ?, ?)');
+  const insertTopics = db.prepare(
+    'INSERT INTO track_topics (track_id, model_id, theta, topic_set, dominant) VALUES (?, ?, ?, ?, ?)',
+  );
   const page = 5000;
   for (let start = 0; start < n; start += page) {
     db.transaction(() => {
@@ -179,7 +192,8 @@ export function writeReplicatedLibrary(dataDir: string, sourceDir: string, n: nu
         );
         const descriptors = jitter(src.descriptors, rng);
         insertFeatures.run(id, jitter(src.features, rng), now, now, descriptors, src.descriptor_views);
-        if (withInputs) saveModelInputs(db, id, 2, new Float32Array(descriptors.buffer, descriptors.byteOffset, descriptors.byteLength / 4));
+        if (withInputs)
+          saveModelInputs(db, id, 2, new Float32Array(descriptors.buffer, descriptors.byteOffset, descriptors.byteLength / 4));
         const topics = sourceTopics.get(src.trackId);
         if (topics) insertTopics.run(id, modelId, topics.theta, topics.topicSet, topics.dominant);
       }

@@ -44,7 +44,9 @@ function writeTopics(d: Database): void {
       )
       .run(f32([0.5, 0.5, 0.5, 0.5]), f32([0.5, 0.5])).lastInsertRowid,
   );
-  const ids = (d.prepare('SELECT track_id AS id FROM track_features ORDER BY track_id').all() as { id: number }[]).map((r) => r.id);
+  const ids = (d.prepare('SELECT track_id AS id FROM track_features ORDER BY track_id').all() as { id: number }[]).map(
+    (r) => r.id,
+  );
   const insert = d.prepare('INSERT INTO track_topics (track_id, model_id, theta, topic_set, dominant) VALUES (?, ?, ?, ?, ?)');
   ids.forEach((id, i) => insert.run(id, model, f32(i % 2 ? [0.2, 0.8] : [0.9, 0.1]), i % 2 ? '[2,1]' : '[1]', i % 2 ? 2 : 1));
 }
@@ -90,7 +92,9 @@ describe('track_model_inputs (migration 0010) with real analysed audio', () => {
     expect(all.songs).toEqual(mfcc.songs);
     // The old path: view 0's first 311 values of track_features.descriptors, song by song in the loader's order.
     const old = new Float32Array(fromTable.songs.length * CLIP_DESCRIPTOR_LENGTH);
-    fromTable.songs.forEach((s, i) => old.set(store.features(s.trackId)!.descriptors.subarray(0, CLIP_DESCRIPTOR_LENGTH), i * CLIP_DESCRIPTOR_LENGTH));
+    fromTable.songs.forEach((s, i) =>
+      old.set(store.features(s.trackId)!.descriptors.subarray(0, CLIP_DESCRIPTOR_LENGTH), i * CLIP_DESCRIPTOR_LENGTH),
+    );
     expect(fromTable.descriptorWidth).toBe(CLIP_DESCRIPTOR_LENGTH);
     expect(fromTable.descriptors).toEqual(old);
     expect(all.descriptors).toEqual(old);
@@ -105,14 +109,20 @@ describe('track_model_inputs (migration 0010) with real analysed audio', () => {
     const changed = { ...stored, descriptors: stored.descriptors.map((v) => v + 1) };
     expect(store.saveFeatures(taskOf(d, id), changed)).toBe(true);
     const after = inputRows(d).find((r) => r.trackId === id)!;
-    expect(Array.from(new Float32Array(new Uint8Array(after.clip).buffer))).toEqual(Array.from(changed.descriptors.subarray(0, CLIP_DESCRIPTOR_LENGTH)));
+    expect(Array.from(new Float32Array(new Uint8Array(after.clip).buffer))).toEqual(
+      Array.from(changed.descriptors.subarray(0, CLIP_DESCRIPTOR_LENGTH)),
+    );
     // The inputs write fails: the features row is not written either.
     d.exec("CREATE TEMP TRIGGER refuse BEFORE UPDATE ON track_model_inputs BEGIN SELECT RAISE(ABORT, 'refused'); END");
     expect(() => store.saveFeatures(taskOf(d, id), stored)).toThrow(/refused/);
     d.exec('DROP TRIGGER refuse');
     expect(store.features(id)!.descriptors).toEqual(changed.descriptors);
     expect(store.saveFeatures(taskOf(d, id), stored)).toBe(true);
-    expect(inputRows(d).find((r) => r.trackId === id)!.clip.equals(Buffer.from(stored.descriptors.buffer, 0, CLIP_DESCRIPTOR_LENGTH * 4))).toBe(true);
+    expect(
+      inputRows(d)
+        .find((r) => r.trackId === id)!
+        .clip.equals(Buffer.from(stored.descriptors.buffer, 0, CLIP_DESCRIPTOR_LENGTH * 4)),
+    ).toBe(true);
   });
 
   it('a features row without its inputs row is analysed again (and the loader says so meanwhile); deleting goes through both', async () => {
@@ -124,7 +134,11 @@ describe('track_model_inputs (migration 0010) with real analysed audio', () => {
     before.close();
     expect((await startAnalysisJob({ dataDir, workers: 1 }).result).analysed).toBe(1);
     const d = db(dataDir);
-    expect(inputRows(d).find((r) => r.trackId === first!.trackId)!.clip.equals(first!.clip)).toBe(true);
+    expect(
+      inputRows(d)
+        .find((r) => r.trackId === first!.trackId)!
+        .clip.equals(first!.clip),
+    ).toBe(true);
     expect(new FeatureStore(d).pending()).toEqual([]);
     // Removing a track, or only its features, removes its inputs row.
     d.prepare('DELETE FROM tracks WHERE id = ?').run(first!.trackId);

@@ -17,7 +17,7 @@ describe('migration 0010 (model inputs)', () => {
     migrate(db, MIGRATIONS, 9);
     db.prepare("INSERT INTO library_roots (id, path, added_at) VALUES (1, '/m', 0)").run();
     const track = db.prepare(
-      "INSERT INTO tracks (id, root_id, path, size, mtime_ms, added_at, updated_at) VALUES (?, 1, ?, 1, 1, 0, 0)",
+      'INSERT INTO tracks (id, root_id, path, size, mtime_ms, added_at, updated_at) VALUES (?, 1, ?, 1, 1, 0, 0)',
     );
     const features = db.prepare(
       `INSERT INTO track_features (track_id, feature_version, features, source_size, source_mtime_ms, clip_start, clip_seconds, decoder, analysed_at, descriptors, descriptor_views)
@@ -32,13 +32,20 @@ describe('migration 0010 (model inputs)', () => {
     migrate(db, MIGRATIONS, 10);
     expect(schemaVersion(db)).toBe(10);
 
-    const columns = db.prepare('PRAGMA table_info(track_model_inputs)').all() as { name: string; type: string; notnull: number; pk: number }[];
+    const columns = db.prepare('PRAGMA table_info(track_model_inputs)').all() as {
+      name: string;
+      type: string;
+      notnull: number;
+      pk: number;
+    }[];
     expect(columns.map((c) => [c.name, c.type, c.notnull, c.pk])).toEqual([
       ['track_id', 'INTEGER', 0, 1],
       ['feature_version', 'INTEGER', 1, 0],
       ['clip_descriptors', 'BLOB', 1, 0],
     ]);
-    const rows = db.prepare('SELECT track_id, feature_version, clip_descriptors FROM track_model_inputs ORDER BY track_id').all() as {
+    const rows = db
+      .prepare('SELECT track_id, feature_version, clip_descriptors FROM track_model_inputs ORDER BY track_id')
+      .all() as {
       track_id: number;
       feature_version: number;
       clip_descriptors: Buffer;
@@ -55,7 +62,9 @@ describe('migration 0010 (model inputs)', () => {
     const insert = db.prepare('INSERT INTO track_model_inputs (track_id, feature_version, clip_descriptors) VALUES (?, 2, ?)');
     expect(() => insert.run(4, blob([1]))).toThrow(/FOREIGN KEY/);
     expect(() => insert.run(1, blob([1]))).toThrow(/UNIQUE|PRIMARY KEY/);
-    expect(() => db.prepare('INSERT INTO track_model_inputs (track_id, feature_version) VALUES (3, 1)').run()).toThrow(/NOT NULL/);
+    expect(() => db.prepare('INSERT INTO track_model_inputs (track_id, feature_version) VALUES (3, 1)').run()).toThrow(
+      /NOT NULL/,
+    );
     db.prepare('DELETE FROM track_features WHERE track_id = 1').run();
     db.prepare('DELETE FROM tracks WHERE id = 2').run();
     expect(db.prepare('SELECT COUNT(*) AS n FROM track_model_inputs').get()).toEqual({ n: 0 });
