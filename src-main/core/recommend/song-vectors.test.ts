@@ -87,7 +87,11 @@ describe('ensureSongVectors on a real library database', () => {
     db.prepare("UPDATE track_features SET descriptors = x'00' WHERE track_id = ?").run(ids[4]);
     db.prepare('DELETE FROM track_song_vectors WHERE track_id = ?').run(ids[4]);
     expect(ensureSongVectors(db, 3000)).toBe(1);
-    expect(blobToFeatures((db.prepare('SELECT vector FROM track_song_vectors WHERE track_id = ?').get(ids[4]) as { vector: Buffer }).vector)).toEqual(stored);
+    expect(
+      blobToFeatures(
+        (db.prepare('SELECT vector FROM track_song_vectors WHERE track_id = ?').get(ids[4]) as { vector: Buffer }).vector,
+      ),
+    ).toEqual(stored);
     // Re-analysed later: stale.
     db.prepare('UPDATE track_features SET analysed_at = 5000 WHERE track_id = ?').run(ids[4]);
     expect(ensureSongVectors(db, 6000)).toBe(1);
