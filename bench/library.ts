@@ -24,15 +24,21 @@ import { parseArgs } from 'node:util';
 import type { ApiEmitter } from '../src-main/api/contract.ts';
 import type { JobProgress } from '../src-main/api/types.ts';
 import { AppService } from '../src-main/core/app/app-service.ts';
-import { openLibraryDatabase } from '../src-main/core/db/open.ts';
 import { descriptorsDefinition } from '../src-main/core/model/definition.ts';
 import { plannedEpochs } from '../src-main/core/model/trainer.ts';
+import {
+  analysedSource,
+  BENCH_ROOT,
+  jamendoRows,
+  LIBRARY_CACHE,
+  nameOf,
+  type TagRow,
+  writeReplicatedLibrary,
+} from './replicated-library.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const CACHE = path.join(ROOT, '.cache', 'bench-library');
+const ROOT = BENCH_ROOT;
+const CACHE = LIBRARY_CACHE;
 const AUDIO_CACHE = path.join(ROOT, '.cache', 'bench-audio');
-const MER_DEV = path.resolve(ROOT, '../shared/datasets/mer-dev');
-const JAMENDO = path.resolve(ROOT, '../shared/datasets/jamendo-tags/tracks.tsv');
 
 const { values } = parseArgs({
   options: {
@@ -174,55 +180,6 @@ async function stage<T>(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Tags: distinct artists / albums / titles and genre + mood tags of real Jamendo tracks.
-
-interface TagRow {
-  artist: string;
-  album: string;
-  genres: string[];
-  moods: string[];
-}
-
-function jamendoRows(): TagRow[] {
-  const lines = fs.readFileSync(JAMENDO, 'utf8').split('\n').slice(1).filter(Boolean);
-  return lines
-    .map((line) => {
-      const [, artist, album, , ...tags] = line.split('\t');
-      const all = tags.join('\t').split(/\t/).filter(Boolean);
-      return {
-        artist: artist!,
-        album: album!,
-        genres: all.filter((t) => t.startsWith('genre---')).map((t) => t.slice(8)),
-        moods: all.filter((t) => t.startsWith('mood/theme---')).map((t) => t.slice(13)),
-      };
-    })
-    .filter((r) => r.genres.length + r.moods.length > 0);
-}
-
-const WORDS = [
-  'Blue',
-  'Night',
-  'River',
-  'Echo',
-  'Glass',
-  'Summer',
-  'Iron',
-  'Velvet',
-  'Paper',
-  'Silver',
-  'Storm',
-  'Garden',
-  'Neon',
-  'Quiet',
-  'Golden',
-  'Hollow',
-];
-const nameOf = (prefix: string, id: string) => {
-  const n = Number(id.replace(/\D/g, '')) || 0;
-  return `${WORDS[n % 16]} ${WORDS[Math.floor(n / 16) % 16]} ${prefix}${n}`;
-};
-
-// ---------------------------------------------------------------------------------------------
 // Full mode: real full-length audio in five formats, one file per track with its own tags.
 
 function fullLengthSources(): string[] {
@@ -320,94 +277,6 @@ function buildAudioLibrary(n: number, tags: TagRow[]): { root: string; formats: 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Features-only: real analysed rows replicated with jitter.
-
-async function analysedSource(): Promise<string> {
-  if (values.source) return path.resolve(values.source);
-  const dir = path.join(CACHE, 'source-mer-dev');
-  if (fs.existsSync(path.join(dir, '.complete'))) return dir;
-  fs.rmSync(dir, { recursive: true, force: true });
-  console.error('analysing mer-dev once as the features source (real scan + analysis jobs)…');
-  const app = new AppService(dir, () => {}, { mode: 'browser', version: 'bench' });
-  await app.handle('library.scan', { folders: [path.join(MER_DEV, 'audio')] });
-  await app.handle('analysis.start', null);
-  await app.close();
-  fs.writeFileSync(path.join(dir, '.complete'), '');
-  return dir;
-}
-
-interface SourceRow {
-  genres: string;
-  moods: string;
-  features: Buffer;
-  descriptors: Buffer;
-  descriptor_views: string;
-  duration: number | null;
-}
-
-function jitter(blob: Buffer, rng: () => number): Buffer {
-  const v = new Float32Array(blob.byteLength / 4);
-  new Uint8Array(v.buffer).set(blob);
-  for (let i = 0; i < v.length; i++) v[i] = v[i]! * (1 + 0.02 * (rng() - 0.5));
-  return Buffer.from(v.buffer);
-}
-
-function writeReplicatedLibrary(dataDir: string, sourceDir: string, n: number, tags: TagRow[]): void {
-  const source = openLibraryDatabase(sourceDir);
-  const rows = source
-    .prepare(
-      'SELECT t.genres, t.moods, f.features, f.descriptors, f.descriptor_views, t.duration FROM track_features f JOIN tracks t ON t.id = f.track_id WHERE f.descriptors IS NOT NULL ORDER BY t.path',
-    )
-    .all() as SourceRow[];
-  source.close();
-  if (rows.length === 0) throw new Error(`${sourceDir} has no analysed rows with descriptors`);
-  const db = openLibraryDatabase(dataDir);
-  const now = Date.now();
-  let seed = 12345;
-  const rng = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
-  const root = Number(
-    db.prepare('INSERT INTO library_roots (path, added_at) VALUES (?, ?)').run('/bench-library', now).lastInsertRowid,
-  );
-  const insertTrack = db.prepare(
-    `INSERT INTO tracks (root_id, path, size, mtime_ms, duration, codec, container, title, artist, album, album_artist, genres, moods, available, added_at, updated_at)
-     VALUES (?, ?, 5000000, ?, ?, 'Vorbis', 'Ogg', ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-  );
-  const insertFeatures = db.prepare(
-    `INSERT INTO track_features (track_id, feature_version, features, source_size, source_mtime_ms, clip_start, clip_seconds, decoder, analysed_at, descriptors, descriptor_views)
-     VALUES (?, 2, ?, 5000000, ?, 0, 30, 'replicated', ?, ?, ?)`,
-  );
-  const page = 5000;
-  for (let start = 0; start < n; start += page) {
-    db.transaction(() => {
-      for (let i = start; i < Math.min(n, start + page); i++) {
-        const src = rows[i % rows.length]!;
-        const tag = tags[(i * 7919) % tags.length]!;
-        const artist = nameOf('Band ', tag.artist);
-        const album = nameOf('Album ', tag.album);
-        const id = Number(
-          insertTrack.run(
-            root,
-            `/bench-library/${artist}/${album}/${String(i).padStart(6, '0')} Track ${i}.ogg`,
-            now,
-            src.duration ?? 240,
-            `Track ${i}`,
-            artist,
-            album,
-            artist,
-            src.genres,
-            src.moods,
-            now,
-            now,
-          ).lastInsertRowid,
-        );
-        insertFeatures.run(id, jitter(src.features, rng), now, now, jitter(src.descriptors, rng), src.descriptor_views);
-      }
-    })();
-  }
-  db.close();
-}
-
-// ---------------------------------------------------------------------------------------------
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cadenza-bench-library-'));
 const tags = jamendoRows();
@@ -420,7 +289,7 @@ app.open();
 
 let firstRunStarted: number;
 if (featuresOnly) {
-  const sourceDir = await analysedSource();
+  const sourceDir = await analysedSource(values.source);
   const t0 = performance.now();
   writeReplicatedLibrary(dataDir, sourceDir, N, tags);
   libraryNote = `replicated from ${sourceDir} in ${((performance.now() - t0) / 1000).toFixed(1)} s (not part of the first run)`;

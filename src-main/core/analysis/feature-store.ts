@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { saveMeasuredLoudness, type ClipLoudness } from '../loudness/loudness-store.ts';
-import { DESCRIPTOR_LENGTH } from './dsp/descriptors.ts';
+import { CLIP_DESCRIPTOR_LENGTH, DESCRIPTOR_LENGTH } from './dsp/descriptors.ts';
 import { FEATURE_LENGTH, FEATURE_VERSION } from './dsp/index.ts';
 
 /** A track that needs analysis, with the file stat it will be stored against. */
@@ -53,7 +53,22 @@ export function blobToFeatures(blob: Buffer): Float32Array {
   return copy;
 }
 
-/** Reads and writes track_features / analysis_failures. */
+/**
+ * Writes (or replaces) a track's row of track_model_inputs: the clip descriptors of view 0, the part of the
+ * descriptors the default model reads, in a narrow table so that loading them never walks the MFCC blob
+ * (migration 0010). Call it in the transaction that writes the track's track_features row, after that row.
+ */
+export function saveModelInputs(db: Database, trackId: number, featureVersion: number, descriptors: Float32Array): void {
+  if (descriptors.length < CLIP_DESCRIPTOR_LENGTH) {
+    throw new Error(`expected at least ${CLIP_DESCRIPTOR_LENGTH} descriptor values, got ${descriptors.length}`);
+  }
+  db.prepare(
+    `INSERT INTO track_model_inputs (track_id, feature_version, clip_descriptors) VALUES (?, ?, ?)
+     ON CONFLICT(track_id) DO UPDATE SET feature_version = excluded.feature_version, clip_descriptors = excluded.clip_descriptors`,
+  ).run(trackId, featureVersion, featuresToBlob(descriptors.subarray(0, CLIP_DESCRIPTOR_LENGTH)));
+}
+
+/** Reads and writes track_features (with its track_model_inputs row) / analysis_failures. */
 export class FeatureStore {
   constructor(
     readonly db: Database,
@@ -62,7 +77,8 @@ export class FeatureStore {
 
   /**
    * Available tracks without current features: never analysed, analysed by an older pipeline, or
-   * changed on disk since. A failure recorded for the same file and pipeline is not retried.
+   * changed on disk since (or, in a library damaged by hand, missing the model-inputs row that goes with
+   * the features). A failure recorded for the same file and pipeline is not retried.
    */
   pending(): AnalysisTask[] {
     return this.db
@@ -71,9 +87,10 @@ export class FeatureStore {
          FROM tracks t
          LEFT JOIN track_features f ON f.track_id = t.id
            AND f.feature_version = @v AND f.source_size = t.size AND f.source_mtime_ms = t.mtime_ms
+         LEFT JOIN track_model_inputs i ON i.track_id = f.track_id AND i.feature_version = @v
          LEFT JOIN analysis_failures a ON a.track_id = t.id
            AND a.feature_version = @v AND a.source_size = t.size AND a.source_mtime_ms = t.mtime_ms
-         WHERE t.available = 1 AND f.track_id IS NULL AND a.track_id IS NULL
+         WHERE t.available = 1 AND (f.track_id IS NULL OR i.track_id IS NULL) AND a.track_id IS NULL
          ORDER BY t.id`,
       )
       .all({ v: this.version }) as AnalysisTask[];
@@ -129,6 +146,7 @@ export class FeatureStore {
           featuresToBlob(descriptors),
           viewsJson,
         );
+      saveModelInputs(this.db, task.trackId, this.version, descriptors);
       this.db.prepare('DELETE FROM analysis_failures WHERE track_id = ?').run(task.trackId);
       if (result.loudness) saveMeasuredLoudness(this.db, task.trackId, result.loudness, now);
       return true;

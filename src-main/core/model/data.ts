@@ -63,8 +63,10 @@ export interface LoadOptions {
 
 /**
  * Songs that have current features and topics of the active topic model, ordered by path. Read in
- * pages of `pageRows` inside one read transaction, selecting only the blob columns `inputs` asks for,
- * straight into preallocated typed arrays: memory is the matrices plus one page.
+ * pages of `pageRows` inside one read transaction, selecting only what `inputs` asks for, straight into
+ * preallocated typed arrays: memory is the matrices plus one page. The descriptors come from the narrow
+ * track_model_inputs table (migration 0010), so a descriptor model never reads a track_features row's
+ * blobs; the MFCC comes from track_features.
  */
 export function loadLibraryDataset(db: Database, options: LoadOptions = {}): Dataset {
   const topics = currentTopicModel(db);
@@ -73,10 +75,22 @@ export function loadLibraryDataset(db: Database, options: LoadOptions = {}): Dat
   const wantMfcc = inputs !== 'descriptors';
   const wantDescriptors = inputs !== 'mfcc';
   const pageRows = Math.max(1, options.pageRows ?? 2048);
-  const from = `FROM tracks t
-       JOIN track_features f ON f.track_id = t.id AND f.feature_version = ?
-       JOIN track_topics tt ON tt.track_id = t.id AND tt.model_id = ?
+  const songsFrom = (join: string) => `FROM tracks t
+       ${join} track_features f ON f.track_id = t.id AND f.feature_version = ?
+       ${join} track_topics tt ON tt.track_id = t.id AND tt.model_id = ?
+       LEFT JOIN track_model_inputs i ON i.track_id = f.track_id AND i.feature_version = f.feature_version
        WHERE t.available = 1`;
+  // The pages walk the tracks' path index (CROSS JOIN fixes the join order in SQLite): left to the planner,
+  // a page scanned every song of the topic model and sorted them, reading every row's blobs once per page.
+  // A descriptor model's pages join the narrow table instead of track_features: the count has checked
+  // that every song's features row has its inputs row (the store writes both in one transaction).
+  const from =
+    inputs === 'descriptors'
+      ? `FROM tracks t
+       CROSS JOIN track_model_inputs i ON i.track_id = t.id AND i.feature_version = ?
+       CROSS JOIN track_topics tt ON tt.track_id = t.id AND tt.model_id = ?
+       WHERE t.available = 1`
+      : songsFrom('CROSS JOIN');
   const columns = [
     't.path AS path',
     't.id AS trackId',
@@ -85,11 +99,12 @@ export function loadLibraryDataset(db: Database, options: LoadOptions = {}): Dat
     'tt.dominant AS dominant',
     'tt.theta AS theta',
     ...(wantMfcc ? ['f.features AS features'] : []),
-    ...(wantDescriptors ? ['f.descriptors AS descriptors'] : []),
+    ...(wantDescriptors ? ['i.clip_descriptors AS descriptors'] : []),
   ].join(', ');
   type Row = { path: string; trackId: number; artist: string; topicSet: string; dominant: number; theta: Buffer; features?: Buffer; descriptors?: Buffer | null };
   return db.transaction((): Dataset => {
-    const { n, withDescriptors } = db.prepare(`SELECT COUNT(*) AS n, COUNT(f.descriptors) AS withDescriptors ${from}`).get(FEATURE_VERSION, topics.id) as { n: number; withDescriptors: number };
+    // The count is left to the planner: it reads only covering indexes, no row of track_features.
+    const { n, withDescriptors } = db.prepare(`SELECT COUNT(*) AS n, COUNT(i.track_id) AS withDescriptors ${songsFrom('JOIN')}`).get(FEATURE_VERSION, topics.id) as { n: number; withDescriptors: number };
     const hasDescriptors = wantDescriptors && n > 0 && withDescriptors === n;
     if (inputs === 'descriptors' && !hasDescriptors) throw new NotReadyError('this model reads the audio descriptors of feature version 2: run `cadenza analyze` to add them');
     const features = wantMfcc ? new Float32Array(n * FEATURE_LENGTH) : undefined;
@@ -116,6 +131,7 @@ export function loadLibraryDataset(db: Database, options: LoadOptions = {}): Dat
       }
       last = page.at(-1)!.path;
     }
+    if (songs.length !== n) throw new Error(`track_model_inputs disagrees with track_features: ${songs.length} of ${n} songs read`);
     return {
       k: topics.k,
       songs,

@@ -41,10 +41,11 @@ describe('loadLibraryDataset at scale', () => {
       // One artist string shared by that artist's songs, not one per song.
       const byArtist = descriptorsOnly.songs.filter((s) => s.artist === descriptorsOnly.songs[0]!.artist);
       expect(byArtist.length).toBeGreaterThan(1);
-      // Without descriptors the descriptor model is told to analyse.
-      db.prepare(
-        'UPDATE track_features SET descriptors = NULL WHERE track_id = (SELECT MIN(track_id) FROM track_features)',
-      ).run();
+      // The descriptor model reads track_model_inputs, not the descriptors blob: break every blob, same dataset.
+      db.prepare("UPDATE track_features SET descriptors = x'00'").run();
+      expect(loadLibraryDataset(db, { inputs: 'descriptors', pageRows: 4 }).descriptors).toEqual(whole.descriptors);
+      // A features row without its inputs row: the descriptor model is told to analyse (which rewrites both).
+      db.prepare('DELETE FROM track_model_inputs WHERE track_id = (SELECT MIN(track_id) FROM track_features)').run();
       expect(() => loadLibraryDataset(db, { inputs: 'descriptors' })).toThrow(/cadenza analyze/);
     } finally {
       db.close();

@@ -37,8 +37,8 @@ describe('embedMissing in pages', () => {
       const reference = ids.map((id) => trackEmbedding(db, id, modelId)!);
 
       db.prepare('DELETE FROM track_embeddings').run();
-      // The descriptor model never reads the MFCC blobs: break them all.
-      db.prepare("UPDATE track_features SET features = x'00'").run();
+      // The descriptor model reads only track_model_inputs, never track_features' blobs: break them all.
+      db.prepare("UPDATE track_features SET features = x'00', descriptors = x'00'").run();
       const pages: [number, number][] = [];
       const paged = await embedMissing(db, dataDir, {
         modelId,

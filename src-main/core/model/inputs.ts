@@ -16,10 +16,11 @@ export function descriptorInput(stored: Float32Array): Float32Array {
   return stored.slice(0, CLIP_DESCRIPTOR_LENGTH);
 }
 
-/** A stored track_features row, as much of it as the model inputs need. */
+/** A track's stored inputs, as much of them as the model needs. */
 export interface StoredInputRow {
-  /** Null where the caller did not read the MFCC column (a descriptor model). */
+  /** track_features.features; null where the caller did not read it (a descriptor model). */
   features: Buffer | null;
+  /** The stored descriptors, view 0 first: track_model_inputs.clip_descriptors (or track_features.descriptors). */
   descriptors: Buffer | null;
 }
 

@@ -257,7 +257,8 @@ export interface EmbedResult {
 /**
  * Embeds with φ every available track that has current features but no embedding under the model
  * (default: the active one). Needs no tags: a song analysed after training is embedded as it is.
- * Reads the pending rows in keyset pages of `chunk` (only the blob column the model reads), embeds
+ * Reads the pending rows in keyset pages of `chunk` (only the blob the model reads: the MFCC from
+ * track_features, or the clip descriptors from track_model_inputs), embeds
  * and writes each page before reading the next: memory is one page, whatever the library's size.
  * The backend must be selected already (selectBackend).
  */
@@ -276,12 +277,14 @@ export async function embedMissing(
   const model = loadModel(db, dataDir, options.modelId);
   if (!model) return { modelId: null, embedded: 0, ms: 0, songsPerSecond: 0 };
   const kind = model.meta.config.input ?? 'mfcc';
-  const pendingFrom = `FROM track_features f JOIN tracks t ON t.id = f.track_id
+  // A descriptor model reads the narrow track_model_inputs rows (written with the features rows), never track_features' blobs.
+  const source = kind === 'mfcc' ? 'track_features' : 'track_model_inputs';
+  const pendingFrom = `FROM ${source} f JOIN tracks t ON t.id = f.track_id
        LEFT JOIN track_embeddings e ON e.track_id = f.track_id AND e.model_id = ? AND e.feature_version = f.feature_version
        WHERE f.feature_version = ? AND e.track_id IS NULL`;
   const total = (db.prepare(`SELECT COUNT(*) AS n ${pendingFrom}`).get(model.id, model.meta.featureVersion) as { n: number }).n;
   if (total === 0) return { modelId: model.id, embedded: 0, ms: performance.now() - started, songsPerSecond: 0 };
-  const column = kind === 'mfcc' ? 'f.features AS features, NULL AS descriptors' : 'NULL AS features, f.descriptors AS descriptors';
+  const column = kind === 'mfcc' ? 'f.features AS features, NULL AS descriptors' : 'NULL AS features, f.clip_descriptors AS descriptors';
   const page = db.prepare(`SELECT f.track_id AS trackId, ${column} ${pendingFrom} AND f.track_id > ? ORDER BY f.track_id LIMIT ?`);
   const net = new Network(model.meta.config, model.weights);
   let embedded = 0;

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { FEATURE_LENGTH, FEATURE_VERSION } from '../analysis/dsp/index.ts';
 import { CLIP_DESCRIPTOR_LENGTH, SEGMENTS_DESCRIPTOR_LENGTH } from '../analysis/dsp/descriptors.ts';
+import { saveModelInputs } from '../analysis/feature-store.ts';
 import { createRng } from '../topics/rng.ts';
 import { inputMatrix, type Dataset, type Song } from './data.ts';
 import { DESCRIPTOR_INPUT_LENGTH } from './inputs.ts';
@@ -97,7 +98,9 @@ export function writeSyntheticLibrary(db: Database, dataset: Dataset, now = Date
     const insertTopics = db.prepare('INSERT INTO track_topics (track_id, model_id, theta, topic_set, dominant) VALUES (?, ?, ?, ?, ?)');
     return dataset.songs.map((song, i) => {
       const id = Number(insertTrack.run(root, `/synthetic/${now}/song-${String(i).padStart(5, '0')}.mp3`, now, `song ${i}`, song.artist, now, now).lastInsertRowid);
-      insertFeatures.run(id, FEATURE_VERSION, float32Blob(inputMatrix(dataset, 'mfcc').data.subarray(i * dataset.width, (i + 1) * dataset.width)), now, now, float32Blob(storedView(i)));
+      const view = storedView(i);
+      insertFeatures.run(id, FEATURE_VERSION, float32Blob(inputMatrix(dataset, 'mfcc').data.subarray(i * dataset.width, (i + 1) * dataset.width)), now, now, float32Blob(view));
+      saveModelInputs(db, id, FEATURE_VERSION, view);
       const theta = new Float32Array(k);
       for (const t of song.topics) theta[t] = 1 / song.topics.length;
       insertTopics.run(id, model, float32Blob(theta), JSON.stringify(song.topics.map((t) => t + 1)), song.dominant + 1);

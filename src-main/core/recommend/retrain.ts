@@ -123,7 +123,11 @@ function withFeedbackSongs(
   const kind = model.meta.config.input;
   const input = inputMatrix(dataset, kind);
   const indexOf = new Map<number, number>(dataset.songs.map((s, i) => [s.trackId, i]));
-  const getRow = db.prepare('SELECT features, descriptors FROM track_features WHERE track_id = ? AND feature_version = ?');
+  const getRow = db.prepare(
+    (kind ?? 'mfcc') === 'mfcc'
+      ? 'SELECT features, NULL AS descriptors FROM track_features WHERE track_id = ? AND feature_version = ?'
+      : 'SELECT NULL AS features, clip_descriptors AS descriptors FROM track_model_inputs WHERE track_id = ? AND feature_version = ?',
+  );
   const extraRows: Float32Array[] = [];
   const songs = dataset.songs.slice();
   for (const id of new Set(personal.flatMap((t) => [t.positive, t.negative]))) {

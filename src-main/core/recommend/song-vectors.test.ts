@@ -83,6 +83,15 @@ describe('ensureSongVectors on a real library database', () => {
     expect(Array.from(stored.subarray(DESCRIPTORS_AT))).toEqual(
       Array.from(blobToFeatures(features.descriptors).subarray(0, DESCRIPTOR_INPUT_LENGTH)),
     );
+    // The descriptors come from track_model_inputs (the same values): a broken blob in track_features changes nothing.
+    db.prepare("UPDATE track_features SET descriptors = x'00' WHERE track_id = ?").run(ids[4]);
+    db.prepare('DELETE FROM track_song_vectors WHERE track_id = ?').run(ids[4]);
+    expect(ensureSongVectors(db, 3000)).toBe(1);
+    expect(
+      blobToFeatures(
+        (db.prepare('SELECT vector FROM track_song_vectors WHERE track_id = ?').get(ids[4]) as { vector: Buffer }).vector,
+      ),
+    ).toEqual(stored);
     // Re-analysed later: stale.
     db.prepare('UPDATE track_features SET analysed_at = 5000 WHERE track_id = ?').run(ids[4]);
     expect(ensureSongVectors(db, 6000)).toBe(1);

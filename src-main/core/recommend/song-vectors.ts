@@ -6,8 +6,8 @@
  *   an orthonormal DCT over time, plus the energy left out. ‖a − b‖² of the raw matrices is
  *   ‖A − B‖² of the kept terms + the two songs' left-out energies − twice their dot product, which is
  *   dropped (fast temporal detail of two different songs is nearly uncorrelated);
- * - the clip descriptors φ of the default model reads (311, inputs.ts), copied so that the index reads
- *   ~2 KB per song instead of the 11 KB descriptor blob.
+ * - the clip descriptors φ of the default model reads (311, inputs.ts; read from track_model_inputs),
+ *   copied so that the index reads ~2 KB per song instead of the 11 KB descriptor blob.
  */
 import type { Database } from 'better-sqlite3';
 import { FEATURE_VERSION, HOP, N_MFCC, SAMPLE_RATE } from '../analysis/dsp/constants.ts';
@@ -70,9 +70,10 @@ export function songVector(mfcc: Float32Array, descriptors: Float32Array): Float
 export function ensureSongVectors(db: Database, now = Date.now()): number {
   const stale = db.prepare(
     `SELECT f.track_id AS trackId FROM track_features f
+     JOIN track_model_inputs i ON i.track_id = f.track_id AND i.feature_version = f.feature_version
      LEFT JOIN track_song_vectors v ON v.track_id = f.track_id AND v.feature_version = f.feature_version AND v.layout_version = ?
        AND v.computed_at >= f.analysed_at
-     WHERE f.feature_version = ? AND f.descriptors IS NOT NULL AND v.track_id IS NULL`,
+     WHERE f.feature_version = ? AND v.track_id IS NULL`,
   );
   const upsert = db.prepare(
     `INSERT INTO track_song_vectors (track_id, feature_version, layout_version, vector, computed_at) VALUES (?, ?, ?, ?, ?)
@@ -84,7 +85,12 @@ export function ensureSongVectors(db: Database, now = Date.now()): number {
   });
   // Read the ids first: writing while a SELECT on the same tables is open is not allowed in one connection.
   const ids = (stale.all(SONG_VECTOR_VERSION, FEATURE_VERSION) as { trackId: number }[]).map((r) => r.trackId);
-  const features = db.prepare('SELECT features, descriptors FROM track_features WHERE track_id = ? AND feature_version = ?');
+  // The clip descriptors from their narrow table (migration 0010): the same values, without walking on past the MFCC blob.
+  const features = db.prepare(
+    `SELECT f.features, i.clip_descriptors AS descriptors FROM track_features f
+     JOIN track_model_inputs i ON i.track_id = f.track_id AND i.feature_version = f.feature_version
+     WHERE f.track_id = ? AND f.feature_version = ?`,
+  );
   let done = 0;
   for (let start = 0; start < ids.length; start += 256) {
     const batch = ids.slice(start, start + 256).map((trackId) => {

@@ -8,6 +8,7 @@ import { migration0006 } from './0006-descriptors.ts';
 import { migration0007 } from './0007-loudness.ts';
 import { migration0008 } from './0008-library-sort.ts';
 import { migration0009 } from './0009-song-vectors.ts';
+import { migration0010 } from './0010-model-inputs.ts';
 
 /** Every migration in order; versions are 1, 2, 3, … with no gaps. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0007,
   migration0008,
   migration0009,
+  migration0010,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
