@@ -27,6 +27,7 @@ import type {
   RecommendedTrack,
   ScanResult,
   Settings,
+  SettingsPatch,
   TopicFitRequest,
   TopicFitSummary,
   TopicInfo,
@@ -60,7 +61,7 @@ export interface ApiMethods {
   'topics.show': { request: null; response: { topics: TopicInfo[] } };
   'jobs.status': { request: null; response: { jobs: JobState[] } };
   'settings.get': { request: null; response: Settings };
-  'settings.set': { request: Partial<Settings>; response: Settings };
+  'settings.set': { request: SettingsPatch; response: Settings };
   /** A native folder picker (Electron only; `app.info` says whether it exists). */
   'dialog.chooseFolder': { request: null; response: { folder: string | null } };
   /** The tracks as an M3U8 playlist (UTF-8, absolute paths, #EXTINF lines). */

@@ -74,6 +74,48 @@ export interface Settings {
   musicFolders: string[];
   /** Player volume, 0..1. */
   volume: number;
+  /** How the player levels, joins and orders tracks (issue 14). */
+  player: PlayerSettings;
+  /** The queue as it was left (track ids in play order, the current one and where it was), or null. */
+  queue: SavedQueue | null;
+}
+
+/** What `settings.set` takes: any top-level fields, and any of the player's (the rest are kept). */
+export type SettingsPatch = Partial<Omit<Settings, 'player'>> & { player?: Partial<PlayerSettings> };
+
+export type LevellingMode = 'off' | 'track' | 'album';
+export const LEVELLING_MODES: readonly LevellingMode[] = ['off', 'track', 'album'];
+export type RepeatMode = 'off' | 'all' | 'one';
+export const REPEAT_MODES: readonly RepeatMode[] = ['off', 'all', 'one'];
+/** The preamp's range in dB, and crossfade's in seconds. */
+export const PREAMP_DB_RANGE = { min: -15, max: 15 } as const;
+export const CROSSFADE_MAX_SECONDS = 12;
+
+export interface PlayerSettings {
+  levelling: LevellingMode;
+  /** dB added to every levelled track's gain. */
+  preampDb: number;
+  /** Never raise a track past full scale where its peak is known. */
+  preventClipping: boolean;
+  /** Tracks decoded ahead and scheduled back to back on the audio clock (no gap at the joins). */
+  gapless: boolean;
+  /** Seconds of overlap between tracks (0: none); never within an album played in track order. */
+  crossfadeSeconds: number;
+  repeat: RepeatMode;
+  /** When the queue runs out, continue with songs like the last ones played. */
+  endless: boolean;
+}
+
+/** At most this many queued track ids are kept across restarts. */
+export const SAVED_QUEUE_MAX = 5000;
+
+export interface SavedQueue {
+  trackIds: number[];
+  index: number;
+  /** Seconds into the current track. */
+  position: number;
+  /** The order before shuffle (track ids), so a restart can still undo it; null when not shuffled. */
+  unshuffled: number[] | null;
 }
 
 /** The long jobs the UI runs and shows progress for. Training joins them with the model (issue 6). */

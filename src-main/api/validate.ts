@@ -6,6 +6,11 @@ import {
   TOPIC_RANKING_NAMES,
   TRACK_SORT_KEYS,
   TRAINABLE_MODELS,
+  CROSSFADE_MAX_SECONDS,
+  LEVELLING_MODES,
+  PREAMP_DB_RANGE,
+  REPEAT_MODES,
+  SAVED_QUEUE_MAX,
 } from './types.ts';
 import type {
   Availability,
@@ -13,7 +18,9 @@ import type {
   FeedbackRequest,
   MoreLikeRequest,
   PlaylistSaveRequest,
-  Settings,
+  PlayerSettings,
+  SavedQueue,
+  SettingsPatch,
   SortDirection,
   TopicFitRequest,
   TopicQueueRequest,
@@ -229,14 +236,60 @@ const playlistId = (value: unknown): { id: number } => ({
   id: integer(record(value, ['id'], '{ id }').id, 'a playlist id', 1, Number.MAX_SAFE_INTEGER),
 });
 
-function settingsPatch(value: unknown): Partial<Settings> {
-  const v = record(value, ['musicFolders', 'volume'], '{ musicFolders?, volume? }');
-  const out: Partial<Settings> = {};
+const PLAYER_KEYS = ['levelling', 'preampDb', 'preventClipping', 'gapless', 'crossfadeSeconds', 'repeat', 'endless'] as const;
+
+function oneOf<T extends string>(value: unknown, name: string, options: readonly T[]): T {
+  if (typeof value !== 'string' || !(options as readonly string[]).includes(value)) fail(`${name} must be one of ${options.join(', ')}`);
+  return value as T;
+}
+
+function finiteIn(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !(value >= min && value <= max)) fail(`${name} must be a number from ${min} to ${max}`);
+  return value as number;
+}
+
+function flag(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') fail(`${name} must be true or false`);
+  return value as boolean;
+}
+
+function playerPatch(value: unknown): Partial<PlayerSettings> {
+  const v = record(value, PLAYER_KEYS, `{ ${PLAYER_KEYS.map((k) => `${k}?`).join(', ')} }`);
+  const out: Partial<PlayerSettings> = {};
+  if (v.levelling !== undefined) out.levelling = oneOf(v.levelling, 'levelling', LEVELLING_MODES);
+  if (v.preampDb !== undefined) out.preampDb = finiteIn(v.preampDb, 'preampDb', PREAMP_DB_RANGE.min, PREAMP_DB_RANGE.max);
+  if (v.preventClipping !== undefined) out.preventClipping = flag(v.preventClipping, 'preventClipping');
+  if (v.gapless !== undefined) out.gapless = flag(v.gapless, 'gapless');
+  if (v.crossfadeSeconds !== undefined)
+    out.crossfadeSeconds = finiteIn(v.crossfadeSeconds, 'crossfadeSeconds', 0, CROSSFADE_MAX_SECONDS);
+  if (v.repeat !== undefined) out.repeat = oneOf(v.repeat, 'repeat', REPEAT_MODES);
+  if (v.endless !== undefined) out.endless = flag(v.endless, 'endless');
+  return out;
+}
+
+function savedQueue(value: unknown): SavedQueue | null {
+  if (value === null) return null;
+  const v = record(value, ['trackIds', 'index', 'position', 'unshuffled'], '{ trackIds, index, position, unshuffled } or null');
+  const trackIds = list(v.trackIds, 'queue.trackIds', SAVED_QUEUE_MAX, trackId);
+  const unshuffled = v.unshuffled === null ? null : list(v.unshuffled, 'queue.unshuffled', SAVED_QUEUE_MAX, trackId);
+  return {
+    trackIds,
+    index: integer(v.index, 'queue.index', -1, Math.max(-1, trackIds.length - 1)),
+    position: finiteIn(v.position, 'queue.position', 0, 1e7),
+    unshuffled,
+  };
+}
+
+export function settingsPatch(value: unknown): SettingsPatch {
+  const v = record(value, ['musicFolders', 'volume', 'player', 'queue'], '{ musicFolders?, volume?, player?, queue? }');
+  const out: SettingsPatch = {};
   if (v.musicFolders !== undefined) out.musicFolders = list(v.musicFolders, 'musicFolders', 64, absolutePath);
   if (v.volume !== undefined) {
     if (typeof v.volume !== 'number' || !(v.volume >= 0 && v.volume <= 1)) fail('volume must be a number from 0 to 1');
     out.volume = v.volume as number;
   }
+  if (v.player !== undefined) out.player = playerPatch(v.player);
+  if (v.queue !== undefined) out.queue = savedQueue(v.queue);
   return out;
 }
 

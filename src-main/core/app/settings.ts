@@ -1,9 +1,29 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Settings } from '../../api/types.ts';
+import { settingsPatch } from '../../api/validate.ts';
+import type { PlayerSettings, Settings, SettingsPatch } from '../../api/types.ts';
 
 export const SETTINGS_FILE = 'settings.json';
-export const DEFAULT_SETTINGS: Settings = { musicFolders: [], volume: 0.8 };
+export const DEFAULT_PLAYER_SETTINGS: PlayerSettings = {
+  levelling: 'track',
+  preampDb: 0,
+  preventClipping: true,
+  gapless: true,
+  crossfadeSeconds: 0,
+  repeat: 'off',
+  endless: false,
+};
+export const DEFAULT_SETTINGS: Settings = { musicFolders: [], volume: 0.8, player: DEFAULT_PLAYER_SETTINGS, queue: null };
+
+/** One field of the file as the API would accept it, else nothing (a hand-edited file loses nothing else). */
+function accepted(raw: Record<string, unknown>, key: 'player' | 'queue'): SettingsPatch {
+  if (raw[key] === undefined) return {};
+  try {
+    return settingsPatch({ [key]: raw[key] });
+  } catch {
+    return {};
+  }
+}
 
 /** The UI's settings, kept as JSON in the data folder (written atomically: temp file + rename). */
 export class SettingsStore {
@@ -18,17 +38,21 @@ export class SettingsStore {
     try {
       raw = JSON.parse(fs.readFileSync(this.file, 'utf8'));
     } catch {
-      return { ...DEFAULT_SETTINGS, musicFolders: [] };
+      return { ...DEFAULT_SETTINGS, musicFolders: [], player: { ...DEFAULT_PLAYER_SETTINGS } };
     }
-    const r = (raw && typeof raw === 'object' ? raw : {}) as Partial<Record<keyof Settings, unknown>>;
+    const r = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
     return {
       musicFolders: Array.isArray(r.musicFolders) ? r.musicFolders.filter((f): f is string => typeof f === 'string') : [],
       volume: typeof r.volume === 'number' && r.volume >= 0 && r.volume <= 1 ? r.volume : DEFAULT_SETTINGS.volume,
+      player: { ...DEFAULT_PLAYER_SETTINGS, ...accepted(r, 'player').player },
+      queue: accepted(r, 'queue').queue ?? null,
     };
   }
 
-  set(patch: Partial<Settings>): Settings {
-    const next = { ...this.get(), ...patch };
+  set(patch: SettingsPatch): Settings {
+    const current = this.get();
+    // The player's settings merge field by field (a patch may carry one of them).
+    const next = { ...current, ...patch, player: { ...current.player, ...patch.player } };
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, `${JSON.stringify(next, null, 2)}\n`);

@@ -1,5 +1,5 @@
 import type { CadenzaApi } from '../../../src-main/api/contract.ts';
-import type { AppInfo, LibrarySummary, Settings, TopicInfo, TrackFacets } from '../../../src-main/api/types.ts';
+import type { AppInfo, LibrarySummary, Settings, SettingsPatch, TopicInfo, TrackFacets } from '../../../src-main/api/types.ts';
 import { call } from './transport.ts';
 
 /** What the whole UI shares: app info, the library summary, settings, filter facets and the topics. */
@@ -42,7 +42,7 @@ export class AppState {
     });
   }
 
-  async saveSettings(patch: Partial<Settings>): Promise<void> {
+  async saveSettings(patch: SettingsPatch): Promise<void> {
     await this.guard(async () => {
       this.settings = await call(this.api, 'settings.set', patch);
     });
