@@ -183,7 +183,8 @@ export function contentSecurityPolicy(connectSrc: string[] = []): string {
     "style-src 'self'", // no 'unsafe-inline': the renderer styles elements through the CSSOM only (Svelte's style: directives)
     "img-src 'self' data:",
     `media-src 'self' ${MEDIA_SCHEME}:`,
-    ["connect-src 'self'", ...connectSrc].join(' '),
+    // media: for the player's fetch of a whole track to decode it ahead (gapless, crossfade) in Electron.
+    ["connect-src 'self'", `${MEDIA_SCHEME}:`, ...connectSrc].join(' '),
     "font-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",

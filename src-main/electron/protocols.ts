@@ -41,10 +41,19 @@ async function appResponse(request: Request, rendererDir: string): Promise<Respo
 }
 
 /** media://track/<id>: only indexed tracks, with Range support (see core/app/media.ts). */
-function mediaProtocolResponse(request: Request, service: AppService): Promise<Response> | Response {
+async function mediaProtocolResponse(request: Request, service: AppService): Promise<Response> {
   const url = new URL(request.url);
   if (url.host !== 'track') return notFound();
-  return service.media(mediaTrackId(url.pathname.slice(1)), { method: request.method, range: request.headers.get('range') });
+  const response = await service.media(mediaTrackId(url.pathname.slice(1)), {
+    method: request.method,
+    range: request.headers.get('range'),
+  });
+  // media:// is another origin than app://: the player's Web Audio graph (levelling, gapless) hears a
+  // cross-origin element or fetch only when the response allows the app's origin (nothing else).
+  const headers = new Headers(response.headers);
+  headers.set('Access-Control-Allow-Origin', `${APP_SCHEME}://${APP_HOST}`);
+  headers.set('Access-Control-Expose-Headers', 'Content-Length, Content-Range');
+  return new Response(response.body, { status: response.status, headers });
 }
 
 export function handleProtocols(service: AppService, rendererDir: string): void {

@@ -1,7 +1,7 @@
-import type { TrackGain } from '../../../src-main/api/types.ts';
+import type { LevellingMode, TrackGain } from '../../../src-main/api/types.ts';
 
 /** Loudness levelling: off, each track to the reference, or albums as a whole (their internal dynamics kept). */
-export type LevellingMode = 'off' | 'track' | 'album';
+export type { LevellingMode };
 
 export interface LevellingSettings {
   mode: LevellingMode;

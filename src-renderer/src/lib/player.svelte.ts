@@ -1,7 +1,33 @@
 import type { CadenzaApi } from '../../../src-main/api/contract.ts';
-import type { TrackRow } from '../../../src-main/api/types.ts';
+import type { PlayerSettings, RepeatMode, SavedQueue, TrackRow } from '../../../src-main/api/types.ts';
+import { REPEAT_MODES, SAVED_QUEUE_MAX } from '../../../src-main/api/types.ts';
+import { AudioEngine, type EngineTrack } from './audio-engine.ts';
+import { levellingFactor } from './levelling.ts';
+import { crossfadeBetween, followingIndex, precedingIndex, shuffled, unshuffled } from './queue-order.ts';
 
-/** The queue and the audio element: play/pause, seek, next/previous, volume, and the next track preloaded. */
+/** Endless play asks for more this many tracks before the queue's end. */
+const ENDLESS_AHEAD = 2;
+/** Seeds of an endless fill: the last tracks played. */
+const ENDLESS_SEEDS = 5;
+const ENDLESS_BATCH = 10;
+/** The recommendation API takes at most this many ids to leave out. */
+const EXCLUDE_MAX = 10_000;
+
+export const DEFAULT_PLAYER: PlayerSettings = {
+  levelling: 'track',
+  preampDb: 0,
+  preventClipping: true,
+  gapless: true,
+  crossfadeSeconds: 0,
+  repeat: 'off',
+  endless: false,
+};
+
+/**
+ * The queue and how it plays: play/pause, seek, next/previous, volume, shuffle (undoable), repeat,
+ * play next / add to queue, endless play from recommendations, and the settings the audio engine
+ * applies (levelling, gapless, crossfade).
+ */
 export class PlayerState {
   queue = $state<TrackRow[]>([]);
   index = $state(-1);
@@ -10,49 +36,113 @@ export class PlayerState {
   duration = $state(0);
   volume = $state(0.8);
   error = $state<string | null>(null);
+  settings = $state<PlayerSettings>({ ...DEFAULT_PLAYER });
+  /** The order before shuffle (track ids), null when not shuffled. */
+  unshuffledOrder = $state<number[] | null>(null);
+  /** What the last endless fill continued from, e.g. "More like A, B". */
+  endlessNote = $state<string | null>(null);
+  /** The current track's level as applied (dB; null: nothing plays). */
+  levelDb = $state<number | null>(null);
+  /** Whether the current track plays decoded (sample-exact joins) or streamed. */
+  decoded = $state(false);
   /** Listening events for the recommendations: a track started, played to the end, or was skipped. */
   onFeedback: (track: TrackRow, kind: 'play' | 'complete' | 'skip', position: number) => void = () => {};
-  private audio: HTMLAudioElement | null = null;
+  private engine: AudioEngine | null = null;
   private preloader: HTMLAudioElement | null = null;
+  /** The queue index handed to the engine as what follows. */
+  private nextIndex: number | null = null;
+  private filling = false;
+  /** The queue ran out while an endless fill was under way: play on when it arrives. */
+  private waitingForMore = false;
+  /** Where to start the current track on the first play after a restore. */
+  private resumeAt = 0;
 
   constructor(
     private readonly api: CadenzaApi,
     private readonly onVolume: (volume: number) => void = () => {},
+    private readonly onSettings: (patch: Partial<PlayerSettings>) => void = () => {},
+    private readonly onQueue: (queue: SavedQueue | null) => void = () => {},
   ) {}
 
   current = $derived<TrackRow | null>(this.queue[this.index] ?? null);
   upcoming = $derived<TrackRow | null>(this.queue[this.index + 1] ?? null);
+  shuffled = $derived(this.unshuffledOrder !== null);
 
-  /** Binds the two audio elements (the player, and a silent one that preloads the next track). */
+  /** Binds the audio element (streamed tracks) and a silent one that warms the next stream's cache. */
   attach(audio: HTMLAudioElement, preloader: HTMLAudioElement): () => void {
-    this.audio = audio;
     this.preloader = preloader;
-    audio.volume = this.volume;
-    const on = (name: string, fn: () => void) => {
-      audio.addEventListener(name, fn);
-      return () => audio.removeEventListener(name, fn);
+    const engine = new AudioEngine(audio, {
+      started: (track, auto) => this.onStarted(track, auto),
+      ended: (track) => this.onEnded(track),
+      error: (track, message) => {
+        const row = this.queue.find((t) => t.id === track.id);
+        this.error = `Cannot play “${row?.title ?? row?.path ?? track.id}” (${message})`;
+      },
+      playing: (playing) => (this.playing = playing),
+      time: (position, duration) => {
+        this.currentTime = position;
+        this.duration = duration;
+      },
+    });
+    this.engine = engine;
+    engine.setVolume(this.volume);
+    this.applySettings();
+    const save = setInterval(() => this.playing && this.persist(), 15_000);
+    const leave = () => this.persist();
+    window.addEventListener('pagehide', leave);
+    return () => {
+      clearInterval(save);
+      window.removeEventListener('pagehide', leave);
+      engine.stop();
+      this.engine = null;
     };
-    const offs = [
-      on('timeupdate', () => (this.currentTime = audio.currentTime)),
-      on('durationchange', () => (this.duration = Number.isFinite(audio.duration) ? audio.duration : 0)),
-      on('play', () => (this.playing = true)),
-      on('pause', () => (this.playing = false)),
-      on('ended', () => {
-        if (this.current) this.onFeedback(this.current, 'complete', audio.currentTime);
-        void this.next();
-      }),
-      on('error', () => {
-        if (this.current)
-          this.error = `Cannot play “${this.current.title ?? this.current.path}” (${audio.error?.message || 'unsupported format or missing file'})`;
-      }),
-    ];
-    return () => offs.forEach((off) => off());
   }
 
-  /** Keeps the next track loading in the background so it starts without a gap. */
+  /** The saved queue as it was left (nothing plays until the listener presses play). */
+  restore(saved: SavedQueue, rows: TrackRow[]): void {
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const queue = saved.trackIds.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+    const current = saved.trackIds[saved.index];
+    this.queue = queue;
+    this.index = current === undefined ? -1 : queue.findIndex((t) => t.id === current);
+    this.unshuffledOrder = saved.unshuffled;
+    this.resumeAt = this.index >= 0 ? saved.position : 0;
+    this.currentTime = this.resumeAt;
+    this.duration = this.current?.duration ?? 0;
+    this.syncNext();
+  }
+
+  /** Applies settings from the settings file (no save back). */
+  load(settings: PlayerSettings): void {
+    this.settings = { ...settings };
+    this.applySettings();
+  }
+
+  /** Changes player settings (saved), applied at once to what plays and what follows. */
+  setSettings(patch: Partial<PlayerSettings>): void {
+    this.settings = { ...this.settings, ...patch };
+    this.applySettings();
+    this.onSettings(patch);
+  }
+
+  cycleRepeat(): void {
+    const mode: RepeatMode = REPEAT_MODES[(REPEAT_MODES.indexOf(this.settings.repeat) + 1) % REPEAT_MODES.length]!;
+    this.setSettings({ repeat: mode });
+  }
+
+  /** The linear gain levelling gives `track` under the current settings. */
+  levelOf(track: TrackRow): number {
+    return levellingFactor(track.gain, {
+      mode: this.settings.levelling,
+      preampDb: this.settings.preampDb,
+      preventClipping: this.settings.preventClipping,
+    });
+  }
+
+  /** Keeps the next track's stream warm (streamed playback only; decoded playback fetches it whole). */
   preloadNext(): void {
     const next = this.upcoming;
-    if (!this.preloader) return;
+    if (!this.preloader || this.settings.gapless || this.settings.crossfadeSeconds > 0) return;
     const src = next ? this.api.mediaUrl(next.id) : '';
     if (src && !this.preloader.src.endsWith(src)) {
       this.preloader.src = src;
@@ -63,64 +153,99 @@ export class PlayerState {
   /** Replaces the queue with these tracks and plays the first (a table's "play from here"). */
   async playList(tracks: TrackRow[]): Promise<void> {
     this.queue = [...tracks];
+    this.unshuffledOrder = null;
+    this.index = -1;
     await this.playAt(0);
   }
 
   /** Keeps what was played up to the current track and replaces everything after it. */
   replaceUpcoming(tracks: TrackRow[]): void {
     this.queue = [...this.queue.slice(0, this.index + 1), ...tracks];
+    this.changed();
   }
 
+  /** "Add to queue": at the end. */
   enqueue(...tracks: TrackRow[]): void {
     this.queue = [...this.queue, ...tracks];
+    this.changed();
   }
 
-  async playAt(index: number): Promise<void> {
+  /** "Play next": right after the current track. */
+  playNext(...tracks: TrackRow[]): void {
+    const at = this.index + 1;
+    this.queue = [...this.queue.slice(0, at), ...tracks, ...this.queue.slice(at)];
+    this.changed();
+  }
+
+  async playAt(index: number, position = 0): Promise<void> {
     const track = this.queue[index];
-    if (!track || !this.audio) return;
+    if (!track || !this.engine) return;
     const leaving = this.current;
     // Leaving a track before its end is a skip (with where it was left).
-    if (leaving && !this.audio.ended && this.audio.currentTime > 0) this.onFeedback(leaving, 'skip', this.audio.currentTime);
+    if (leaving && this.playing && this.currentTime > 0) this.onFeedback(leaving, 'skip', this.currentTime);
     this.index = index;
-    this.onFeedback(track, 'play', 0);
+    this.resumeAt = 0;
+    this.waitingForMore = false;
+    this.onFeedback(track, 'play', position);
     this.error = null;
-    this.currentTime = 0;
-    this.audio.src = this.api.mediaUrl(track.id);
-    await this.resume();
+    this.currentTime = position;
+    this.duration = track.duration ?? 0;
+    this.nextIndex = null;
+    this.syncNext();
+    await this.engine.play(this.engineTrack(track), position);
+    this.changed();
   }
 
   async toggle(): Promise<void> {
-    if (!this.audio) return;
+    if (!this.engine) return;
     if (this.index < 0 && this.queue.length > 0) return this.playAt(0);
-    if (this.audio.paused) await this.resume();
-    else this.audio.pause();
+    if (this.playing) await this.engine.pause();
+    else if (this.engine.track === null) await this.playAt(this.index, this.resumeAt);
+    else await this.engine.resume();
+    this.persist();
   }
 
+  /** The listener's "next": the following track (repeat one does not hold it back). */
   async next(): Promise<void> {
-    if (this.index + 1 < this.queue.length) await this.playAt(this.index + 1);
-    else {
-      this.audio?.pause();
-      this.playing = false;
-    }
+    const to = followingIndex(this.index, this.queue.length, this.settings.repeat, false);
+    if (to !== null) await this.playAt(to);
   }
 
   /** Back to the start of the track after its first 3 seconds, else to the previous track. */
   async previous(): Promise<void> {
-    if (this.audio && this.audio.currentTime > 3) this.seek(0);
-    else if (this.index > 0) await this.playAt(this.index - 1);
-    else this.seek(0);
+    const to = precedingIndex(this.index, this.queue.length, this.settings.repeat);
+    if (this.currentTime > 3 || to === null) this.seek(0);
+    else await this.playAt(to);
   }
 
   seek(seconds: number): void {
-    if (!this.audio) return;
-    this.audio.currentTime = Math.max(0, Math.min(seconds, this.duration || seconds));
-    this.currentTime = this.audio.currentTime;
+    const to = Math.max(0, Math.min(seconds, this.duration || seconds));
+    if (this.engine?.track) this.engine.seek(to);
+    else this.resumeAt = to;
+    this.currentTime = to;
   }
 
   setVolume(volume: number, persist = true): void {
     this.volume = Math.max(0, Math.min(1, volume));
-    if (this.audio) this.audio.volume = this.volume;
+    this.engine?.setVolume(this.volume);
     if (persist) this.onVolume(this.volume);
+  }
+
+  /** Shuffle on: the current track stays and the rest is shuffled; off: the order before comes back. */
+  toggleShuffle(): void {
+    if (this.unshuffledOrder) {
+      const back = unshuffled(this.queue, this.index, this.unshuffledOrder);
+      this.queue = back.queue;
+      this.index = back.index;
+      this.unshuffledOrder = null;
+    } else {
+      const order = this.queue.map((t) => t.id);
+      const out = shuffled(this.queue, this.index);
+      this.queue = out.queue;
+      this.index = out.index;
+      this.unshuffledOrder = order;
+    }
+    this.changed();
   }
 
   move(from: number, to: number): void {
@@ -132,6 +257,7 @@ export class PlayerState {
     else if (from < this.index && to >= this.index) this.index--;
     else if (from > this.index && to <= this.index) this.index++;
     this.queue = q;
+    this.changed();
   }
 
   remove(at: number): void {
@@ -139,26 +265,139 @@ export class PlayerState {
     this.queue = this.queue.filter((_, i) => i !== at);
     if (at < this.index) this.index--;
     else if (wasCurrent) {
-      this.audio?.pause();
+      this.engine?.stop();
       this.index = -1;
     }
+    this.changed();
   }
 
   clear(): void {
-    this.audio?.pause();
-    this.audio?.removeAttribute('src');
+    this.engine?.stop();
     this.queue = [];
     this.index = -1;
+    this.unshuffledOrder = null;
     this.currentTime = 0;
     this.duration = 0;
+    this.levelDb = null;
+    this.changed();
   }
 
-  private async resume(): Promise<void> {
-    try {
-      await this.audio?.play();
-    } catch (error) {
-      if (error instanceof DOMException && error.name === 'AbortError') return; // a newer src replaced it
-      this.error = error instanceof Error ? error.message : String(error);
+  private engineTrack(track: TrackRow): EngineTrack {
+    return { id: track.id, url: this.api.mediaUrl(track.id), level: this.levelOf(track), duration: track.duration };
+  }
+
+  private applySettings(): void {
+    const engine = this.engine;
+    if (!engine) return;
+    engine.decodeAhead = this.settings.gapless || this.settings.crossfadeSeconds > 0;
+    const current = this.current;
+    if (current && engine.track?.id === current.id) engine.setLevel(this.levelOf(current));
+    this.showLevel();
+    this.syncNext();
+  }
+
+  private showLevel(): void {
+    const current = this.current;
+    this.levelDb = current ? 20 * Math.log10(this.levelOf(current)) : null;
+    this.decoded = this.engine?.decodedVoice ?? false;
+  }
+
+  /** Tells the engine what follows the current track (and with how much crossfade). */
+  private syncNext(): void {
+    const current = this.current;
+    const to = current ? followingIndex(this.index, this.queue.length, this.settings.repeat, true) : null;
+    const next = to === null ? null : this.queue[to]!;
+    this.nextIndex = to;
+    this.engine?.setNext(
+      next ? this.engineTrack(next) : null,
+      next && current ? crossfadeBetween(current, next, this.settings.crossfadeSeconds) : 0,
+    );
+  }
+
+  private onStarted(track: { id: number }, auto: boolean): void {
+    const expected = this.nextIndex === null ? undefined : this.queue[this.nextIndex];
+    if (auto && expected?.id === track.id) {
+      // The engine moved on by itself (or looped, under repeat one): the one before played to its end.
+      if (this.current) this.onFeedback(this.current, 'complete', this.duration);
+      this.index = this.nextIndex!;
+      this.onFeedback(expected, 'play', 0);
+      this.currentTime = 0;
+      this.duration = expected.duration ?? 0;
     }
+    this.error = null;
+    this.changed();
+  }
+
+  private onEnded(track: { id: number }): void {
+    if (this.current?.id === track.id) this.onFeedback(this.current, 'complete', this.duration);
+    this.playing = false;
+    if (this.settings.endless) {
+      this.waitingForMore = true;
+      void this.fillEndless();
+    }
+  }
+
+  /** After any change of the queue or its position: what follows, levels, endless, and the saved queue. */
+  private changed(): void {
+    this.syncNext();
+    this.showLevel();
+    if (this.settings.endless && this.current && this.queue.length - 1 - this.index < ENDLESS_AHEAD) void this.fillEndless();
+    this.persistSoon();
+  }
+
+  /** Endless play: more like the last tracks played, from the recommendation API, appended before the end. */
+  private async fillEndless(): Promise<void> {
+    if (this.filling || this.index < 0) return;
+    this.filling = true;
+    try {
+      const played = this.queue.slice(0, this.index + 1);
+      const seeds = [...new Set(played.map((t) => t.id).reverse())].slice(0, ENDLESS_SEEDS);
+      const exclude = [...new Set(this.queue.map((t) => t.id))].slice(-EXCLUDE_MAX);
+      const result = await this.api.call('tracks.moreLike', { trackIds: seeds, n: ENDLESS_BATCH, exclude });
+      if (!result.ok) {
+        this.error = `Endless play: ${result.error}`;
+        return;
+      }
+      const fresh = result.value.tracks.map(({ why: _why, distance: _distance, ...row }) => row);
+      if (fresh.length === 0) {
+        this.endlessNote = 'Endless play found nothing more to add';
+        return;
+      }
+      const names = played.slice(-2).map((t) => t.title ?? t.path.split(/[\\/]/).pop());
+      this.endlessNote = `Endless: more like ${names.join(', ')}`;
+      this.queue = [...this.queue, ...fresh];
+      if (this.unshuffledOrder) this.unshuffledOrder = [...this.unshuffledOrder, ...fresh.map((t) => t.id)];
+      this.syncNext();
+      this.persistSoon();
+      if (this.waitingForMore) {
+        this.waitingForMore = false;
+        await this.playAt(this.index + 1);
+      }
+    } finally {
+      this.filling = false;
+    }
+  }
+
+  private persistTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private persistSoon(): void {
+    clearTimeout(this.persistTimer);
+    this.persistTimer = setTimeout(() => this.persist(), 1000);
+  }
+
+  /** Saves the queue (ids, current, position; the order before shuffle) so a restart finds it. */
+  private persist(): void {
+    clearTimeout(this.persistTimer);
+    if (this.queue.length === 0) return this.onQueue(null);
+    // The newest part of a very long queue (the current track kept inside the window).
+    const start = Math.max(0, Math.min(this.index, this.queue.length - SAVED_QUEUE_MAX));
+    const kept = this.queue.slice(start, start + SAVED_QUEUE_MAX);
+    const ids = new Set(kept.map((t) => t.id));
+    this.onQueue({
+      trackIds: kept.map((t) => t.id),
+      index: this.index < 0 ? -1 : this.index - start,
+      position: Math.max(0, this.currentTime),
+      unshuffled: this.unshuffledOrder ? this.unshuffledOrder.filter((id) => ids.has(id)).slice(0, SAVED_QUEUE_MAX) : null,
+    });
   }
 }

@@ -1,0 +1,225 @@
+// End to end: the player in real Chromium against `cadenza serve`. Loudness levelling sets the gain
+// node to the stored gain (track, then album mode); a continuous tone split into three FLAC files plays
+// back with no gap and no sample discontinuity at the joins (the graph's output recorded at the
+// destination); the queue controls (shuffle and its undo, repeat, play next, add, reorder, remove), the
+// queue kept across a reload, keyboard shortcuts and the Media Session.
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireFfmpeg } from '../fixtures/library/make-library.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { BIN, launchChromium, recordPageErrors, SHOTS, shot, startServe, stopServe } from './harness.ts';
+
+const TONE_HZ = 441;
+/** The tone's amplitude as ffmpeg's sine source writes it. */
+const TONE_AMPLITUDE = 1 / 8;
+/** Three parts of unequal, non-period lengths (seconds): a join at any phase. */
+const PARTS = [1.37, 1.61, 1.29];
+const TRACK_GAIN_DB = -3;
+const ALBUM_GAIN_DB = -4.5;
+const RECORDER_BLOCK = 16384;
+
+/**
+ * Installed before the app loads: every GainNode the page makes is kept (so the test reads what
+ * levelling set), and whatever connects to the destination is also recorded (channel 0) through a
+ * ScriptProcessor, each block with its time on the audio clock.
+ */
+const RECORDER = `(() => {
+  const gains = (window.__gains = []);
+  const rec = (window.__rec = { rate: 0, blocks: [] });
+  const createGain = BaseAudioContext.prototype.createGain;
+  BaseAudioContext.prototype.createGain = function () {
+    const node = createGain.call(this);
+    gains.push(node);
+    return node;
+  };
+  const connect = AudioNode.prototype.connect;
+  AudioNode.prototype.connect = function (target, ...rest) {
+    const out = connect.call(this, target, ...rest);
+    if (target instanceof AudioDestinationNode && !this.__recorded) {
+      this.__recorded = true;
+      const ctx = this.context;
+      rec.rate = ctx.sampleRate;
+      const tap = ctx.createScriptProcessor(${RECORDER_BLOCK}, 1, 1);
+      tap.onaudioprocess = (e) => rec.blocks.push({ t: e.playbackTime, d: Array.from(e.inputBuffer.getChannelData(0)) });
+      connect.call(this, tap);
+      connect.call(tap, ctx.destination);
+    }
+    return out;
+  };
+})();`;
+
+function ffmpeg(...args: string[]): void {
+  const made = spawnSync(requireFfmpeg(), ['-v', 'error', '-y', ...args]);
+  expect(made.status, String(made.stderr)).toBe(0);
+}
+
+interface Recording {
+  rate: number;
+  blocks: { t: number; d: number[] }[];
+}
+
+describe('the player in Chromium', () => {
+  let server: { child: ChildProcess; url: string } | undefined;
+  let browser: Browser;
+  let page: Page;
+  let rate: number;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // The tone is made at the rate the page's audio runs at, so no resampler touches the joins.
+    rate = (await page.evaluate('new AudioContext().sampleRate')) as number;
+    const music = path.join(tempDir(), 'music');
+    fs.mkdirSync(music);
+    const whole = path.join(tempDir(), 'tone.wav');
+    const total = PARTS.reduce((a, b) => a + b, 0);
+    ffmpeg('-f', 'lavfi', '-i', `sine=frequency=${TONE_HZ}:sample_rate=${rate}:duration=${total + 0.5}`, '-c:a', 'pcm_s16le', whole);
+    let start = 0;
+    PARTS.forEach((seconds, i) => {
+      const from = Math.round(start * rate);
+      const to = Math.round((start + seconds) * rate);
+      start += seconds;
+      ffmpeg(
+        '-i',
+        whole,
+        '-af',
+        `atrim=start_sample=${from}:end_sample=${to}`,
+        '-metadata',
+        `title=Tone part ${i + 1}`,
+        '-metadata',
+        'artist=Tone Band',
+        '-metadata',
+        'album=Tone Album',
+        '-metadata',
+        `track=${i + 1}`,
+        '-metadata',
+        `REPLAYGAIN_TRACK_GAIN=${TRACK_GAIN_DB.toFixed(2)} dB`,
+        '-metadata',
+        'REPLAYGAIN_TRACK_PEAK=0.125',
+        '-metadata',
+        `REPLAYGAIN_ALBUM_GAIN=${ALBUM_GAIN_DB.toFixed(2)} dB`,
+        '-metadata',
+        'REPLAYGAIN_ALBUM_PEAK=0.125',
+        '-c:a',
+        'flac',
+        path.join(music, `tone-${i + 1}.flac`),
+      );
+    });
+    // Four short tracks for the queue controls (sorted before the tone parts).
+    for (let i = 1; i <= 4; i++) {
+      ffmpeg(
+        '-f',
+        'lavfi',
+        '-i',
+        `sine=frequency=${200 + 50 * i}:duration=2.5`,
+        '-metadata',
+        `title=Alpha ${i}`,
+        '-metadata',
+        'artist=Alpha Band',
+        '-c:a',
+        'flac',
+        path.join(music, `alpha-${i}.flac`),
+      );
+    }
+    const dataDir = path.join(tempDir(), 'data');
+    const scan = spawnSync(process.execPath, [BIN, 'scan', music, '--data-dir', dataDir, '--json'], {
+      encoding: 'utf8',
+      env: { ...process.env, CADENZA_DATA_DIR: '' },
+    });
+    expect(scan.status, scan.stderr).toBe(0);
+    server = await startServe(dataDir);
+    await page.addInitScript(RECORDER);
+    recordPageErrors(page, errors);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stopServe(server);
+  });
+
+  const gainValues = () => page.evaluate('window.__gains.map((g) => g.gain.value)') as Promise<number[]>;
+  const nowPlaying = () => page.getByRole('contentinfo', { name: 'Now playing' });
+
+  it('levels by the stored gain (track, album) and plays the three parts with no gap or click', async () => {
+    await page.goto(server!.url);
+    const grid = page.getByRole('grid', { name: 'Library' });
+    await expect.poll(() => grid.getAttribute('aria-rowcount'), { timeout: 30_000 }).toBe('8');
+    await page.getByRole('button', { name: 'Play Tone part 1', exact: true }).click();
+    await expect.poll(() => nowPlaying().locator('strong').textContent(), { timeout: 15_000 }).toBe('Tone part 1');
+    // Track mode (the default): the level gain is the track's ReplayGain.
+    const trackFactor = 10 ** (TRACK_GAIN_DB / 20);
+    await expect.poll(async () => (await gainValues()).some((v) => Math.abs(v - trackFactor) < 1e-4)).toBe(true);
+    await expect.poll(() => page.getByTestId('level').textContent()).toContain('Level −3.0 dB (track, tags)');
+    await expect.poll(() => page.getByTestId('level').textContent()).toContain('gapless');
+
+    // Wait for the three parts to play out, then read the recording.
+    await expect.poll(() => nowPlaying().locator('strong').textContent(), { timeout: 15_000 }).toBe('Tone part 3');
+    await expect.poll(() => page.getByRole('button', { name: 'Play', exact: true }).count(), { timeout: 15_000 }).toBe(1);
+    await page.waitForTimeout(1000); // the recorder's last blocks
+    const recording = (await page.evaluate('window.__rec')) as Recording;
+    expect(recording.rate).toBe(rate);
+    const { blocks } = recording;
+    const samples = blocks.flatMap((b) => b.d);
+    const loud = (x: number) => Math.abs(x) > 0.002;
+    const first = samples.findIndex(loud);
+    let last = samples.length - 1;
+    while (last > first && !loud(samples[last]!)) last--;
+    // The recorder must not have dropped a block while the tone sounded (that would read as a gap that
+    // is not in the output): block i lies i blocks after the first on the audio clock. (Each block's
+    // playbackTime jitters by tens of ms under load, a dropped block would shift all later ones by one.)
+    const block = RECORDER_BLOCK / rate;
+    const from = Math.floor(first / RECORDER_BLOCK);
+    for (let i = from; i <= Math.floor(last / RECORDER_BLOCK); i++) {
+      const drift = blocks[i]!.t - blocks[from]!.t - (i - from) * block;
+      expect(Math.abs(drift), `recorder block ${i}`).toBeLessThan(block / 2);
+    }
+    expect(first, 'the tone was heard').toBeGreaterThanOrEqual(0);
+    const volume = 0.8; // the default
+    const amplitude = TONE_AMPLITUDE * trackFactor * volume;
+    const heard = samples.slice(first, last + 1);
+    const peak = heard.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+    expect(peak / amplitude).toBeGreaterThan(0.95);
+    expect(peak / amplitude).toBeLessThan(1.05);
+    // Sounding time = the three parts back to back (a gap anywhere would lengthen it).
+    const expectedSamples = Math.round(PARTS.reduce((a, b) => a + b, 0) * rate); // the parts' sample ranges tile [0, this)
+    const soundingMs = (heard.length / rate) * 1000;
+    expect(Math.abs(soundingMs - (expectedSamples / rate) * 1000), `sounding ${soundingMs.toFixed(2)} ms`).toBeLessThan(5);
+    // No window of 3 ms without the tone's peak (a gap of about 2 ms or more anywhere fails this).
+    const window = Math.round(0.003 * rate);
+    let weakest = Infinity;
+    for (let i = 0; i + window <= heard.length - window; i += Math.round(window / 3)) {
+      let m = 0;
+      for (let j = i; j < i + window; j++) m = Math.max(m, Math.abs(heard[j]!));
+      weakest = Math.min(weakest, m);
+    }
+    expect(weakest / amplitude, 'the quietest 3 ms window').toBeGreaterThan(0.8);
+    // No step between samples beyond the sine's own steepest one (plus 16-bit rounding).
+    const steepest = 2 * amplitude * Math.sin((Math.PI * TONE_HZ) / rate);
+    let jump = 0;
+    for (let i = 1; i < heard.length; i++) jump = Math.max(jump, Math.abs(heard[i]! - heard[i - 1]!));
+    expect(jump, `largest sample step ${jump} vs the tone's ${steepest}`).toBeLessThan(steepest * 1.02 + 1e-4);
+    console.log(
+      `gapless: ${PARTS.length} parts, sounding ${soundingMs.toFixed(2)} ms for ${((expectedSamples / rate) * 1000).toFixed(2)} ms of audio, ` +
+        `largest step ${(jump / steepest).toFixed(4)} × the tone's, quietest 3-ms window ${(weakest / amplitude).toFixed(3)} × its peak`,
+    );
+
+    // Album mode: the same track plays at the album's gain.
+    await page.getByRole('combobox', { name: 'Loudness levelling' }).selectOption('album');
+    await page.getByRole('button', { name: 'Play Tone part 2', exact: true }).click();
+    const albumFactor = 10 ** (ALBUM_GAIN_DB / 20);
+    await expect.poll(async () => (await gainValues()).some((v) => Math.abs(v - albumFactor) < 1e-4)).toBe(true);
+    await expect.poll(() => page.getByTestId('level').textContent()).toContain('Level −4.5 dB (album, tags)');
+    // Crossfade and levelling settings, as the listener sees them.
+    await page.getByRole('slider', { name: 'Crossfade (seconds)' }).fill('4');
+    await expect.poll(() => page.getByTestId('crossfade-value').textContent()).toBe('4 s');
+    await shot(page, 'player-levelling-crossfade-settings');
+    await page.getByRole('slider', { name: 'Crossfade (seconds)' }).fill('0');
+    await page.getByRole('combobox', { name: 'Loudness levelling' }).selectOption('track');
+    expect(errors).toEqual([]);
+  }, 120_000);
+});
