@@ -222,4 +222,111 @@ describe('the player in Chromium', () => {
     await page.getByRole('combobox', { name: 'Loudness levelling' }).selectOption('track');
     expect(errors).toEqual([]);
   }, 120_000);
+
+  const queueTitles = () =>
+    page
+      .getByRole('list', { name: 'Queued tracks' })
+      .locator('li .name span:first-child')
+      .allTextContents();
+  const currentTitle = () => page.locator('[aria-label="Queued tracks"] li[aria-current="true"] .name span:first-child').textContent();
+
+  it('shuffle keeps the current track and is undone; play next, add, reorder, remove, repeat; the queue survives a reload', async () => {
+    await page.getByRole('button', { name: 'Play Alpha 1', exact: true }).click();
+    // "Play from here" queues the table's rows from this one on, in the table's order.
+    await expect.poll(async () => (await queueTitles()).length).toBe(7);
+    const inOrder = await queueTitles();
+    expect(inOrder[0]).toBe('Alpha 1');
+    await expect.poll(currentTitle).toBe('Alpha 1');
+
+    // Shuffle: the current track stays current (first), every track stays once; again: the order is back.
+    const shuffle = page.getByRole('button', { name: 'Shuffle', exact: true });
+    let order = inOrder;
+    for (let attempt = 0; attempt < 5 && order.join() === inOrder.join(); attempt++) {
+      if ((await shuffle.getAttribute('aria-pressed')) === 'true') await shuffle.click();
+      await shuffle.click();
+      order = await queueTitles();
+    }
+    expect(await shuffle.getAttribute('aria-pressed')).toBe('true');
+    expect(order).not.toEqual(inOrder);
+    expect(order[0]).toBe('Alpha 1');
+    expect([...order].sort()).toEqual([...inOrder].sort());
+    expect(await currentTitle()).toBe('Alpha 1');
+    await shuffle.click();
+    await expect.poll(queueTitles).toEqual(inOrder);
+    expect(await currentTitle()).toBe('Alpha 1');
+
+    // Play next goes right after the current track; add to queue goes to the end.
+    await page.getByRole('button', { name: 'Play Tone part 3 next', exact: true }).click();
+    await expect.poll(queueTitles).toEqual(['Alpha 1', 'Tone part 3', ...inOrder.slice(1)]);
+    await page.getByRole('button', { name: 'Add Alpha 3 to the queue', exact: true }).click();
+    await expect.poll(queueTitles).toEqual(['Alpha 1', 'Tone part 3', ...inOrder.slice(1), 'Alpha 3']);
+    // Reorder and remove.
+    await page.getByRole('button', { name: 'Move Tone part 3 down', exact: true }).first().click();
+    await expect.poll(queueTitles).toEqual([inOrder[0], inOrder[1], 'Tone part 3', ...inOrder.slice(2), 'Alpha 3']);
+    const queue = page.getByRole('list', { name: 'Queued tracks' });
+    await queue.locator('li').last().getByRole('button', { name: 'Remove Alpha 3 from the queue' }).click();
+    await expect.poll(queueTitles).toEqual([inOrder[0], inOrder[1], 'Tone part 3', ...inOrder.slice(2)]);
+
+    // Repeat one: the 2.5-s track plays again at its end instead of moving on.
+    const repeat = page.getByRole('button', { name: /^Repeat/ });
+    await repeat.click();
+    expect(await repeat.getAttribute('data-repeat')).toBe('all');
+    await repeat.click();
+    expect(await repeat.getAttribute('data-repeat')).toBe('one');
+    const seek = page.getByRole('slider', { name: 'Seek' });
+    await expect.poll(async () => Number(await seek.inputValue()), { timeout: 10_000 }).toBeGreaterThan(1.5);
+    await expect.poll(async () => Number(await seek.inputValue()), { timeout: 10_000 }).toBeLessThan(1);
+    expect(await currentTitle()).toBe('Alpha 1');
+    await repeat.click();
+    expect(await repeat.getAttribute('data-repeat')).toBe('off');
+    // Then it moves on to the next one by itself.
+    await expect.poll(currentTitle, { timeout: 10_000 }).toBe(inOrder[1]);
+    await shot(page, 'player-queue');
+
+    // Pause, reload: the same queue, the same current track, paused where it was.
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    const position = Number(await seek.inputValue());
+    await page.waitForTimeout(1500); // the queue is saved a moment after a change
+    await page.reload();
+    await expect.poll(queueTitles, { timeout: 15_000 }).toEqual([inOrder[0], inOrder[1], 'Tone part 3', ...inOrder.slice(2)]);
+    expect(await currentTitle()).toBe(inOrder[1]);
+    expect(Math.abs(Number(await seek.inputValue()) - position)).toBeLessThan(0.3);
+    expect(await repeat.getAttribute('data-repeat')).toBe('off');
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('keyboard shortcuts (not while typing) and the Media Session follow the player', async () => {
+    await page.getByRole('button', { name: 'Play Alpha 1', exact: true }).click();
+    await expect.poll(currentTitle).toBe('Alpha 1');
+    const second = (await queueTitles())[1]!;
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('n');
+    await expect.poll(currentTitle).toBe(second);
+    await expect
+      .poll(() => page.evaluate('navigator.mediaSession.metadata && navigator.mediaSession.metadata.title'))
+      .toBe(second);
+    expect(await page.evaluate('navigator.mediaSession.metadata.artist')).toBe('Alpha Band');
+    await page.keyboard.press(' ');
+    await expect.poll(() => page.getByRole('button', { name: 'Play', exact: true }).count()).toBe(1);
+    await expect.poll(() => page.evaluate('navigator.mediaSession.playbackState')).toBe('paused');
+    await page.keyboard.press(' ');
+    await expect.poll(() => page.evaluate('navigator.mediaSession.playbackState')).toBe('playing');
+    // Typed into a field, the same keys are text.
+    const search = page.getByRole('searchbox').first();
+    await search.fill('');
+    await search.press('n');
+    expect(await currentTitle()).toBe(second);
+    await search.fill('');
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('p');
+    await expect.poll(currentTitle).toBe('Alpha 1');
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await expect.poll(() => help.isVisible()).toBe(true);
+    expect(await help.textContent()).toContain('Play / pause');
+    await shot(page, 'player-shortcuts');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => help.isVisible()).toBe(false);
+    expect(errors).toEqual([]);
+  }, 60_000);
 });
