@@ -4,6 +4,7 @@ import { DESCRIPTOR_LENGTH, describeClip } from './dsp/descriptors.ts';
 import { CLIP_SECONDS, clipStart, fillClip, SILENT_SHARE, silentShare } from './clip.ts';
 import type { AnalysedClip, DescriptorView } from './feature-store.ts';
 import { integratedLoudness } from '../loudness/integrated-loudness.ts';
+import type { ClipLoudness } from '../loudness/loudness-store.ts';
 
 export interface StageTimings {
   /** Reading the needed bytes and decoding them to PCM (every view). */
@@ -42,6 +43,37 @@ export interface AnalyseFileOptions {
 
 /** Clip positions tried in order: the middle, then a quarter and three quarters in (a silent middle). */
 const POSITIONS = [0.5, 0.25, 0.75];
+
+export type LoudnessOutcome =
+  | { ok: true; loudness: ClipLoudness; decoder: string; timings: StageTimings }
+  | { ok: false; code: string; reason: string; timings: StageTimings };
+
+/**
+ * The loudness of the analysed clip alone (a track analysed before loudness was measured): the same
+ * 30 s from the same start, the same measurement as a full analysis, without MFCC or descriptors.
+ */
+export async function measureClipLoudness(
+  file: string | Buffer,
+  startSec: number,
+  options: Pick<AnalyseFileOptions, 'signal' | 'allowFfmpeg'> = {},
+): Promise<LoudnessOutcome> {
+  const timings = emptyTimings();
+  const t = performance.now();
+  const decoded = await decodeClip(file as string, {
+    startSec,
+    durationSec: CLIP_SECONDS,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.allowFfmpeg === undefined ? {} : { allowFfmpeg: options.allowFfmpeg }),
+  });
+  timings.decodeMs += performance.now() - t;
+  if (!decoded.ok) return { ok: false, code: decoded.code, reason: decoded.reason, timings };
+  return {
+    ok: true,
+    loudness: { ...integratedLoudness(decoded.channels, decoded.sampleRate), start: decoded.startSec },
+    decoder: decoded.decoder,
+    timings,
+  };
+}
 
 export function emptyTimings(): StageTimings {
   return { decodeMs: 0, resampleMs: 0, mfccMs: 0, descriptorsMs: 0 };

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openLibraryDatabase } from '../db/open.ts';
-import { analyseFile, emptyTimings } from './analyse-file.ts';
+import { analyseFile, emptyTimings, measureClipLoudness } from './analyse-file.ts';
 import type { AnalysisReply, AnalysisRequest, AnalysisWorkerData } from './analysis-messages.ts';
 import { FeatureStore, type AnalysisTask } from './feature-store.ts';
 
@@ -49,6 +49,11 @@ async function analyse(task: AnalysisTask): Promise<void> {
   try {
     // Names that are not UTF-8 (or NFD on Linux) are opened through their raw bytes.
     const file = task.pathBytes ? Buffer.from(task.pathBytes) : task.path;
+    if (task.loudnessOnly) {
+      reply = await measureLoudness(file, task);
+      send(reply);
+      return;
+    }
     const outcome = await analyseFile(file, { trackSeconds: task.duration, allowFfmpeg, views });
     reply = outcome.ok
       ? {
@@ -74,6 +79,16 @@ async function analyse(task: AnalysisTask): Promise<void> {
     }
   }
   send(reply);
+}
+
+/** A track analysed before loudness existed: its clip measured again (the features stay as they are). */
+async function measureLoudness(file: string | Buffer, task: AnalysisTask): Promise<AnalysisReply> {
+  const outcome = await measureClipLoudness(file, task.loudnessOnly!.start, { allowFfmpeg });
+  const stored = store.saveLoudness(task, outcome.ok ? outcome.loudness : null);
+  if (!stored) return { type: 'gone', trackId: task.trackId };
+  return outcome.ok
+    ? { type: 'analysed', trackId: task.trackId, decoder: outcome.decoder, timings: outcome.timings, views: 0 }
+    : { type: 'failed', trackId: task.trackId, code: outcome.code, reason: `loudness: ${outcome.reason}`, timings: outcome.timings };
 }
 
 function trackStillThere(task: AnalysisTask): boolean {

@@ -12,6 +12,11 @@ export interface AnalysisTask {
   size: number;
   mtimeMs: number;
   duration: number | null;
+  /**
+   * Set for a track whose features are current but whose loudness was never measured (analysed before
+   * migration 0007, no ReplayGain tag): only its clip, from `start`, is decoded and measured again.
+   */
+  loudnessOnly?: { start: number };
 }
 
 /** Where one described clip ("view") lies in the track. */
@@ -81,6 +86,30 @@ export class FeatureStore {
    * the features). A failure recorded for the same file and pipeline is not retried.
    */
   pending(): AnalysisTask[] {
+    return [...this.pendingFeatures(), ...this.pendingLoudness()];
+  }
+
+  /**
+   * Tracks with current features but no loudness measurement and no ReplayGain track gain (analysed
+   * before loudness existed): they need only their clip's loudness, not a new analysis.
+   */
+  pendingLoudness(): AnalysisTask[] {
+    const rows = this.db
+      .prepare(
+        `SELECT t.id AS trackId, t.path, t.path_bytes AS pathBytes, t.size, t.mtime_ms AS mtimeMs, t.duration,
+           f.clip_start AS clipStart
+         FROM tracks t
+         JOIN track_features f ON f.track_id = t.id
+           AND f.feature_version = @v AND f.source_size = t.size AND f.source_mtime_ms = t.mtime_ms
+         LEFT JOIN track_loudness l ON l.track_id = t.id
+         WHERE t.available = 1 AND l.track_id IS NULL AND t.rg_track_gain IS NULL
+         ORDER BY t.id`,
+      )
+      .all({ v: this.version }) as (Omit<AnalysisTask, 'loudnessOnly'> & { clipStart: number })[];
+    return rows.map(({ clipStart, ...task }) => ({ ...task, loudnessOnly: { start: clipStart } }));
+  }
+
+  private pendingFeatures(): AnalysisTask[] {
     return this.db
       .prepare(
         `SELECT t.id AS trackId, t.path, t.path_bytes AS pathBytes, t.size, t.mtime_ms AS mtimeMs, t.duration
@@ -149,6 +178,23 @@ export class FeatureStore {
       saveModelInputs(this.db, task.trackId, this.version, descriptors);
       this.db.prepare('DELETE FROM analysis_failures WHERE track_id = ?').run(task.trackId);
       if (result.loudness) saveMeasuredLoudness(this.db, task.trackId, result.loudness, now);
+      return true;
+    }).immediate();
+  }
+
+  /**
+   * Stores a loudness-only measurement (null: the clip could not be decoded again; stored as unknown so
+   * it is not retried until the track is analysed again). False when the track left the library.
+   */
+  saveLoudness(task: AnalysisTask, measured: ClipLoudness | null, now = Date.now()): boolean {
+    return this.db.transaction((): boolean => {
+      if (!this.trackExists(task.trackId)) return false;
+      saveMeasuredLoudness(
+        this.db,
+        task.trackId,
+        measured ?? { integratedLufs: null, samplePeak: 0, seconds: 0, start: task.loudnessOnly?.start ?? 0 },
+        now,
+      );
       return true;
     }).immediate();
   }
