@@ -105,7 +105,10 @@ const CASES: { [M in ApiMethod]: { good: [unknown, unknown][]; bad: unknown[] } 
         { player: { levelling: 'album', preampDb: -3.5, crossfadeSeconds: 4 } },
         { player: { levelling: 'album', preampDb: -3.5, crossfadeSeconds: 4 } },
       ],
-      [{ player: { repeat: 'one', endless: true, gapless: false } }, { player: { repeat: 'one', endless: true, gapless: false } }],
+      [
+        { player: { repeat: 'one', endless: true, gapless: false } },
+        { player: { repeat: 'one', endless: true, gapless: false } },
+      ],
       [
         { queue: { trackIds: [4, 2], index: 1, position: 12.5, unshuffled: [2, 4] } },
         { queue: { trackIds: [4, 2], index: 1, position: 12.5, unshuffled: [2, 4] } },
@@ -146,7 +149,10 @@ const CASES: { [M in ApiMethod]: { good: [unknown, unknown][]; bad: unknown[] } 
         { topics: [1, 4], weights: [2, 0.5], ranking: 'blend' },
         { topics: [1, 4], weights: [2, 0.5], ranking: 'blend' },
       ],
-      [{ topics: [3], ranking: 'nearest' }, { topics: [3], ranking: 'nearest' }],
+      [
+        { topics: [3], ranking: 'nearest' },
+        { topics: [3], ranking: 'nearest' },
+      ],
     ],
     bad: [
       { topics: [] },
@@ -208,11 +214,26 @@ const CASES: { [M in ApiMethod]: { good: [unknown, unknown][]; bad: unknown[] } 
       [{ model: 'paper' }, { model: 'paper' }],
       [{ model: 'default' }, { model: 'default' }],
     ],
-    bad: [{ epochs: 0 }, { epochs: 1.5 }, { epochs: 1001 }, { seed: -1 }, { backend: 'gpu' }, { model: 'twonet' }, { model: 1 }, 'train'],
+    bad: [
+      { epochs: 0 },
+      { epochs: 1.5 },
+      { epochs: 1001 },
+      { seed: -1 },
+      { backend: 'gpu' },
+      { model: 'twonet' },
+      { model: 1 },
+      'train',
+    ],
   },
   'model.cancel': { good: [[null, null]], bad: [{}] },
   'model.rollback': { good: [[null, null]], bad: [{ to: 1 }] },
-  'model.retrain': { good: [[null, {}], [{ epochs: 3 }, { epochs: 3 }]], bad: [{ epochs: 0 }, { epochs: 2.5 }, { weight: 9 }, 'x'] },
+  'model.retrain': {
+    good: [
+      [null, {}],
+      [{ epochs: 3 }, { epochs: 3 }],
+    ],
+    bad: [{ epochs: 0 }, { epochs: 2.5 }, { weight: 9 }, 'x'],
+  },
   'model.info': { good: [[null, null]], bad: [1] },
   'model.map': {
     good: [
@@ -239,7 +260,10 @@ const CASES: { [M in ApiMethod]: { good: [unknown, unknown][]; bad: unknown[] } 
         { name: '  Late night  ', trackIds: [1], replace: true },
         { name: 'Late night', trackIds: [1], replace: true },
       ],
-      [{ name: 'x'.repeat(200), trackIds: Array(10_000).fill(7) }, { name: 'x'.repeat(200), trackIds: Array(10_000).fill(7) }],
+      [
+        { name: 'x'.repeat(200), trackIds: Array(10_000).fill(7) },
+        { name: 'x'.repeat(200), trackIds: Array(10_000).fill(7) },
+      ],
     ],
     bad: [
       { name: '', trackIds: [1] },

@@ -239,7 +239,8 @@ const playlistId = (value: unknown): { id: number } => ({
 const PLAYER_KEYS = ['levelling', 'preampDb', 'preventClipping', 'gapless', 'crossfadeSeconds', 'repeat', 'endless'] as const;
 
 function oneOf<T extends string>(value: unknown, name: string, options: readonly T[]): T {
-  if (typeof value !== 'string' || !(options as readonly string[]).includes(value)) fail(`${name} must be one of ${options.join(', ')}`);
+  if (typeof value !== 'string' || !(options as readonly string[]).includes(value))
+    fail(`${name} must be one of ${options.join(', ')}`);
   return value as T;
 }
 

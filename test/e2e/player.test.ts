@@ -78,7 +78,15 @@ describe('the player in Chromium', () => {
     fs.mkdirSync(music);
     const whole = path.join(tempDir(), 'tone.wav');
     const total = PARTS.reduce((a, b) => a + b, 0);
-    ffmpeg('-f', 'lavfi', '-i', `sine=frequency=${TONE_HZ}:sample_rate=${rate}:duration=${total + 0.5}`, '-c:a', 'pcm_s16le', whole);
+    ffmpeg(
+      '-f',
+      'lavfi',
+      '-i',
+      `sine=frequency=${TONE_HZ}:sample_rate=${rate}:duration=${total + 0.5}`,
+      '-c:a',
+      'pcm_s16le',
+      whole,
+    );
     let start = 0;
     PARTS.forEach((seconds, i) => {
       const from = Math.round(start * rate);
@@ -224,11 +232,9 @@ describe('the player in Chromium', () => {
   }, 120_000);
 
   const queueTitles = () =>
-    page
-      .getByRole('list', { name: 'Queued tracks' })
-      .locator('li .name span:first-child')
-      .allTextContents();
-  const currentTitle = () => page.locator('[aria-label="Queued tracks"] li[aria-current="true"] .name span:first-child').textContent();
+    page.getByRole('list', { name: 'Queued tracks' }).locator('li .name span:first-child').allTextContents();
+  const currentTitle = () =>
+    page.locator('[aria-label="Queued tracks"] li[aria-current="true"] .name span:first-child').textContent();
 
   it('shuffle keeps the current track and is undone; play next, add, reorder, remove, repeat; the queue survives a reload', async () => {
     await page.getByRole('button', { name: 'Play Alpha 1', exact: true }).click();

@@ -3,8 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   crossfadeBetween,
+  endlessRequest,
   followingIndex,
   precedingIndex,
+  restoredQueue,
+  savedWindow,
   shuffled,
   unshuffled,
   type QueuedTrack,
@@ -21,7 +24,7 @@ const track = (id: number, album: string | null = null, trackNo: number | null =
 /** A seeded LCG, so the shuffle under test is the same every run. */
 function seeded(seed: number) {
   let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
 describe('shuffle', () => {
@@ -80,5 +83,22 @@ describe('crossfade', () => {
     expect(crossfadeBetween(track(1, 'X', 1), track(2, 'Y', 2), 5)).toBe(5);
     expect(crossfadeBetween(track(1, null, 1), track(2, null, 2), 5)).toBe(5);
     expect(crossfadeBetween(track(1), track(2), 0)).toBe(0);
+  });
+});
+
+describe('the saved queue and endless requests', () => {
+  it('restores the saved order without tracks that left the library, keeping the current one', () => {
+    const rows = [track(3), track(1), track(7)];
+    expect(restoredQueue([1, 5, 3, 7], 2, rows)).toEqual({ queue: [track(1), track(3), track(7)], index: 1 });
+    expect(restoredQueue([1, 5, 3], 1, rows).index).toBe(-1); // the current track is gone
+  });
+
+  it('saves a long queue from the current track on, and asks for more like the last tracks played', () => {
+    const queue = Array.from({ length: 10 }, (_, i) => track(i + 1));
+    expect(savedWindow(queue, 2, null, 20)).toEqual({ trackIds: queue.map((t) => t.id), index: 2, unshuffled: null });
+    expect(savedWindow(queue, 6, null, 4)).toEqual({ trackIds: [7, 8, 9, 10], index: 0, unshuffled: null });
+    expect(savedWindow(queue, 1, [2, 1, 3, 4, 5], 4)).toEqual({ trackIds: [2, 3, 4, 5], index: 0, unshuffled: [2, 3, 4, 5] });
+    const again = [...queue.slice(0, 4), track(2), ...queue.slice(4)];
+    expect(endlessRequest(again, 4, 3, 100)).toEqual({ trackIds: [2, 4, 3], exclude: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] });
   });
 });

@@ -1,5 +1,14 @@
 import { decodeClip, probeDuration } from './decode/index.ts';
-import { downmixToMono, FEATURE_LENGTH, mfcc, newMfccSpectra, resample, SAMPLE_RATE, toSegments, type MfccSpectra } from './dsp/index.ts';
+import {
+  downmixToMono,
+  FEATURE_LENGTH,
+  mfcc,
+  newMfccSpectra,
+  resample,
+  SAMPLE_RATE,
+  toSegments,
+  type MfccSpectra,
+} from './dsp/index.ts';
 import { DESCRIPTOR_LENGTH, describeClip } from './dsp/descriptors.ts';
 import { CLIP_SECONDS, clipStart, fillClip, SILENT_SHARE, silentShare } from './clip.ts';
 import type { AnalysedClip, DescriptorView } from './feature-store.ts';
@@ -120,7 +129,12 @@ export async function analyseFile(file: string | Buffer, options: AnalyseFileOpt
     }
     const clip = fillClip(mono);
     if (!clip) {
-      return { ok: false, code: 'too-short', reason: `less than 5 s of audio (${(mono.length / SAMPLE_RATE).toFixed(1)} s)`, timings };
+      return {
+        ok: false,
+        code: 'too-short',
+        reason: `less than 5 s of audio (${(mono.length / SAMPLE_RATE).toFixed(1)} s)`,
+        timings,
+      };
     }
     let t = performance.now();
     spectraBuffers ??= newMfccSpectra();
@@ -171,5 +185,10 @@ export async function analyseFile(file: string | Buffer, options: AnalyseFileOpt
       timings,
     };
   }
-  return { ok: false, code: 'silent', reason: lastSilent ? 'the track is silent where it was sampled (middle, ¼ and ¾)' : 'no audio', timings };
+  return {
+    ok: false,
+    code: 'silent',
+    reason: lastSilent ? 'the track is silent where it was sampled (middle, ¼ and ¾)' : 'no audio',
+    timings,
+  };
 }

@@ -88,7 +88,13 @@ async function measureLoudness(file: string | Buffer, task: AnalysisTask): Promi
   if (!stored) return { type: 'gone', trackId: task.trackId };
   return outcome.ok
     ? { type: 'analysed', trackId: task.trackId, decoder: outcome.decoder, timings: outcome.timings, views: 0 }
-    : { type: 'failed', trackId: task.trackId, code: outcome.code, reason: `loudness: ${outcome.reason}`, timings: outcome.timings };
+    : {
+        type: 'failed',
+        trackId: task.trackId,
+        code: outcome.code,
+        reason: `loudness: ${outcome.reason}`,
+        timings: outcome.timings,
+      };
 }
 
 function trackStillThere(task: AnalysisTask): boolean {

@@ -327,7 +327,10 @@ export class AudioEngine {
       const previous = voice;
       this.current = this.next;
       this.next = null;
-      setTimeout(() => this.release(previous), Math.max(0, (previous.origin + (previous.buffer?.duration ?? 0) - ctx.currentTime) * 1000) + 200);
+      setTimeout(
+        () => this.release(previous),
+        Math.max(0, (previous.origin + (previous.buffer?.duration ?? 0) - ctx.currentTime) * 1000) + 200,
+      );
       this.wanted = null;
       this.events.started(this.current.track, true);
       return;

@@ -3,7 +3,16 @@ import type { PlayerSettings, RepeatMode, SavedQueue, TrackRow } from '../../../
 import { REPEAT_MODES, SAVED_QUEUE_MAX } from '../../../src-main/api/types.ts';
 import { AudioEngine, type EngineTrack } from './audio-engine.ts';
 import { levellingFactor } from './levelling.ts';
-import { crossfadeBetween, followingIndex, precedingIndex, shuffled, unshuffled } from './queue-order.ts';
+import {
+  crossfadeBetween,
+  endlessRequest,
+  followingIndex,
+  precedingIndex,
+  restoredQueue,
+  savedWindow,
+  shuffled,
+  unshuffled,
+} from './queue-order.ts';
 
 /** Endless play asks for more this many tracks before the queue's end. */
 const ENDLESS_AHEAD = 2;
@@ -100,11 +109,9 @@ export class PlayerState {
 
   /** The saved queue as it was left (nothing plays until the listener presses play). */
   restore(saved: SavedQueue, rows: TrackRow[]): void {
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    const queue = saved.trackIds.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
-    const current = saved.trackIds[saved.index];
-    this.queue = queue;
-    this.index = current === undefined ? -1 : queue.findIndex((t) => t.id === current);
+    const restored = restoredQueue(saved.trackIds, saved.index, rows);
+    this.queue = restored.queue;
+    this.index = restored.index;
     this.unshuffledOrder = saved.unshuffled;
     this.resumeAt = this.index >= 0 ? saved.position : 0;
     this.currentTime = this.resumeAt;
@@ -351,9 +358,8 @@ export class PlayerState {
     this.filling = true;
     try {
       const played = this.queue.slice(0, this.index + 1);
-      const seeds = [...new Set(played.map((t) => t.id).reverse())].slice(0, ENDLESS_SEEDS);
-      const exclude = [...new Set(this.queue.map((t) => t.id))].slice(-EXCLUDE_MAX);
-      const result = await this.api.call('tracks.moreLike', { trackIds: seeds, n: ENDLESS_BATCH, exclude });
+      const request = endlessRequest(this.queue, this.index, ENDLESS_SEEDS, EXCLUDE_MAX);
+      const result = await this.api.call('tracks.moreLike', { ...request, n: ENDLESS_BATCH });
       if (!result.ok) {
         this.error = `Endless play: ${result.error}`;
         return;
@@ -389,15 +395,8 @@ export class PlayerState {
   private persist(): void {
     clearTimeout(this.persistTimer);
     if (this.queue.length === 0) return this.onQueue(null);
-    // The newest part of a very long queue (the current track kept inside the window).
-    const start = Math.max(0, Math.min(this.index, this.queue.length - SAVED_QUEUE_MAX));
-    const kept = this.queue.slice(start, start + SAVED_QUEUE_MAX);
-    const ids = new Set(kept.map((t) => t.id));
-    this.onQueue({
-      trackIds: kept.map((t) => t.id),
-      index: this.index < 0 ? -1 : this.index - start,
-      position: Math.max(0, this.currentTime),
-      unshuffled: this.unshuffledOrder ? this.unshuffledOrder.filter((id) => ids.has(id)).slice(0, SAVED_QUEUE_MAX) : null,
-    });
+    // A very long queue is saved from the current track on.
+    const saved = savedWindow(this.queue, this.index, this.unshuffledOrder, SAVED_QUEUE_MAX);
+    this.onQueue({ ...saved, position: Math.max(0, this.currentTime) });
   }
 }

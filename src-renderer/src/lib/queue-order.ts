@@ -78,3 +78,55 @@ export function crossfadeBetween(from: QueuedTrack, to: QueuedTrack, seconds: nu
   const inOrder = from.trackNo !== null && to.trackNo !== null && to.trackNo === from.trackNo + 1;
   return album !== null && album === albumOf(to) && inOrder ? 0 : seconds;
 }
+
+/**
+ * A saved queue's rows in their saved order (tracks gone from the library dropped) and the index of
+ * its current track among them (-1: none, or it is gone).
+ */
+export function restoredQueue<T extends { id: number }>(
+  trackIds: readonly number[],
+  index: number,
+  rows: readonly T[],
+): { queue: T[]; index: number } {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const queue: T[] = [];
+  let current = -1;
+  trackIds.forEach((id, i) => {
+    const row = byId.get(id);
+    if (!row) return;
+    if (i === index) current = queue.length;
+    queue.push(row);
+  });
+  return { queue, index: current };
+}
+
+/** What an endless fill asks the recommendations for: seeds (the last distinct tracks played) and exclusions. */
+export function endlessRequest(
+  queue: readonly { id: number }[],
+  index: number,
+  seeds: number,
+  excludeMax: number,
+): { trackIds: number[]; exclude: number[] } {
+  const played = queue.slice(0, index + 1).map((t) => t.id);
+  return {
+    trackIds: [...new Set(played.reverse())].slice(0, seeds),
+    exclude: [...new Set(queue.map((t) => t.id))].slice(-excludeMax),
+  };
+}
+
+/** The part of a long queue that is saved: at most `max` tracks from the current one on (ids, index). */
+export function savedWindow(
+  queue: readonly { id: number }[],
+  index: number,
+  unshuffledOrder: readonly number[] | null,
+  max: number,
+): { trackIds: number[]; index: number; unshuffled: number[] | null } {
+  const start = Math.max(0, Math.min(index, queue.length - max));
+  const kept = queue.slice(start, start + max).map((t) => t.id);
+  const ids = new Set(kept);
+  return {
+    trackIds: kept,
+    index: index < 0 ? -1 : index - start,
+    unshuffled: unshuffledOrder ? unshuffledOrder.filter((id) => ids.has(id)).slice(0, max) : null,
+  };
+}
