@@ -122,6 +122,8 @@ export interface CadenzaApi {
   on<E extends ApiEvent>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
   /** The URL the audio element plays a track from (media://track/ID in Electron, /media/ID in a browser). */
   mediaUrl(trackId: number): string;
+  /** The URL of a track's cover art (media://art/ID in Electron, /art/ID in a browser; 404 when it has none). */
+  artUrl(trackId: number): string;
 }
 
 export const API_METHODS: readonly ApiMethod[] = [
@@ -172,6 +174,13 @@ export function mediaUrlFor(mode: 'electron' | 'browser', trackId: number): stri
   return mode === 'electron' ? `${MEDIA_SCHEME}://track/${trackId}` : `${MEDIA_ROUTE}${trackId}`;
 }
 
+/** Browser mode: GET /art/<id> (a track's cover art). */
+export const ART_ROUTE = '/art/';
+
+export function artUrlFor(mode: 'electron' | 'browser', trackId: number): string {
+  return mode === 'electron' ? `${MEDIA_SCHEME}://art/${trackId}` : `${ART_ROUTE}${trackId}`;
+}
+
 /**
  * The Content-Security-Policy of the UI, in both modes. `connectSrc` adds the WebSocket origin in
  * browser mode. Styles allow inline attributes (Svelte's style: bindings); scripts come only from the app.
@@ -181,7 +190,7 @@ export function contentSecurityPolicy(connectSrc: string[] = []): string {
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'", // no 'unsafe-inline': the renderer styles elements through the CSSOM only (Svelte's style: directives)
-    "img-src 'self' data:",
+    `img-src 'self' data: ${MEDIA_SCHEME}:`,
     `media-src 'self' ${MEDIA_SCHEME}:`,
     // media: for the player's fetch of a whole track to decode it ahead (gapless, crossfade) in Electron.
     ["connect-src 'self'", `${MEDIA_SCHEME}:`, ...connectSrc].join(' '),

@@ -40,14 +40,14 @@ async function appResponse(request: Request, rendererDir: string): Promise<Respo
   return new Response(response.body, { status: response.status, headers });
 }
 
-/** media://track/<id>: only indexed tracks, with Range support (see core/app/media.ts). */
+/** media://track/<id>: only indexed tracks, with Range support (see core/app/media.ts); media://art/<id>: their cover art. */
 async function mediaProtocolResponse(request: Request, service: AppService): Promise<Response> {
   const url = new URL(request.url);
-  if (url.host !== 'track') return notFound();
-  const response = await service.media(mediaTrackId(url.pathname.slice(1)), {
-    method: request.method,
-    range: request.headers.get('range'),
-  });
+  const id = mediaTrackId(url.pathname.slice(1));
+  let response: Response;
+  if (url.host === 'track') response = await service.media(id, { method: request.method, range: request.headers.get('range') });
+  else if (url.host === 'art') response = await service.art(id, { method: request.method });
+  else return notFound();
   // media:// is another origin than app://: the player's Web Audio graph (levelling, gapless) hears a
   // cross-origin element or fetch only when the response allows the app's origin (nothing else).
   const headers = new Headers(response.headers);

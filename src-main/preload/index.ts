@@ -1,6 +1,6 @@
 // Exposes the typed API to the renderer and nothing else.
 import { contextBridge, ipcRenderer } from 'electron';
-import { API_EVENTS, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, mediaUrlFor, type CadenzaApi } from '../api/contract.ts';
+import { API_EVENTS, IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, mediaUrlFor, artUrlFor, type CadenzaApi } from '../api/contract.ts';
 
 const api: CadenzaApi = {
   call: (method, request) => ipcRenderer.invoke(IPC_CALL_CHANNEL, method, request),
@@ -13,6 +13,7 @@ const api: CadenzaApi = {
     return () => ipcRenderer.off(IPC_EVENT_CHANNEL, wrapped);
   },
   mediaUrl: (trackId) => mediaUrlFor('electron', trackId),
+  artUrl: (trackId) => artUrlFor('electron', trackId),
 };
 
 contextBridge.exposeInMainWorld('cadenza', api);

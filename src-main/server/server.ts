@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiEmitter, ApiHandler } from '../api/contract.ts';
-import { contentSecurityPolicy, MEDIA_ROUTE } from '../api/contract.ts';
+import { ART_ROUTE, contentSecurityPolicy, MEDIA_ROUTE } from '../api/contract.ts';
 import { dispatchCall } from '../api/dispatch.ts';
 import { mediaTrackId } from '../core/app/media.ts';
 import {
@@ -37,6 +37,8 @@ const MAX_BODY = 1024 * 1024;
 export interface ServedApp {
   handle: ApiHandler;
   media(trackId: number | null, request: { method?: string; range?: string | null }): Promise<Response>;
+  /** A track's cover art (absent: every /art/ request is 404). */
+  art?(trackId: number | null, request: { method?: string }): Promise<Response>;
 }
 
 export interface ServerOptions {
@@ -144,6 +146,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (url.pathname.startsWith(MEDIA_ROUTE)) {
       const id = mediaTrackId(url.pathname.slice(MEDIA_ROUTE.length));
       const response = await options.app.media(id, { method, range: req.headers.range ?? null });
+      return sendResponse(res, response, SECURITY_HEADERS);
+    }
+    if (url.pathname.startsWith(ART_ROUTE)) {
+      const id = mediaTrackId(url.pathname.slice(ART_ROUTE.length));
+      const response = options.app.art ? await options.app.art(id, { method }) : new Response('no cover art', { status: 404 });
       return sendResponse(res, response, SECURITY_HEADERS);
     }
     if (method !== 'GET' && method !== 'HEAD') return sendText(res, 405, 'method not allowed', SECURITY_HEADERS);

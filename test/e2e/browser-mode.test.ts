@@ -10,7 +10,6 @@ import { makeFixtureLibrary, requireFfmpeg, type FixtureLibrary } from '../fixtu
 import { tempDir } from '../helpers/temp-dir.ts';
 import { BIN, launchChromium, recordPageErrors, SHOTS, shot, startServe, stopServe } from './harness.ts';
 
-
 /** The fields of the page's <audio> elements the test reads (this file is type-checked without the DOM lib). */
 interface AudioLike {
   currentTime: number;
@@ -20,13 +19,41 @@ interface AudioLike {
 
 /** Analysable tracks added to the fixture library (every one is at least the 5 s analysis needs). */
 const EXTRA_TRACKS: { file: string; source: string; tags: Record<string, string> }[] = [
-  { file: 'long-tone.mp3', source: 'sine=frequency=440:duration=8', tags: { title: 'Long Tone', artist: 'Test Signal', genre: 'Ambient' } },
-  { file: 'low-hum.mp3', source: 'sine=frequency=110:duration=6', tags: { title: 'Low Hum', artist: 'Test Signal', genre: 'Ambient' } },
-  { file: 'bright.mp3', source: 'sine=frequency=1760:duration=6', tags: { title: 'Bright', artist: 'Oscillator Club', genre: 'Electronic' } },
-  { file: 'chime.mp3', source: 'sine=frequency=880:duration=6', tags: { title: 'Chime', artist: 'Oscillator Club', genre: 'Electronic' } },
-  { file: 'white-wall.mp3', source: 'anoisesrc=c=white:d=6:a=0.4', tags: { title: 'White Wall', artist: 'Noise Band', genre: 'Metal' } },
-  { file: 'pink-wall.mp3', source: 'anoisesrc=c=pink:d=6:a=0.4', tags: { title: 'Pink Wall', artist: 'Noise Band', genre: 'Metal' } },
-  { file: 'brown-wall.mp3', source: 'anoisesrc=c=brown:d=6:a=0.4', tags: { title: 'Brown Wall', artist: 'Static Trio', genre: 'Pop/Rock' } },
+  {
+    file: 'long-tone.mp3',
+    source: 'sine=frequency=440:duration=8',
+    tags: { title: 'Long Tone', artist: 'Test Signal', genre: 'Ambient' },
+  },
+  {
+    file: 'low-hum.mp3',
+    source: 'sine=frequency=110:duration=6',
+    tags: { title: 'Low Hum', artist: 'Test Signal', genre: 'Ambient' },
+  },
+  {
+    file: 'bright.mp3',
+    source: 'sine=frequency=1760:duration=6',
+    tags: { title: 'Bright', artist: 'Oscillator Club', genre: 'Electronic' },
+  },
+  {
+    file: 'chime.mp3',
+    source: 'sine=frequency=880:duration=6',
+    tags: { title: 'Chime', artist: 'Oscillator Club', genre: 'Electronic' },
+  },
+  {
+    file: 'white-wall.mp3',
+    source: 'anoisesrc=c=white:d=6:a=0.4',
+    tags: { title: 'White Wall', artist: 'Noise Band', genre: 'Metal' },
+  },
+  {
+    file: 'pink-wall.mp3',
+    source: 'anoisesrc=c=pink:d=6:a=0.4',
+    tags: { title: 'Pink Wall', artist: 'Noise Band', genre: 'Metal' },
+  },
+  {
+    file: 'brown-wall.mp3',
+    source: 'anoisesrc=c=brown:d=6:a=0.4',
+    tags: { title: 'Brown Wall', artist: 'Static Trio', genre: 'Pop/Rock' },
+  },
   { file: 'untitled-hum.mp3', source: 'sine=frequency=220:duration=6', tags: { genre: 'Folk' } },
 ];
 
@@ -34,8 +61,6 @@ interface Frame {
   event: string;
   payload: { job?: string; done?: number; total?: number | null; rate?: number; etaSec?: number | null; status?: string };
 }
-
-
 
 describe('browser mode, end to end', () => {
   let lib: FixtureLibrary;
@@ -155,8 +180,14 @@ describe('browser mode, end to end', () => {
     await expect.poll(() => page.getByTestId('model-info').textContent(), { timeout: 30_000 }).toMatch(/Model 1 \(default\) ·/);
     // The whole first run's time left was shown, every later stage in it (training included) from the scan on.
     const etaTexts = (await page.evaluate('window.etaTexts')) as string[];
-    expect(etaTexts.some((t) => /All steps: (about \d+:\d\d left in all|almost done)/.test(t)), etaTexts.join(' | ')).toBe(true);
-    expect(etaTexts.some((t) => /· analyse .*· topics .*· training/.test(t)), etaTexts.join(' | ')).toBe(true);
+    expect(
+      etaTexts.some((t) => /All steps: (about \d+:\d\d left in all|almost done)/.test(t)),
+      etaTexts.join(' | '),
+    ).toBe(true);
+    expect(
+      etaTexts.some((t) => /· analyse .*· topics .*· training/.test(t)),
+      etaTexts.join(' | '),
+    ).toBe(true);
     await expect.poll(() => page.getByTestId('first-run-eta').count()).toBe(0); // gone once the run is over
     for (const job of ['scan', 'analysis', 'topics', 'training']) {
       const progress = frames.filter((f) => f.event === 'job.progress' && f.payload.job === job);
@@ -195,7 +226,9 @@ describe('browser mode, end to end', () => {
     await page.getByRole('searchbox', { name: 'Search the library' }).fill('');
     await expect.poll(() => grid.getAttribute('aria-rowcount')).toBe(String(trackCount + 1));
 
-    // Play: the audio element's clock advances.
+    // Play: the audio element's clock advances. Streamed (gapless off), the path that seeks through
+    // Range requests and preloads the next stream; the decoded path is test/e2e/player.test.ts's.
+    await page.getByRole('checkbox', { name: /Gapless/ }).uncheck();
     const audio = page.getByTestId('player-audio');
     const currentTime = () => audio.evaluate((a) => (a as unknown as AudioLike).currentTime);
     await page.getByRole('button', { name: 'Play Long Tone' }).click();
@@ -237,7 +270,9 @@ describe('browser mode, end to end', () => {
       .waitFor({ timeout: 30_000 })
       .then(
         async () => {
-          expect(await page.getByTestId('training-eta').textContent()).toMatch(/^3 epochs: (about \d+:\d\d left|almost done|ETA unknown)$/);
+          expect(await page.getByTestId('training-eta').textContent()).toMatch(
+            /^3 epochs: (about \d+:\d\d left|almost done|ETA unknown)$/,
+          );
           await shot(page, '06-training');
         },
         () => {}, // a tiny run may finish before the first report is drawn
@@ -252,7 +287,9 @@ describe('browser mode, end to end', () => {
     const topics = page.getByRole('group', { name: 'Topics' });
     const queue = page.getByRole('list', { name: 'Queued tracks' });
     const upcoming = () =>
-      queue.locator('li[data-upcoming="true"]').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-track-id'))));
+      queue
+        .locator('li[data-upcoming="true"]')
+        .evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-track-id'))));
     const whys = () => queue.locator('details.why p').allTextContents();
     await topics.getByRole('checkbox').nth(0).check();
     await expect.poll(() => page.getByTestId('queue-source').textContent()).toBe('Topics 1');
@@ -268,26 +305,36 @@ describe('browser mode, end to end', () => {
     await expect.poll(async () => ({ ids: await upcoming(), whys: await whys() })).not.toEqual(topicOne);
 
     // Save the queue as a playlist, by keyboard: the form takes the focus, Enter saves.
-    const saved = await queue.locator('li[data-track-id]').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-track-id'))));
+    const saved = await queue
+      .locator('li[data-track-id]')
+      .evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-track-id'))));
     const saveButton = page.getByRole('button', { name: 'Save as playlist' });
     const form = page.getByRole('form', { name: 'Save the queue as a playlist' });
     const nameBox = page.getByRole('textbox', { name: 'Playlist name' });
     // Escape closes the form and gives the focus back to its button.
     await saveButton.click();
-    await expect.poll(() => nameBox.evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement)).toBe(true);
+    await expect
+      .poll(() => nameBox.evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement))
+      .toBe(true);
     await page.keyboard.press('Escape');
     await expect.poll(() => form.count()).toBe(0);
-    await expect.poll(() => saveButton.evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement)).toBe(true);
+    await expect
+      .poll(() => saveButton.evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement))
+      .toBe(true);
     await page.keyboard.press('Enter');
-    await expect.poll(() => nameBox.evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement)).toBe(true);
+    await expect
+      .poll(() => nameBox.evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement))
+      .toBe(true);
     await page.keyboard.type('First run');
     await page.keyboard.press('Enter');
     const trackWord = `${saved.length} ${saved.length === 1 ? 'track' : 'tracks'}`;
-    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Saved playlist' }).textContent()).toBe(
-      `Saved playlist “First run” (${trackWord})`,
-    );
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'Saved playlist' }).textContent())
+      .toBe(`Saved playlist “First run” (${trackWord})`);
     const lists = page.getByRole('list', { name: 'Saved playlists' });
-    await expect.poll(() => lists.getByRole('listitem').allTextContents()).toEqual([expect.stringContaining(`First run (${trackWord})`)]);
+    await expect
+      .poll(() => lists.getByRole('listitem').allTextContents())
+      .toEqual([expect.stringContaining(`First run (${trackWord})`)]);
 
     // The same name again: the form says it exists and offers Replace.
     await saveButton.click();
@@ -296,9 +343,9 @@ describe('browser mode, end to end', () => {
     await expect.poll(() => form.getByRole('alert').textContent()).toMatch(/“First run” already exists.*replace it\?/);
     await shot(page, '08-playlist-exists');
     await form.getByRole('button', { name: 'Replace' }).click();
-    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Replaced playlist' }).textContent()).toBe(
-      `Replaced playlist “First run” (${trackWord})`,
-    );
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: 'Replaced playlist' }).textContent())
+      .toBe(`Replaced playlist “First run” (${trackWord})`);
     expect(await form.count()).toBe(0);
 
     // Load it: clear the queue, then "Load" puts the playlist back in the same order.
@@ -306,7 +353,9 @@ describe('browser mode, end to end', () => {
     await expect.poll(() => queue.locator('li[data-track-id]').count()).toBe(0);
     await lists.getByRole('button', { name: 'Load First run into the queue' }).click();
     await expect
-      .poll(() => queue.locator('li[data-track-id]').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-track-id')))))
+      .poll(() =>
+        queue.locator('li[data-track-id]').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-track-id')))),
+      )
       .toEqual(saved);
     await expect.poll(() => page.getByTestId('queue-source').textContent()).toBe('Playlist First run');
     await shot(page, '09-playlist-loaded');

@@ -3,6 +3,7 @@
  * progress events, settings and the library watcher. Shared by the Electron shell and `cadenza serve`;
  * plain Node (the shell passes in what only it can do, such as a native folder picker).
  */
+import { coverArtResponse } from './cover-art.ts';
 import type { Database } from 'better-sqlite3';
 import path from 'node:path';
 import type { ApiEmitter, ApiMethod, ApiRequest, ApiResponse } from '../../api/contract.ts';
@@ -180,6 +181,11 @@ export class AppService {
   /** Audio for the player: see {@link mediaResponse}. */
   media(trackId: number | null, request: { method?: string; range?: string | null }): Promise<Response> {
     return mediaResponse(this.db, trackId, request);
+  }
+
+  /** A track's cover art (embedded, else a folder image), extracted once into the data folder. */
+  art(trackId: number | null, request: { method?: string } = {}): Promise<Response> {
+    return coverArtResponse(this.db, this.dataDir, trackId, request);
   }
 
   /** Runs one validated call. */

@@ -289,6 +289,11 @@ export class PlayerState {
     this.changed();
   }
 
+  /** Where the track's cover art is served (404 when it has none). */
+  artUrl(track: { id: number }): string {
+    return this.api.artUrl(track.id);
+  }
+
   private engineTrack(track: TrackRow): EngineTrack {
     return { id: track.id, url: this.api.mediaUrl(track.id), level: this.levelOf(track), duration: track.duration };
   }

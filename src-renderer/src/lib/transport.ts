@@ -1,7 +1,7 @@
 // The renderer's one way to reach the core: the same CadenzaApi in both modes. In Electron the preload
 // exposes it (IPC); in a browser (`cadenza serve`) it is fetch for calls and a WebSocket for events.
 import type { ApiEvent, ApiEvents, ApiMethod, ApiRequest, ApiResult, CadenzaApi } from '../../../src-main/api/contract.ts';
-import { mediaUrlFor } from '../../../src-main/api/contract.ts';
+import { artUrlFor, mediaUrlFor } from '../../../src-main/api/contract.ts';
 
 type Listener = (payload: unknown) => void;
 
@@ -57,6 +57,7 @@ export function browserApi(onReconnect: () => void = () => {}): CadenzaApi {
       return () => set.delete(listener as Listener);
     },
     mediaUrl: (trackId) => mediaUrlFor('browser', trackId),
+    artUrl: (trackId) => artUrlFor('browser', trackId),
   };
 }
 
