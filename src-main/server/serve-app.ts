@@ -43,7 +43,11 @@ export async function serveApp(options: ServeAppOptions): Promise<ServedAppHandl
   service.open(); // open (and migrate) now, so a damaged database fails before the URL is printed
   try {
     server = await startServer({
-      app: { handle: (method, request) => service.handle(method, request), media: (id, req) => service.media(id, req), art: (id, req) => service.art(id, req) },
+      app: {
+        handle: (method, request) => service.handle(method, request),
+        media: (id, req) => service.media(id, req),
+        art: (id, req) => service.art(id, req),
+      },
       rendererDir,
       ...(options.host !== undefined ? { host: options.host } : {}),
       ...(options.port !== undefined ? { port: options.port } : {}),

@@ -1,0 +1,118 @@
+// Cover art from real files: the embedded front picture (MP3, FLAC), else a folder image in any case;
+// never a file that is not an image, never one reached through a link out of the library folder, never
+// for an unknown track; extracted once into the data folder and extracted again when the track changes.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireFfmpeg } from '../../../test/fixtures/library/make-library.ts';
+import { tempDir } from '../../../test/helpers/temp-dir.ts';
+import { COVERS_DIR, coverArtResponse } from './cover-art.ts';
+import { insertTracks, openTestDb } from './test-db.ts';
+
+const ffmpeg = (...args: string[]) => execFileSync(requireFfmpeg(), ['-v', 'error', '-y', ...args]);
+
+describe('cover art', () => {
+  let db: Database;
+  let dataDir: string;
+  let music: string;
+  let outsideImage: string;
+  let ids: Record<'mp3' | 'flac' | 'folder' | 'none' | 'fake' | 'linked', number>;
+
+  beforeAll(() => {
+    const dir = fs.realpathSync(tempDir());
+    dataDir = path.join(dir, 'data');
+    music = path.join(dir, 'music');
+    for (const sub of ['embedded', 'folder', 'none', 'fake', 'linked']) fs.mkdirSync(path.join(music, sub), { recursive: true });
+    const png = path.join(dir, 'red.png');
+    ffmpeg('-f', 'lavfi', '-i', 'color=c=red:s=32x32', '-frames:v', '1', png);
+    outsideImage = path.join(dir, 'outside.png');
+    fs.copyFileSync(png, outsideImage);
+    const tone = ['-f', 'lavfi', '-i', 'sine=d=1'];
+    ffmpeg(
+      ...tone,
+      '-i',
+      png,
+      '-map',
+      '0',
+      '-map',
+      '1',
+      '-c:a',
+      'libmp3lame',
+      '-c:v',
+      'copy',
+      '-id3v2_version',
+      '3',
+      path.join(music, 'embedded/a.mp3'),
+    );
+    ffmpeg(
+      ...tone,
+      '-i',
+      png,
+      '-map',
+      '0',
+      '-map',
+      '1',
+      '-c:a',
+      'flac',
+      '-c:v',
+      'copy',
+      '-disposition:v',
+      'attached_pic',
+      path.join(music, 'embedded/b.flac'),
+    );
+    for (const sub of ['folder', 'none', 'fake', 'linked']) ffmpeg(...tone, path.join(music, sub, 't.mp3'));
+    ffmpeg('-f', 'lavfi', '-i', 'color=c=blue:s=40x40', '-frames:v', '1', path.join(music, 'folder/Folder.JPG'));
+    fs.writeFileSync(path.join(music, 'fake/cover.jpg'), 'not an image at all');
+    fs.symlinkSync(outsideImage, path.join(music, 'linked/cover.png'));
+    db = openTestDb(dataDir);
+    db.prepare('UPDATE library_roots SET path = ? WHERE id = 1').run(music);
+    const [mp3, flac, folder, none, fake, linked] = insertTracks(db, [
+      { path: path.join(music, 'embedded/a.mp3') },
+      { path: path.join(music, 'embedded/b.flac') },
+      { path: path.join(music, 'folder/t.mp3') },
+      { path: path.join(music, 'none/t.mp3') },
+      { path: path.join(music, 'fake/t.mp3') },
+      { path: path.join(music, 'linked/t.mp3') },
+    ]);
+    ids = { mp3: mp3!, flac: flac!, folder: folder!, none: none!, fake: fake!, linked: linked! };
+  });
+  afterAll(() => db.close());
+
+  const get = (id: number | null) => coverArtResponse(db, dataDir, id);
+
+  it('serves the embedded picture, else a folder image (any case), sniffed by content', async () => {
+    for (const id of [ids.mp3, ids.flac]) {
+      const r = await get(id);
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-type')).toBe('image/png');
+      expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+      const bytes = Buffer.from(await r.arrayBuffer());
+      expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+    }
+    const folder = await get(ids.folder);
+    expect(folder.status).toBe(200);
+    expect(folder.headers.get('content-type')).toBe('image/jpeg');
+  });
+
+  it('answers 404 without art, for a non-image named cover.jpg, a link out of the library, or an unknown track', async () => {
+    expect((await get(ids.none)).status).toBe(404);
+    expect((await get(ids.fake)).status).toBe(404);
+    expect((await get(ids.linked)).status).toBe(404);
+    expect((await get(99_999)).status).toBe(404);
+    expect((await get(null)).status).toBe(404);
+    expect((await coverArtResponse(db, dataDir, ids.mp3, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('is kept in the data folder, and extracted again once the track file changes', async () => {
+    expect((await get(ids.folder)).status).toBe(200);
+    const cached = fs.readdirSync(path.join(dataDir, COVERS_DIR)).filter((f) => f.startsWith(`${ids.folder}-`));
+    expect(cached).toHaveLength(1);
+    fs.rmSync(path.join(music, 'folder/Folder.JPG'));
+    expect((await get(ids.folder)).status).toBe(200); // from the cache: the track is unchanged
+    const track = path.join(music, 'folder/t.mp3');
+    fs.utimesSync(track, new Date(), new Date(Date.now() + 5000));
+    expect((await get(ids.folder)).status).toBe(404); // changed: looked up again, the image is gone
+  });
+});
