@@ -356,4 +356,38 @@ describe('the player in Chromium', () => {
     await endless.click();
     expect(errors).toEqual([]);
   }, 60_000);
+
+  it('crossfades between unrelated tracks, never between an album’s tracks in order', async () => {
+    await page.getByRole('slider', { name: 'Crossfade (seconds)' }).fill('1');
+    await expect.poll(() => page.getByTestId('crossfade-value').textContent()).toBe('1 s');
+    /** Plays exactly these tracks from a fresh queue and returns how long the output sounded (s). */
+    const soundingFor = async (titles: string[]) => {
+      await page.getByRole('button', { name: 'Clear', exact: true }).click();
+      for (const title of titles) await page.getByRole('button', { name: `Add ${title} to the queue`, exact: true }).click();
+      await expect.poll(queueTitles).toEqual(titles);
+      await page.evaluate('window.__rec.blocks.length = 0');
+      await page.getByRole('button', { name: `Play ${titles[0]} from the queue`, exact: true }).click();
+      await expect.poll(currentTitle, { timeout: 15_000 }).toBe(titles.at(-1));
+      await expect.poll(() => page.getByRole('button', { name: 'Play', exact: true }).count(), { timeout: 15_000 }).toBe(1);
+      await page.waitForTimeout(1000);
+      const { blocks } = (await page.evaluate('window.__rec')) as Recording;
+      const samples = blocks.flatMap((b) => b.d);
+      const first = samples.findIndex((x) => Math.abs(x) > 0.002);
+      let last = samples.length - 1;
+      while (last > first && Math.abs(samples[last]!) <= 0.002) last--;
+      return (last - first + 1) / rate;
+    };
+    // Two 2.5-s tracks of no album: they overlap by the crossfade's second.
+    const faded = await soundingFor(['Alpha 1', 'Alpha 2']);
+    expect(Math.abs(faded - 4), `sounding ${faded.toFixed(3)} s`).toBeLessThan(0.05);
+    // The album's parts in track order join back to back, crossfade or not.
+    const album = await soundingFor(['Tone part 1', 'Tone part 2', 'Tone part 3']);
+    const total = PARTS.reduce((a, b) => a + b, 0);
+    expect(Math.abs(album - total) * 1000, `sounding ${album.toFixed(4)} s`).toBeLessThan(5);
+    console.log(
+      `crossfade 1 s: two 2.5-s tracks sounded ${faded.toFixed(3)} s; the album in order ${album.toFixed(4)} s of ${total.toFixed(2)} s`,
+    );
+    await page.getByRole('slider', { name: 'Crossfade (seconds)' }).fill('0');
+    expect(errors).toEqual([]);
+  }, 90_000);
 });
