@@ -8,6 +8,9 @@
  * Saved playlists: `playlists.list|save|get|delete`.
  */
 import type {
+  AlbumPage,
+  AlbumRequest,
+  AlbumTracksRequest,
   AnalysisSummary,
   AppInfo,
   EmbeddingMap,
@@ -53,6 +56,10 @@ export interface ApiMethods {
   'tracks.list': { request: TrackQuery; response: TrackPage };
   'tracks.get': { request: { ids: number[] }; response: TrackRow[] };
   'tracks.facets': { request: null; response: TrackFacets };
+  /** A page of albums (title, artist, track count, a cover track), by title. */
+  'albums.list': { request: AlbumRequest; response: AlbumPage };
+  /** One album's tracks in disc and track order. */
+  'albums.tracks': { request: AlbumTracksRequest; response: TrackRow[] };
   /** Analyses every track without current features; resolves when the job ends. */
   'analysis.start': { request: null; response: AnalysisSummary };
   'analysis.cancel': { request: null; response: { cancelled: boolean } };
@@ -135,6 +142,8 @@ export const API_METHODS: readonly ApiMethod[] = [
   'tracks.list',
   'tracks.get',
   'tracks.facets',
+  'albums.list',
+  'albums.tracks',
   'analysis.start',
   'analysis.cancel',
   'topics.fit',

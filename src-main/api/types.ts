@@ -80,6 +80,35 @@ export interface Settings {
   queue: SavedQueue | null;
 }
 
+/** A page of albums (`albums.list`). */
+export interface AlbumRequest {
+  offset: number;
+  limit: number;
+  /** Matches the album title or artist (substring, any case). */
+  search?: string;
+}
+
+export interface AlbumSummary {
+  title: string;
+  /** The album artist, else the track artist (null: neither tagged). */
+  artist: string | null;
+  tracks: number;
+  year: number | null;
+  /** A track of the album whose cover art stands for it. */
+  coverTrackId: number;
+}
+
+export interface AlbumPage {
+  total: number;
+  offset: number;
+  albums: AlbumSummary[];
+}
+
+export interface AlbumTracksRequest {
+  title: string;
+  artist: string | null;
+}
+
 /** What `settings.set` takes: any top-level fields, and any of the player's (the rest are kept). */
 export type SettingsPatch = Partial<Omit<Settings, 'player'>> & { player?: Partial<PlayerSettings> };
 

@@ -95,6 +95,38 @@ const CASES: { [M in ApiMethod]: { good: [unknown, unknown][]; bad: unknown[] } 
   'topics.cancel': { good: [[null, null]], bad: [{}] },
   'topics.show': { good: [[null, null]], bad: [0] },
   'jobs.status': { good: [[null, null]], bad: [{}] },
+  'albums.list': {
+    good: [
+      [
+        { offset: 0, limit: 100 },
+        { offset: 0, limit: 100 },
+      ],
+      [
+        { offset: 200, limit: 50, search: 'blue' },
+        { offset: 200, limit: 50, search: 'blue' },
+      ],
+    ],
+    bad: [
+      { offset: -1, limit: 10 },
+      { offset: 0, limit: 501 },
+      { offset: 0, limit: 10, search: 3 },
+      { offset: 0, limit: 10, sort: 'year' },
+      null,
+    ],
+  },
+  'albums.tracks': {
+    good: [
+      [
+        { title: 'Blue', artist: 'Joni' },
+        { title: 'Blue', artist: 'Joni' },
+      ],
+      [
+        { title: 'Untitled', artist: null },
+        { title: 'Untitled', artist: null },
+      ],
+    ],
+    bad: [{ title: 'Blue' }, { title: 5, artist: null }, { artist: 'Joni' }, 'Blue'],
+  },
   'settings.get': { good: [[null, null]], bad: [{}] },
   'settings.set': {
     good: [

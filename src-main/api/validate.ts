@@ -307,6 +307,18 @@ const validators: { [M in ApiMethod]: Validator<M> } = {
   'tracks.list': trackQuery,
   'tracks.get': (value) => ({ ids: list(record(value, ['ids'], '{ ids: number[] }').ids, 'ids', 1000, trackId) }),
   'tracks.facets': isNull,
+  'albums.list': (value) => {
+    const v = record(value, ['offset', 'limit', 'search'], '{ offset, limit, search? }');
+    return {
+      offset: integer(v.offset, 'offset', 0, 10_000_000),
+      limit: integer(v.limit, 'limit', 1, 500),
+      ...(v.search === undefined ? {} : { search: text(v.search, 'search', 200) }),
+    };
+  },
+  'albums.tracks': (value) => {
+    const v = record(value, ['title', 'artist'], '{ title, artist }');
+    return { title: text(v.title, 'title', 1000), artist: v.artist === null ? null : text(v.artist, 'artist', 1000) };
+  },
   'analysis.start': isNull,
   'analysis.cancel': isNull,
   'topics.fit': topicFit,

@@ -390,4 +390,30 @@ describe('the player in Chromium', () => {
     await page.getByRole('slider', { name: 'Crossfade (seconds)' }).fill('0');
     expect(errors).toEqual([]);
   }, 90_000);
+
+  it('browses by album: a grid with covers, the album page in track order, play it', async () => {
+    await page.getByRole('tab', { name: 'Albums' }).click();
+    const card = page.getByRole('button', { name: 'Tone Album by Tone Band', exact: true });
+    await expect.poll(() => card.count(), { timeout: 10_000 }).toBe(1);
+    await expect
+      .poll(() => card.getByTestId('cover-art').evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth))
+      .toBe(64);
+    await shot(page, 'player-album-grid');
+    await card.click();
+    const tracks = page.getByRole('list', { name: 'Tracks of Tone Album' });
+    await expect
+      .poll(() => tracks.getByRole('button').allTextContents())
+      .toEqual([
+        expect.stringContaining('Tone part 1'),
+        expect.stringContaining('Tone part 2'),
+        expect.stringContaining('Tone part 3'),
+      ]);
+    await shot(page, 'player-album-page');
+    await page.getByRole('button', { name: 'Play album', exact: true }).click();
+    await expect.poll(queueTitles).toEqual(['Tone part 1', 'Tone part 2', 'Tone part 3']);
+    await expect.poll(currentTitle).toBe('Tone part 1');
+    await page.getByRole('button', { name: 'All albums', exact: true }).click();
+    await page.getByRole('tab', { name: 'Library' }).click();
+    expect(errors).toEqual([]);
+  }, 60_000);
 });

@@ -3,6 +3,7 @@
  * progress events, settings and the library watcher. Shared by the Electron shell and `cadenza serve`;
  * plain Node (the shell passes in what only it can do, such as a native folder picker).
  */
+import { albumTracks, listAlbums } from './albums.ts';
 import { coverArtResponse } from './cover-art.ts';
 import type { Database } from 'better-sqlite3';
 import path from 'node:path';
@@ -226,6 +227,8 @@ export class AppService {
     },
     'tracks.list': (query) => listTracks(this.db, query),
     'tracks.get': ({ ids }) => getTracks(this.db, ids),
+    'albums.list': (request) => listAlbums(this.db, request),
+    'albums.tracks': (request) => albumTracks(this.db, request),
     'tracks.facets': () => trackFacets(this.db),
     'analysis.start': () => this.analyse(),
     'analysis.cancel': () => ({ cancelled: this.jobs.cancel('analysis') }),
