@@ -270,7 +270,7 @@ describe('the player in Chromium', () => {
     expect(await currentTitle()).toBe('Alpha 1');
 
     // Play next goes right after the current track; add to queue goes to the end.
-    await page.getByRole('button', { name: 'Play Tone part 3 next', exact: true }).click();
+    await page.getByRole('button', { name: 'Play next: Tone part 3', exact: true }).click();
     await expect.poll(queueTitles).toEqual(['Alpha 1', 'Tone part 3', ...inOrder.slice(1)]);
     await page.getByRole('button', { name: 'Add Alpha 3 to the queue', exact: true }).click();
     await expect.poll(queueTitles).toEqual(['Alpha 1', 'Tone part 3', ...inOrder.slice(1), 'Alpha 3']);
