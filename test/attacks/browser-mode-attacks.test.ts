@@ -177,6 +177,12 @@ describe('attacks on browser mode (raw sockets)', () => {
       '/media/../secret.txt',
       `/media/${ids.song}/../../secret.txt`,
       '/media/%2e%2e/%2e%2e/etc/passwd',
+      // Cover art (issue 14) goes through the same id parsing and folder checks.
+      '/art/..%2f..%2fsecret.txt',
+      '/art/../secret.txt',
+      `/art/${ids.song}/../../secret.txt`,
+      '/art/%2e%2e/%2e%2e/etc/passwd',
+      `/art/${ids.song}`, // an indexed track without art: 404, nothing else
     ];
     for (const probe of probes) {
       const a = await get(probe);
@@ -191,6 +197,9 @@ describe('attacks on browser mode (raw sockets)', () => {
       expect(a.status).toBe(403);
       leaksNothing(a);
     }
+    const art = await get(`/art/${ids.linkOut}`);
+    expect(art.status).toBe(403);
+    leaksNothing(art);
   });
 
   it('a Range beyond the file: 416 with the size, no body', async () => {
@@ -224,6 +233,7 @@ describe('attacks on browser mode (raw sockets)', () => {
     const refusals = [
       await get('/', []),
       await get(`/media/${ids.song}`, []),
+      await get(`/art/${ids.song}`, []),
       await get('/', [`Cookie: ${cookieName(port)}=wrong`]),
       await get('/', [`Cookie: ${cookieName(port + 1)}=${app.server.token}`]),
       await get('/', ['X-Cadenza-Token: wrong']),
