@@ -150,36 +150,38 @@ export class FeatureStore {
     const viewsJson = JSON.stringify(views.map(({ start, seconds }) => ({ start, seconds })));
     // IMMEDIATE: the transaction reads before it writes, and a deferred one would get SQLITE_BUSY at once
     // (no busy wait) when a sibling worker committed in between.
-    return this.db.transaction((): boolean => {
-      if (!this.trackExists(task.trackId)) return false;
-      this.db
-        .prepare(
-          `INSERT INTO track_features (track_id, feature_version, features, source_size, source_mtime_ms, clip_start, clip_seconds, decoder, analysed_at,
+    return this.db
+      .transaction((): boolean => {
+        if (!this.trackExists(task.trackId)) return false;
+        this.db
+          .prepare(
+            `INSERT INTO track_features (track_id, feature_version, features, source_size, source_mtime_ms, clip_start, clip_seconds, decoder, analysed_at,
              descriptors, descriptor_views)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT(track_id) DO UPDATE SET feature_version = excluded.feature_version, features = excluded.features,
              source_size = excluded.source_size, source_mtime_ms = excluded.source_mtime_ms, clip_start = excluded.clip_start,
              clip_seconds = excluded.clip_seconds, decoder = excluded.decoder, analysed_at = excluded.analysed_at,
              descriptors = excluded.descriptors, descriptor_views = excluded.descriptor_views`,
-        )
-        .run(
-          task.trackId,
-          this.version,
-          featuresToBlob(result.features),
-          task.size,
-          task.mtimeMs,
-          result.clipStart,
-          result.clipSeconds,
-          result.decoder,
-          now,
-          featuresToBlob(descriptors),
-          viewsJson,
-        );
-      saveModelInputs(this.db, task.trackId, this.version, descriptors);
-      this.db.prepare('DELETE FROM analysis_failures WHERE track_id = ?').run(task.trackId);
-      if (result.loudness) saveMeasuredLoudness(this.db, task.trackId, result.loudness, now);
-      return true;
-    }).immediate();
+          )
+          .run(
+            task.trackId,
+            this.version,
+            featuresToBlob(result.features),
+            task.size,
+            task.mtimeMs,
+            result.clipStart,
+            result.clipSeconds,
+            result.decoder,
+            now,
+            featuresToBlob(descriptors),
+            viewsJson,
+          );
+        saveModelInputs(this.db, task.trackId, this.version, descriptors);
+        this.db.prepare('DELETE FROM analysis_failures WHERE track_id = ?').run(task.trackId);
+        if (result.loudness) saveMeasuredLoudness(this.db, task.trackId, result.loudness, now);
+        return true;
+      })
+      .immediate();
   }
 
   /**
@@ -187,16 +189,18 @@ export class FeatureStore {
    * it is not retried until the track is analysed again). False when the track left the library.
    */
   saveLoudness(task: AnalysisTask, measured: ClipLoudness | null, now = Date.now()): boolean {
-    return this.db.transaction((): boolean => {
-      if (!this.trackExists(task.trackId)) return false;
-      saveMeasuredLoudness(
-        this.db,
-        task.trackId,
-        measured ?? { integratedLufs: null, samplePeak: 0, seconds: 0, start: task.loudnessOnly?.start ?? 0 },
-        now,
-      );
-      return true;
-    }).immediate();
+    return this.db
+      .transaction((): boolean => {
+        if (!this.trackExists(task.trackId)) return false;
+        saveMeasuredLoudness(
+          this.db,
+          task.trackId,
+          measured ?? { integratedLufs: null, samplePeak: 0, seconds: 0, start: task.loudnessOnly?.start ?? 0 },
+          now,
+        );
+        return true;
+      })
+      .immediate();
   }
 
   /**
@@ -205,24 +209,26 @@ export class FeatureStore {
    * worker stopped for its deadline may have stored them just before).
    */
   saveFailure(task: AnalysisTask, code: string, reason: string, now = Date.now()): boolean {
-    return this.db.transaction((): boolean => {
-      if (!this.trackExists(task.trackId)) return false;
-      const current = this.db
-        .prepare(
-          'SELECT 1 FROM track_features WHERE track_id = ? AND feature_version = ? AND source_size = ? AND source_mtime_ms = ?',
-        )
-        .get(task.trackId, this.version, task.size, task.mtimeMs);
-      if (current) return false;
-      this.db
-        .prepare(
-          `INSERT INTO analysis_failures (track_id, feature_version, source_size, source_mtime_ms, code, reason, failed_at)
+    return this.db
+      .transaction((): boolean => {
+        if (!this.trackExists(task.trackId)) return false;
+        const current = this.db
+          .prepare(
+            'SELECT 1 FROM track_features WHERE track_id = ? AND feature_version = ? AND source_size = ? AND source_mtime_ms = ?',
+          )
+          .get(task.trackId, this.version, task.size, task.mtimeMs);
+        if (current) return false;
+        this.db
+          .prepare(
+            `INSERT INTO analysis_failures (track_id, feature_version, source_size, source_mtime_ms, code, reason, failed_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(track_id) DO UPDATE SET feature_version = excluded.feature_version, source_size = excluded.source_size,
            source_mtime_ms = excluded.source_mtime_ms, code = excluded.code, reason = excluded.reason, failed_at = excluded.failed_at`,
-        )
-        .run(task.trackId, this.version, task.size, task.mtimeMs, code, reason, now);
-      return true;
-    }).immediate();
+          )
+          .run(task.trackId, this.version, task.size, task.mtimeMs, code, reason, now);
+        return true;
+      })
+      .immediate();
   }
 
   failures(): { path: string; reason: string; code: string }[] {
