@@ -186,13 +186,15 @@ describe('the player in Chromium', () => {
     let last = samples.length - 1;
     while (last > first && !loud(samples[last]!)) last--;
     // The recorder must not have dropped a block while the tone sounded (that would read as a gap that
-    // is not in the output): block i lies i blocks after the first on the audio clock. (Each block's
-    // playbackTime jitters by tens of ms under load, a dropped block would shift all later ones by one.)
+    // is not in the output): block i lies about i blocks after the first on the audio clock. Each
+    // block's playbackTime jitters under load (by up to half a block, seen at load 20); a dropped block
+    // shifts all later ones by a whole block. (A drop would also fail the length or step checks below,
+    // never pass them: it removes samples and breaks the sine's phase.)
     const block = RECORDER_BLOCK / rate;
     const from = Math.floor(first / RECORDER_BLOCK);
     for (let i = from; i <= Math.floor(last / RECORDER_BLOCK); i++) {
       const drift = blocks[i]!.t - blocks[from]!.t - (i - from) * block;
-      expect(Math.abs(drift), `recorder block ${i}`).toBeLessThan(block / 2);
+      expect(Math.abs(drift), `recorder block ${i}`).toBeLessThan(block * 0.75);
     }
     expect(first, 'the tone was heard').toBeGreaterThanOrEqual(0);
     const volume = 0.8; // the default
