@@ -21,6 +21,7 @@ export default defineConfig({
           'retrain.worker': resolve(root, 'src-main/core/recommend/retrain.worker.ts'),
           'train.worker': resolve(root, 'src-main/core/model/train.worker.ts'),
           'playback.worker': resolve(root, 'src-main/core/playback/playback.worker.ts'),
+          'reader.worker': resolve(root, 'src-main/core/app/reader.worker.ts'),
         },
       },
     },

@@ -21,7 +21,6 @@ import type {
 import { checkLibraryDatabase, openLibraryDatabase } from '../db/open.ts';
 import { LibraryStore } from '../library/library-store.ts';
 import { startScanJob } from '../library/scan-job.ts';
-import { librarySummary } from '../library/summary.ts';
 import { LibraryWatcher } from '../library/watcher.ts';
 import { startEmbedJob } from '../model/embed-job.ts';
 import { activeModel, missingEmbeddings, rollbackModel } from '../model/store.ts';
@@ -36,16 +35,17 @@ import {
   playlistTrackIds,
   savePlaylist,
 } from '../recommend/playlists.ts';
-import { moreLikeThis, topicQueue } from '../recommend/recommender.ts';
 import { showTopics } from '../topics/library-topics.ts';
 import { startTopicsJob } from '../topics/topics-job.ts';
 import { JobBoard } from './jobs.ts';
 import { toM3u8 } from './m3u.ts';
 import { closePlaybackTranscoder, warmPlaybackTranscoder } from '../playback/transcoder.ts';
 import { mediaResponse } from './media.ts';
-import { embeddingMap, mapSelection, modelInfo, RecommendIndexHolder, toRecommended } from './recommend-service.ts';
+import { ReaderClient } from './reader-client.ts';
+import type { IndexStatus } from './reader-messages.ts';
+import { modelInfo, toRecommended } from './recommend-service.ts';
 import { SettingsStore } from './settings.ts';
-import { getTracks, listTracks, registerTrackFunctions, trackFacets } from './track-query.ts';
+import { getTracks, listTracks, registerTrackFunctions } from './track-query.ts';
 
 export interface AppServiceOptions {
   mode: AppMode;
@@ -69,8 +69,11 @@ export class AppService {
   private dbHandle: Database | undefined;
   private watcher: LibraryWatcher | undefined;
   private closed = false;
-  /** The one recommendation index of the running app; any library or model change marks it stale. */
-  private readonly index: RecommendIndexHolder;
+  /**
+   * The whole-library reads (aggregates, the recommendation index and its queries) in the reader
+   * worker; any library or model change marks its index stale.
+   */
+  private readonly reader: ReaderClient;
   private readonly emit: ApiEmitter;
 
   constructor(
@@ -79,12 +82,12 @@ export class AppService {
     private readonly options: AppServiceOptions,
   ) {
     this.emit = (event, payload) => {
-      if (event === 'library.changed') this.index.invalidate();
+      if (event === 'library.changed') this.reader.invalidate();
       emit(event, payload);
     };
     this.jobs = new JobBoard(emit);
     this.settings = new SettingsStore(dataDir);
-    this.index = new RecommendIndexHolder(() => this.db, dataDir);
+    this.reader = new ReaderClient(dataDir);
   }
 
   /** The service's own connection (reads, the topic fit); workers open their own. */
@@ -104,6 +107,7 @@ export class AppService {
     if (!this.dbHandle) checkLibraryDatabase(this.dataDir);
     if (!this.db.open) throw new Error('the library database is closed');
     warmPlaybackTranscoder();
+    this.reader.warm(); // the index builds in the reader worker while the first pages are served
     this.resumeEmbedding();
   }
 
@@ -185,9 +189,15 @@ export class AppService {
     this.closed = true;
     this.jobs.cancelAll();
     await this.watcher?.close();
+    await this.reader.close();
     this.dbHandle?.close();
     this.dbHandle = undefined;
     await closePlaybackTranscoder();
+  }
+
+  /** Where the reader worker's recommendation index stands (built, building, stale), for benches and tests. */
+  indexStatus(): Promise<IndexStatus> {
+    return this.reader.call('index.status', {});
   }
 
   /** Audio for the player: see {@link mediaResponse}. */
@@ -213,7 +223,7 @@ export class AppService {
       dataDir: this.dataDir,
       canChooseFolder: this.options.chooseFolder !== undefined,
     }),
-    'library.summary': () => librarySummary(this.db),
+    'library.summary': () => this.reader.call('library.summary', {}),
     'library.scan': (request) => this.scan(request.folders),
     'library.cancelScan': () => ({ cancelled: this.jobs.cancel('scan') }),
     'library.removeFolder': ({ folder }) => {
@@ -229,12 +239,12 @@ export class AppService {
     'tracks.get': ({ ids }) => getTracks(this.db, ids),
     'albums.list': (request) => listAlbums(this.db, request),
     'albums.tracks': (request) => albumTracks(this.db, request),
-    'tracks.facets': () => trackFacets(this.db),
+    'tracks.facets': () => this.reader.call('tracks.facets', {}),
     'analysis.start': () => this.analyse(),
     'analysis.cancel': () => ({ cancelled: this.jobs.cancel('analysis') }),
     'topics.fit': (request) => this.fitTopics(request),
     'topics.cancel': () => ({ cancelled: this.jobs.cancel('topics') }),
-    'topics.show': () => ({ topics: showTopics(this.db) }),
+    'topics.show': async () => ({ topics: await this.reader.call('topics.show', {}) }),
     'jobs.status': () => ({ jobs: this.jobs.status() }),
     'settings.get': () => this.settings.get(),
     'settings.set': (patch) => this.settings.set(patch),
@@ -246,22 +256,22 @@ export class AppService {
       filename: `cadenza-queue-${new Date().toISOString().slice(0, 10)}.m3u8`,
       content: toM3u8(getTracks(this.db, trackIds)),
     }),
-    'queue.fromTopics': ({ topics, weights, ranking, n, adventurous, exclude }) => {
-      const index = this.index.require();
-      const k = index.model!.meta.config.userInput;
-      const outside = topics.find((t) => t > k);
-      if (outside !== undefined) throw new Error(`topic ${outside} is not in the model (topics run from 1 to ${k})`);
-      const recs = topicQueue(this.db, index, topics, {
-        n: n ?? 20,
-        adventurous: adventurous ?? 0,
-        ranking: ranking ?? 'blend',
-        ...(weights ? { weights } : {}),
-        ...(exclude ? { exclude } : {}),
+    // Ranked in the reader worker (the index and its D passes); the rows are read here, for the n results only.
+    'queue.fromTopics': async ({ topics, weights, ranking, n, adventurous, exclude }) => {
+      const recs = await this.reader.call('queue.fromTopics', {
+        topics,
+        options: {
+          n: n ?? 20,
+          adventurous: adventurous ?? 0,
+          ranking: ranking ?? 'blend',
+          ...(weights ? { weights } : {}),
+          ...(exclude ? { exclude } : {}),
+        },
       });
       return { tracks: toRecommended(this.db, recs) };
     },
-    'tracks.moreLike': ({ trackIds, n, exclude }) => {
-      const recs = moreLikeThis(this.db, this.index.require(), trackIds, { n: n ?? 20, ...(exclude ? { exclude } : {}) });
+    'tracks.moreLike': async ({ trackIds, n, exclude }) => {
+      const recs = await this.reader.call('tracks.moreLike', { trackIds, rules: { n: n ?? 20, ...(exclude ? { exclude } : {}) } });
       return { tracks: toRecommended(this.db, recs) };
     },
     'feedback.set': ({ trackId, kind, position, topics }) => {
@@ -279,8 +289,8 @@ export class AppService {
     },
     'model.retrain': (request) => this.retrain(request),
     'model.info': () => modelInfo(this.db),
-    'model.map': ({ topics }) => embeddingMap(this.db, this.index.get(), topics ?? []),
-    'model.mapSelection': ({ topics }) => mapSelection(this.db, this.index.get(), topics ?? []),
+    'model.map': ({ topics }) => this.reader.call('model.map', { topics: topics ?? [] }),
+    'model.mapSelection': ({ topics }) => this.reader.call('model.mapSelection', { topics: topics ?? [] }),
     'playlists.list': () => ({ playlists: listPlaylists(this.db) }),
     'playlists.save': (request) => this.savePlaylist(request),
     'playlists.get': ({ id }) => {

@@ -1,43 +1,142 @@
 /**
- * The app's side of the recommendations: one RecommendIndex kept for the running app (rebuilt lazily
- * after a library change, a model change or new embeddings), the API's result shapes, model info and the
- * 2-D map of the embeddings (PCA in plain loops). The ranking itself lives in core/recommend.
+ * The app's side of the recommendations: one RecommendIndex kept for the running app (in the reader
+ * worker; rebuilt after a library change, a model change or new embeddings), the API's result shapes,
+ * model info and the 2-D map of the embeddings (PCA in plain loops). The ranking lives in core/recommend.
  */
 import type { Database } from 'better-sqlite3';
 import { MAP_RESOLUTION, type EmbeddingMap, type MapSelection, type ModelInfo, type RecommendedTrack } from '../../api/types.ts';
 import { activeModel, isModelCurrent, listModels, type LoadedModel } from '../model/store.ts';
 import { topicVector, userEmbedding } from '../recommend/model-math.ts';
 import { RecommendIndex, type Recommendation } from '../recommend/recommender.ts';
+import { databaseVersion } from '../db/until-change.ts';
+import type { IndexStatus } from './reader-messages.ts';
 import { getTracks } from './track-query.ts';
 
-export class RecommendIndexHolder {
+/** A build that was overtaken (the data changed, or the worker is closing): its result is dropped. */
+class AbandonedBuild extends Error {}
+
+/**
+ * What an index depends on, read in a few index lookups: the active model and how many songs it has
+ * embedded, the active topic model (the lane table, the map's colours), and the tracks (count, last id).
+ * Checked only after a commit (databaseVersion), so a model activated or songs embedded by another
+ * process (the CLI) are picked up on the next query without a rebuild per query.
+ */
+function dataFingerprint(db: Database): string {
+  const row = db
+    .prepare(
+      `SELECT (SELECT id FROM models WHERE active = 1) AS model,
+              (SELECT COUNT(*) FROM track_embeddings WHERE model_id = (SELECT id FROM models WHERE active = 1)) AS embedded,
+              (SELECT id FROM topic_models WHERE active = 1) AS topics,
+              (SELECT COUNT(*) FROM tracks) AS tracks, (SELECT MAX(id) FROM tracks) AS lastTrack`,
+    )
+    .raw()
+    .get() as unknown[];
+  return row.join(':');
+}
+
+/**
+ * The one RecommendIndex of the running app (held by the reader worker). Built page by page, handing the
+ * thread back between pages; rebuilt when marked stale (any library.changed), when the data it was built
+ * from changed (dataFingerprint), or when the active model is another. A caller during a build waits for
+ * that build; a build overtaken by a change is abandoned and started again, so no answer comes from an
+ * index older than the last change the caller could have seen.
+ */
+export class RecommendIndexCache {
   private index: RecommendIndex | null = null;
+  private fingerprint: string | null = null;
+  private checkedAt: string | null = null;
   private stale = true;
+  private generation = 0;
+  private building: Promise<void> | null = null;
+  private closed = false;
+  private lastBuildMs: number | null = null;
+  private builds = 0;
 
   constructor(
-    private readonly db: () => Database,
+    private readonly db: Database,
     private readonly dataDir: string,
+    private readonly pageRows?: number,
   ) {}
 
-  /** Marks the index out of date: the next query rebuilds it. */
+  /** Marks the index out of date: a build under way is abandoned, the next get() builds again. */
   invalidate(): void {
     this.stale = true;
+    this.generation++;
   }
 
-  /** The index of the active model (null without one), rebuilt if marked stale or the active model changed. */
-  get(): RecommendIndex | null {
-    const active = activeModel(this.db());
-    if (this.stale || (this.index?.model?.id ?? null) !== (active?.id ?? null)) {
-      this.index = active ? RecommendIndex.load(this.db(), this.dataDir) : null;
-      this.stale = false;
+  /** Abandons any build; get() refuses from now on. */
+  close(): void {
+    this.closed = true;
+    this.generation++;
+  }
+
+  /** The index of the active model (null without one), current with the data. */
+  async get(): Promise<RecommendIndex | null> {
+    for (;;) {
+      if (this.closed) throw new Error('the app is closing');
+      if (this.building) {
+        await this.building;
+        continue;
+      }
+      if (!this.outOfDate()) return this.index;
+      this.building = this.build().finally(() => (this.building = null));
     }
-    return this.index;
   }
 
-  require(): RecommendIndex {
-    const index = this.get();
+  async require(): Promise<RecommendIndex> {
+    const index = await this.get();
     if (!index) throw new Error('no trained model yet: train one in Settings → Model (or run `cadenza train`)');
     return index;
+  }
+
+  /** The index if it is built and current, without waiting (null otherwise). */
+  ready(): RecommendIndex | null {
+    return this.building || this.outOfDate() ? null : this.index;
+  }
+
+  status(): IndexStatus {
+    const state = this.building ? 'building' : this.outOfDate() ? 'stale' : this.index ? 'ready' : 'none';
+    return {
+      state,
+      modelId: this.index?.model?.id ?? null,
+      songs: this.index?.count ?? 0,
+      lastBuildMs: this.lastBuildMs,
+      builds: this.builds,
+    };
+  }
+
+  private outOfDate(): boolean {
+    if (this.stale) return true;
+    const version = databaseVersion(this.db);
+    if (version === this.checkedAt) return false;
+    this.checkedAt = version;
+    if (dataFingerprint(this.db) === this.fingerprint) return false;
+    this.stale = true;
+    return true;
+  }
+
+  private async build(): Promise<void> {
+    const generation = this.generation;
+    // Read before the rows: a change committed during the build moves the version, and the next get() checks again.
+    const version = databaseVersion(this.db);
+    const fingerprint = dataFingerprint(this.db);
+    const started = performance.now();
+    const between = async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (generation !== this.generation) throw new AbandonedBuild();
+    };
+    try {
+      const index = await RecommendIndex.build(this.db, this.dataDir, between, this.pageRows ? { pageRows: this.pageRows } : {});
+      if (generation !== this.generation) return;
+      this.index = index;
+      this.fingerprint = fingerprint;
+      this.checkedAt = version;
+      this.stale = false;
+      this.lastBuildMs = performance.now() - started;
+      this.builds++;
+    } catch (error) {
+      if (!(error instanceof AbandonedBuild)) throw error;
+    }
   }
 }
 

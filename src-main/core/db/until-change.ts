@@ -8,7 +8,8 @@ import type { Database } from 'better-sqlite3';
 const MAX_ENTRIES = 64;
 const caches = new WeakMap<Database, Map<string, { version: string; value: unknown }>>();
 
-function version(db: Database): string {
+/** Moves with every commit, by another connection or by this one: equal strings mean nothing was committed between. */
+export function databaseVersion(db: Database): string {
   const other = db.pragma('data_version', { simple: true }) as number;
   const own = (db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
   return `${other}:${own}`;
@@ -18,7 +19,7 @@ function version(db: Database): string {
 export function untilChange<T>(db: Database, key: string, compute: () => T): T {
   let cache = caches.get(db);
   if (!cache) caches.set(db, (cache = new Map()));
-  const now = version(db);
+  const now = databaseVersion(db);
   const hit = cache.get(key);
   if (hit && hit.version === now) return hit.value as T;
   const value = compute();

@@ -12,6 +12,7 @@ export const WORKER_SOURCES = {
   retrain: '../recommend/retrain.worker.ts',
   train: '../model/train.worker.ts',
   playback: '../playback/playback.worker.ts',
+  reader: '../app/reader.worker.ts',
 } as const satisfies Record<string, string>;
 
 export type WorkerName = keyof typeof WORKER_SOURCES;

@@ -4,7 +4,6 @@
  * short explanation, and the queue rules and feedback of ranking.ts. See docs/recommend.md.
  */
 import type { Database } from 'better-sqlite3';
-import { blobToFeatures } from '../analysis/feature-store.ts';
 import { loadModel, type LoadedModel } from '../model/store.ts';
 import { blobToFloat32, currentTopicModel, trackTopics, type StoredTopicModel } from '../topics/library-topics.ts';
 import { distanceScorer, type DistanceScorer } from './distance-kernel.ts';
@@ -37,38 +36,46 @@ export class RecommendIndex implements RankTracks {
     readonly tracks: readonly IndexedTrack[],
     readonly scorer: DistanceScorer,
     embeddings: Float32Array,
+    /** The tracks' artist and song keys when the caller computed them already (the paged build does, per page). */
+    keys?: TrackKeys,
   ) {
     this.count = tracks.length;
     scorer.setItems(embeddings);
-    this.artistKey = new Int32Array(this.count);
-    this.songKey = new Int32Array(this.count);
-    const artists = new Map<string, number>();
-    const songs = new Map<string, number>();
-    tracks.forEach((t, i) => {
-      this.byId.set(t.id, i);
-      const artist = normalizeName(t.artist);
-      const title = normalizeName(t.title);
-      this.artistKey[i] = artist ? intern(artists, artist) : -1;
-      this.songKey[i] = artist && title ? intern(songs, `${artist}\u0000${title}`) : -1;
-    });
+    if (!keys) {
+      const made = new TrackKeys(this.count);
+      tracks.forEach((t, i) => made.add(i, t.artist, t.title));
+      keys = made;
+    }
+    this.artistKey = keys.artistKey.subarray(0, this.count);
+    this.songKey = keys.songKey.subarray(0, this.count);
+    tracks.forEach((t, i) => this.byId.set(t.id, i));
   }
 
   /** The index of the active model's embeddings (available tracks only); null without a model. */
   static load(db: Database, dataDir: string, modelId?: number): RecommendIndex | null {
-    const model = loadModel(db, dataDir, modelId);
-    if (!model) return null;
-    const rows = db
-      .prepare(
-        // Tracks in id order, each embedding by its key: no sort of 100,000 rows with their blobs.
-        `SELECT t.id, t.path, t.artist, t.title, e.embedding FROM tracks t CROSS JOIN track_embeddings e ON e.track_id = t.id AND e.model_id = ?
-         WHERE t.available = 1 ORDER BY t.id`,
-      )
-      .all(model.id) as (IndexedTrack & { embedding: Buffer })[];
-    const dim = model.meta.config.embedding;
-    const embeddings = new Float32Array(rows.length * dim);
-    rows.forEach((r, i) => embeddings.set(blobToFeatures(r.embedding), i * dim));
-    const tracks = rows.map(({ id, path, artist, title }) => ({ id, path, artist, title }));
-    return new RecommendIndex(model, tracks, distanceScorer(distanceLayers(model)), embeddings);
+    const pages = indexPages(db, dataDir, modelId);
+    let step = pages.next();
+    while (!step.done) step = pages.next();
+    return step.value;
+  }
+
+  /**
+   * The same index built page by page, handing the thread back between pages (`between`), so a worker
+   * that builds it still answers other messages; `between` may throw to abandon the build.
+   */
+  static async build(
+    db: Database,
+    dataDir: string,
+    between: () => Promise<void>,
+    options: { modelId?: number; pageRows?: number } = {},
+  ): Promise<RecommendIndex | null> {
+    const pages = indexPages(db, dataDir, options.modelId, options.pageRows);
+    let step = pages.next();
+    while (!step.done) {
+      await between();
+      step = pages.next();
+    }
+    return step.value;
   }
 
   indexOf(trackId: number): number | undefined {
@@ -114,6 +121,51 @@ export class RecommendIndex implements RankTracks {
   }
 }
 
+/** Rows per keyset page of the index build: a page is a few ms of reading, so the thread is handed back often. */
+export const INDEX_PAGE_ROWS = 4096;
+
+/**
+ * Reads the index's rows in keyset pages of track ids (the id order of the whole index, no sort): ids,
+ * names and embeddings, the embeddings straight into one preallocated Float32Array. Yields after each page.
+ */
+function* indexPages(
+  db: Database,
+  dataDir: string,
+  modelId?: number,
+  pageRows = INDEX_PAGE_ROWS,
+): Generator<void, RecommendIndex | null> {
+  const model = loadModel(db, dataDir, modelId);
+  if (!model) return null;
+  const dim = model.meta.config.embedding;
+  // At most this many rows: every embedding of the model (the available ones are fewer or as many).
+  const most = (db.prepare('SELECT COUNT(*) AS n FROM track_embeddings WHERE model_id = ?').get(model.id) as { n: number }).n;
+  let embeddings = new Float32Array(most * dim);
+  const tracks: IndexedTrack[] = [];
+  const keys = new TrackKeys(most);
+  const page = db
+    .prepare(
+      `SELECT t.id, t.path, t.artist, t.title, e.embedding FROM tracks t CROSS JOIN track_embeddings e ON e.track_id = t.id AND e.model_id = ?
+       WHERE t.available = 1 AND t.id > ? ORDER BY t.id LIMIT ?`,
+    )
+    .raw();
+  let after = -1;
+  for (;;) {
+    const rows = page.all(model.id, after, pageRows) as [number, string, string | null, string | null, Buffer][];
+    for (const [id, path, artist, title, blob] of rows) {
+      // A row added between the count and this page (a concurrent embedding) does not fit: the next build has it.
+      if (tracks.length === most) break;
+      new Uint8Array(embeddings.buffer, tracks.length * dim * 4, dim * 4).set(blob.subarray(0, dim * 4));
+      keys.add(tracks.length, artist, title);
+      tracks.push({ id, path, artist, title });
+    }
+    if (rows.length < pageRows || tracks.length === most) break;
+    after = rows[rows.length - 1]![0];
+    yield;
+  }
+  if (tracks.length < most) embeddings = embeddings.slice(0, tracks.length * dim);
+  return new RecommendIndex(model, tracks, distanceScorer(distanceLayers(model)), embeddings, keys);
+}
+
 /** Lane scores (−affinity, topic-major k × count) and which tracks were ranked with their tags. */
 export interface TopicLaneTable {
   k: number;
@@ -123,6 +175,26 @@ export interface TopicLaneTable {
 
 export function normalizeName(s: string | null): string {
   return (s ?? '').normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/** The queue rules' keys: one number per normalised artist, and per artist + title (the same song on two albums). */
+export class TrackKeys {
+  readonly artistKey: Int32Array;
+  readonly songKey: Int32Array;
+  private readonly artists = new Map<string, number>();
+  private readonly songs = new Map<string, number>();
+
+  constructor(capacity: number) {
+    this.artistKey = new Int32Array(capacity);
+    this.songKey = new Int32Array(capacity);
+  }
+
+  add(i: number, artistName: string | null, titleName: string | null): void {
+    const artist = normalizeName(artistName);
+    const title = normalizeName(titleName);
+    this.artistKey[i] = artist ? intern(this.artists, artist) : -1;
+    this.songKey[i] = artist && title ? intern(this.songs, `${artist}\u0000${title}`) : -1;
+  }
 }
 
 function intern(map: Map<string, number>, key: string): number {

@@ -1,0 +1,49 @@
+/**
+ * Messages between the app service and its reader worker (reader.worker.ts): the reads that cost
+ * whole-library passes (aggregates, the recommendation index and its queries) answered off the host's
+ * main thread. Tagged unions both ways; a failure comes back as a value with the reason.
+ */
+import type { EmbeddingMap, LibrarySummary, MapSelection, TopicInfo, TrackFacets } from '../../api/types.ts';
+import type { QueueRules, Recommendation, TopicQueueOptions } from '../recommend/recommender.ts';
+
+/** What the worker answers, by method (the app's API names where it is one API call). */
+export interface ReaderCalls {
+  'library.summary': { request: Record<string, never>; answer: LibrarySummary };
+  'tracks.facets': { request: Record<string, never>; answer: TrackFacets };
+  'topics.show': { request: Record<string, never>; answer: TopicInfo[] };
+  'queue.fromTopics': { request: { topics: number[]; options: TopicQueueOptions }; answer: Recommendation[] };
+  'tracks.moreLike': { request: { trackIds: number[]; rules: QueueRules }; answer: Recommendation[] };
+  'model.map': { request: { topics: number[] }; answer: EmbeddingMap };
+  'model.mapSelection': { request: { topics: number[] }; answer: MapSelection };
+  /** The index's state (built, building, its size and build time): for the bench and the tests. */
+  'index.status': { request: Record<string, never>; answer: IndexStatus };
+}
+
+export type ReaderMethod = keyof ReaderCalls;
+
+export interface IndexStatus {
+  /** none: no active model; stale: built for older data or not yet built; building; ready. */
+  state: 'none' | 'stale' | 'building' | 'ready';
+  modelId: number | null;
+  songs: number;
+  /** The last finished build: wall time in the worker, and how many builds ran (abandoned ones not counted). */
+  lastBuildMs: number | null;
+  builds: number;
+}
+
+export type ReaderRequest =
+  | { [M in ReaderMethod]: { type: 'call'; id: number; method: M; request: ReaderCalls[M]['request'] } }[ReaderMethod]
+  /** The library, the model or the embeddings changed: the index is rebuilt before its next answer (and soon, unasked). */
+  | { type: 'invalidate' }
+  /** Build the index now (at app start), so the first map or queue does not wait for it. */
+  | { type: 'warm' }
+  /** Abandon any build, close the connection and exit. */
+  | { type: 'close' };
+
+export type ReaderReply =
+  | { type: 'answer'; id: number; value: unknown }
+  | { type: 'failed'; id: number; error: string };
+
+export interface ReaderWorkerData {
+  dataDir: string;
+}
