@@ -74,19 +74,33 @@ if (values['app-start']) {
   const started = performance.now();
   const app = new AppService(values['app-start'], () => {}, { mode: 'browser', version: 'bench' });
   app.open();
-  const summary = await app.handle('library.summary', null);
-  const page = await app.handle('tracks.list', { offset: 0, limit: 100 });
-  const firstPageMs = performance.now() - started;
+  const openMs = performance.now() - started;
+  // As the UI asks (issue 12): the first page beside the summary, facets and topics (the reader worker's).
+  let firstPageMs = NaN;
+  const [summary, page] = await Promise.all([
+    app.handle('library.summary', null),
+    app.handle('tracks.list', { offset: 0, limit: 100 }).then((p) => {
+      firstPageMs = performance.now() - started;
+      return p;
+    }),
+    app.handle('tracks.facets', null),
+    app.handle('topics.show', null),
+  ]);
+  const summaryMs = performance.now() - started;
   const queueStarted = performance.now();
   await app.handle('queue.fromTopics', { topics: [1], n: 20 });
   const indexAndQueueMs = performance.now() - queueStarted;
+  const index = await app.indexStatus();
   await app.close();
   console.log(
     JSON.stringify({
+      openMs,
       firstPageMs,
+      summaryMs,
       rows: page.tracks.length,
       tracks: summary.tracks,
       indexAndQueueMs,
+      indexBuildMs: index.lastBuildMs,
       peakRssMb: procStatus('VmHWM'),
     }),
   );
@@ -387,10 +401,13 @@ const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'b
 const appStart =
   child.status === 0
     ? (JSON.parse(child.stdout.trim().split('\n').at(-1)!) as {
+        openMs: number;
         firstPageMs: number;
+        summaryMs: number;
         rows: number;
         tracks: number;
         indexAndQueueMs: number;
+        indexBuildMs: number | null;
         peakRssMb: number;
       })
     : null;
@@ -406,7 +423,9 @@ stages.push({
   etaChecks: 0,
   etaWorstErr: null,
   etaMedianErr: null,
-  note: `first page of ${appStart?.tracks ?? '?'} tracks; then index build + first queue ${appStart?.indexAndQueueMs.toFixed(0) ?? '?'} ms`,
+  note:
+    `first page of ${appStart?.tracks ?? '?'} tracks (open, quick_check included, ${appStart?.openMs.toFixed(0) ?? '?'} ms; summary, facets and topics at ${appStart?.summaryMs.toFixed(0) ?? '?'} ms); ` +
+    `then the first queue ${appStart?.indexAndQueueMs.toFixed(0) ?? '?'} ms (the index, built in the reader worker from the start, in ${appStart?.indexBuildMs?.toFixed(0) ?? '?'} ms)`,
 });
 
 const report = {

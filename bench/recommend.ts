@@ -8,11 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import { blobToFeatures } from '../src-main/core/analysis/feature-store.ts';
 import { openLibraryDatabase } from '../src-main/core/db/open.ts';
 import { modelDefinition } from '../src-main/core/model/definition.ts';
 import { DESCRIPTOR_INPUT_LENGTH } from '../src-main/core/model/inputs.ts';
 import { initWeights } from '../src-main/core/model/network.ts';
-import type { LoadedModel } from '../src-main/core/model/store.ts';
+import { loadModel, type LoadedModel } from '../src-main/core/model/store.ts';
 import { TRAIN_DEFAULTS } from '../src-main/core/model/trainer.ts';
 import { distanceScorer } from '../src-main/core/recommend/distance-kernel.ts';
 import { recordFeedback } from '../src-main/core/recommend/feedback.ts';
@@ -21,6 +22,7 @@ import { moreLikeThis, RecommendIndex, topicQueue } from '../src-main/core/recom
 import { setSongSimilarity, SongSimilarity } from '../src-main/core/recommend/song-similarity.ts';
 import { SONG_VECTOR_LENGTH } from '../src-main/core/recommend/song-vectors.ts';
 import { createRng } from '../src-main/core/topics/rng.ts';
+import { seedUiLibrary } from './ui-library.ts';
 
 const { values } = parseArgs({
   options: {
@@ -175,7 +177,78 @@ for (const songs of sizes) {
 db.close();
 fs.rmSync(dir, { recursive: true, force: true });
 
-if (values.json) console.log(JSON.stringify({ n, queries, rows }));
+// The index build from SQLite, as the app does it (issue 12: in the reader worker, in keyset pages), on a
+// seeded library of the same size (bench/ui-library.ts: tracks, topics, an active default-shape model and
+// every embedding), against main's one-shot load before the change (one SELECT of every row as an object,
+// then copies) timed in the same run. `longest step` is the longest stretch between two hand-backs of the
+// thread: what a build costs the thread it runs on at once.
+interface BuildRow {
+  songs: number;
+  oneShot: { wall: number; cpu: number };
+  paged: { wall: number; cpu: number; longestStepMs: number; steps: number };
+}
+const buildRows: BuildRow[] = [];
+const best = (xs: { wall: number; cpu: number }[]) => xs.reduce((a, b) => (b.wall < a.wall ? b : a));
+for (const songs of sizes.filter((s) => s <= 100_000)) {
+  const seededDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cadenza-bench-rec-index-'));
+  const seededDb = openLibraryDatabase(seededDir);
+  seedUiLibrary(seededDb, seededDir, songs);
+  const timed = <T>(f: () => T): { wall: number; cpu: number; value: T } => {
+    const c = process.cpuUsage();
+    const t = performance.now();
+    const value = f();
+    const u = process.cpuUsage(c);
+    return { wall: performance.now() - t, cpu: (u.user + u.system) / 1000, value };
+  };
+  const oneShot: { wall: number; cpu: number }[] = [];
+  const paged: { wall: number; cpu: number; longestStepMs: number; steps: number }[] = [];
+  for (let run = 0; run < 3; run++) {
+    const a = timed(() => oneShotLoad(seededDb, seededDir));
+    if (a.value.count !== songs) throw new Error('one-shot index short');
+    oneShot.push(a);
+    let steps = 0;
+    let longest = 0;
+    let last = performance.now();
+    const c = process.cpuUsage();
+    const t = performance.now();
+    const index = await RecommendIndex.build(seededDb, seededDir, async () => {
+      longest = Math.max(longest, performance.now() - last);
+      steps++;
+      await new Promise((resolve) => setImmediate(resolve));
+      last = performance.now();
+    });
+    longest = Math.max(longest, performance.now() - last);
+    const u = process.cpuUsage(c);
+    if (index?.count !== songs) throw new Error('paged index short');
+    paged.push({ wall: performance.now() - t, cpu: (u.user + u.system) / 1000, longestStepMs: longest, steps });
+  }
+  const p = best(paged) as (typeof paged)[number];
+  buildRows.push({
+    songs,
+    oneShot: best(oneShot),
+    paged: { ...p, longestStepMs: Math.max(...paged.map((x) => x.longestStepMs)) },
+  });
+  seededDb.close();
+  fs.rmSync(seededDir, { recursive: true, force: true });
+}
+
+/** Main's RecommendIndex.load before issue 12's paged build: the baseline. */
+function oneShotLoad(database: typeof db, dataDir: string): RecommendIndex {
+  const stored = loadModel(database, dataDir)!;
+  const all = database
+    .prepare(
+      `SELECT t.id, t.path, t.artist, t.title, e.embedding FROM tracks t CROSS JOIN track_embeddings e ON e.track_id = t.id AND e.model_id = ?
+       WHERE t.available = 1 ORDER BY t.id`,
+    )
+    .all(stored.id) as { id: number; path: string; artist: string | null; title: string | null; embedding: Buffer }[];
+  const dim = stored.meta.config.embedding;
+  const embeddings = new Float32Array(all.length * dim);
+  all.forEach((r, i) => embeddings.set(blobToFeatures(r.embedding), i * dim));
+  const tracks = all.map(({ id, path: p, artist, title }) => ({ id, path: p, artist, title }));
+  return new RecommendIndex(stored, tracks, distanceScorer(distanceLayers(stored)), embeddings);
+}
+
+if (values.json) console.log(JSON.stringify({ n, queries, rows, buildRows }));
 else {
   const f = (x: number) => x.toFixed(1);
   console.log(
@@ -195,5 +268,14 @@ else {
   for (const r of rows)
     console.log(
       `| ${r.songs.toLocaleString('en')} | ${f(r.queueCpu.p50)} / ${f(r.queueCpu.p99)} / ${f(r.queueCpu.max)} | ${f(r.nearestCpu.p50)} / ${f(r.nearestCpu.p99)} / ${f(r.nearestCpu.max)} |`,
+    );
+  console.log('\nIndex build from SQLite (ms; best of 3; seeded library, the default model shape):');
+  console.log(
+    '| songs | one-shot load (before) wall / CPU | paged build (after) wall / CPU | after / before | pages | longest step |',
+  );
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const b of buildRows)
+    console.log(
+      `| ${b.songs.toLocaleString('en')} | ${f(b.oneShot.wall)} / ${f(b.oneShot.cpu)} | ${f(b.paged.wall)} / ${f(b.paged.cpu)} | ${(b.paged.wall / b.oneShot.wall).toFixed(2)} | ${b.paged.steps + 1} | ${f(b.paged.longestStepMs)} |`,
     );
 }

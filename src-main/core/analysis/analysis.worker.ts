@@ -1,6 +1,6 @@
-import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openLibraryDatabase } from '../db/open.ts';
+import { lowerThreadPriority } from '../jobs/priority.ts';
 import { analyseFile, emptyTimings, measureClipLoudness } from './analyse-file.ts';
 import type { AnalysisReply, AnalysisRequest, AnalysisWorkerData } from './analysis-messages.ts';
 import { FeatureStore, type AnalysisTask } from './feature-store.ts';
@@ -14,15 +14,8 @@ const { dataDir, allowFfmpeg, views, lowPriority, crashOnPathSuffix } = workerDa
 const send = (reply: AnalysisReply) => port.postMessage(reply);
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-if (lowPriority) {
-  // With no pid, setPriority applies to the calling thread only on Linux (its own nice value), so this
-  // worker yields to the UI and the main thread; elsewhere it may lower the whole process, or be refused.
-  try {
-    os.setPriority(10);
-  } catch {
-    // not permitted: run at normal priority
-  }
-}
+// This worker yields to the UI and the main thread (its own thread's nice value, on Linux).
+if (lowPriority) lowerThreadPriority();
 
 let store: FeatureStore;
 try {

@@ -42,7 +42,7 @@ import { toM3u8 } from './m3u.ts';
 import { closePlaybackTranscoder, warmPlaybackTranscoder } from '../playback/transcoder.ts';
 import { mediaResponse } from './media.ts';
 import { ReaderClient } from './reader-client.ts';
-import type { IndexStatus } from './reader-messages.ts';
+import { unpackMap, type IndexStatus } from './reader-messages.ts';
 import { modelInfo, toRecommended } from './recommend-service.ts';
 import { SettingsStore } from './settings.ts';
 import { getTracks, listTracks, registerTrackFunctions } from './track-query.ts';
@@ -271,7 +271,10 @@ export class AppService {
       return { tracks: toRecommended(this.db, recs) };
     },
     'tracks.moreLike': async ({ trackIds, n, exclude }) => {
-      const recs = await this.reader.call('tracks.moreLike', { trackIds, rules: { n: n ?? 20, ...(exclude ? { exclude } : {}) } });
+      const recs = await this.reader.call('tracks.moreLike', {
+        trackIds,
+        rules: { n: n ?? 20, ...(exclude ? { exclude } : {}) },
+      });
       return { tracks: toRecommended(this.db, recs) };
     },
     'feedback.set': ({ trackId, kind, position, topics }) => {
@@ -289,7 +292,7 @@ export class AppService {
     },
     'model.retrain': (request) => this.retrain(request),
     'model.info': () => modelInfo(this.db),
-    'model.map': ({ topics }) => this.reader.call('model.map', { topics: topics ?? [] }),
+    'model.map': async ({ topics }) => unpackMap(await this.reader.call('model.map', { topics: topics ?? [] })),
     'model.mapSelection': ({ topics }) => this.reader.call('model.mapSelection', { topics: topics ?? [] }),
     'playlists.list': () => ({ playlists: listPlaylists(this.db) }),
     'playlists.save': (request) => this.savePlaylist(request),
@@ -368,6 +371,7 @@ export class AppService {
         let first: { done: number; at: number } | null = null;
         const job = startTrainJob({
           dataDir: this.dataDir,
+          lowPriority: true, // the API and the UI come first on a machine this shares
           ...(request.epochs !== undefined ? { epochs: request.epochs, patience: request.epochs } : {}),
           ...(request.seed !== undefined ? { seed: request.seed } : {}),
           ...(request.model !== undefined ? { model: request.model } : {}),

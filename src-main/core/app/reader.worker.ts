@@ -4,7 +4,14 @@ import { untilChange } from '../db/until-change.ts';
 import { librarySummary } from '../library/summary.ts';
 import { moreLikeThis, RecommendError, topicQueue } from '../recommend/recommender.ts';
 import { showTopics } from '../topics/library-topics.ts';
-import type { ReaderCalls, ReaderMethod, ReaderReply, ReaderRequest, ReaderWorkerData } from './reader-messages.ts';
+import {
+  packMap,
+  type ReaderCalls,
+  type ReaderMethod,
+  type ReaderReply,
+  type ReaderRequest,
+  type ReaderWorkerData,
+} from './reader-messages.ts';
 import { embeddingMap, mapSelection, RecommendIndexCache } from './recommend-service.ts';
 import { trackFacets } from './track-query.ts';
 
@@ -16,12 +23,20 @@ if (!port) throw new Error('reader.worker must run as a worker thread');
 const { dataDir } = workerData as ReaderWorkerData;
 const db = openLibraryDatabase(dataDir);
 const indexes = new RecommendIndexCache(db, dataDir);
-const send = (reply: ReaderReply) => port.postMessage(reply);
+const send = (reply: ReaderReply) => port.postMessage(reply, reply.type === 'answer' ? transferable(reply.value) : []);
+
+/** The buffers of an answer's typed-array fields (the packed map's): moved, not copied. */
+function transferable(value: unknown): ArrayBuffer[] {
+  if (!value || typeof value !== 'object') return [];
+  return Object.values(value).flatMap((v) => (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer ? [v.buffer] : []));
+}
 /** After a change the index is rebuilt unasked once the library has been quiet this long (a scan's batches settle). */
 const REWARM_AFTER_MS = 2000;
 let rewarm: NodeJS.Timeout | undefined;
 
-type Handlers = { [M in ReaderMethod]: (request: ReaderCalls[M]['request']) => Promise<ReaderCalls[M]['answer']> | ReaderCalls[M]['answer'] };
+type Handlers = {
+  [M in ReaderMethod]: (request: ReaderCalls[M]['request']) => Promise<ReaderCalls[M]['answer']> | ReaderCalls[M]['answer'];
+};
 
 const handlers: Handlers = {
   'library.summary': () => librarySummary(db),
@@ -35,7 +50,7 @@ const handlers: Handlers = {
     return topicQueue(db, index, topics, options);
   },
   'tracks.moreLike': async ({ trackIds, rules }) => moreLikeThis(db, await indexes.require(), trackIds, rules),
-  'model.map': async ({ topics }) => embeddingMap(db, await indexes.get(), topics),
+  'model.map': async ({ topics }) => packMap(embeddingMap(db, await indexes.get(), topics)),
   'model.mapSelection': async ({ topics }) => mapSelection(db, await indexes.get(), topics),
   'index.status': () => indexes.status(),
 };

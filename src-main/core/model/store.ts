@@ -8,8 +8,7 @@ import type { BackendInfo } from './backend.ts';
 import type { Standardizer } from './data.ts';
 import type { ModelConfig } from './definition.ts';
 import { modelInputOf } from './inputs.ts';
-import { Network, paramSpecs, type WeightSet } from './network.ts';
-import { embedRows } from './step.ts';
+import { paramSpecs, type WeightSet } from './params.ts';
 import { readTensorFile, writeTensorFile } from './tensor-file.ts';
 import type { Checkpoint, CheckpointStore, EpochMetrics, TrainedModel, TrainOptions } from './trainer.ts';
 
@@ -286,6 +285,8 @@ export async function embedMissing(
   if (total === 0) return { modelId: model.id, embedded: 0, ms: performance.now() - started, songsPerSecond: 0 };
   const column = kind === 'mfcc' ? 'f.features AS features, NULL AS descriptors' : 'NULL AS features, f.clip_descriptors AS descriptors';
   const page = db.prepare(`SELECT f.track_id AS trackId, ${column} ${pendingFrom} AND f.track_id > ? ORDER BY f.track_id LIMIT ?`);
+  // TF.js is loaded here, on the first embedding: what only reads models (the reader worker) never loads it.
+  const [{ Network }, { embedRows }] = await Promise.all([import('./network.ts'), import('./step.ts')]);
   const net = new Network(model.meta.config, model.weights);
   let embedded = 0;
   try {

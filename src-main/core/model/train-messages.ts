@@ -50,4 +50,6 @@ export interface TrainWorkerData {
   runTriplets: number;
   validationFraction: number;
   checkpointEveryMs: number;
+  /** Lower the worker thread's own scheduling priority (lowerThreadPriority): the app's training, so its API stays responsive. */
+  lowPriority?: boolean;
 }

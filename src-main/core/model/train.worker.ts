@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openLibraryDatabase } from '../db/open.ts';
+import { lowerThreadPriority } from '../jobs/priority.ts';
 import { selectBackend } from './backend.ts';
 import { loadLibraryDataset, NotReadyError, splitByArtist } from './data.ts';
 import { modelDefinition } from './definition.ts';
@@ -14,6 +15,7 @@ import { trainModel, type TrainOptions } from './trainer.ts';
 const port = parentPort;
 if (!port) throw new Error('train.worker must run as a worker thread');
 const data = workerData as TrainWorkerData;
+if (data.lowPriority) lowerThreadPriority();
 const send = (reply: TrainReply) => port.postMessage(reply);
 let cancelled = false;
 port.on('message', (request: TrainRequest) => {
@@ -27,7 +29,10 @@ async function main(): Promise<void> {
   try {
     // Only the columns this model reads: the default model never loads the MFCC blobs.
     const dataset = loadLibraryDataset(db, { inputs: modelDefinition(data.model).input });
-    if (dataset.songs.length < 2) throw new NotReadyError(`only ${dataset.songs.length} song(s) have both features and topics: run \`cadenza analyze\` and \`cadenza topics fit\``);
+    if (dataset.songs.length < 2)
+      throw new NotReadyError(
+        `only ${dataset.songs.length} song(s) have both features and topics: run \`cadenza analyze\` and \`cadenza topics fit\``,
+      );
     const all = dataset.songs.map((_, i) => i);
     const { kept, held } = splitByArtist(dataset.songs, all, data.validationFraction, data.seed);
     const checkpoints = fileCheckpointStore(data.dataDir, 'triplet');
@@ -39,7 +44,12 @@ async function main(): Promise<void> {
       learningRate: data.learningRate,
       momentum: data.momentum,
       weightDecay: 0,
-      sampling: { mode: data.sampling, negativesPerPositive: data.negatives, maxTriplets: data.maxTripletsPerEpoch, budget: data.tripletBudget },
+      sampling: {
+        mode: data.sampling,
+        negativesPerPositive: data.negatives,
+        maxTriplets: data.maxTripletsPerEpoch,
+        budget: data.tripletBudget,
+      },
       patience: data.patience,
       seed: data.seed,
       runTriplets: data.runTriplets,
@@ -72,7 +82,10 @@ async function main(): Promise<void> {
     const activated = saved.eligible && !cancelled && activateIfEmbedded(db, saved.modelId);
     if (!cancelled) checkpoints.clear(); // stored, embedded and active (or refused): nothing left to resume
     const embeddedInfo = { count: embedded.embedded, songsPerSecond: embedded.songsPerSecond };
-    send({ type: 'done', result: { ...base, cancelled: cancelled && !activated, saved: { ...saved, activated }, embedded: embeddedInfo } });
+    send({
+      type: 'done',
+      result: { ...base, cancelled: cancelled && !activated, saved: { ...saved, activated }, embedded: embeddedInfo },
+    });
   } finally {
     db.close();
   }
@@ -81,7 +94,11 @@ async function main(): Promise<void> {
 main().then(
   () => port.close(),
   (error: unknown) => {
-    send({ type: 'error', error: error instanceof Error ? error.message : String(error), notReady: error instanceof NotReadyError });
+    send({
+      type: 'error',
+      error: error instanceof Error ? error.message : String(error),
+      notReady: error instanceof NotReadyError,
+    });
     port.close();
   },
 );
