@@ -56,14 +56,14 @@ const handlers: Handlers = {
 };
 
 /**
- * Builds the index and what its first queue and map need (the lane table, the projection), in steps.
+ * Builds the index and what its first map and queue need (the projection, the lane table), in steps.
  * The song metric of "more like this" is left to its first call: hundreds of MB at 100,000 songs.
  */
 async function warm(): Promise<void> {
   try {
     const index = await indexes.get();
     if (!index?.model) return;
-    for (const step of [() => index.topicLanes(db), () => embeddingMap(db, index, [])]) {
+    for (const step of [() => embeddingMap(db, index, []), () => index.topicLanes(db)]) {
       await new Promise((resolve) => setImmediate(resolve)); // answer what came in meanwhile
       if (indexes.ready() !== index) return;
       step();

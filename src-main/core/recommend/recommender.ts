@@ -27,7 +27,7 @@ export class RecommendIndex implements RankTracks {
   readonly count: number;
   readonly artistKey: Int32Array;
   readonly songKey: Int32Array;
-  private readonly byId = new Map<number, number>();
+  private readonly byId: Map<number, number>;
   private readonly neighbourCache = new Map<number, { neighbours: Int32Array; distances: Float32Array }>();
   private lanes: TopicLaneTable | null = null;
 
@@ -43,12 +43,12 @@ export class RecommendIndex implements RankTracks {
     scorer.setItems(embeddings);
     if (!keys) {
       const made = new TrackKeys(this.count);
-      tracks.forEach((t, i) => made.add(i, t.artist, t.title));
+      tracks.forEach((t, i) => made.add(i, t.id, t.artist, t.title));
       keys = made;
     }
     this.artistKey = keys.artistKey.subarray(0, this.count);
     this.songKey = keys.songKey.subarray(0, this.count);
-    tracks.forEach((t, i) => this.byId.set(t.id, i));
+    this.byId = keys.byId;
   }
 
   /** The index of the active model's embeddings (available tracks only); null without a model. */
@@ -122,7 +122,7 @@ export class RecommendIndex implements RankTracks {
 }
 
 /** Rows per keyset page of the index build: a page is a few ms of reading, so the thread is handed back often. */
-export const INDEX_PAGE_ROWS = 4096;
+export const INDEX_PAGE_ROWS = 2048;
 
 /**
  * Reads the index's rows in keyset pages of track ids (the id order of the whole index, no sort): ids,
@@ -155,7 +155,7 @@ function* indexPages(
       // A row added between the count and this page (a concurrent embedding) does not fit: the next build has it.
       if (tracks.length === most) break;
       new Uint8Array(embeddings.buffer, tracks.length * dim * 4, dim * 4).set(blob.subarray(0, dim * 4));
-      keys.add(tracks.length, artist, title);
+      keys.add(tracks.length, id, artist, title);
       tracks.push({ id, path, artist, title });
     }
     if (rows.length < pageRows || tracks.length === most) break;
@@ -177,8 +177,12 @@ export function normalizeName(s: string | null): string {
   return (s ?? '').normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
-/** The queue rules' keys: one number per normalised artist, and per artist + title (the same song on two albums). */
+/**
+ * What the index looks tracks up by: position by track id, and the queue rules' keys (one number per
+ * normalised artist, and per artist + title: the same song on two albums).
+ */
 export class TrackKeys {
+  readonly byId = new Map<number, number>();
   readonly artistKey: Int32Array;
   readonly songKey: Int32Array;
   private readonly artists = new Map<string, number>();
@@ -189,7 +193,8 @@ export class TrackKeys {
     this.songKey = new Int32Array(capacity);
   }
 
-  add(i: number, artistName: string | null, titleName: string | null): void {
+  add(i: number, id: number, artistName: string | null, titleName: string | null): void {
+    this.byId.set(id, i);
     const artist = normalizeName(artistName);
     const title = normalizeName(titleName);
     this.artistKey[i] = artist ? intern(this.artists, artist) : -1;
