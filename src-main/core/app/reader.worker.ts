@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openLibraryDatabase } from '../db/open.ts';
 import { untilChange } from '../db/until-change.ts';
 import { librarySummary } from '../library/summary.ts';
-import { moreLikeThis, RecommendError, topicQueue } from '../recommend/recommender.ts';
+import { moreLikeThis, topicQueue } from '../recommend/recommender.ts';
 import { showTopics } from '../topics/library-topics.ts';
 import {
   packMap,
@@ -98,7 +98,7 @@ port.on('message', (request: ReaderRequest) => {
         send({
           type: 'failed',
           id,
-          error: error instanceof RecommendError || error instanceof Error ? error.message : String(error),
+          error: error instanceof Error ? error.message : String(error),
         }),
     );
 });
