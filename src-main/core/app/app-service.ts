@@ -124,8 +124,7 @@ export class AppService {
       onError: (error) => {
         const message = error instanceof Error ? error.message : String(error);
         // A failed batch is already the scan job's own failed outcome; other errors come from watching.
-        if (!(error instanceof WatchedScanError))
-          this.jobs.notify('scan', { status: 'failed', message: `watching the music folders failed: ${message}` });
+        if (!(error instanceof WatchedScanError)) this.jobs.notify('scan', { status: 'failed', message: `watching the music folders failed: ${message}` });
       },
     });
     this.watcher.start();
@@ -137,17 +136,10 @@ export class AppService {
     try {
       const result = await this.jobs.run(
         'scan',
-        (report) =>
-          startScanJob({
-            dataDir: this.dataDir,
-            changedPaths,
-            onProgress: (p) => report({ ...p, phase: p.phase, failed: p.failed }),
-          }),
+        (report) => startScanJob({ dataDir: this.dataDir, changedPaths, onProgress: (p) => report({ ...p, phase: p.phase, failed: p.failed }) }),
         (r) => ({
           status: r.cancelled ? 'cancelled' : 'done',
-          message:
-            `changes in the music folders: ${plural(r.indexed, 'track')} indexed, ${r.removed} removed` +
-            (r.failed.length ? `, ${plural(r.failed.length, 'file')} could not be read` : ''),
+          message: `changes in the music folders: ${plural(r.indexed, 'track')} indexed, ${r.removed} removed` + (r.failed.length ? `, ${plural(r.failed.length, 'file')} could not be read` : ''),
         }),
       );
       this.emit('library.changed', { reason: 'watch' });
@@ -174,10 +166,7 @@ export class AppService {
       .run(
         'training',
         () => startEmbedJob(this.dataDir),
-        (r) => ({
-          status: r.cancelled ? 'cancelled' : 'done',
-          message: `${plural(r.embedded, 'song')} embedded with the active model`,
-        }),
+        (r) => ({ status: r.cancelled ? 'cancelled' : 'done', message: `${plural(r.embedded, 'song')} embedded with the active model` }),
       )
       .then(
         () => this.emit('library.changed', { reason: 'model' }),
@@ -271,10 +260,7 @@ export class AppService {
       return { tracks: toRecommended(this.db, recs) };
     },
     'tracks.moreLike': async ({ trackIds, n, exclude }) => {
-      const recs = await this.reader.call('tracks.moreLike', {
-        trackIds,
-        rules: { n: n ?? 20, ...(exclude ? { exclude } : {}) },
-      });
+      const recs = await this.reader.call('tracks.moreLike', { trackIds, rules: { n: n ?? 20, ...(exclude ? { exclude } : {}) } });
       return { tracks: toRecommended(this.db, recs) };
     },
     'feedback.set': ({ trackId, kind, position, topics }) => {
@@ -331,28 +317,26 @@ export class AppService {
       'training',
       () => {
         const job = retrainFromFeedback(this.dataDir, request.epochs !== undefined ? { epochs: request.epochs } : {});
-        const result = job.result.then((r): RetrainSummary => ({
-          accepted: r.accepted,
-          cancelled: r.cancelled,
-          reason: r.reason,
-          personalTriplets: r.personalTriplets,
-          heldOutSongs: r.heldOutSongs,
-          before: r.before,
-          after: r.after,
-          tolerance: r.tolerance,
-          modelId: r.saved?.modelId ?? null,
-          backend: r.backend.name,
-          device: r.backend.device,
-        }));
+        const result = job.result.then(
+          (r): RetrainSummary => ({
+            accepted: r.accepted,
+            cancelled: r.cancelled,
+            reason: r.reason,
+            personalTriplets: r.personalTriplets,
+            heldOutSongs: r.heldOutSongs,
+            before: r.before,
+            after: r.after,
+            tolerance: r.tolerance,
+            modelId: r.saved?.modelId ?? null,
+            backend: r.backend.name,
+            device: r.backend.device,
+          }),
+        );
         return { result, cancel: () => job.cancel() };
       },
       (r) => ({
         status: r.cancelled ? 'cancelled' : 'done',
-        message: r.cancelled
-          ? r.reason
-          : r.accepted
-            ? `retrained from your feedback: ${r.reason}`
-            : `retraining refused: ${r.reason}`,
+        message: r.cancelled ? r.reason : r.accepted ? `retrained from your feedback: ${r.reason}` : `retraining refused: ${r.reason}`,
       }),
     );
     if (summary.accepted) this.emit('library.changed', { reason: 'model' });

@@ -120,8 +120,7 @@ export class Network {
       h = this.batchNorm(h, layer, mode);
       if (layer.hidden) {
         h = tf.relu(h);
-        if (mode.training && this.config.dropout > 0)
-          h = tf.dropout(h, this.config.dropout, undefined, mode.seed * 7919 + seedOffset + i) as tf.Tensor2D;
+        if (mode.training && this.config.dropout > 0) h = tf.dropout(h, this.config.dropout, undefined, mode.seed * 7919 + seedOffset + i) as tf.Tensor2D;
       }
     });
     return h;
@@ -136,12 +135,7 @@ export class Network {
       return tf.add(tf.mul(tf.sub(h, this.v(layer.mean)), scale), beta);
     }
     const { mean, variance } = tf.moments(h, 0);
-    mode.bnUpdates.push({
-      mean: layer.mean,
-      variance: layer.variance,
-      batchMean: tf.keep(mean),
-      batchVariance: tf.keep(variance),
-    });
+    mode.bnUpdates.push({ mean: layer.mean, variance: layer.variance, batchMean: tf.keep(mean), batchVariance: tf.keep(variance) });
     return tf.add(tf.mul(tf.div(tf.sub(h, mean), tf.sqrt(tf.add(variance, eps))), gamma), beta);
   }
 }
@@ -191,9 +185,5 @@ export function forwardMacs(config: ModelConfig): { item: number; user: number; 
     }
     return total;
   };
-  return {
-    item: macs(config.itemInput, config.item.layers),
-    user: macs(config.userInput, config.user.layers),
-    distance: macs(config.embedding, [...config.distance, 1]),
-  };
+  return { item: macs(config.itemInput, config.item.layers), user: macs(config.userInput, config.user.layers), distance: macs(config.embedding, [...config.distance, 1]) };
 }

@@ -29,10 +29,7 @@ async function main(): Promise<void> {
   try {
     // Only the columns this model reads: the default model never loads the MFCC blobs.
     const dataset = loadLibraryDataset(db, { inputs: modelDefinition(data.model).input });
-    if (dataset.songs.length < 2)
-      throw new NotReadyError(
-        `only ${dataset.songs.length} song(s) have both features and topics: run \`cadenza analyze\` and \`cadenza topics fit\``,
-      );
+    if (dataset.songs.length < 2) throw new NotReadyError(`only ${dataset.songs.length} song(s) have both features and topics: run \`cadenza analyze\` and \`cadenza topics fit\``);
     const all = dataset.songs.map((_, i) => i);
     const { kept, held } = splitByArtist(dataset.songs, all, data.validationFraction, data.seed);
     const checkpoints = fileCheckpointStore(data.dataDir, 'triplet');
@@ -44,12 +41,7 @@ async function main(): Promise<void> {
       learningRate: data.learningRate,
       momentum: data.momentum,
       weightDecay: 0,
-      sampling: {
-        mode: data.sampling,
-        negativesPerPositive: data.negatives,
-        maxTriplets: data.maxTripletsPerEpoch,
-        budget: data.tripletBudget,
-      },
+      sampling: { mode: data.sampling, negativesPerPositive: data.negatives, maxTriplets: data.maxTripletsPerEpoch, budget: data.tripletBudget },
       patience: data.patience,
       seed: data.seed,
       runTriplets: data.runTriplets,
@@ -82,10 +74,7 @@ async function main(): Promise<void> {
     const activated = saved.eligible && !cancelled && activateIfEmbedded(db, saved.modelId);
     if (!cancelled) checkpoints.clear(); // stored, embedded and active (or refused): nothing left to resume
     const embeddedInfo = { count: embedded.embedded, songsPerSecond: embedded.songsPerSecond };
-    send({
-      type: 'done',
-      result: { ...base, cancelled: cancelled && !activated, saved: { ...saved, activated }, embedded: embeddedInfo },
-    });
+    send({ type: 'done', result: { ...base, cancelled: cancelled && !activated, saved: { ...saved, activated }, embedded: embeddedInfo } });
   } finally {
     db.close();
   }
@@ -94,11 +83,7 @@ async function main(): Promise<void> {
 main().then(
   () => port.close(),
   (error: unknown) => {
-    send({
-      type: 'error',
-      error: error instanceof Error ? error.message : String(error),
-      notReady: error instanceof NotReadyError,
-    });
+    send({ type: 'error', error: error instanceof Error ? error.message : String(error), notReady: error instanceof NotReadyError });
     port.close();
   },
 );
