@@ -2,6 +2,8 @@
 // (bench/ui-library.ts: real SQLite, every row, topic and embedding written as the jobs would):
 //  - app start: `cadenza serve` spawned → listening, and page load → the first library rows painted;
 //  - the library table: wheel scrolling, frame times from requestAnimationFrame deltas in the page;
+//  - library pages (`tracks.list`, every 20 ms from the page) while the first map view loads: the other
+//    calls' latency while the server prepares the map (issue 12: the index off the main thread);
 //  - the map: Map tab clicked → the dots painted, hover → the song's name, click → it plays; beside it,
 //    in the same page, the old map's markup (one SVG circle per song with a tab stop, label and handlers)
 //    and the old payload (every point with title, artist and path) as the baseline;
