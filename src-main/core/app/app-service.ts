@@ -11,6 +11,7 @@ import type { ApiEmitter, ApiMethod, ApiRequest, ApiResponse } from '../../api/c
 import type {
   AnalysisSummary,
   AppMode,
+  MixOptions,
   PlaylistSaveResult,
   ScanResult,
   TopicFitSummary,
@@ -36,7 +37,11 @@ import {
   playlistTrackIds,
   savePlaylist,
 } from '../recommend/playlists.ts';
-import { moreLikeThis, topicQueue } from '../recommend/recommender.ts';
+import { moreLikeThis, topicQueue, type QueueRules } from '../recommend/recommender.ts';
+import { similarGroups } from '../recommend/group-similarity.ts';
+import { radio } from '../recommend/radio.ts';
+import { orderTracks } from '../recommend/smooth-order.ts';
+import { songPath } from '../recommend/song-path.ts';
 import { showTopics } from '../topics/library-topics.ts';
 import { startTopicsJob } from '../topics/topics-job.ts';
 import { JobBoard } from './jobs.ts';
@@ -54,6 +59,12 @@ export interface AppServiceOptions {
   chooseFolder?: () => Promise<string | null>;
   /** Analysis worker threads (default: cores − 1). */
   analysisWorkers?: number;
+}
+
+/** The API's mix options as queue rules (absent fields stay absent: the core's defaults apply). */
+function mixRules(mix: MixOptions | undefined): QueueRules {
+  if (!mix) return {};
+  return Object.fromEntries(Object.entries(mix).filter(([, v]) => v !== undefined)) as QueueRules;
 }
 
 /** A watcher batch whose scan job failed (the job board already shows it). */
@@ -246,7 +257,7 @@ export class AppService {
       filename: `cadenza-queue-${new Date().toISOString().slice(0, 10)}.m3u8`,
       content: toM3u8(getTracks(this.db, trackIds)),
     }),
-    'queue.fromTopics': ({ topics, weights, ranking, n, adventurous, exclude }) => {
+    'queue.fromTopics': ({ topics, weights, ranking, n, adventurous, exclude, mix }) => {
       const index = this.index.require();
       const k = index.model!.meta.config.userInput;
       const outside = topics.find((t) => t > k);
@@ -257,11 +268,44 @@ export class AppService {
         ranking: ranking ?? 'blend',
         ...(weights ? { weights } : {}),
         ...(exclude ? { exclude } : {}),
+        ...mixRules(mix),
       });
       return { tracks: toRecommended(this.db, recs) };
     },
-    'tracks.moreLike': ({ trackIds, n, exclude }) => {
-      const recs = moreLikeThis(this.db, this.index.require(), trackIds, { n: n ?? 20, ...(exclude ? { exclude } : {}) });
+    'tracks.moreLike': ({ trackIds, n, exclude, unlike, unlikeWeight, adventurous, mix }) => {
+      const recs = moreLikeThis(this.db, this.index.require(), trackIds, {
+        n: n ?? 20,
+        ...(exclude ? { exclude } : {}),
+        ...(unlike ? { unlike } : {}),
+        ...(unlikeWeight !== undefined ? { unlikeWeight } : {}),
+        ...(adventurous !== undefined ? { adventurous } : {}),
+        ...mixRules(mix),
+      });
+      return { tracks: toRecommended(this.db, recs) };
+    },
+    'mix.path': ({ trackIds, n, exclude, mix }) => {
+      const path = songPath(this.db, this.index.require(), trackIds, {
+        n: n ?? 12,
+        ...(exclude ? { exclude } : {}),
+        ...mixRules(mix),
+      });
+      return {
+        tracks: toRecommended(this.db, path.tracks),
+        steps: path.steps,
+        largestStep: path.largestStep,
+        meanStep: path.meanStep,
+      };
+    },
+    'queue.smoothOrder': ({ trackIds, firstId }) => orderTracks(this.index.require(), trackIds, firstId),
+    'tracks.similarGroups': ({ kind, name, n }) => ({ groups: similarGroups(this.index.require(), kind, name, n ?? 10) }),
+    'queue.radio': ({ seed, n, exclude, sessionSince, adventurous, mix }) => {
+      const recs = radio(this.db, this.index.require(), seed, {
+        n: n ?? 20,
+        ...(exclude ? { exclude } : {}),
+        ...(sessionSince !== undefined ? { sessionSince } : {}),
+        ...(adventurous !== undefined ? { adventurous } : {}),
+        ...mixRules(mix),
+      });
       return { tracks: toRecommended(this.db, recs) };
     },
     'feedback.set': ({ trackId, kind, position, topics }) => {
