@@ -3,6 +3,9 @@
 // top-k, the queue rules, and explanations for the N results. Targets: p99 ≤ 20 ms at 100k, ≤ 150 ms at 1M.
 // The topic queue is timed twice per query: the blend (the default: one top-k per selected topic over the
 // lane table, built once on the first blended query and timed apart) and the paper's nearest (the baseline).
+// Issue 16's mixes are timed too (the same queries' more like this is their baseline): a song path (n = 12,
+// random ends), a blend with subtraction (more like A, less like B), an energy-shaped topic queue (more
+// energetic, a tempo range, rising) with caps per artist and album, and a smooth order of 50 songs.
 // Usage: npm run bench:recommend [-- --sizes 100000,1000000 --queries 200 --n 20 --json]
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +20,10 @@ import { loadModel, type LoadedModel } from '../src-main/core/model/store.ts';
 import { TRAIN_DEFAULTS } from '../src-main/core/model/trainer.ts';
 import { distanceScorer } from '../src-main/core/recommend/distance-kernel.ts';
 import { recordFeedback } from '../src-main/core/recommend/feedback.ts';
+import { setEnergyTable } from '../src-main/core/recommend/energy.ts';
 import { distanceLayers } from '../src-main/core/recommend/model-math.ts';
+import { orderTracks } from '../src-main/core/recommend/smooth-order.ts';
+import { pathIndices } from '../src-main/core/recommend/song-path.ts';
 import { moreLikeThis, RecommendIndex, topicQueue } from '../src-main/core/recommend/recommender.ts';
 import { setSongSimilarity, SongSimilarity } from '../src-main/core/recommend/song-similarity.ts';
 import { SONG_VECTOR_LENGTH } from '../src-main/core/recommend/song-vectors.ts';
@@ -103,6 +109,15 @@ interface Row {
   queueCpu: { p50: number; p99: number; max: number };
   nearestCpu: { p50: number; p99: number; max: number };
   similar: { p50: number; p99: number; max: number };
+  /** Issue 16's mixes. */
+  path: { p50: number; p99: number; max: number };
+  blendAway: { p50: number; p99: number; max: number };
+  shaped: { p50: number; p99: number; max: number };
+  smoothOrder: { p50: number; p99: number; max: number };
+  /** CPU time of this process per path and per blend with subtraction. */
+  pathCpu: { p50: number; p99: number; max: number };
+  blendAwayCpu: { p50: number; p99: number; max: number };
+  similarCpu: { p50: number; p99: number; max: number };
 }
 const rows: Row[] = [];
 for (const songs of sizes) {
@@ -114,6 +129,7 @@ for (const songs of sizes) {
     path: `/bench/${i + 1}.mp3`,
     artist: `artist ${(i + 1) % Math.max(97, Math.floor(songs / 10))}`,
     title: `song ${i + 1}`,
+    album: `album ${Math.floor(i / 12)}`,
   }));
   const t0 = performance.now();
   const index = new RecommendIndex(model, tracks, distanceScorer(distanceLayers(model)), embeddings);
@@ -123,6 +139,11 @@ for (const songs of sizes) {
   const t1 = performance.now();
   setSongSimilarity(index, new SongSimilarity(index, vectors));
   const similarityBuildMs = performance.now() - t1;
+  // Energy (z-scores) and tempo (60–180 BPM) per song, as the energy table would hold them.
+  setEnergyTable(index, {
+    energy: Float32Array.from({ length: songs }, gauss),
+    tempo: Float32Array.from({ length: songs }, () => 60 + 120 * rng.next()),
+  });
   const q = Float32Array.from(index.scorer.item(12345 % songs));
   const kernel: number[] = [];
   for (let i = 0; i < 50; i++) {
@@ -135,6 +156,13 @@ for (const songs of sizes) {
   const queueCpu: number[] = [];
   const nearestCpu: number[] = [];
   const similar: number[] = [];
+  const pathMs: number[] = [];
+  const blendAway: number[] = [];
+  const shaped: number[] = [];
+  const smooth: number[] = [];
+  const pathCpu: number[] = [];
+  const blendAwayCpu: number[] = [];
+  const similarCpu: number[] = [];
   const cpuMs = (since: NodeJS.CpuUsage) => {
     const u = process.cpuUsage(since);
     return (u.user + u.system) / 1000;
@@ -155,10 +183,39 @@ for (const songs of sizes) {
     const nres = topicQueue(db, index, topics, { n, seed: i, adventurous: i % 2 === 0 ? 0 : 0.3, ranking: 'nearest' });
     nearest.push(performance.now() - t);
     nearestCpu.push(cpuMs(c));
+    c = process.cpuUsage();
     t = performance.now();
     const sres = moreLikeThis(db, index, [1 + Math.floor(rng.next() * songs)], { n, seed: i });
     similar.push(performance.now() - t);
+    similarCpu.push(cpuMs(c));
     if (qres.length !== n || sres.length !== n || nres.length !== n) throw new Error('short queue');
+    const pick = () => 41 + Math.floor(rng.next() * (songs - 41));
+    c = process.cpuUsage();
+    t = performance.now();
+    const p = pathIndices(db, index, [pick(), pick()], { n: 12 });
+    pathMs.push(performance.now() - t);
+    pathCpu.push(cpuMs(c));
+    c = process.cpuUsage();
+    t = performance.now();
+    const bres = moreLikeThis(db, index, [pick()], { n, seed: i, unlike: [pick()], adventurous: 0.3 });
+    blendAway.push(performance.now() - t);
+    blendAwayCpu.push(cpuMs(c));
+    t = performance.now();
+    const eres = topicQueue(db, index, topics, {
+      n,
+      seed: i,
+      energy: 1,
+      tempo: { min: 90, max: 140 },
+      energyCurve: 'rising',
+      maxPerArtist: 2,
+      maxPerAlbum: 1,
+    });
+    shaped.push(performance.now() - t);
+    const list = Array.from({ length: 50 }, pick);
+    t = performance.now();
+    orderTracks(index, list, list[0]);
+    smooth.push(performance.now() - t);
+    if (p.length !== 12 || bres.length !== n || eres.length !== n) throw new Error('short mix');
   }
   rows.push({
     songs,
@@ -172,6 +229,13 @@ for (const songs of sizes) {
     queueCpu: stats(queueCpu),
     nearestCpu: stats(nearestCpu),
     similar: stats(similar),
+    path: stats(pathMs),
+    blendAway: stats(blendAway),
+    shaped: stats(shaped),
+    smoothOrder: stats(smooth),
+    pathCpu: stats(pathCpu),
+    blendAwayCpu: stats(blendAwayCpu),
+    similarCpu: stats(similarCpu),
   });
 }
 db.close();
@@ -261,6 +325,23 @@ else {
   for (const r of rows)
     console.log(
       `| ${r.songs.toLocaleString('en')} | ${r.scorer} | ${f(r.buildMs)} | ${f(r.similarityBuildMs)} | ${f(r.laneTableMs)} | ${f(r.kernel.p50)} / ${f(r.kernel.p99)} | ${f(r.queue.p50)} / ${f(r.queue.p99)} / ${f(r.queue.max)} | ${f(r.nearest.p50)} / ${f(r.nearest.p99)} / ${f(r.nearest.max)} | ${(r.queue.p99 / r.nearest.p99).toFixed(2)} | ${f(r.similar.p50)} / ${f(r.similar.p99)} / ${f(r.similar.max)} |`,
+    );
+  console.log('\nIssue 16 mixes (ms): p50 / p99 / max; ratio = p99 / more like this p99 of the same run');
+  console.log(
+    '| songs | path n = 12 | blend with subtraction | energy-shaped queue + caps | smooth order of 50 | more like this (baseline) |',
+  );
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rows) {
+    const cell = (x: { p50: number; p99: number; max: number }) =>
+      `${f(x.p50)} / ${f(x.p99)} / ${f(x.max)} (×${(x.p99 / r.similar.p99).toFixed(2)})`;
+    console.log(
+      `| ${r.songs.toLocaleString('en')} | ${cell(r.path)} | ${cell(r.blendAway)} | ${cell(r.shaped)} | ${cell(r.smoothOrder)} | ${f(r.similar.p50)} / ${f(r.similar.p99)} / ${f(r.similar.max)} |`,
+    );
+  }
+  console.log('\nCPU time per mix (ms, user + system): path n = 12 | blend with subtraction | more like this');
+  for (const r of rows)
+    console.log(
+      `| ${r.songs.toLocaleString('en')} | ${f(r.pathCpu.p50)} / ${f(r.pathCpu.p99)} / ${f(r.pathCpu.max)} | ${f(r.blendAwayCpu.p50)} / ${f(r.blendAwayCpu.p99)} / ${f(r.blendAwayCpu.max)} | ${f(r.similarCpu.p50)} / ${f(r.similarCpu.p99)} / ${f(r.similarCpu.max)} |`,
     );
   console.log('\nCPU time per topic queue (ms, user + system of this process; robust to a loaded machine):');
   console.log('| songs | blend p50 / p99 / max | nearest p50 / p99 / max |');

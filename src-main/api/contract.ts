@@ -6,6 +6,8 @@
  * Recommendations (issues 6–7): `queue.fromTopics`, `tracks.moreLike`, `feedback.set`, and the model:
  * `model.train` (the `training` job), `model.cancel`, `model.rollback`, `model.info`, `model.map`, `model.mapSelection`.
  * Saved playlists: `playlists.list|save|get|delete`.
+ * Mixes (issue 16): `queue.radio`, `mix.path` (a song path), `queue.smoothOrder`; the mix limits and energy controls
+ * (`mix` in `queue.fromTopics`, `tracks.moreLike`, `mix.path`) and blends with subtraction (`unlike`).
  */
 import type {
   AlbumPage,
@@ -27,7 +29,14 @@ import type {
   PlaylistSaveRequest,
   PlaylistSaveResult,
   PlaylistTracks,
+  PathRequest,
+  RadioRequest,
   RecommendedTrack,
+  SimilarGroup,
+  SimilarGroupsRequest,
+  SmoothOrderRequest,
+  SmoothOrderResult,
+  SongPathResult,
   ScanResult,
   Settings,
   SettingsPatch,
@@ -77,6 +86,14 @@ export interface ApiMethods {
   'queue.fromTopics': { request: TopicQueueRequest; response: { tracks: RecommendedTrack[] } };
   /** The songs nearest to the seed tracks (works without tags). */
   'tracks.moreLike': { request: MoreLikeRequest; response: { tracks: RecommendedTrack[] } };
+  /** The next songs of a never-ending radio from a seed, with the session's rules and reactions. */
+  'queue.radio': { request: RadioRequest; response: { tracks: RecommendedTrack[] } };
+  /** Artists or albums like the named one, nearest first. */
+  'tracks.similarGroups': { request: SimilarGroupsRequest; response: { groups: SimilarGroup[] } };
+  /** A song path from the first track to the last through the others, each step close to the previous. */
+  'mix.path': { request: PathRequest; response: SongPathResult };
+  /** The songs reordered into a smooth walk (nearest neighbour, then 2-opt and or-opt), the first kept. */
+  'queue.smoothOrder': { request: SmoothOrderRequest; response: SmoothOrderResult };
   /** Records one listening event (like, dislike, play, complete, skip); the ranking uses it at once. */
   'feedback.set': { request: FeedbackRequest; response: { recorded: boolean } };
   /** Trains a model on the library (the `training` job, in a worker); resolves when it ends. */
@@ -156,6 +173,10 @@ export const API_METHODS: readonly ApiMethod[] = [
   'queue.exportM3u8',
   'queue.fromTopics',
   'tracks.moreLike',
+  'mix.path',
+  'queue.smoothOrder',
+  'queue.radio',
+  'tracks.similarGroups',
   'feedback.set',
   'model.train',
   'model.cancel',

@@ -352,12 +352,111 @@ export interface TopicQueueRequest {
   adventurous?: number;
   /** Track ids to leave out (e.g. what is already queued). */
   exclude?: number[];
+  /** Mix limits and energy controls (issue 16). */
+  mix?: MixOptions;
+}
+
+export type EnergyCurveName = 'rising' | 'falling';
+export const ENERGY_CURVE_NAMES: readonly EnergyCurveName[] = ['rising', 'falling'];
+
+/** The mix limits and energy controls every mix takes (issue 16; docs/recommend.md#mixes). */
+export interface MixOptions {
+  /** Other tracks between two of one artist (default 1; 0 = off). */
+  artistSpacing?: number;
+  /** At most this many tracks per artist / per album (absent = no cap). */
+  maxPerArtist?: number;
+  maxPerAlbum?: number;
+  /** −1 calmer … +1 more energetic (0 = no preference). Not for paths. */
+  energy?: number;
+  /** Only songs with a tempo in this range (BPM). */
+  tempo?: { min: number; max: number };
+  /** Order the queue by energy, rising or falling. Not for paths. */
+  energyCurve?: EnergyCurveName;
 }
 
 export interface MoreLikeRequest {
   trackIds: number[];
   n?: number;
   exclude?: number[];
+  /** A blend with subtraction: less like these tracks. */
+  unlike?: number[];
+  /** How hard to move away from `unlike` (0..10, default 1). */
+  unlikeWeight?: number;
+  /** The temperature: 0 = the strict top; up to 1 samples further down. */
+  adventurous?: number;
+  mix?: MixOptions;
+}
+
+/** What a radio plays from: a topic selection, tracks, an artist, an album or a saved playlist. */
+export type RadioSeedRequest =
+  | { topics: number[]; weights?: number[] }
+  | { trackIds: number[] }
+  | { artist: string }
+  | { album: string }
+  | { playlistId: number };
+
+/** The next songs of a radio (ask again before the queue runs out, with what is queued as `exclude`). */
+export interface RadioRequest {
+  seed: RadioSeedRequest;
+  n?: number;
+  exclude?: number[];
+  /** When the listening session began (ms since the epoch): songs started since are not repeated, and its skips and completions steer. */
+  sessionSince?: number;
+  adventurous?: number;
+  mix?: MixOptions;
+}
+
+/** Artists or albums like one (by their songs' medoid embedding and the learned D). */
+export interface SimilarGroupsRequest {
+  kind: 'artist' | 'album';
+  name: string;
+  n?: number;
+}
+
+export interface SimilarGroup {
+  name: string;
+  /** For an album: its artist. */
+  artist: string | null;
+  songs: number;
+  distance: number;
+  trackIds: number[];
+}
+
+export const PATH_WAYPOINTS_MAX = 16;
+export const PATH_SONGS_MAX = 100;
+export const SMOOTH_ORDER_MAX = 3000;
+
+/** A song path from the first track to the last through the others, `n` songs in all (waypoints included). */
+export interface PathRequest {
+  trackIds: number[];
+  /** Songs in the path, waypoints included (default 12). */
+  n?: number;
+  exclude?: number[];
+  mix?: Omit<MixOptions, 'energy' | 'energyCurve'>;
+}
+
+export interface SongPathResult {
+  tracks: RecommendedTrack[];
+  /** D from the previous song (0 for the first), one per track. */
+  steps: number[];
+  largestStep: number;
+  meanStep: number;
+}
+
+export interface SmoothOrderRequest {
+  /** The songs in their current order (repeats allowed). */
+  trackIds: number[];
+  /** The song to start from (default: the current first). */
+  firstId?: number;
+}
+
+export interface SmoothOrderResult {
+  /** The new order: the ordered songs, then those without an embedding, in their old order. */
+  trackIds: number[];
+  /** The walk's length (sum of D between consecutive embedded songs) before and after. */
+  before: number;
+  after: number;
+  unplaced: number[];
 }
 
 export type FeedbackKindName = 'play' | 'complete' | 'skip' | 'like' | 'dislike';

@@ -185,6 +185,10 @@ const CASES: { [M in ApiMethod]: { good: [unknown, unknown][]; bad: unknown[] } 
         { topics: [3], ranking: 'nearest' },
         { topics: [3], ranking: 'nearest' },
       ],
+      [
+        { topics: [3], mix: { maxPerArtist: 1, energy: 1, tempo: { min: 0, max: 90 } } },
+        { topics: [3], mix: { maxPerArtist: 1, energy: 1, tempo: { min: 0, max: 90 } } },
+      ],
     ],
     bad: [
       { topics: [] },
@@ -212,8 +216,99 @@ const CASES: { [M in ApiMethod]: { good: [unknown, unknown][]; bad: unknown[] } 
         { trackIds: [3, 4], n: 10, exclude: [1] },
         { trackIds: [3, 4], n: 10, exclude: [1] },
       ],
+      [
+        { trackIds: [3], unlike: [7], unlikeWeight: 2, adventurous: 0.3, mix: { energy: -0.5, energyCurve: 'rising' } },
+        { trackIds: [3], unlike: [7], unlikeWeight: 2, adventurous: 0.3, mix: { energy: -0.5, energyCurve: 'rising' } },
+      ],
     ],
-    bad: [{ trackIds: [] }, { trackIds: [0] }, { trackIds: ['3'] }, { trackIds: [3], n: -1 }, { ids: [3] }, null],
+    bad: [
+      { trackIds: [] },
+      { trackIds: [0] },
+      { trackIds: ['3'] },
+      { trackIds: [3], n: -1 },
+      { ids: [3] },
+      { trackIds: [3], unlike: [3] },
+      { trackIds: [3], unlikeWeight: 11 },
+      { trackIds: [3], mix: { energy: 1.5 } },
+      { trackIds: [3], mix: { tempo: { min: 140, max: 90 } } },
+      { trackIds: [3], mix: { energyCurve: 'zigzag' } },
+      { trackIds: [3], mix: { maxPerArtist: 0 } },
+      { trackIds: [3], mix: { loudness: 1 } },
+      null,
+    ],
+  },
+  'mix.path': {
+    good: [
+      [{ trackIds: [3, 9] }, { trackIds: [3, 9] }],
+      [
+        { trackIds: [3, 9, 4], n: 20, exclude: [1], mix: { maxPerArtist: 2, maxPerAlbum: 1, tempo: { min: 90, max: 130 } } },
+        { trackIds: [3, 9, 4], n: 20, exclude: [1], mix: { maxPerArtist: 2, maxPerAlbum: 1, tempo: { min: 90, max: 130 } } },
+      ],
+    ],
+    bad: [
+      { trackIds: [3] },
+      { trackIds: [3, 3] },
+      { trackIds: [3, 9], n: 1 },
+      { trackIds: [3, 9], n: 101 },
+      { trackIds: Array.from({ length: 17 }, (_, i) => i + 1) },
+      { trackIds: [3, 9], mix: { energy: 1 } },
+      { trackIds: [3, 9], mix: { energyCurve: 'rising' } },
+      null,
+    ],
+  },
+  'queue.radio': {
+    good: [
+      [{ seed: { trackIds: [3] } }, { seed: { trackIds: [3] } }],
+      [
+        { seed: { topics: [1, 2], weights: [2, 1] }, n: 10, exclude: [4], sessionSince: 1_700_000_000_000, adventurous: 0.2 },
+        { seed: { topics: [1, 2], weights: [2, 1] }, n: 10, exclude: [4], sessionSince: 1_700_000_000_000, adventurous: 0.2 },
+      ],
+      [
+        { seed: { artist: 'Nina Simone' }, mix: { maxPerArtist: 2 } },
+        { seed: { artist: 'Nina Simone' }, mix: { maxPerArtist: 2 } },
+      ],
+      [{ seed: { playlistId: 2 } }, { seed: { playlistId: 2 } }],
+    ],
+    bad: [
+      { seed: {} },
+      { seed: { trackIds: [3], artist: 'x' } },
+      { seed: { artist: '  ' } },
+      { seed: { trackIds: [3], weights: [1] } },
+      { seed: { topics: [1, 2], weights: [1] } },
+      { seed: { trackIds: [3] }, sessionSince: -1 },
+      { seed: { genre: 'jazz' } },
+      { trackIds: [3] },
+      null,
+    ],
+  },
+  'tracks.similarGroups': {
+    good: [
+      [
+        { kind: 'artist', name: 'Nina Simone' },
+        { kind: 'artist', name: 'Nina Simone' },
+      ],
+      [
+        { kind: 'album', name: 'Blue', n: 5 },
+        { kind: 'album', name: 'Blue', n: 5 },
+      ],
+    ],
+    bad: [
+      { kind: 'genre', name: 'x' },
+      { kind: 'artist', name: '' },
+      { kind: 'artist' },
+      { kind: 'album', name: 'x', n: 0 },
+      null,
+    ],
+  },
+  'queue.smoothOrder': {
+    good: [
+      [{ trackIds: [3, 1, 2] }, { trackIds: [3, 1, 2] }],
+      [
+        { trackIds: [3, 1, 2], firstId: 2 },
+        { trackIds: [3, 1, 2], firstId: 2 },
+      ],
+    ],
+    bad: [{ trackIds: [] }, { trackIds: [3, 1], firstId: 5 }, { trackIds: Array.from({ length: 3001 }, (_, i) => i + 1) }, null],
   },
   'feedback.set': {
     good: [

@@ -1,6 +1,10 @@
 import { API_METHODS, type ApiMethod, type ApiRequest } from './contract.ts';
 import {
+  ENERGY_CURVE_NAMES,
   FEEDBACK_KIND_NAMES,
+  PATH_SONGS_MAX,
+  PATH_WAYPOINTS_MAX,
+  SMOOTH_ORDER_MAX,
   PLAYLIST_NAME_MAX,
   PLAYLIST_TRACKS_MAX,
   TOPIC_RANKING_NAMES,
@@ -16,11 +20,17 @@ import type {
   Availability,
   FeedbackKindName,
   FeedbackRequest,
+  MixOptions,
   MoreLikeRequest,
+  PathRequest,
   PlaylistSaveRequest,
   PlayerSettings,
   SavedQueue,
   SettingsPatch,
+  RadioRequest,
+  RadioSeedRequest,
+  SimilarGroupsRequest,
+  SmoothOrderRequest,
   SortDirection,
   TopicFitRequest,
   TopicQueueRequest,
@@ -134,11 +144,41 @@ const topicWeight = (w: unknown) => {
   return w;
 };
 
+/** The mix limits and energy controls; a path takes no energy preference or curve (its order is the path). */
+function mixOptions(value: unknown, forPath = false): MixOptions {
+  const keys = ['artistSpacing', 'maxPerArtist', 'maxPerAlbum', 'tempo', ...(forPath ? [] : ['energy', 'energyCurve'])];
+  const v = record(value, keys, `{ ${keys.map((k) => `${k}?`).join(', ')} }`);
+  const out: MixOptions = {};
+  if (v.artistSpacing !== undefined) out.artistSpacing = integer(v.artistSpacing, 'artistSpacing', 0, 100);
+  if (v.maxPerArtist !== undefined) out.maxPerArtist = integer(v.maxPerArtist, 'maxPerArtist', 1, 1000);
+  if (v.maxPerAlbum !== undefined) out.maxPerAlbum = integer(v.maxPerAlbum, 'maxPerAlbum', 1, 1000);
+  if (v.energy !== undefined) {
+    if (typeof v.energy !== 'number' || !(v.energy >= -1 && v.energy <= 1))
+      fail('energy must be a number from -1 (calmer) to 1 (more energetic)');
+    out.energy = v.energy as number;
+  }
+  if (v.tempo !== undefined) {
+    const t = record(v.tempo, ['min', 'max'], '{ min, max } (BPM)');
+    const bpm = (x: unknown, name: string) => {
+      if (typeof x !== 'number' || !(x >= 0 && x <= 400)) return fail(`tempo ${name} must be a number of BPM from 0 to 400`);
+      return x;
+    };
+    out.tempo = { min: bpm(t.min, 'min'), max: bpm(t.max, 'max') };
+    if (out.tempo.min > out.tempo.max) fail('tempo min must not be above max');
+  }
+  if (v.energyCurve !== undefined) {
+    if (!(ENERGY_CURVE_NAMES as readonly unknown[]).includes(v.energyCurve))
+      fail(`energyCurve must be one of ${ENERGY_CURVE_NAMES.join(', ')}`);
+    out.energyCurve = v.energyCurve as MixOptions['energyCurve'] & string;
+  }
+  return out;
+}
+
 function topicQueueRequest(value: unknown): TopicQueueRequest {
   const v = record(
     value,
-    ['topics', 'weights', 'ranking', 'n', 'adventurous', 'exclude'],
-    '{ topics: number[], weights?: number[], ranking?, n?, adventurous?, exclude? }',
+    ['topics', 'weights', 'ranking', 'n', 'adventurous', 'exclude', 'mix'],
+    '{ topics: number[], weights?: number[], ranking?, n?, adventurous?, exclude?, mix? }',
   );
   const out: TopicQueueRequest = { topics: list(v.topics, 'topics', 100, topicId, 1) };
   if (new Set(out.topics).size !== out.topics.length) fail('topics must not repeat a topic');
@@ -155,14 +195,105 @@ function topicQueueRequest(value: unknown): TopicQueueRequest {
   if (v.n !== undefined) out.n = integer(v.n, 'n', 1, 500);
   if (v.adventurous !== undefined) out.adventurous = unitNumber(v.adventurous, 'adventurous');
   if (v.exclude !== undefined) out.exclude = list(v.exclude, 'exclude', 10_000, trackId);
+  if (v.mix !== undefined) out.mix = mixOptions(v.mix);
   return out;
 }
 
 function moreLikeRequest(value: unknown): MoreLikeRequest {
-  const v = record(value, ['trackIds', 'n', 'exclude'], '{ trackIds: number[], n?, exclude? }');
+  const v = record(
+    value,
+    ['trackIds', 'n', 'exclude', 'unlike', 'unlikeWeight', 'adventurous', 'mix'],
+    '{ trackIds: number[], n?, exclude?, unlike?, unlikeWeight?, adventurous?, mix? }',
+  );
   const out: MoreLikeRequest = { trackIds: list(v.trackIds, 'trackIds', 100, trackId, 1) };
   if (v.n !== undefined) out.n = integer(v.n, 'n', 1, 500);
   if (v.exclude !== undefined) out.exclude = list(v.exclude, 'exclude', 10_000, trackId);
+  if (v.unlike !== undefined) {
+    out.unlike = list(v.unlike, 'unlike', 100, trackId);
+    if (out.unlike.some((id) => out.trackIds.includes(id))) fail('a track cannot be both in trackIds and in unlike');
+  }
+  if (v.unlikeWeight !== undefined) {
+    if (typeof v.unlikeWeight !== 'number' || !(v.unlikeWeight >= 0 && v.unlikeWeight <= 10))
+      fail('unlikeWeight must be a number from 0 to 10');
+    out.unlikeWeight = v.unlikeWeight as number;
+  }
+  if (v.adventurous !== undefined) out.adventurous = unitNumber(v.adventurous, 'adventurous');
+  if (v.mix !== undefined) out.mix = mixOptions(v.mix);
+  return out;
+}
+
+function pathRequest(value: unknown): PathRequest {
+  const v = record(
+    value,
+    ['trackIds', 'n', 'exclude', 'mix'],
+    '{ trackIds: number[] (start, waypoints…, end), n?, exclude?, mix? }',
+  );
+  const out: PathRequest = { trackIds: list(v.trackIds, 'trackIds', PATH_WAYPOINTS_MAX, trackId, 2) };
+  if (new Set(out.trackIds).size !== out.trackIds.length) fail('a path passes each track once: trackIds repeat');
+  if (v.n !== undefined) out.n = integer(v.n, 'n', out.trackIds.length, PATH_SONGS_MAX);
+  if (v.exclude !== undefined) out.exclude = list(v.exclude, 'exclude', 10_000, trackId);
+  if (v.mix !== undefined) out.mix = mixOptions(v.mix, true);
+  return out;
+}
+
+function radioSeed(value: unknown): RadioSeedRequest {
+  const v = record(
+    value,
+    ['topics', 'weights', 'trackIds', 'artist', 'album', 'playlistId'],
+    '{ topics | trackIds | artist | album | playlistId }',
+  );
+  const given = ['topics', 'trackIds', 'artist', 'album', 'playlistId'].filter((k) => v[k] !== undefined);
+  if (given.length !== 1) fail('a radio seed is one of topics, trackIds, artist, album or playlistId');
+  if (v.weights !== undefined && v.topics === undefined) fail('weights go with topics');
+  if (v.topics !== undefined) {
+    const topics = list(v.topics, 'topics', 100, topicId, 1);
+    if (new Set(topics).size !== topics.length) fail('topics must not repeat a topic');
+    if (v.weights === undefined) return { topics };
+    const weights = list(v.weights, 'weights', 100, topicWeight, 1);
+    if (weights.length !== topics.length) fail('weights must give one weight per topic');
+    return { topics, weights };
+  }
+  if (v.trackIds !== undefined) return { trackIds: list(v.trackIds, 'trackIds', 100, trackId, 1) };
+  if (v.artist !== undefined) return { artist: nonEmpty(text(v.artist, 'artist', 500), 'artist') };
+  if (v.album !== undefined) return { album: nonEmpty(text(v.album, 'album', 500), 'album') };
+  return { playlistId: integer(v.playlistId, 'a playlist id', 1, Number.MAX_SAFE_INTEGER) };
+}
+
+function nonEmpty(value: string, name: string): string {
+  if (value.trim() === '') fail(`${name} must not be empty`);
+  return value;
+}
+
+function radioRequest(value: unknown): RadioRequest {
+  const v = record(
+    value,
+    ['seed', 'n', 'exclude', 'sessionSince', 'adventurous', 'mix'],
+    '{ seed, n?, exclude?, sessionSince?, adventurous?, mix? }',
+  );
+  const out: RadioRequest = { seed: radioSeed(v.seed) };
+  if (v.n !== undefined) out.n = integer(v.n, 'n', 1, 500);
+  if (v.exclude !== undefined) out.exclude = list(v.exclude, 'exclude', 10_000, trackId);
+  if (v.sessionSince !== undefined) out.sessionSince = integer(v.sessionSince, 'sessionSince', 0, 8.64e15);
+  if (v.adventurous !== undefined) out.adventurous = unitNumber(v.adventurous, 'adventurous');
+  if (v.mix !== undefined) out.mix = mixOptions(v.mix);
+  return out;
+}
+
+function similarGroupsRequest(value: unknown): SimilarGroupsRequest {
+  const v = record(value, ['kind', 'name', 'n'], "{ kind: 'artist' | 'album', name, n? }");
+  if (v.kind !== 'artist' && v.kind !== 'album') fail('kind must be "artist" or "album"');
+  const out: SimilarGroupsRequest = { kind: v.kind as 'artist' | 'album', name: nonEmpty(text(v.name, 'name', 500), 'name') };
+  if (v.n !== undefined) out.n = integer(v.n, 'n', 1, 1000);
+  return out;
+}
+
+function smoothOrderRequest(value: unknown): SmoothOrderRequest {
+  const v = record(value, ['trackIds', 'firstId'], '{ trackIds: number[], firstId? }');
+  const out: SmoothOrderRequest = { trackIds: list(v.trackIds, 'trackIds', SMOOTH_ORDER_MAX, trackId, 1) };
+  if (v.firstId !== undefined) {
+    out.firstId = trackId(v.firstId);
+    if (!out.trackIds.includes(out.firstId)) fail('firstId must be one of trackIds');
+  }
   return out;
 }
 
@@ -333,6 +464,10 @@ const validators: { [M in ApiMethod]: Validator<M> } = {
   }),
   'queue.fromTopics': topicQueueRequest,
   'tracks.moreLike': moreLikeRequest,
+  'mix.path': pathRequest,
+  'queue.smoothOrder': smoothOrderRequest,
+  'queue.radio': radioRequest,
+  'tracks.similarGroups': similarGroupsRequest,
   'feedback.set': feedbackRequest,
   'model.train': trainRequest,
   'model.cancel': isNull,

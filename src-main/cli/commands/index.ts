@@ -6,7 +6,9 @@ import { feedbackCommand } from './feedback.ts';
 import { featuresCommand } from './features.ts';
 import { libraryCommand, rootsCommand } from './library.ts';
 import { modelCommand } from './model.ts';
+import { pathCommand } from './path.ts';
 import { playlistCommand } from './playlist.ts';
+import { radioCommand } from './radio.ts';
 import { recommendCommand } from './recommend.ts';
 import { scanCommand } from './scan.ts';
 import { serveCommand } from './serve.ts';
@@ -31,6 +33,8 @@ export const COMMANDS: readonly Command[] = [
   modelCommand,
   recommendCommand,
   similarCommand,
+  pathCommand,
+  radioCommand,
   feedbackCommand,
   playlistCommand,
   serveCommand,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { toM3u8 } from '../../core/app/m3u.ts';
 import { deletePlaylist, getPlaylist, listPlaylists, savePlaylist } from '../../core/recommend/playlists.ts';
 import { moreLikeThis, topicQueue } from '../../core/recommend/recommender.ts';
+import { orderTracks } from '../../core/recommend/smooth-order.ts';
 import { resolveTrack } from '../../core/topics/library-tags.ts';
 import type { Command } from '../command.ts';
 import { printJson, UsageError } from '../context.ts';
@@ -10,10 +11,11 @@ import { openIndex, QUEUE_OPTION_SPECS, QUEUE_USAGE, queueRules, recommendOrUsag
 
 export const playlistCommand: Command = {
   name: 'playlist',
-  summary: 'saved playlists: save a queue (or tracks) under a name, list, show, export as M3U8, delete',
+  summary: 'saved playlists: save a queue (or tracks) under a name, list, show, order smoothly, export as M3U8, delete',
   usage: [
     `cadenza playlist save NAME --from-queue (--topics 1,4 | --like PATH_OR_ID,...) ${QUEUE_USAGE}`,
     '       cadenza playlist save NAME PATH_OR_ID...',
+    '       cadenza playlist order NAME [--first PATH_OR_ID]   (smooth order: consecutive songs close, the first kept)',
     '       cadenza playlist list | show NAME | delete NAME | export NAME --m3u8 FILE   [--data-dir D] [--json]',
   ].join('\n'),
   options: {
@@ -21,6 +23,7 @@ export const playlistCommand: Command = {
     topics: { type: 'string' },
     like: { type: 'string' },
     m3u8: { type: 'string' },
+    first: { type: 'string' },
     ...QUEUE_OPTION_SPECS,
   },
   run(ctx, args, options) {
@@ -62,6 +65,34 @@ export const playlistCommand: Command = {
         return 0;
       }
       if (refs.length > 0) throw new UsageError(`usage: ${this.usage}`);
+      if (action === 'order') {
+        const playlist = getPlaylist(db, name);
+        if (!playlist) throw new UsageError(`no playlist named ${name}`);
+        if (playlist.tracks.length === 0) throw new UsageError(`playlist ${playlist.name} is empty`);
+        const first =
+          options.first === undefined
+            ? undefined
+            : (resolveTrack(db, String(options.first)) ?? fail(`no such track in the library: ${String(options.first)}`));
+        const index = openIndex(ctx, db);
+        const result = recommendOrUsage(() =>
+          orderTracks(
+            index,
+            playlist.tracks.map((t) => t.id),
+            first,
+          ),
+        );
+        const saved = savePlaylist(db, playlist.name, result.trackIds);
+        if (ctx.json) printJson(ctx, { ...result, playlist: saved });
+        else {
+          const change =
+            result.before > 0 ? ` (${Math.round((100 * (result.before - result.after)) / result.before)} % shorter)` : '';
+          ctx.stdout(
+            `Reordered "${saved.name}": walk length D ${result.before.toFixed(3)} → ${result.after.toFixed(3)}${change}.`,
+          );
+          if (result.unplaced.length > 0) ctx.stdout(`${result.unplaced.length} track(s) without an embedding kept at the end.`);
+        }
+        return 0;
+      }
       if (action === 'delete') {
         if (!deletePlaylist(db, name)) throw new UsageError(`no playlist named ${name}`);
         if (ctx.json) printJson(ctx, { deleted: name });

@@ -21,9 +21,15 @@ export const QUEUE_OPTION_SPECS = {
   spacing: { type: 'string' },
   seed: { type: 'string' },
   explain: { type: 'boolean', default: false },
+  'max-per-artist': { type: 'string' },
+  'max-per-album': { type: 'string' },
+  energy: { type: 'string' },
+  tempo: { type: 'string' },
+  'energy-curve': { type: 'string' },
 } as const;
 
-export const QUEUE_USAGE = '[-n 20] [--adventurous 0..1] [--recent 20] [--spacing 1] [--seed S]';
+export const QUEUE_USAGE =
+  '[-n 20] [--adventurous 0..1] [--recent 20] [--spacing 1] [--max-per-artist N] [--max-per-album N] [--energy -1..1] [--tempo 90-130] [--energy-curve rising|falling] [--seed S]';
 
 export function queueRules(options: Options): QueueRules {
   const rules: QueueRules = { n: intOption(options, 'n', 1, 10_000) ?? 20 };
@@ -39,6 +45,40 @@ export function queueRules(options: Options): QueueRules {
   if (spacing !== undefined) rules.artistSpacing = spacing;
   const seed = intOption(options, 'seed', 0, 2 ** 31 - 1);
   if (seed !== undefined) rules.seed = seed;
+  return { ...rules, ...mixLimitOptions(options), ...energyOptions(options) };
+}
+
+/** --max-per-artist N, --max-per-album N and --tempo LO-HI (every mix, paths too). */
+export function mixLimitOptions(options: Options): QueueRules {
+  const rules: QueueRules = {};
+  const artist = intOption(options, 'max-per-artist', 1, 1000);
+  if (artist !== undefined) rules.maxPerArtist = artist;
+  const album = intOption(options, 'max-per-album', 1, 1000);
+  if (album !== undefined) rules.maxPerAlbum = album;
+  if (options.tempo !== undefined) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*$/.exec(String(options.tempo));
+    const [min, max] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+    if (!(min <= max && max <= 400)) throw new UsageError(`--tempo takes a BPM range like 90-130, got ${String(options.tempo)}`);
+    rules.tempo = { min, max };
+  }
+  return rules;
+}
+
+/** --energy −1..1 (calmer ↔ more energetic) and --energy-curve rising|falling (queues, not paths). */
+function energyOptions(options: Options): QueueRules {
+  const rules: QueueRules = {};
+  if (options.energy !== undefined) {
+    const e = Number(options.energy);
+    if (typeof options.energy !== 'string' || options.energy.trim() === '' || !(e >= -1 && e <= 1))
+      throw new UsageError(`--energy takes a number from -1 (calmer) to 1 (more energetic), got ${String(options.energy)}`);
+    rules.energy = e;
+  }
+  const curve = options['energy-curve'];
+  if (curve !== undefined) {
+    if (curve !== 'rising' && curve !== 'falling')
+      throw new UsageError(`--energy-curve takes rising or falling, got ${String(curve)}`);
+    rules.energyCurve = curve;
+  }
   return rules;
 }
 

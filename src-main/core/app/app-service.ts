@@ -11,6 +11,7 @@ import type { ApiEmitter, ApiMethod, ApiRequest, ApiResponse } from '../../api/c
 import type {
   AnalysisSummary,
   AppMode,
+  MixOptions,
   PlaylistSaveResult,
   ScanResult,
   TopicFitSummary,
@@ -35,6 +36,7 @@ import {
   playlistTrackIds,
   savePlaylist,
 } from '../recommend/playlists.ts';
+import type { QueueRules } from '../recommend/recommender.ts';
 import { showTopics } from '../topics/library-topics.ts';
 import { startTopicsJob } from '../topics/topics-job.ts';
 import { JobBoard } from './jobs.ts';
@@ -54,6 +56,12 @@ export interface AppServiceOptions {
   chooseFolder?: () => Promise<string | null>;
   /** Analysis worker threads (default: cores − 1). */
   analysisWorkers?: number;
+}
+
+/** The API's mix options as queue rules (absent fields stay absent: the core's defaults apply). */
+function mixRules(mix: MixOptions | undefined): QueueRules {
+  if (!mix) return {};
+  return Object.fromEntries(Object.entries(mix).filter(([, v]) => v !== undefined)) as QueueRules;
 }
 
 /** A watcher batch whose scan job failed (the job board already shows it). */
@@ -124,7 +132,8 @@ export class AppService {
       onError: (error) => {
         const message = error instanceof Error ? error.message : String(error);
         // A failed batch is already the scan job's own failed outcome; other errors come from watching.
-        if (!(error instanceof WatchedScanError)) this.jobs.notify('scan', { status: 'failed', message: `watching the music folders failed: ${message}` });
+        if (!(error instanceof WatchedScanError))
+          this.jobs.notify('scan', { status: 'failed', message: `watching the music folders failed: ${message}` });
       },
     });
     this.watcher.start();
@@ -136,10 +145,17 @@ export class AppService {
     try {
       const result = await this.jobs.run(
         'scan',
-        (report) => startScanJob({ dataDir: this.dataDir, changedPaths, onProgress: (p) => report({ ...p, phase: p.phase, failed: p.failed }) }),
+        (report) =>
+          startScanJob({
+            dataDir: this.dataDir,
+            changedPaths,
+            onProgress: (p) => report({ ...p, phase: p.phase, failed: p.failed }),
+          }),
         (r) => ({
           status: r.cancelled ? 'cancelled' : 'done',
-          message: `changes in the music folders: ${plural(r.indexed, 'track')} indexed, ${r.removed} removed` + (r.failed.length ? `, ${plural(r.failed.length, 'file')} could not be read` : ''),
+          message:
+            `changes in the music folders: ${plural(r.indexed, 'track')} indexed, ${r.removed} removed` +
+            (r.failed.length ? `, ${plural(r.failed.length, 'file')} could not be read` : ''),
         }),
       );
       this.emit('library.changed', { reason: 'watch' });
@@ -166,7 +182,10 @@ export class AppService {
       .run(
         'training',
         () => startEmbedJob(this.dataDir),
-        (r) => ({ status: r.cancelled ? 'cancelled' : 'done', message: `${plural(r.embedded, 'song')} embedded with the active model` }),
+        (r) => ({
+          status: r.cancelled ? 'cancelled' : 'done',
+          message: `${plural(r.embedded, 'song')} embedded with the active model`,
+        }),
       )
       .then(
         () => this.emit('library.changed', { reason: 'model' }),
@@ -246,7 +265,7 @@ export class AppService {
       content: toM3u8(getTracks(this.db, trackIds)),
     }),
     // Ranked in the reader worker (the index and its D passes); the rows are read here, for the n results only.
-    'queue.fromTopics': async ({ topics, weights, ranking, n, adventurous, exclude }) => {
+    'queue.fromTopics': async ({ topics, weights, ranking, n, adventurous, exclude, mix }) => {
       const recs = await this.reader.call('queue.fromTopics', {
         topics,
         options: {
@@ -255,12 +274,53 @@ export class AppService {
           ranking: ranking ?? 'blend',
           ...(weights ? { weights } : {}),
           ...(exclude ? { exclude } : {}),
+          ...mixRules(mix),
         },
       });
       return { tracks: toRecommended(this.db, recs) };
     },
-    'tracks.moreLike': async ({ trackIds, n, exclude }) => {
-      const recs = await this.reader.call('tracks.moreLike', { trackIds, rules: { n: n ?? 20, ...(exclude ? { exclude } : {}) } });
+    'tracks.moreLike': async ({ trackIds, n, exclude, unlike, unlikeWeight, adventurous, mix }) => {
+      const recs = await this.reader.call('tracks.moreLike', {
+        trackIds,
+        rules: {
+          n: n ?? 20,
+          ...(exclude ? { exclude } : {}),
+          ...(unlike ? { unlike } : {}),
+          ...(unlikeWeight !== undefined ? { unlikeWeight } : {}),
+          ...(adventurous !== undefined ? { adventurous } : {}),
+          ...mixRules(mix),
+        },
+      });
+      return { tracks: toRecommended(this.db, recs) };
+    },
+    'mix.path': async ({ trackIds, n, exclude, mix }) => {
+      const path = await this.reader.call('mix.path', {
+        trackIds,
+        options: { n: n ?? 12, ...(exclude ? { exclude } : {}), ...mixRules(mix) },
+      });
+      return {
+        tracks: toRecommended(this.db, path.tracks),
+        steps: path.steps,
+        largestStep: path.largestStep,
+        meanStep: path.meanStep,
+      };
+    },
+    'queue.smoothOrder': ({ trackIds, firstId }) =>
+      this.reader.call('queue.smoothOrder', { trackIds, ...(firstId !== undefined ? { firstId } : {}) }),
+    'tracks.similarGroups': async ({ kind, name, n }) => ({
+      groups: await this.reader.call('tracks.similarGroups', { kind, name, n: n ?? 10 }),
+    }),
+    'queue.radio': async ({ seed, n, exclude, sessionSince, adventurous, mix }) => {
+      const recs = await this.reader.call('queue.radio', {
+        seed,
+        options: {
+          n: n ?? 20,
+          ...(exclude ? { exclude } : {}),
+          ...(sessionSince !== undefined ? { sessionSince } : {}),
+          ...(adventurous !== undefined ? { adventurous } : {}),
+          ...mixRules(mix),
+        },
+      });
       return { tracks: toRecommended(this.db, recs) };
     },
     'feedback.set': ({ trackId, kind, position, topics }) => {
@@ -317,26 +377,28 @@ export class AppService {
       'training',
       () => {
         const job = retrainFromFeedback(this.dataDir, request.epochs !== undefined ? { epochs: request.epochs } : {});
-        const result = job.result.then(
-          (r): RetrainSummary => ({
-            accepted: r.accepted,
-            cancelled: r.cancelled,
-            reason: r.reason,
-            personalTriplets: r.personalTriplets,
-            heldOutSongs: r.heldOutSongs,
-            before: r.before,
-            after: r.after,
-            tolerance: r.tolerance,
-            modelId: r.saved?.modelId ?? null,
-            backend: r.backend.name,
-            device: r.backend.device,
-          }),
-        );
+        const result = job.result.then((r): RetrainSummary => ({
+          accepted: r.accepted,
+          cancelled: r.cancelled,
+          reason: r.reason,
+          personalTriplets: r.personalTriplets,
+          heldOutSongs: r.heldOutSongs,
+          before: r.before,
+          after: r.after,
+          tolerance: r.tolerance,
+          modelId: r.saved?.modelId ?? null,
+          backend: r.backend.name,
+          device: r.backend.device,
+        }));
         return { result, cancel: () => job.cancel() };
       },
       (r) => ({
         status: r.cancelled ? 'cancelled' : 'done',
-        message: r.cancelled ? r.reason : r.accepted ? `retrained from your feedback: ${r.reason}` : `retraining refused: ${r.reason}`,
+        message: r.cancelled
+          ? r.reason
+          : r.accepted
+            ? `retrained from your feedback: ${r.reason}`
+            : `retraining refused: ${r.reason}`,
       }),
     );
     if (summary.accepted) this.emit('library.changed', { reason: 'model' });

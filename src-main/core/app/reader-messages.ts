@@ -4,7 +4,11 @@
  * main thread. Tagged unions both ways; a failure comes back as a value with the reason.
  */
 import type { EmbeddingMap, LibrarySummary, MapSelection, TopicInfo, TrackFacets } from '../../api/types.ts';
-import type { QueueRules, Recommendation, TopicQueueOptions } from '../recommend/recommender.ts';
+import type { GroupKind, GroupMatch } from '../recommend/group-similarity.ts';
+import type { RadioOptions, RadioSeed } from '../recommend/radio.ts';
+import type { BlendAway, QueueRules, Recommendation, TopicQueueOptions } from '../recommend/recommender.ts';
+import type { SmoothOrderResult } from '../recommend/smooth-order.ts';
+import type { PathOptions, SongPath } from '../recommend/song-path.ts';
 
 /** What the worker answers, by method (the app's API names where it is one API call). */
 export interface ReaderCalls {
@@ -12,7 +16,11 @@ export interface ReaderCalls {
   'tracks.facets': { request: Record<string, never>; answer: TrackFacets };
   'topics.show': { request: Record<string, never>; answer: TopicInfo[] };
   'queue.fromTopics': { request: { topics: number[]; options: TopicQueueOptions }; answer: Recommendation[] };
-  'tracks.moreLike': { request: { trackIds: number[]; rules: QueueRules }; answer: Recommendation[] };
+  'tracks.moreLike': { request: { trackIds: number[]; rules: QueueRules & BlendAway }; answer: Recommendation[] };
+  'mix.path': { request: { trackIds: number[]; options: PathOptions }; answer: SongPath };
+  'queue.smoothOrder': { request: { trackIds: number[]; firstId?: number }; answer: SmoothOrderResult };
+  'tracks.similarGroups': { request: { kind: GroupKind; name: string; n: number }; answer: GroupMatch[] };
+  'queue.radio': { request: { seed: RadioSeed; options: RadioOptions }; answer: Recommendation[] };
   'model.map': { request: { topics: number[] }; answer: PackedMap };
   'model.mapSelection': { request: { topics: number[] }; answer: MapSelection };
   /** The index's state (built, building, its size and build time): for the bench and the tests. */

@@ -2,7 +2,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openLibraryDatabase } from '../db/open.ts';
 import { untilChange } from '../db/until-change.ts';
 import { librarySummary } from '../library/summary.ts';
+import { similarGroups } from '../recommend/group-similarity.ts';
+import { radio } from '../recommend/radio.ts';
 import { moreLikeThis, topicQueue } from '../recommend/recommender.ts';
+import { orderTracks } from '../recommend/smooth-order.ts';
+import { songPath } from '../recommend/song-path.ts';
 import { showTopics } from '../topics/library-topics.ts';
 import {
   packMap,
@@ -50,6 +54,10 @@ const handlers: Handlers = {
     return topicQueue(db, index, topics, options);
   },
   'tracks.moreLike': async ({ trackIds, rules }) => moreLikeThis(db, await indexes.require(), trackIds, rules),
+  'mix.path': async ({ trackIds, options }) => songPath(db, await indexes.require(), trackIds, options),
+  'queue.smoothOrder': async ({ trackIds, firstId }) => orderTracks(await indexes.require(), trackIds, firstId),
+  'tracks.similarGroups': async ({ kind, name, n }) => similarGroups(await indexes.require(), kind, name, n),
+  'queue.radio': async ({ seed, options }) => radio(db, await indexes.require(), seed, options),
   'model.map': async ({ topics }) => packMap(embeddingMap(db, await indexes.get(), topics)),
   'model.mapSelection': async ({ topics }) => mapSelection(db, await indexes.get(), topics),
   'index.status': () => indexes.status(),

@@ -99,3 +99,31 @@ export function feedbackEvents(db: Database): FeedbackEvent[] {
     .all() as (Omit<FeedbackEvent, 'topics'> & { topics: string })[];
   return rows.map((r) => ({ ...r, topics: JSON.parse(r.topics) as number[] }));
 }
+
+/**
+ * What a listening session (events since `since`) says about songs: each track's latest completion or
+ * skip decides — completed: pull its neighbours up; skipped in its first EARLY_SKIP_SECONDS: push them
+ * down (a later skip says nothing). `played`: every track started in the session. Most recent first.
+ */
+export function sessionReactions(
+  db: Database,
+  since: number,
+  limit = 32,
+): { pulled: number[]; pushed: number[]; played: number[] } {
+  const rows = db
+    .prepare(
+      `SELECT track_id AS trackId, kind, position FROM feedback_events f
+       WHERE created_at >= ? AND kind IN ('complete', 'skip')
+         AND id = (SELECT MAX(id) FROM feedback_events g WHERE g.track_id = f.track_id AND g.created_at >= ? AND g.kind IN ('complete', 'skip'))
+       ORDER BY id DESC`,
+    )
+    .all(since, since) as { trackId: number; kind: FeedbackKind; position: number | null }[];
+  const pulled = rows.filter((r) => r.kind === 'complete').map((r) => r.trackId);
+  const pushed = rows.filter((r) => r.kind === 'skip' && (r.position ?? 0) < EARLY_SKIP_SECONDS).map((r) => r.trackId);
+  const played = (
+    db.prepare(`SELECT DISTINCT track_id AS trackId FROM feedback_events WHERE created_at >= ? AND kind = 'play'`).all(since) as {
+      trackId: number;
+    }[]
+  ).map((r) => r.trackId);
+  return { pulled: pulled.slice(0, limit), pushed: pushed.slice(0, limit), played };
+}

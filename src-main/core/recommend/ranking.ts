@@ -6,16 +6,10 @@
  */
 import { createRng } from '../topics/rng.ts';
 import type { TasteDirection } from './taste.ts';
+import { MixState, type MixLimits, type RankTracks } from './mix-rules.ts';
 import { smallestK } from './top-k.ts';
 
-/** What the ranking needs to know about the indexed tracks (index i = position in the index). */
-export interface RankTracks {
-  count: number;
-  /** Interned artist per track; −1 = unknown (never spaced). */
-  artistKey: Int32Array;
-  /** Interned normalised (artist, title) per track; −1 = unknown (never collapsed). */
-  songKey: Int32Array;
-}
+export type { RankTracks } from './mix-rules.ts';
 
 /** A liked or disliked track and its nearest neighbours (by D over φ, itself excluded). */
 export interface FeedbackAnchor {
@@ -26,14 +20,19 @@ export interface FeedbackAnchor {
   distances: Float32Array;
 }
 
-export interface RankOptions {
+export interface RankOptions extends MixLimits {
   n: number;
   /** Indices never to return (seeds, recently played, disliked, the current queue). */
   exclude: ReadonlySet<number>;
   /** Song keys never to return (the seeds' and recently played songs under other files). */
   excludeSongs?: ReadonlySet<number>;
-  /** At least this many other tracks between two tracks of one artist (0 = no rule). Default 1. */
-  artistSpacing?: number;
+  /** Only tracks it accepts may be returned (e.g. a tempo range). */
+  allow?: (i: number) => boolean;
+  /**
+   * A secondary preference inside the pool, in units of the pool's score range added to the score
+   * (negative = better): e.g. "more energetic" shifts energetic songs up without leaving the pool.
+   */
+  shift?: (i: number) => number;
   /** 0 = deterministic top; > 0 samples beyond it (Gumbel top-k at this temperature). */
   adventurous?: number;
   seed?: number;
@@ -92,15 +91,15 @@ export function blendQueue(tracks: RankTracks, lanes: readonly Lane[], options: 
   if (n === 0 || tracks.count === 0 || !lanes.some(usable)) return [];
   const temperature = Math.max(0, options.adventurous ?? 0);
   const spacing = Math.max(0, Math.floor(options.artistSpacing ?? 1));
-  const excludeSongs = options.excludeSongs ?? new Set<number>();
   const anchors = options.anchors ?? [];
   const taste = options.taste ?? null;
   const tasteWeight = Math.max(0, options.tasteWeight ?? TASTE_WEIGHT);
+  const allow = options.allow;
+  const excluded = allow ? (i: number) => options.exclude.has(i) || !allow(i) : (i: number) => options.exclude.has(i);
   let poolSize = Math.min(tracks.count, Math.max(64, n * (4 + Math.ceil(temperature * 20)) + 8 * spacing));
   for (;;) {
     const orders = lanes.map((lane, l) => {
       if (!usable(lane)) return { order: [], liftedBy: new Map<number, number>() };
-      const excluded = (i: number) => options.exclude.has(i);
       let pool = smallestK(lane.scores, poolSize, excluded);
       const scale = scaleOf(lane.scores, pool, n);
       let scores = lane.scores;
@@ -113,7 +112,7 @@ export function blendQueue(tracks: RankTracks, lanes: readonly Lane[], options: 
       for (const a of anchors) {
         if (a.sign < 0) continue;
         for (const i of a.neighbours) {
-          if (considered.has(i) || options.exclude.has(i)) continue;
+          if (considered.has(i) || excluded(i)) continue;
           considered.add(i);
           pool.push(i);
         }
@@ -123,14 +122,11 @@ export function blendQueue(tracks: RankTracks, lanes: readonly Lane[], options: 
         anchors,
         weight: options.feedbackWeight ?? 0.5,
         seed: (options.seed ?? 1) + l * 7919,
+        shift: options.shift,
       });
     });
-    const { queue, ranDry } = interleave(tracks, lanes, orders, {
-      n,
-      spacing,
-      excludeSongs,
-      exclusive: options.exclusiveLanes === true,
-    });
+    const state = new MixState(tracks, options, options.excludeSongs);
+    const { queue, ranDry } = interleave(lanes, orders, state, { n, exclusive: options.exclusiveLanes === true });
     const exhausted = poolSize >= tracks.count;
     if (exhausted || (queue.length >= n && !ranDry)) return queue;
     poolSize = Math.min(tracks.count, poolSize * 4);
@@ -170,12 +166,18 @@ function laneOrder(
   scores: Float32Array,
   pool: number[],
   { lo, range }: LaneScale,
-  o: { temperature: number; anchors: readonly FeedbackAnchor[]; weight: number; seed: number },
+  o: {
+    temperature: number;
+    anchors: readonly FeedbackAnchor[];
+    weight: number;
+    seed: number;
+    shift: ((i: number) => number) | undefined;
+  },
 ): LaneOrder {
   const liftedBy = new Map<number, number>();
   if (pool.length === 0) return { order: [], liftedBy };
   const adjusted = new Map<number, number>();
-  for (const i of pool) adjusted.set(i, scores[i]!);
+  for (const i of pool) adjusted.set(i, scores[i]! + (o.shift ? range * o.shift(i) : 0));
   for (const a of o.anchors) {
     const far = a.distances[a.distances.length - 1] ?? 0;
     a.neighbours.forEach((i, r) => {
@@ -202,35 +204,22 @@ function laneOrder(
 }
 
 /**
- * Takes songs from the lanes' orders in turn. On its turn a lane offers the tracks it held back for the
- * artist rule first (so one goes in as soon as it fits, ahead of worse ones), then its next ones.
- * `ranDry`: some lane reached the end of its pool, so a larger pool could change its share.
+ * Takes songs from the lanes' orders in turn, under the mix limits (mix-rules.ts). On its turn a lane
+ * offers the tracks it held back for the artist rule first (so one goes in as soon as it fits, ahead of
+ * worse ones), then its next ones. `ranDry`: some lane reached the end of its pool, so a larger pool
+ * could change its share.
  */
 function interleave(
-  tracks: RankTracks,
   lanes: readonly Lane[],
   orders: readonly LaneOrder[],
-  o: { n: number; spacing: number; excludeSongs: ReadonlySet<number>; exclusive: boolean },
+  state: MixState,
+  o: { n: number; exclusive: boolean },
 ): { queue: Ranked[]; ranDry: boolean } {
   const queue: Ranked[] = [];
-  const taken = new Set<number>();
-  const seenSongs = new Set<number>();
   const cursor = lanes.map(() => 0);
   const deferred: number[][] = lanes.map(() => []);
   const count = lanes.map(() => 0);
   let ranDry = false;
-  const fits = (i: number): boolean => {
-    const artist = tracks.artistKey[i]!;
-    if (artist < 0 || o.spacing === 0) return true;
-    for (let back = 1; back <= o.spacing && back <= queue.length; back++)
-      if (tracks.artistKey[queue[queue.length - back]!.index] === artist) return false;
-    return true;
-  };
-  const gone = (i: number): boolean => {
-    if (taken.has(i)) return true;
-    const song = tracks.songKey[i]!;
-    return song >= 0 && (seenSongs.has(song) || o.excludeSongs.has(song));
-  };
   const owns = (l: number, i: number): boolean => {
     const own = lanes[l]!.scores[i]!;
     for (let m = 0; m < lanes.length; m++) {
@@ -245,8 +234,8 @@ function interleave(
     const held = deferred[l]!;
     for (let d = 0; d < held.length; d++) {
       const j = held[d]!;
-      if (gone(j)) held.splice(d--, 1);
-      else if (fits(j)) {
+      if (state.gone(j)) held.splice(d--, 1);
+      else if (state.fits(j)) {
         held.splice(d, 1);
         return j;
       }
@@ -254,8 +243,8 @@ function interleave(
     const order = orders[l]!.order;
     while (cursor[l]! < order.length) {
       const i = order[cursor[l]!++]!;
-      if (gone(i) || (o.exclusive && !owns(l, i))) continue;
-      if (fits(i)) return i;
+      if (state.gone(i) || (o.exclusive && !owns(l, i))) continue;
+      if (state.fits(i)) return i;
       held.push(i);
     }
     ranDry = true;
@@ -272,9 +261,7 @@ function interleave(
       const i = next(l);
       if (i < 0) continue;
       queue.push({ index: i, distance: lanes[l]!.scores[i]!, likedAnchor: orders[l]!.liftedBy.get(i) ?? null, lane: l });
-      taken.add(i);
-      const song = tracks.songKey[i]!;
-      if (song >= 0) seenSongs.add(song);
+      state.take(i);
       count[l]!++;
       picked = true;
       break;

@@ -7,8 +7,10 @@ import type { Database } from 'better-sqlite3';
 import { loadModel, type LoadedModel } from '../model/store.ts';
 import { blobToFloat32, currentTopicModel, trackTopics, type StoredTopicModel } from '../topics/library-topics.ts';
 import { distanceScorer, type DistanceScorer } from './distance-kernel.ts';
-import { likedAndDisliked, recentlyPlayed, tasteEvidence } from './feedback.ts';
+import { likedAndDisliked, recentlyPlayed, sessionReactions, tasteEvidence } from './feedback.ts';
 import { distanceLayers, topicVector, userEmbedding } from './model-math.ts';
+import { energyTable } from './energy.ts';
+import { orderWithinLimits, type MixLimits } from './mix-rules.ts';
 import { blendQueue, type FeedbackAnchor, type Lane, type Ranked, type RankTracks } from './ranking.ts';
 import { songSimilarity, type SongSimilarity } from './song-similarity.ts';
 import { tasteDirection, type TasteDirection } from './taste.ts';
@@ -20,6 +22,9 @@ export interface IndexedTrack {
   path: string;
   artist: string | null;
   title: string | null;
+  /** For the per-album cap (album artist, else artist, with the album title). */
+  album?: string | null;
+  albumArtist?: string | null;
 }
 
 /** Every available, embedded track under one model, with a scorer for D. Rebuild after library changes. */
@@ -27,6 +32,7 @@ export class RecommendIndex implements RankTracks {
   readonly count: number;
   readonly artistKey: Int32Array;
   readonly songKey: Int32Array;
+  readonly albumKey: Int32Array;
   private readonly byId: Map<number, number>;
   private readonly neighbourCache = new Map<number, { neighbours: Int32Array; distances: Float32Array }>();
   private lanes: TopicLaneTable | null = null;
@@ -43,11 +49,12 @@ export class RecommendIndex implements RankTracks {
     scorer.setItems(embeddings);
     if (!keys) {
       const made = new TrackKeys(this.count);
-      tracks.forEach((t, i) => made.add(i, t.id, t.artist, t.title));
+      tracks.forEach((t, i) => made.add(i, t.id, t.artist, t.title, t.album ?? null, t.albumArtist ?? null));
       keys = made;
     }
     this.artistKey = keys.artistKey.subarray(0, this.count);
     this.songKey = keys.songKey.subarray(0, this.count);
+    this.albumKey = keys.albumKey.subarray(0, this.count);
     this.byId = keys.byId;
   }
 
@@ -144,19 +151,27 @@ function* indexPages(
   const keys = new TrackKeys(most);
   const page = db
     .prepare(
-      `SELECT t.id, t.path, t.artist, t.title, e.embedding FROM tracks t CROSS JOIN track_embeddings e ON e.track_id = t.id AND e.model_id = ?
+      `SELECT t.id, t.path, t.artist, t.title, t.album, t.album_artist, e.embedding FROM tracks t CROSS JOIN track_embeddings e ON e.track_id = t.id AND e.model_id = ?
        WHERE t.available = 1 AND t.id > ? ORDER BY t.id LIMIT ?`,
     )
     .raw();
   let after = -1;
   for (;;) {
-    const rows = page.all(model.id, after, pageRows) as [number, string, string | null, string | null, Buffer][];
-    for (const [id, path, artist, title, blob] of rows) {
+    const rows = page.all(model.id, after, pageRows) as [
+      number,
+      string,
+      string | null,
+      string | null,
+      string | null,
+      string | null,
+      Buffer,
+    ][];
+    for (const [id, path, artist, title, album, albumArtist, blob] of rows) {
       // A row added between the count and this page (a concurrent embedding) does not fit: the next build has it.
       if (tracks.length === most) break;
       new Uint8Array(embeddings.buffer, tracks.length * dim * 4, dim * 4).set(blob.subarray(0, dim * 4));
-      keys.add(tracks.length, id, artist, title);
-      tracks.push({ id, path, artist, title });
+      keys.add(tracks.length, id, artist, title, album, albumArtist);
+      tracks.push({ id, path, artist, title, album, albumArtist });
     }
     if (rows.length < pageRows || tracks.length === most) break;
     after = rows[rows.length - 1]![0];
@@ -185,20 +200,34 @@ export class TrackKeys {
   readonly byId = new Map<number, number>();
   readonly artistKey: Int32Array;
   readonly songKey: Int32Array;
+  /** Interned (album artist, else artist; album title) per track, for the per-album cap; −1 = no album. */
+  readonly albumKey: Int32Array;
   private readonly artists = new Map<string, number>();
   private readonly songs = new Map<string, number>();
+  private readonly albums = new Map<string, number>();
 
   constructor(capacity: number) {
     this.artistKey = new Int32Array(capacity);
     this.songKey = new Int32Array(capacity);
+    this.albumKey = new Int32Array(capacity);
   }
 
-  add(i: number, id: number, artistName: string | null, titleName: string | null): void {
+  add(
+    i: number,
+    id: number,
+    artistName: string | null,
+    titleName: string | null,
+    albumName: string | null = null,
+    albumArtistName: string | null = null,
+  ): void {
     this.byId.set(id, i);
     const artist = normalizeName(artistName);
     const title = normalizeName(titleName);
+    const album = normalizeName(albumName);
+    const albumArtist = normalizeName(albumArtistName) || artist;
     this.artistKey[i] = artist ? intern(this.artists, artist) : -1;
     this.songKey[i] = artist && title ? intern(this.songs, `${artist}\u0000${title}`) : -1;
+    this.albumKey[i] = album ? intern(this.albums, `${albumArtist}\u0000${album}`) : -1;
   }
 }
 
@@ -208,12 +237,20 @@ function intern(map: Map<string, number>, key: string): number {
   return v;
 }
 
-export interface QueueRules {
+/** "Calmer ↔ more energetic", a tempo range and an energy curve: secondary controls on any queue (energy.ts). */
+export interface EnergyShape {
+  /** −1 calmer … 0 (no preference) … +1 more energetic: moves songs within the ranking's pool. */
+  energy?: number;
+  /** Only songs whose tempo lies in this range (BPM, inclusive; songs without a tempo are left out). */
+  tempo?: { min: number; max: number };
+  /** The chosen songs ordered by energy, rising or falling over the queue (artist spacing kept). */
+  energyCurve?: 'rising' | 'falling';
+}
+
+export interface QueueRules extends MixLimits, EnergyShape {
   n?: number;
-  /** Tracks played most recently (this many distinct ones) are left out. Default 20. */
+  /** Tracks played most recently (this many distinct ones) are left out: no repeat within N. Default 20. */
   recentWindow?: number;
-  /** Other tracks between two of one artist. Default 1 (never back to back). */
-  artistSpacing?: number;
   /** 0 = the strict top (deterministic); up to ~1 samples further. */
   adventurous?: number;
   seed?: number;
@@ -223,6 +260,12 @@ export interface QueueRules {
   useFeedback?: boolean;
   /** The taste direction's weight (ranking.ts TASTE_WEIGHT when absent; 0 = neighbours only). */
   tasteWeight?: number;
+  /**
+   * A listening session that began at this time (ms): every track started since is left out, and the
+   * session's reactions move neighbours too — a completion pulls them up, a skip in the first 30 s
+   * pushes them down (a radio's within-session reactions).
+   */
+  sessionSince?: number;
 }
 
 export interface TopicShare {
@@ -296,35 +339,53 @@ export function topicQueue(
   return explain(db, index, ranked, { selected: topics, blend: { topics, table } });
 }
 
+/** A blend's "less like these" side (issue 16, item 3). */
+export interface BlendAway {
+  /** Track ids to move away from. */
+  unlike?: readonly number[];
+  /** How hard to move away, ≥ 0 (default 1: a song as close to them as to the seeds loses about a full shortlist). */
+  unlikeWeight?: number;
+}
+
 /**
  * The songs nearest to one or several seed tracks by the song metric the nested protocol chose
- * (song-similarity.ts: D over φ blended with unlearned distances, then mutual proximity; mean over seeds).
- * Works without tags.
+ * (song-similarity.ts: mutual proximity over the chosen blend; mean over seeds), optionally away from
+ * `unlike` tracks (a blend with subtraction); `adventurous` is its temperature. Works without tags.
  */
 export function moreLikeThis(
   db: Database,
   index: RecommendIndex,
   seedIds: readonly number[],
-  rules: QueueRules = {},
+  rules: QueueRules & BlendAway = {},
 ): Recommendation[] {
   requireModel(index);
-  const seeds = seedIds.map((id) => {
-    const i = index.indexOf(id);
-    if (i === undefined)
-      throw new RecommendError(
-        `track ${id} has no embedding under the active model (run \`cadenza model embed\`) or is unavailable`,
-      );
-    return i;
-  });
+  const seeds = seedIds.map((id) => requireIndexed(index, id));
   if (seeds.length === 0) throw new RecommendError('give at least one seed track');
+  const unlike = (rules.unlike ?? []).map((id) => requireIndexed(index, id));
+  if (unlike.some((i) => seeds.includes(i))) throw new RecommendError('a track cannot be both more like and less like');
+  const weight = rules.unlikeWeight ?? 1;
+  if (!(weight >= 0 && weight <= 10)) throw new RecommendError('the unlike weight must be a number from 0 to 10');
   let similarity: SongSimilarity;
   try {
     similarity = songSimilarity(db, index);
   } catch (error) {
     throw new RecommendError(error instanceof Error ? error.message : String(error));
   }
-  const ranked = rank(db, index, () => [{ scores: similarity.score(seeds), weight: 1 }], rules, seeds);
+  const ranked = rank(db, index, () => [{ scores: similarity.score(seeds, unlike, weight), weight: 1 }], rules, [
+    ...seeds,
+    ...unlike,
+  ]);
   return explain(db, index, ranked, { selected: [], blend: null });
+}
+
+/** The index position of a track id, or a clear error. */
+export function requireIndexed(index: RecommendIndex, id: number): number {
+  const i = index.indexOf(id);
+  if (i === undefined)
+    throw new RecommendError(
+      `track ${id} has no embedding under the active model (run \`cadenza model embed\`) or is unavailable`,
+    );
+  return i;
 }
 
 function requireModel(index: RecommendIndex): LoadedModel {
@@ -332,7 +393,76 @@ function requireModel(index: RecommendIndex): LoadedModel {
   return index.model;
 }
 
-/** Gathers the rules' context (recent plays, feedback anchors) first: the scorer's buffer is shared. */
+/** What every mix leaves out or leans on: seeds, the caller's exclusions, recent plays, dislikes, feedback anchors. */
+export interface MixContext {
+  exclude: Set<number>;
+  excludeSongs: Set<number>;
+  anchors: FeedbackAnchor[];
+  /** The listener's taste direction (taste.ts), null without feedback. */
+  taste: TasteDirection | null;
+}
+
+/** Gathers the rules' context (recent plays, dislikes, feedback anchors) for a mix from `seeds`. */
+export function mixContext(db: Database, index: RecommendIndex, rules: QueueRules, seeds: readonly number[]): MixContext {
+  const exclude = new Set<number>(seeds);
+  const excludeSongs = new Set<number>();
+  const leaveOut = (i: number) => {
+    exclude.add(i);
+    if (index.songKey[i]! >= 0) excludeSongs.add(index.songKey[i]!);
+  };
+  seeds.forEach(leaveOut);
+  for (const id of rules.exclude ?? []) {
+    const i = index.indexOf(id);
+    if (i !== undefined) exclude.add(i);
+  }
+  for (const id of recentlyPlayed(db, rules.recentWindow ?? 20)) {
+    const i = index.indexOf(id);
+    if (i !== undefined) leaveOut(i);
+  }
+  const { liked, disliked } = likedAndDisliked(db);
+  const anchors: FeedbackAnchor[] = [];
+  for (const id of disliked) {
+    const i = index.indexOf(id);
+    if (i !== undefined) leaveOut(i);
+  }
+  const session = rules.sessionSince !== undefined ? sessionReactions(db, rules.sessionSince) : null;
+  for (const id of session?.played ?? []) {
+    const i = index.indexOf(id);
+    if (i !== undefined) leaveOut(i);
+  }
+  let taste: TasteDirection | null = null;
+  if (rules.useFeedback !== false) {
+    const evidence = tasteEvidence(db);
+    const rows = (ids: number[]) => ids.map((id) => index.indexOf(id)).filter((i): i is number => i !== undefined);
+    taste = tasteDirection(index.scorer, rows(evidence.positives), rows(evidence.negatives));
+    const anchored = new Set<number>();
+    for (const [ids, sign] of [
+      [liked.slice(0, 32), 1],
+      [disliked.slice(0, 32), -1],
+      [session?.pulled ?? [], 1],
+      [session?.pushed ?? [], -1],
+    ] as const) {
+      for (const id of ids) {
+        const i = index.indexOf(id);
+        if (i === undefined || anchored.has(i)) continue;
+        anchored.add(i);
+        anchors.push({ index: i, sign, ...index.neighbours(i, 20) });
+      }
+    }
+  }
+  return { exclude, excludeSongs, anchors, taste };
+}
+
+/** The tempo range as an admission test over the index (null: no range). */
+export function tempoFilter(db: Database, index: RecommendIndex, shape: EnergyShape): ((i: number) => boolean) | null {
+  const range = shape.tempo;
+  if (!range) return null;
+  if (!(range.min >= 0 && range.max >= range.min)) throw new RecommendError('a tempo range needs 0 ≤ min ≤ max (BPM)');
+  const { tempo } = energyTable(db, index);
+  return (i) => tempo[i]! > 0 && tempo[i]! >= range.min && tempo[i]! <= range.max;
+}
+
+/** Gathers the rules' context first (the scorer's buffer is shared), then ranks under the mix limits and energy controls. */
 function rank(
   db: Database,
   index: RecommendIndex,
@@ -341,54 +471,36 @@ function rank(
   seeds: number[],
   exclusiveLanes = false,
 ): Ranked[] {
-  const exclude = new Set<number>(seeds);
-  const excludeSongs = new Set<number>();
-  for (const s of seeds) if (index.songKey[s]! >= 0) excludeSongs.add(index.songKey[s]!);
-  for (const id of rules.exclude ?? []) {
-    const i = index.indexOf(id);
-    if (i !== undefined) exclude.add(i);
-  }
-  for (const id of recentlyPlayed(db, rules.recentWindow ?? 20)) {
-    const i = index.indexOf(id);
-    if (i === undefined) continue;
-    exclude.add(i);
-    if (index.songKey[i]! >= 0) excludeSongs.add(index.songKey[i]!);
-  }
-  const { liked, disliked } = likedAndDisliked(db);
-  const anchors: FeedbackAnchor[] = [];
-  for (const id of disliked) {
-    const i = index.indexOf(id);
-    if (i === undefined) continue;
-    exclude.add(i);
-    if (index.songKey[i]! >= 0) excludeSongs.add(index.songKey[i]!);
-  }
-  let taste: TasteDirection | null = null;
-  if (rules.useFeedback !== false) {
-    const evidence = tasteEvidence(db);
-    const rows = (ids: number[]) => ids.map((id) => index.indexOf(id)).filter((i): i is number => i !== undefined);
-    taste = tasteDirection(index.scorer, rows(evidence.positives), rows(evidence.negatives));
-    for (const [ids, sign] of [
-      [liked.slice(0, 32), 1],
-      [disliked.slice(0, 32), -1],
-    ] as const) {
-      for (const id of ids) {
-        const i = index.indexOf(id);
-        if (i !== undefined) anchors.push({ index: i, sign, ...index.neighbours(i, 20) });
-      }
-    }
-  }
-  return blendQueue(index, lanes(), {
+  const { exclude, excludeSongs, anchors, taste } = mixContext(db, index, rules, seeds);
+  const preference = rules.energy ?? 0;
+  if (!(preference >= -1 && preference <= 1))
+    throw new RecommendError('energy must be a number from −1 (calmer) to 1 (more energetic)');
+  const allow = tempoFilter(db, index, rules);
+  const energy = preference !== 0 || rules.energyCurve ? energyTable(db, index).energy : null;
+  const limits: MixLimits = {
+    artistSpacing: rules.artistSpacing ?? 1,
+    ...(rules.maxPerArtist !== undefined ? { maxPerArtist: rules.maxPerArtist } : {}),
+    ...(rules.maxPerAlbum !== undefined ? { maxPerAlbum: rules.maxPerAlbum } : {}),
+  };
+  const ranked = blendQueue(index, lanes(), {
     n: rules.n ?? 20,
     exclude,
     excludeSongs,
-    artistSpacing: rules.artistSpacing ?? 1,
+    ...limits,
     adventurous: rules.adventurous ?? 0,
     seed: rules.seed ?? Math.floor(Math.random() * 2 ** 31),
     anchors,
     taste,
     ...(rules.tasteWeight === undefined ? {} : { tasteWeight: rules.tasteWeight }),
     exclusiveLanes,
+    ...(allow ? { allow } : {}),
+    // Up to half the pool's range for a song 1 sd more (or less) energetic than the library's mean.
+    ...(energy && preference !== 0 ? { shift: (i: number) => -0.5 * preference * Math.max(-3, Math.min(3, energy[i]!)) } : {}),
   });
+  if (!energy || !rules.energyCurve) return ranked;
+  const sign = rules.energyCurve === 'rising' ? 1 : -1;
+  const byIndex = new Map(ranked.map((r) => [r.index, r]));
+  return orderWithinLimits(index, [...byIndex.keys()], (i) => sign * energy[i]!, limits).map((i) => byIndex.get(i)!);
 }
 
 /** The topic mix predicted from audio: softmax over −D(π(topic t), φ(i)), scaled by the spread of D. */
@@ -414,6 +526,11 @@ function pairDistance(index: RecommendIndex, a: Float32Array, b: Float32Array): 
   }
   scorer.setItems(b);
   return scorer.score(a)[0]!;
+}
+
+/** Explanations for a mix that is neither a topic queue nor a blend (paths, smooth orders). */
+export function describeMix(db: Database, index: RecommendIndex, ranked: Ranked[]): Recommendation[] {
+  return explain(db, index, ranked, { selected: [], blend: null });
 }
 
 interface ExplainContext {

@@ -241,14 +241,28 @@ export class SongSimilarity {
   /**
    * Scores for "more like this" from one or several seed songs (lower = closer; a reused buffer): the
    * mean over seeds of mutual proximity on each seed's shortlist, 1 + the normalised blend elsewhere.
+   * A blend with subtraction ("less like these", `unlike`) adds `weight` × the mean closeness to the
+   * unlike songs, closeness = 1 − their score clipped to [0, 1] (1 for the nearest, 0 off their shortlists).
    */
-  score(seeds: readonly number[]): Float32Array {
+  score(seeds: readonly number[], unlike: readonly number[] = [], weight = 1): Float32Array {
+    this.accumulate(this.out, seeds);
+    if (unlike.length === 0 || weight === 0) return this.out;
+    const away = (this.away ??= new Float32Array(this.index.count));
+    this.accumulate(away, unlike);
+    for (let i = 0; i < away.length; i++) this.out[i]! += weight * Math.max(0, 1 - away[i]!);
+    return this.out;
+  }
+
+  private away: Float32Array | null = null;
+
+  /** `out` = the mean over `seeds` of each seed's score row. */
+  private accumulate(out: Float32Array, seeds: readonly number[]): void {
     const n = this.index.count;
-    this.out.fill(0);
+    out.fill(0);
     for (const q of seeds) {
       const row = this.metricRow(q);
       if (!this.moments) {
-        for (let i = 0; i < n; i++) this.out[i]! += row[i]! / seeds.length;
+        for (let i = 0; i < n; i++) out[i]! += row[i]! / seeds.length;
         continue;
       }
       const st = this.stats.get(this.spec.metric)!;
@@ -259,12 +273,11 @@ export class SongSimilarity {
       for (const i of shortlist) {
         const pa = normalCdf((row[i]! - mq) / sq);
         const pb = normalCdf((row[i]! - this.moments.mean[i]!) / this.moments.sd[i]!);
-        this.out[i]! += (pa + pb - pa * pb) / seeds.length;
+        out[i]! += (pa + pb - pa * pb) / seeds.length;
         inList[i] = 1;
       }
-      for (let i = 0; i < n; i++) if (!inList[i]) this.out[i]! += (2 + (row[i]! - st.mean) / st.sd) / seeds.length;
+      for (let i = 0; i < n; i++) if (!inList[i]) out[i]! += (2 + (row[i]! - st.mean) / st.sd) / seeds.length;
     }
-    return this.out;
   }
 }
 

@@ -2,6 +2,7 @@ import type { CadenzaApi } from '../../../src-main/api/contract.ts';
 import type {
   EmbeddingMap,
   FeedbackKindName,
+  MixOptions,
   ModelInfo,
   RecommendedTrack,
   RetrainSummary,
@@ -39,6 +40,8 @@ export class RecommendState {
   error = $state<string | null>(null);
   busy = $state(false);
   private lastMoreLike: number | null = null;
+  /** The mix controls in force (energy, tempo, caps: MixesState), applied to every fill. */
+  mixOptions: () => MixOptions = () => ({});
   private mapKey = '';
 
   constructor(
@@ -83,6 +86,7 @@ export class RecommendState {
           n: 20,
           adventurous: this.adventurous,
           ...(played.length ? { exclude: played } : {}),
+          ...this.mixField(),
         }),
       );
     } else if (this.lastMoreLike !== null) await this.moreLike(this.lastMoreLike);
@@ -99,8 +103,18 @@ export class RecommendState {
       .map((t) => t.id)
       .filter((t) => t !== id);
     await this.fill(`More like ${name}`, () =>
-      this.api.call('tracks.moreLike', { trackIds: [id], n: 20, ...(played.length ? { exclude: played } : {}) }),
+      this.api.call('tracks.moreLike', {
+        trackIds: [id],
+        n: 20,
+        ...(played.length ? { exclude: played } : {}),
+        ...this.mixField(),
+      }),
     );
+  }
+
+  private mixField(): { mix?: MixOptions } {
+    const mix = this.mixOptions();
+    return Object.keys(mix).length > 0 ? { mix } : {};
   }
 
   /** Something else (a playlist) filled the queue: say so, and drop the explanations of the last fill. */
