@@ -4,7 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requireFfmpeg } from '../../../test/fixtures/library/make-library.ts';
 import { tempDir } from '../../../test/helpers/temp-dir.ts';
-import { integratedLoudness, kWeightingFilters } from './integrated-loudness.ts';
+import { channelWeights, integratedLoudness, kWeightingFilters } from './integrated-loudness.ts';
 
 interface Fixture {
   name: string;
@@ -109,5 +109,60 @@ describe('integratedLoudness', () => {
     expect(tone.integratedLufs).toBeGreaterThan(-16);
     expect(tone.integratedLufs).toBeLessThan(-14);
     expect(integratedLoudness([new Float32Array(100)], 48000).integratedLufs).toBeNull(); // under one block
+  });
+  // The measurement runs two channels per loop with the peak inside the filter pass (for speed): it must give
+  // exactly what the plain definition gives, one channel at a time, for odd channel counts and a peak in the tail.
+  it('pairs channels without changing a bit: mono, stereo, 3 and 6 channels, peak past the last 100 ms step', () => {
+    const plain = (channels: Float32Array[], rate: number) => {
+      const [shelf, hp] = kWeightingFilters(rate);
+      const steps = Math.floor((channels[0]!.length * 10) / rate);
+      const bounds = Array.from({ length: steps + 1 }, (_, i) => Math.round((i * rate) / 10));
+      const energies = channels.map((x) => {
+        const out = new Float64Array(steps);
+        let s1 = 0, s2 = 0, t1 = 0, t2 = 0;
+        for (let k = 0; k < steps; k++) {
+          for (let i = bounds[k]!; i < bounds[k + 1]!; i++) {
+            const v = x[i]!;
+            const y1 = shelf[0] * v + s1;
+            s1 = shelf[1] * v - shelf[3] * y1 + s2;
+            s2 = shelf[2] * v - shelf[4] * y1;
+            const y2 = hp[0] * y1 + t1;
+            t1 = hp[1] * y1 - hp[3] * y2 + t2;
+            t2 = hp[2] * y1 - hp[4] * y2;
+            out[k]! += y2 * y2;
+          }
+        }
+        return out;
+      });
+      const weights = channelWeights(channels.length);
+      const powers: number[] = [];
+      for (let b = 0; b + 3 < steps; b++) {
+        const n = bounds[b + 4]! - bounds[b]!;
+        powers.push(energies.reduce((p, e, c) => p + (weights[c]! * (e[b]! + e[b + 1]! + e[b + 2]! + e[b + 3]!)) / n, 0));
+      }
+      const lufs = (p: number) => -0.691 + 10 * Math.log10(p);
+      const mean = (keep: (p: number) => boolean) => {
+        const kept = powers.filter((p) => p > 0 && keep(p));
+        return kept.length ? kept.reduce((a, b) => a + b, 0) / kept.length : null;
+      };
+      const absolute = mean((p) => lufs(p) > -70);
+      const gated = absolute === null ? null : mean((p) => lufs(p) > -70 && lufs(p) > lufs(absolute) - 10);
+      const peak = Math.max(...channels.map((x) => x.reduce((m, v) => Math.max(m, Math.abs(v)), 0)));
+      return { integratedLufs: gated === null ? null : lufs(gated), samplePeak: peak };
+    };
+    let seed = 7;
+    const noise = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 0.6;
+    for (const count of [1, 2, 3, 6]) {
+      const rate = 44100;
+      const channels = Array.from({ length: count }, (_, c) =>
+        new Float32Array(Math.round(rate * 2.37)).map((_, i) => 0.5 * noise() * (1 + c / 3) + 0.2 * Math.sin(i * 0.013 * (c + 1))),
+      );
+      channels[count - 1]![channels[0]!.length - 5] = -0.97; // in the last, partial 100 ms step
+      const measured = integratedLoudness(channels, rate);
+      const reference = plain(channels, rate);
+      expect(measured.integratedLufs).toBe(reference.integratedLufs);
+      expect(measured.samplePeak).toBe(reference.samplePeak);
+      expect(measured.samplePeak).toBeCloseTo(0.97, 6);
+    }
   });
 });

@@ -55,57 +55,91 @@ export function channelWeights(channels: number): number[] {
 }
 
 /**
+ * Two channels' K-weighted sums of squares between consecutive `bounds` (direct form II transposed, both
+ * stages in one pass), and their sample peak. A plain function with the coefficients in locals, the two
+ * channels' recurrences interleaved in one loop (independent chains, so the CPU overlaps them): inside a
+ * closure reading the coefficient tuples per sample, one channel at a time, this pass cost more than the
+ * MFCC of the same clip. `right` may be `left` (a mono pair; its sums are then ignored by the caller).
+ */
+function kWeightedStepSums(
+  left: Float32Array,
+  right: Float32Array,
+  bounds: readonly number[],
+  shelf: Biquad,
+  highPass: Biquad,
+): { left: Float64Array; right: Float64Array; peak: number } {
+  const steps = bounds.length - 1;
+  const outL = new Float64Array(steps);
+  const outR = new Float64Array(steps);
+  const b0 = shelf[0], b1 = shelf[1], b2 = shelf[2], a1 = shelf[3], a2 = shelf[4];
+  const c0 = highPass[0], c1 = highPass[1], c2 = highPass[2], d1 = highPass[3], d2 = highPass[4];
+  let s1 = 0, s2 = 0, t1 = 0, t2 = 0;
+  let u1 = 0, u2 = 0, w1 = 0, w2 = 0;
+  let peak = 0;
+  for (let step = 0; step < steps; step++) {
+    const to = bounds[step + 1] as number;
+    let sumL = 0, sumR = 0;
+    for (let i = bounds[step] as number; i < to; i++) {
+      const v = left[i] as number;
+      const r = right[i] as number;
+      const y1 = b0 * v + s1;
+      const z1 = b0 * r + u1;
+      s1 = b1 * v - a1 * y1 + s2;
+      u1 = b1 * r - a1 * z1 + u2;
+      s2 = b2 * v - a2 * y1;
+      u2 = b2 * r - a2 * z1;
+      const y2 = c0 * y1 + t1;
+      const z2 = c0 * z1 + w1;
+      t1 = c1 * y1 - d1 * y2 + t2;
+      w1 = c1 * z1 - d1 * z2 + w2;
+      t2 = c2 * y1 - d2 * y2;
+      w2 = c2 * z1 - d2 * z2;
+      sumL += y2 * y2;
+      sumR += z2 * z2;
+      const m = v > r ? (v > -r ? v : -r) : r > -v ? r : -v; // max(|v|, |r|)
+      if (m > peak) peak = m;
+    }
+    outL[step] = sumL;
+    outR[step] = sumR;
+  }
+  return { left: outL, right: outR, peak };
+}
+
+/**
  * Sums of K-weighted squares per 100 ms step (4 steps = one 400 ms block, so blocks overlap by 75 %):
  * one Float64Array per channel.
  */
 function stepEnergies(
   channels: readonly Float32Array[],
   sampleRate: number,
-): { energies: Float64Array[]; stepLengths: number[] } {
+): { energies: Float64Array[]; stepLengths: number[]; peak: number } {
   const length = channels[0]?.length ?? 0;
   const steps = Math.floor((length * 10) / sampleRate);
   const bounds = Array.from({ length: steps + 1 }, (_, i) => Math.round((i * sampleRate) / 10));
   const [shelf, highPass] = kWeightingFilters(sampleRate);
-  const energies = channels.map((x) => {
-    const out = new Float64Array(steps);
-    // Direct form II transposed, both stages in one pass.
-    let s1 = 0,
-      s2 = 0,
-      t1 = 0,
-      t2 = 0;
-    let step = 0;
-    let next = bounds[1] ?? Infinity;
-    let sum = 0;
-    const end = bounds[steps] ?? 0;
-    for (let i = 0; i < end; i++) {
-      const v = x[i] as number;
-      const y1 = shelf[0] * v + s1;
-      s1 = shelf[1] * v - shelf[3] * y1 + s2;
-      s2 = shelf[2] * v - shelf[4] * y1;
-      const y2 = highPass[0] * y1 + t1;
-      t1 = highPass[1] * y1 - highPass[3] * y2 + t2;
-      t2 = highPass[2] * y1 - highPass[4] * y2;
-      sum += y2 * y2;
-      if (i + 1 === next) {
-        out[step++] = sum;
-        sum = 0;
-        next = bounds[step + 1] ?? Infinity;
-      }
-    }
-    return out;
-  });
-  return { energies, stepLengths: bounds.slice(1).map((b, i) => b - (bounds[i] as number)) };
+  const energies: Float64Array[] = [];
+  let peak = 0;
+  for (let c = 0; c < channels.length; c += 2) {
+    const left = channels[c] as Float32Array;
+    const pair = kWeightedStepSums(left, channels[c + 1] ?? left, bounds, shelf, highPass);
+    energies.push(pair.left);
+    if (c + 1 < channels.length) energies.push(pair.right);
+    peak = Math.max(peak, pair.peak);
+  }
+  return { energies, stepLengths: bounds.slice(1).map((b, i) => b - (bounds[i] as number)), peak };
 }
 
 const toLufs = (weightedMeanSquare: number) => -0.691 + 10 * Math.log10(weightedMeanSquare);
 
 /** Integrated loudness and sample peak of PCM channels (every channel the same length) at `sampleRate`. */
 export function integratedLoudness(channels: readonly Float32Array[], sampleRate: number): LoudnessMeasure {
-  let samplePeak = 0;
-  for (const x of channels) for (let i = 0; i < x.length; i++) samplePeak = Math.max(samplePeak, Math.abs(x[i] as number));
   const seconds = (channels[0]?.length ?? 0) / sampleRate;
   const weights = channelWeights(channels.length);
-  const { energies, stepLengths } = stepEnergies(channels, sampleRate);
+  const { energies, stepLengths, peak } = stepEnergies(channels, sampleRate);
+  // The filter pass saw the whole 100 ms steps; the peak covers the rest of the samples too.
+  let samplePeak = peak;
+  const measured = stepLengths.reduce((sum, n) => sum + n, 0);
+  for (const x of channels) for (let i = measured; i < x.length; i++) samplePeak = Math.max(samplePeak, Math.abs(x[i] as number));
   const blocks = Math.max(0, stepLengths.length - 3);
   // Per block: the weighted sum of the channels' mean squares.
   const blockPower = new Float64Array(blocks);
