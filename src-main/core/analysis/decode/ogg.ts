@@ -3,6 +3,14 @@ import { DecodeError, type ClipPcm } from './types.ts';
 import type { FileReader } from './reader.ts';
 import { ClipAssembler, clampWindow } from './pcm.ts';
 import { fourcc, getVorbisDecoder, throwIfAborted, u16le, u32le, vorbisLock } from './shared.ts';
+import { opusPackets, PacketOutput, vorbisPackets } from './wasm-direct.ts';
+
+/**
+ * Opus is decoded at 24 kHz (libopus synthesises at that rate directly, dropping the bands above 12 kHz):
+ * the MFCC works at 22,050 Hz and reads nothing above 11 kHz, and half the rate halves the decoder's
+ * output, the resampling and the loudness pass. Granule positions stay on Opus's 48 kHz clock.
+ */
+export const OPUS_OUTPUT_RATE = 24000;
 
 interface Page {
   offset: number;
@@ -83,8 +91,8 @@ function concat(parts: Uint8Array[]): Uint8Array {
 interface OggInfo {
   codec: 'vorbis' | 'opus';
   serial: number;
-  /** bytes of the header pages (fed to the vorbis decoder before any audio page) */
-  headerBytes: Uint8Array;
+  /** the header packets (identification, comment, setup for vorbis) */
+  headerPackets: Uint8Array[];
   headerEnd: number;
   channels: number;
   /** output sample rate; granules count at this rate (48 kHz for opus) */
@@ -148,7 +156,7 @@ async function readInfo(r: FileReader): Promise<OggInfo> {
   }
   if (lastGranule < 0) throw new DecodeError('corrupt', 'Ogg stream has no audio pages');
   return {
-    codec: codec as OggInfo['codec'], serial, headerBytes: head.slice(0, headerEnd), headerEnd, channels, rate, preSkip,
+    codec: codec as OggInfo['codec'], serial, headerPackets: headers.map((h) => h.slice()), headerEnd, channels, rate, preSkip,
     opusHead: codec === 'opus' ? id : undefined, lastGranule,
   };
 }
@@ -181,10 +189,10 @@ export async function probeOgg(r: FileReader): Promise<number> {
   return Math.max(0, info.lastGranule - info.preSkip) / info.rate;
 }
 
-const opusDecoders = new Map<string, OpusDecoder>();
+const opusDecoders = new Map<string, OpusDecoder<24000>>();
 let opusTail: Promise<void> = Promise.resolve();
 
-async function getOpus(info: OggInfo): Promise<OpusDecoder> {
+async function getOpus(info: OggInfo): Promise<OpusDecoder<24000>> {
   const h = info.opusHead as Uint8Array;
   const family = h[18] ?? 0;
   const opts = family === 0
@@ -193,7 +201,7 @@ async function getOpus(info: OggInfo): Promise<OpusDecoder> {
   const key = JSON.stringify(opts);
   let d = opusDecoders.get(key);
   if (!d) {
-    d = new OpusDecoder(opts);
+    d = new OpusDecoder({ ...opts, sampleRate: OPUS_OUTPUT_RATE });
     await d.ready;
     opusDecoders.set(key, d);
   } else await d.reset();
@@ -202,82 +210,81 @@ async function getOpus(info: OggInfo): Promise<OpusDecoder> {
 
 export async function decodeOgg(r: FileReader, startSec: number, durationSec: number, signal?: AbortSignal): Promise<ClipPcm> {
   const info = await readInfo(r);
-  const rate = info.rate;
+  const rate = info.rate; // the granule clock
+  const outRate = info.codec === 'opus' ? OPUS_OUTPUT_RATE : rate;
+  const toOut = outRate / rate; // granule units → output samples
   const trackSec = Math.max(0, info.lastGranule - info.preSkip) / rate;
   const [winStart, winDur] = clampWindow(startSec, durationSec, trackSec);
-  const winStartSample = Math.round(winStart * rate), winLen = Math.round(winDur * rate);
+  const winStartSample = Math.round(winStart * outRate), winLen = Math.round(winDur * outRate);
+  const winStartGranule = Math.round(winStart * rate), winLenGranule = Math.round(winDur * rate);
   // Opus wants 80 ms of pre-roll to converge; vorbis needs the packet before (one page is plenty).
   const preroll = info.codec === 'opus' ? 3840 : 0;
-  const targetGranule = winStartSample + info.preSkip - preroll;
+  const targetGranule = winStartGranule + info.preSkip - preroll;
   const startOff = targetGranule <= 0 ? info.headerEnd : await seekPage(r, info, targetGranule);
   throwIfAborted(signal);
   const bytesPerSample = (r.size - info.headerEnd) / Math.max(1, info.lastGranule);
   const asm = new ClipAssembler(info.channels, winStartSample, winLen);
+  const out = new PacketOutput(info.channels);
 
   /**
-   * Feeds pages from `startOff` on. Each page's output is placed by granule position: the page's
-   * granule is where its last completed packet ends. The vorbis decoder hands a page's audio back
-   * one call late (`lag` 1), so outputs are matched to pages through a queue.
+   * Feeds pages from `startOff` on, their packets decoded straight from the pages parsed here. Each page's
+   * output is placed by granule position: the page's granule is where its last completed packet ends.
    */
-  const run = async (
-    lag: number,
-    decodePage: (bytes: Uint8Array, packets: Uint8Array[]) => Promise<{ channelData: Float32Array[]; samplesDecoded: number }>,
-    flush?: () => Promise<{ channelData: Float32Array[]; samplesDecoded: number }>,
-  ): Promise<void> => {
-    let pos = startOff;
-    let partial: Uint8Array[] | undefined = undefined; // undefined: drop a leading continuation
-    let prevGranule = -1;
-    let reached = Math.max(0, targetGranule);
-    const queue: Page[] = [];
-    const place = (page: Page, out: { channelData: Float32Array[]; samplesDecoded: number }): void => {
-      let n = out.samplesDecoded;
-      if (page.granule < 0) return;
-      let start = page.granule - n;
-      if (page.flags & 4 && prevGranule >= 0) {
-        // end trimming: the last page's granule cuts the decoded audio short
-        start = prevGranule;
-        n = Math.max(0, Math.min(n, page.granule - prevGranule));
+  const run = (decodePackets: (packets: Uint8Array[]) => void): Promise<void> =>
+    (async () => {
+      let pos = startOff;
+      let partial: Uint8Array[] | undefined = undefined; // undefined: drop a leading continuation
+      let prevGranule = -1;
+      let reached = Math.max(0, targetGranule);
+      while (!asm.done && pos < r.size) {
+        const want = Math.ceil((winStartGranule + winLenGranule + info.preSkip - reached) * bytesPerSample * 1.1) + 8192;
+        const b = await r.read(pos, Math.max(16 * 1024, want));
+        const pages = pagesIn(b, pos, info.serial);
+        if (pages.length === 0) break;
+        for (const page of pages) {
+          const got = packetsOf(page, b.subarray(page.offset - pos, page.offset - pos + page.length), partial);
+          partial = got.partial;
+          out.clear();
+          if (got.packets.length) decodePackets(got.packets);
+          if (page.granule < 0) continue; // no packet ends here: nothing was decoded
+          reached = page.granule;
+          let n = out.samples;
+          let startGranule = page.granule - n / toOut;
+          if (page.flags & 4 && prevGranule >= 0) {
+            // end trimming: the last page's granule cuts the decoded audio short
+            startGranule = prevGranule;
+            n = Math.max(0, Math.min(n, Math.round((page.granule - prevGranule) * toOut)));
+          }
+          if (n > 0) {
+            const { channelData } = out.view();
+            asm.push(n === out.samples ? channelData : channelData.map((c) => c.subarray(0, n)), Math.round((startGranule - info.preSkip) * toOut));
+          }
+          prevGranule = page.granule;
+          if (asm.done) break;
+        }
+        const last = pages[pages.length - 1] as Page;
+        pos = last.offset + last.length;
+        throwIfAborted(signal);
       }
-      if (n > 0) asm.push(n === out.samplesDecoded ? out.channelData : out.channelData.map((c) => c.subarray(0, n)), start - info.preSkip);
-      prevGranule = page.granule;
-    };
-    while (!asm.done && pos < r.size) {
-      const want = Math.ceil((winStartSample + winLen + info.preSkip - reached) * bytesPerSample * 1.1) + 8192;
-      const b = await r.read(pos, Math.max(16 * 1024, want));
-      const pages = pagesIn(b, pos, info.serial);
-      if (pages.length === 0) break;
-      for (const page of pages) {
-        const bytes = b.subarray(page.offset - pos, page.offset - pos + page.length);
-        const got = packetsOf(page, bytes, partial);
-        partial = got.partial;
-        const out = await decodePage(bytes, got.packets);
-        queue.push(page);
-        if (page.granule >= 0) reached = page.granule;
-        if (queue.length > lag) place(queue.shift() as Page, out);
-        if (asm.done) break;
-      }
-      const last = pages[pages.length - 1] as Page;
-      pos = last.offset + last.length;
-      throwIfAborted(signal);
-    }
-    if (!asm.done && flush && queue.length) place(queue.shift() as Page, await flush());
-  };
+    })();
 
   if (info.codec === 'vorbis') {
     await vorbisLock.run(async () => {
       const dec = await getVorbisDecoder();
       await dec.reset();
-      await dec.decode(info.headerBytes);
-      await run(1, (bytes) => dec.decode(bytes), () => dec.flush());
+      const vorbis = vorbisPackets(dec);
+      const [identification, , setup] = info.headerPackets;
+      vorbis.setup(identification as Uint8Array, setup as Uint8Array);
+      await run((packets) => vorbis.decode(packets, out));
     });
   } else {
     const job = opusTail.then(async () => {
-      const dec = await getOpus(info);
-      await run(0, async (_bytes, packets) => (packets.length ? dec.decodeFrames(packets) : { channelData: [], samplesDecoded: 0 }));
+      const opus = opusPackets(await getOpus(info));
+      await run((packets) => opus.decode(packets, out));
     });
     opusTail = job.catch(() => undefined);
     await job;
   }
   if (asm.filled === 0) throw new DecodeError('corrupt', `${info.codec} pages decoded to no audio`);
-  return { channels: asm.result(), sampleRate: rate, startSec: winStartSample / rate, trackDurationSec: trackSec, decoder: info.codec === 'opus' ? 'opus-wasm' : 'vorbis-wasm' };
+  return { channels: asm.result(), sampleRate: outRate, startSec: winStartSample / outRate, trackDurationSec: trackSec, decoder: info.codec === 'opus' ? 'opus-wasm' : 'vorbis-wasm' };
 }
