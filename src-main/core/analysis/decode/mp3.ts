@@ -3,11 +3,14 @@ import type { FileReader } from './reader.ts';
 import { id3v2Length, parseMpegHeader, type MpegHeader } from './sniff.ts';
 import { ClipAssembler, clampWindow } from './pcm.ts';
 import { fourcc, getMpegDecoder, mpegLock, throwIfAborted, u16be, u32be } from './shared.ts';
+import { mpegFrames, packetOutput } from './wasm-direct.ts';
 
 /** mpg123's synthesis delay (samples) for layer III. */
 const DECODER_DELAY_L3 = 529;
 /** Frames decoded and discarded before the window: the bit reservoir reaches back ≤ 511 bytes. */
 const PREROLL_FRAMES = 10;
+/** Frames decoded per call (their output, ≤ 74 k samples per channel, fits the reused buffer without growing). */
+const MPEG_BATCH_FRAMES = 64;
 
 interface Mp3Info {
   first: MpegHeader;
@@ -209,6 +212,8 @@ export async function decodeMp3(r: FileReader, startSec: number, durationSec: nu
   return mpegLock.run(async () => {
     const dec = await getMpegDecoder();
     await dec.reset();
+    const mpeg = mpegFrames(dec);
+    const out = packetOutput('mpeg', h.channels);
     let frameIdx = firstIndex;
     let fileOff = pos;
     for (;;) {
@@ -225,11 +230,16 @@ export async function decodeMp3(r: FileReader, startSec: number, durationSec: nu
         p += fh.frameLength;
       }
       if (frames.length === 0) break;
-      const out = dec.decodeFrames(frames);
-      // mpg123 emits samplesPerFrame per frame from the first frame on (silent while the reservoir fills).
-      const absRaw = frameIdx * spf + (frames.length * spf - out.samplesDecoded);
-      if (out.samplesDecoded > 0) asm.push(out.channelData, absRaw - info.delay);
-      frameIdx += frames.length;
+      // In batches of a few dozen frames: the decoded audio passes through one small reused buffer.
+      for (let f = 0; f < frames.length && !asm.done; f += MPEG_BATCH_FRAMES) {
+        const batch = frames.slice(f, f + MPEG_BATCH_FRAMES);
+        out.clear();
+        const samples = mpeg.decode(batch, out);
+        // mpg123 emits samplesPerFrame per frame from the first frame on (silent while the reservoir fills).
+        const absRaw = frameIdx * spf + (batch.length * spf - samples);
+        if (samples > 0) asm.push(out.view().channelData, absRaw - info.delay);
+        frameIdx += batch.length;
+      }
       fileOff += p;
       if (asm.done || fileOff >= info.audioEnd) break;
       throwIfAborted(signal);

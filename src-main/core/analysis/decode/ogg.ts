@@ -3,7 +3,7 @@ import { DecodeError, type ClipPcm } from './types.ts';
 import type { FileReader } from './reader.ts';
 import { ClipAssembler, clampWindow } from './pcm.ts';
 import { fourcc, getVorbisDecoder, throwIfAborted, u16le, u32le, vorbisLock } from './shared.ts';
-import { opusPackets, PacketOutput, vorbisPackets } from './wasm-direct.ts';
+import { opusPackets, packetOutput, vorbisPackets, type PacketOutput } from './wasm-direct.ts';
 
 /**
  * Opus is decoded at 24 kHz (libopus synthesises at that rate directly, dropping the bands above 12 kHz):
@@ -224,13 +224,12 @@ export async function decodeOgg(r: FileReader, startSec: number, durationSec: nu
   throwIfAborted(signal);
   const bytesPerSample = (r.size - info.headerEnd) / Math.max(1, info.lastGranule);
   const asm = new ClipAssembler(info.channels, winStartSample, winLen);
-  const out = new PacketOutput(info.channels);
 
   /**
    * Feeds pages from `startOff` on, their packets decoded straight from the pages parsed here. Each page's
    * output is placed by granule position: the page's granule is where its last completed packet ends.
    */
-  const run = (decodePackets: (packets: Uint8Array[]) => void): Promise<void> =>
+  const run = (out: PacketOutput, decodePackets: (packets: Uint8Array[]) => void): Promise<void> =>
     (async () => {
       let pos = startOff;
       let partial: Uint8Array[] | undefined = undefined; // undefined: drop a leading continuation
@@ -275,12 +274,14 @@ export async function decodeOgg(r: FileReader, startSec: number, durationSec: nu
       const vorbis = vorbisPackets(dec);
       const [identification, , setup] = info.headerPackets;
       vorbis.setup(identification as Uint8Array, setup as Uint8Array);
-      await run((packets) => vorbis.decode(packets, out));
+      const out = packetOutput('vorbis', info.channels);
+      await run(out, (packets) => vorbis.decode(packets, out));
     });
   } else {
     const job = opusTail.then(async () => {
       const opus = opusPackets(await getOpus(info));
-      await run((packets) => opus.decode(packets, out));
+      const out = packetOutput('opus', info.channels);
+      await run(out, (packets) => opus.decode(packets, out));
     });
     opusTail = job.catch(() => undefined);
     await job;

@@ -1,9 +1,10 @@
+import type { MPEGDecoder } from 'mpg123-decoder';
 import type { OpusDecoder } from 'opus-decoder';
 import type { OggVorbisDecoder } from '@wasm-audio-decoders/ogg-vorbis';
 import { DecodeError } from './types.ts';
 
 /**
- * Packet-level access to the Vorbis and Opus WASM decoders, for the clip pipeline. The packages' public
+ * Packet-level access to the Vorbis, Opus and MPEG WASM decoders, for the clip pipeline. The packages' public
  * calls parse Ogg pages again in JS (codec-parser: Vorbis) and copy every packet's output twice (a slice
  * per channel, then a concatenation per call) before ogg.ts copies it a third time into the clip; here
  * ogg.ts hands over the packets it has already parsed and reads each packet's output straight from the
@@ -31,6 +32,21 @@ interface VorbisInner {
   initDsp(): void;
 }
 
+interface MpegInner {
+  _common: {
+    wasm: {
+      mpeg_decoder_feed(decoder: number, input: number, length: number): number;
+      mpeg_decoder_read(decoder: number, output: number, outputLength: number, samples: number, rate: number, error: number): number;
+    };
+  };
+  _decoder: number;
+  _input: HeapArray<Uint8Array>;
+  _output: HeapArray<Float32Array>;
+  _samplesDecodedPtr: HeapArray<Uint32Array>;
+  _sampleRatePtr: HeapArray<Uint32Array>;
+  _errorStringPtr: HeapArray<Uint32Array>;
+}
+
 interface OpusInner {
   _common: { wasm: { opus_frame_decode_float_deinterleaved(decoder: number, input: number, length: number, output: number): number } };
   _decoder: number;
@@ -45,7 +61,7 @@ export class PacketOutput {
   samples = 0;
 
   constructor(readonly channelCount: number) {
-    this.buffers = Array.from({ length: channelCount }, () => new Float32Array(48000));
+    this.buffers = Array.from({ length: channelCount }, () => new Float32Array(96000));
   }
 
   clear(): void {
@@ -69,6 +85,20 @@ export class PacketOutput {
   view(): { channelData: Float32Array[]; samplesDecoded: number } {
     return { channelData: this.buffers.map((b) => b.subarray(0, this.samples)), samplesDecoded: this.samples };
   }
+}
+
+const outputs = new Map<string, PacketOutput>();
+
+/**
+ * One PacketOutput per decoder and channel count per thread, reused from file to file (empty when
+ * returned). Only for use under that decoder's lock: one file at a time decodes through it.
+ */
+export function packetOutput(decoder: 'mpeg' | 'vorbis' | 'opus', channelCount: number): PacketOutput {
+  const key = `${decoder}:${channelCount}`;
+  let out = outputs.get(key);
+  if (!out) outputs.set(key, (out = new PacketOutput(channelCount)));
+  out.clear();
+  return out;
 }
 
 function shapeError(what: string): never {
@@ -144,6 +174,53 @@ export function opusPackets(decoder: OpusDecoder<24000>): OpusPackets {
         }
         out.samples += n;
       }
+    },
+  };
+}
+
+export interface MpegFrames {
+  /** Decodes whole MPEG frames, appending their audio to `out`; returns the samples appended. */
+  decode(frames: readonly Uint8Array[], out: PacketOutput): number;
+}
+
+/** mpg123's return codes that are not errors (mpg123.h). */
+const MPG123_NEED_MORE = -10;
+const MPG123_NEW_FORMAT = -11;
+
+export function mpegFrames(decoder: MPEGDecoder): MpegFrames {
+  const inner = decoder as unknown as MpegInner;
+  if (typeof inner._common?.wasm?.mpeg_decoder_read !== 'function' || !inner._input || !inner._output || !inner._samplesDecodedPtr) {
+    shapeError('mpeg');
+  }
+  return {
+    decode(frames, out) {
+      const { _common, _input: input, _output: output, _samplesDecodedPtr: decoded } = inner;
+      const before = out.samples;
+      for (const frame of frames) {
+        if (frame.length > input.len) throw new DecodeError('corrupt', `MPEG frame of ${frame.length} bytes is larger than the decoder takes`);
+        input.buf.set(frame);
+        if (_common.wasm.mpeg_decoder_feed(inner._decoder, input.ptr, frame.length) === MPG123_NEED_MORE) continue;
+        // A frame yields its samples in one or two reads; a few more only after a format change or an error.
+        for (let reads = 0; reads < 8; reads++) {
+          decoded.buf[0] = 0;
+          const code = _common.wasm.mpeg_decoder_read(
+            inner._decoder, output.ptr, output.len, decoded.ptr, inner._sampleRatePtr.ptr, inner._errorStringPtr.ptr,
+          );
+          const n = decoded.buf[0] ?? 0;
+          if (n > 0) {
+            // planar output, two channels (a mono stream is doubled)
+            const dst = out.reserve(n);
+            for (let c = 0; c < out.channelCount; c++) {
+              const from = Math.min(c, 1) * n;
+              (dst[c] as Float32Array).set(output.buf.subarray(from, from + n), out.samples);
+            }
+            out.samples += n;
+          }
+          if (code === MPG123_NEED_MORE) break;
+          if (code !== MPG123_NEW_FORMAT && code !== 0 && n === 0) break; // a damaged frame: skipped, as the public call does
+        }
+      }
+      return out.samples - before;
     },
   };
 }
