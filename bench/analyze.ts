@@ -12,10 +12,17 @@
 //   BENCH_LOW_PRIORITY=1 adds a mer-dev row with the app's default pool at low priority.
 //   BENCH_MEMORY_FILES=10000 adds a peak-memory run over that many files (copies of mer-dev clips, ~3.5 GB);
 //   BENCH_MEMORY_ONLY=1 runs only that (10,000 files unless BENCH_MEMORY_FILES says otherwise).
+//   BENCH_SET=full-mix: 120 full-length tracks in a library's format mix (40 mp3, 36 Vorbis, 4 Opus, 20 AAC
+//   m4a, 20 FLAC; the transcodes at 44.1 kHz, built once from the full-length set). BENCH_WORKERS=2 and
+//   BENCH_VIEWS=1 restrict the runs (comma lists); BENCH_ROUNDS=N repeats them, alternating with the
+//   baseline; BENCH_BEFORE=DIR adds, alternating in each round, the same runs through an older build's
+//   worker bundle (DIR/analysis.worker.js, e.g. a copy of out/main built at an earlier commit). Each row
+//   carries the load average when it started, and each run a per-decoder breakdown of its stage times.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { DescriptorViewCount } from '../src-main/core/analysis/analyse-file.ts';
 import { defaultWorkerCount, startAnalysisJob, type AnalysisResult } from '../src-main/core/analysis/analysis-job.ts';
 import { openLibraryDatabase } from '../src-main/core/db/open.ts';
@@ -60,18 +67,52 @@ function fullLengthSet(): string {
   return dir;
 }
 
+/** The full-length set's sources in a library's format mix: 40 mp3, 36 Vorbis, 4 Opus, 20 AAC m4a, 20 FLAC. */
+function fullMixSet(): string {
+  const dir = path.join(CACHE, 'full-mix');
+  const done = path.join(dir, '.complete');
+  if (fs.existsSync(done)) return dir;
+  const source = fullLengthSet();
+  const list = (ext: string) =>
+    fs
+      .readdirSync(source)
+      .filter((f) => f.endsWith(ext) && !f.includes('silence'))
+      .sort()
+      .map((f) => path.join(source, f));
+  const opus = list('.opus');
+  const ogg = list('.ogg');
+  const all = [...ogg, ...opus];
+  fs.mkdirSync(dir, { recursive: true });
+  console.log('building the full-mix set with ffmpeg (once)…');
+  for (const f of [...opus.slice(0, 4), ...ogg.slice(0, 36)]) fs.copyFileSync(f, path.join(dir, path.basename(f)));
+  const transcode = (files: string[], ext: string, args: string[]) => {
+    for (const f of files) {
+      const out = path.join(dir, `${path.basename(f, path.extname(f))}-mix.${ext}`);
+      execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', f, '-vn', '-ar', '44100', ...args, out]);
+    }
+  };
+  transcode(all.slice(0, 40), 'mp3', ['-c:a', 'libmp3lame', '-b:a', '192k']);
+  transcode(all.slice(40, 60), 'm4a', ['-c:a', 'aac', '-b:a', '192k', '-f', 'ipod']);
+  transcode(all.slice(50, 70), 'flac', ['-c:a', 'flac']);
+  fs.writeFileSync(done, '');
+  return dir;
+}
+
+const loadAverage = () => os.loadavg()[0]!.toFixed(1);
+
 async function analyseSet(
   name: string,
   root: string,
   workers: number,
   views: DescriptorViewCount = 1,
   lowPriority = false,
+  workerBundle: URL = WORKER_BUNDLE,
 ): Promise<{ result: AnalysisResult; dataDir: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `cadenza-bench-analyze-${name}-`));
   const db = openLibraryDatabase(dataDir);
   await scanLibrary(db, { addRoots: [root] });
   db.close();
-  const result = await startAnalysisJob({ dataDir, workers, views, lowPriority, workerBundle: WORKER_BUNDLE }).result;
+  const result = await startAnalysisJob({ dataDir, workers, views, lowPriority, workerBundle }).result;
   return { result, dataDir };
 }
 
@@ -127,55 +168,93 @@ async function main(): Promise<void> {
   if (!fs.existsSync(MER_DEV)) throw new Error(`mer-dev is missing at ${MER_DEV}`);
   const memoryFiles = Number(process.env.BENCH_MEMORY_FILES ?? 0);
   if (process.env.BENCH_MEMORY_ONLY) return memoryRun(memoryFiles || 10_000);
-  const sets: [string, string][] = [['mer-dev', MER_DEV], ['full-length', fullLengthSet()]];
   const only = process.env.BENCH_SET; // e.g. BENCH_SET=full-length
+  const sets: [string, () => string][] = [
+    ['mer-dev', () => MER_DEV],
+    ['full-length', fullLengthSet],
+    ['full-mix', fullMixSet],
+  ];
+  const list = (name: string) => process.env[name]?.split(',').map(Number);
+  const workerCounts = list('BENCH_WORKERS') ?? [1, 2];
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
+  const before = process.env.BENCH_BEFORE ? pathToFileURL(path.resolve(process.env.BENCH_BEFORE, 'analysis.worker.js')) : undefined;
+  if (before && !fs.existsSync(before)) throw new Error(`${before.pathname} is missing`);
   console.log(`${os.cpus().length} cores, Node ${process.version}, default pool ${defaultWorkerCount()} worker(s)\n`);
   const rows: string[] = [];
-  for (const [name, root] of sets) {
-    if (only && only !== name) continue;
+  const breakdowns: string[] = [];
+  const fmt = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(1));
+  for (const [name, build] of sets) {
+    // full-mix (a built set of its own) runs only when asked for
+    if (only ? only !== name : name === 'full-mix') continue;
+    const root = build();
     console.log(`${name}: ${fileCounts(root)}`);
-    let lastDataDir = '';
-    const runs: { workers: number; views: DescriptorViewCount; result: AnalysisResult; lowPriority?: boolean }[] = [];
     // mer-dev's 30-s clips are too short for extra views: views 1 and 3 do the same work there.
-    const viewCounts: DescriptorViewCount[] = name === 'mer-dev' ? [1] : [1, 3];
-    for (const views of viewCounts) {
-      for (const workers of [1, 2]) {
-        const { result, dataDir } = await analyseSet(name, root, workers, views);
-        runs.push({ workers, views, result });
-        console.log(`  ${workers} worker(s), views ${views}: ${result.songsPerSecond.toFixed(1)} songs/s, ${result.views} clips described`);
-        if (result.failed.length) console.log(`  ${result.failed.length} failed, e.g. ${result.failed[0]!.path}: ${result.failed[0]!.reason}`);
-        if (lastDataDir) fs.rmSync(lastDataDir, { recursive: true, force: true });
-        lastDataDir = dataDir;
+    const viewCounts = (list('BENCH_VIEWS') ?? (name === 'mer-dev' ? [1] : [1, 3])) as DescriptorViewCount[];
+    for (let round = 1; round <= rounds; round++) {
+      const runs: { label: string; workers: number; views: DescriptorViewCount; result: AnalysisResult; load: string; lowPriority?: boolean }[] = [];
+      let lastDataDir = '';
+      for (const views of viewCounts) {
+        for (const workers of workerCounts) {
+          for (const [label, bundle] of [['Cadenza', WORKER_BUNDLE], ...(before ? [['Cadenza before', before]] : [])] as [string, URL][]) {
+            const load = loadAverage();
+            const { result, dataDir } = await analyseSet(name, root, workers, views, false, bundle);
+            runs.push({ label, workers, views, result, load });
+            console.log(`  ${label}, ${workers} worker(s), views ${views}: ${result.songsPerSecond.toFixed(1)} songs/s, ${result.views} clips described (load ${load})`);
+            if (result.failed.length) console.log(`  ${result.failed.length} failed, e.g. ${result.failed[0]!.path}: ${result.failed[0]!.reason}`);
+            if (lastDataDir) fs.rmSync(lastDataDir, { recursive: true, force: true });
+            lastDataDir = dataDir;
+          }
+        }
       }
-    }
-    if (name === 'mer-dev' && process.env.BENCH_LOW_PRIORITY) {
-      const { result, dataDir } = await analyseSet(name, root, defaultWorkerCount(), 3, true);
-      runs.push({ workers: defaultWorkerCount(), views: 1, result, lowPriority: true });
-      console.log(`  default pool at low priority: ${result.songsPerSecond.toFixed(1)} songs/s`);
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    }
-    const base = baseline(lastDataDir, 2);
-    for (const { workers, views, result, lowPriority } of runs) {
-      const s = result.stageMs;
+      if (name === 'mer-dev' && process.env.BENCH_LOW_PRIORITY) {
+        const load = loadAverage();
+        const { result, dataDir } = await analyseSet(name, root, defaultWorkerCount(), 3, true);
+        runs.push({ label: 'Cadenza', workers: defaultWorkerCount(), views: 1, result, load, lowPriority: true });
+        console.log(`  default pool at low priority: ${result.songsPerSecond.toFixed(1)} songs/s`);
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+      const baseLoad = loadAverage();
+      const base = baseline(lastDataDir, 2);
+      console.log(`  baseline: ${base.songsPerSecond.toFixed(1)} songs/s (load ${baseLoad})`);
+      const tag = rounds > 1 ? ` (round ${round})` : '';
+      for (const { label, workers, views, result, load, lowPriority } of runs) {
+        const s = result.stageMs;
+        const pipeline = `${label}, ${workers} worker${workers > 1 ? 's' : ''}${lowPriority ? ' (nice 10)' : ''}, ${views === 1 ? '1 view' : '3 views'}`;
+        rows.push(
+          `| ${name}${tag} | ${pipeline} | ${load} | ${result.analysed} | ` +
+            `${(result.views / Math.max(1, result.analysed)).toFixed(2)} | ${result.songsPerSecond.toFixed(1)} | ` +
+            `${(result.songsPerSecond / base.songsPerSecond).toFixed(2)} | ${fmt(s.decodeMs)} | ${fmt(s.resampleMs)} | ` +
+            `${fmt(s.mfccMs)} | ${fmt(s.descriptorsMs)} | ${fmt(s.loudnessMs)} | ${fmt(s.otherMs)} | ${Object.entries(result.decoders).map(([d, n]) => `${d} ${n}`).join(', ')} |`,
+        );
+        for (const [decoder, d] of Object.entries(result.byDecoder ?? {})) {
+          const t = d.stageMs;
+          breakdowns.push(
+            `| ${name}${tag} | ${pipeline} | ${decoder} | ${d.songs} | ${fmt(t.decodeMs)} | ${fmt(t.resampleMs)} | ${fmt(t.mfccMs)} | ` +
+              `${fmt(t.descriptorsMs)} | ${fmt(t.loudnessMs)} | ${fmt(t.otherMs)} |`,
+          );
+        }
+      }
       rows.push(
-        `| ${name} | Cadenza, ${workers} worker${workers > 1 ? 's' : ''}${lowPriority ? ' (nice 10)' : ''}, ${views === 1 ? '1 view' : '3 views'} | ${result.analysed} | ` +
-          `${(result.views / Math.max(1, result.analysed)).toFixed(2)} | ${result.songsPerSecond.toFixed(1)} | ` +
-          `${(result.songsPerSecond / base.songsPerSecond).toFixed(2)} | ${s.decodeMs.toFixed(1)} | ${s.resampleMs.toFixed(1)} | ` +
-          `${s.mfccMs.toFixed(1)} | ${s.descriptorsMs.toFixed(1)} | ${Object.entries(result.decoders).map(([d, n]) => `${d} ${n}`).join(', ')} |`,
+        `| ${name}${tag} | ffmpeg CLI + torchaudio (MFCC only), 2 processes | ${baseLoad} | ${base.songs} | 1 | ${base.songsPerSecond.toFixed(1)} | 1 | ` +
+          `${base.decodeMs.toFixed(1)} (ffmpeg, incl. resample) | – | ${base.mfccMs.toFixed(1)} | – | – | – | ffmpeg |`,
       );
+      fs.rmSync(lastDataDir, { recursive: true, force: true });
     }
-    rows.push(
-      `| ${name} | ffmpeg CLI + torchaudio (MFCC only), 2 processes | ${base.songs} | 1 | ${base.songsPerSecond.toFixed(1)} | 1 | ` +
-        `${base.decodeMs.toFixed(1)} (ffmpeg, incl. resample) | – | ${base.mfccMs.toFixed(1)} | – | ffmpeg |`,
-    );
-    fs.rmSync(lastDataDir, { recursive: true, force: true });
   }
   console.log(
-    '\n| set | pipeline | songs | clips/song | songs/s | ratio to baseline | read + decode ms/song | downmix + resample ms/song | MFCC ms/song | descriptors ms/song | decoders |',
+    '\n| set | pipeline | load | songs | clips/song | songs/s | ratio to baseline | read + decode ms/song | downmix + resample ms/song | MFCC ms/song | descriptors ms/song | loudness ms/song | other ms/song | decoders |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
-  console.log('\n(ms per song are measured inside the workers, summed over the clips of a song; songs/s is wall time of the whole job, worker start included)');
+  if (breakdowns.length) {
+    console.log('\n| set | pipeline | decoder | songs | decode ms | resample ms | MFCC ms | descriptors ms | loudness ms | other ms |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    for (const row of breakdowns) console.log(row);
+  }
+  console.log(
+    '\n(ms per song are measured inside the workers, summed over the clips of a song; songs/s is wall time of the whole job, worker start included; ' +
+      'other: the duration probe where the scan had none, silence checks, packing and the database write; – where a build did not measure it)',
+  );
   if (memoryFiles > 0) await memoryRun(memoryFiles);
 }
 

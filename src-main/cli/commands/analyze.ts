@@ -43,7 +43,8 @@ export const analyzeCommand: Command = {
       ctx.stdout(
         `${result.cancelled ? 'Analysis cancelled' : 'Analysis complete'}: ${result.analysed} analysed, ${result.skipped} already done, ` +
           `${result.failed.length} failed (${result.songsPerSecond.toFixed(1)} songs/s; per song: decode ${s.decodeMs.toFixed(1)} ms, ` +
-          `resample ${s.resampleMs.toFixed(1)} ms, MFCC ${s.mfccMs.toFixed(1)} ms, descriptors ${s.descriptorsMs.toFixed(1)} ms; ` +
+          `resample ${s.resampleMs.toFixed(1)} ms, MFCC ${s.mfccMs.toFixed(1)} ms, descriptors ${s.descriptorsMs.toFixed(1)} ms, ` +
+          `loudness ${s.loudnessMs.toFixed(1)} ms, other ${s.otherMs.toFixed(1)} ms; ` +
           `${result.views} clips described)`,
       );
       for (const f of result.failed.slice(0, 20)) ctx.stdout(`  failed: ${f.path}: ${f.reason}`);

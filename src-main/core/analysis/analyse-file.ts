@@ -23,6 +23,13 @@ export interface StageTimings {
   mfccMs: number;
   /** The descriptors of every view (the main clip's reuse the MFCC's spectra). */
   descriptorsMs: number;
+  /** The BS.1770 loudness of the main clip (on the decoded channels, at the decoded rate). */
+  loudnessMs: number;
+  /**
+   * Everything else a worker spends on the file, measured by the worker around the whole task: the
+   * duration probe when the scan had none, silence checks, packing, the database write.
+   */
+  otherMs: number;
 }
 
 /** How many clips to describe: the main clip only, or also the clips centred at ¼ and ¾ of a long track. */
@@ -85,7 +92,7 @@ export async function measureClipLoudness(
 }
 
 export function emptyTimings(): StageTimings {
-  return { decodeMs: 0, resampleMs: 0, mfccMs: 0, descriptorsMs: 0 };
+  return { decodeMs: 0, resampleMs: 0, mfccMs: 0, descriptorsMs: 0, loudnessMs: 0, otherMs: 0 };
 }
 
 // The MFCC keeps its spectra here so the descriptors need no second STFT (one buffer per thread, reused).
@@ -171,11 +178,14 @@ export async function analyseFile(file: string | Buffer, options: AnalyseFileOpt
       descriptors.set(d.clip, i * DESCRIPTOR_LENGTH);
       descriptors.set(d.segments, i * DESCRIPTOR_LENGTH + d.clip.length);
     });
+    t = performance.now();
+    // BS.1770 sums the channels' weighted energies: measured on the decoded channels, before the mono mix.
+    const loudness = { ...integratedLoudness(decoded.channels, decoded.sampleRate), start: decoded.startSec };
+    timings.loudnessMs += performance.now() - t;
     return {
       ok: true,
       features,
-      // BS.1770 sums the channels' weighted energies: measured on the decoded channels, before the mono mix.
-      loudness: { ...integratedLoudness(decoded.channels, decoded.sampleRate), start: decoded.startSec },
+      loudness,
       clipStart: decoded.startSec,
       clipSeconds,
       descriptors,

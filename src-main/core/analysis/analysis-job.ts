@@ -69,6 +69,8 @@ export interface AnalysisResult {
   /** Mean milliseconds per analysed song for each stage, measured inside the workers. */
   stageMs: StageTimings;
   decoders: Record<string, number>;
+  /** Per decoder: songs analysed and their mean milliseconds per song for each stage. */
+  byDecoder: Record<string, { songs: number; stageMs: StageTimings }>;
   /** Descriptor views stored over all analysed songs (one per song, up to three for long tracks). */
   views: number;
   /** Workers replaced after they passed the deadline or died. */
@@ -120,6 +122,7 @@ class AnalysisPool {
   private readonly counts = { analysed: 0, failed: 0, removed: 0, replaced: 0 };
   private readonly totals: StageTimings = emptyTimings();
   private readonly decoders: Record<string, number> = {};
+  private readonly decoderTotals: Record<string, StageTimings> = {};
   private views = 0;
   private store: FeatureStore | undefined;
   private finished: (() => void) | undefined;
@@ -166,13 +169,14 @@ class AnalysisPool {
         cancelled: this.cancelled && analysed + this.counts.failed + this.counts.removed < this.tasks.length,
         durationMs,
         songsPerSecond: ((analysed + this.counts.failed) * 1000) / Math.max(1, durationMs),
-        stageMs: {
-          decodeMs: t.decodeMs / n,
-          resampleMs: t.resampleMs / n,
-          mfccMs: t.mfccMs / n,
-          descriptorsMs: t.descriptorsMs / n,
-        },
+        stageMs: meanTimings(t, n),
         decoders: this.decoders,
+        byDecoder: Object.fromEntries(
+          Object.entries(this.decoderTotals).map(([decoder, totals]) => {
+            const songs = this.decoders[decoder] ?? 0;
+            return [decoder, { songs, stageMs: meanTimings(totals, Math.max(1, songs)) }];
+          }),
+        ),
         views: this.views,
         workersReplaced: this.counts.replaced,
       };
@@ -224,6 +228,7 @@ class AnalysisPool {
         this.decoders[reply.decoder] = (this.decoders[reply.decoder] ?? 0) + 1;
         this.views += reply.views;
         addTimings(this.totals, reply.timings);
+        addTimings((this.decoderTotals[reply.decoder] ??= emptyTimings()), reply.timings);
         break;
       case 'failed':
         this.counts.failed++;
@@ -338,8 +343,11 @@ class AnalysisPool {
 }
 
 function addTimings(into: StageTimings, t: StageTimings): void {
-  into.decodeMs += t.decodeMs;
-  into.resampleMs += t.resampleMs;
-  into.mfccMs += t.mfccMs;
-  into.descriptorsMs += t.descriptorsMs;
+  for (const key of Object.keys(into) as (keyof StageTimings)[]) into[key] += t[key] ?? 0;
+}
+
+function meanTimings(totals: StageTimings, songs: number): StageTimings {
+  const mean = emptyTimings();
+  for (const key of Object.keys(mean) as (keyof StageTimings)[]) mean[key] = totals[key] / songs;
+  return mean;
 }

@@ -39,6 +39,7 @@ port.on('message', (request: AnalysisRequest) => {
 async function analyse(task: AnalysisTask): Promise<void> {
   if (crashOnPathSuffix !== undefined && task.path.endsWith(crashOnPathSuffix)) process.exit(70);
   let reply: AnalysisReply;
+  const started = performance.now();
   try {
     // Names that are not UTF-8 (or NFD on Linux) are opened through their raw bytes.
     const file = task.pathBytes ? Buffer.from(task.pathBytes) : task.path;
@@ -59,6 +60,8 @@ async function analyse(task: AnalysisTask): Promise<void> {
       : { type: 'failed', trackId: task.trackId, code: outcome.code, reason: outcome.reason, timings: outcome.timings };
     const stored = outcome.ok ? store.saveFeatures(task, outcome) : store.saveFailure(task, outcome.code, outcome.reason);
     if (!stored && !trackStillThere(task)) reply = { type: 'gone', trackId: task.trackId };
+    const t = outcome.timings;
+    t.otherMs = Math.max(0, performance.now() - started - t.decodeMs - t.resampleMs - t.mfccMs - t.descriptorsMs - t.loudnessMs);
   } catch (error) {
     const reason = `analysis failed: ${message(error)}`;
     try {

@@ -64,6 +64,13 @@ describe('analysis stores feature version 2 (MFCC + descriptors of 1 or 3 views)
   it('re-analyses the version-1 row and stores every track with finite descriptors of the right length', () => {
     expect(result).toMatchObject({ analysed: 3, skipped: 0, failed: [] });
     expect(result.stageMs.descriptorsMs).toBeGreaterThan(0);
+    expect(result.stageMs.loudnessMs).toBeGreaterThan(0);
+    expect(result.stageMs.otherMs).toBeGreaterThan(0); // the database write, at least
+    // The per-decoder breakdown covers every analysed song, with that decoder's own stage times.
+    const byDecoder = Object.values(result.byDecoder);
+    expect(byDecoder.reduce((n, d) => n + d.songs, 0)).toBe(3);
+    expect(Object.keys(result.byDecoder).sort()).toEqual(Object.keys(result.decoders).sort());
+    for (const d of byDecoder) expect(d.stageMs.decodeMs).toBeGreaterThan(0);
     expect(result.views).toBe(3 + 2 + 1);
     const d = db(dataDir);
     expect(d.prepare('SELECT DISTINCT feature_version AS v FROM track_features').all()).toEqual([{ v: 2 }]);
