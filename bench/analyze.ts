@@ -92,7 +92,7 @@ function fullMixSet(): string {
     }
   };
   transcode(all.slice(0, 40), 'mp3', ['-c:a', 'libmp3lame', '-b:a', '192k']);
-  transcode(all.slice(40, 60), 'm4a', ['-c:a', 'aac', '-b:a', '192k', '-f', 'ipod']);
+  transcode(all.slice(40, 60), 'm4a', ['-c:a', 'aac', '-aac_coder', 'fast', '-b:a', '192k', '-f', 'ipod']);
   transcode(all.slice(50, 70), 'flac', ['-c:a', 'flac']);
   fs.writeFileSync(done, '');
   return dir;

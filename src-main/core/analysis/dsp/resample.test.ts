@@ -117,6 +117,9 @@ describe('resample', () => {
     [44100, 12000],
     [44100, 20000],
     [32000, 13000],
+    // Opus clips arrive at 24 kHz (decode/ogg.ts): what lies between 11.025 and 12 kHz must not alias in.
+    [24000, 11100],
+    [24000, 11900],
   ];
   for (const [from, freq] of stopband) {
     it(`attenuates a ${freq} Hz sine from ${from} Hz by at least 60 dB`, () => {
