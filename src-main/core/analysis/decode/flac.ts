@@ -3,6 +3,7 @@ import type { FileReader } from './reader.ts';
 import { id3v2Length } from './sniff.ts';
 import { ClipAssembler, clampWindow } from './pcm.ts';
 import { flacLock, fourcc, getFlacDecoder, throwIfAborted, u16be, u32be, u64be } from './shared.ts';
+import { directFlacOutput } from './wasm-direct.ts';
 
 interface FlacInfo {
   streamInfo: Uint8Array; // the 34-byte STREAMINFO body
@@ -167,6 +168,7 @@ export async function decodeFlac(r: FileReader, startSec: number, durationSec: n
   return flacLock.run(async () => {
     const dec = await getFlacDecoder();
     await dec.reset();
+    directFlacOutput(dec, info.channels);
     let at2 = first.sample;
     const absorb = (o: { channelData: Float32Array[]; samplesDecoded: number }): void => {
       if (o.samplesDecoded > 0) asm.push(o.channelData, at2);

@@ -1,10 +1,11 @@
+import type { FLACDecoder } from '@wasm-audio-decoders/flac';
 import type { MPEGDecoder } from 'mpg123-decoder';
 import type { OpusDecoder } from 'opus-decoder';
 import type { OggVorbisDecoder } from '@wasm-audio-decoders/ogg-vorbis';
 import { DecodeError } from './types.ts';
 
 /**
- * Packet-level access to the Vorbis, Opus and MPEG WASM decoders, for the clip pipeline. The packages' public
+ * Packet-level access to the Vorbis, Opus, MPEG and FLAC WASM decoders, for the clip pipeline. The packages' public
  * calls parse Ogg pages again in JS (codec-parser: Vorbis) and copy every packet's output twice (a slice
  * per channel, then a concatenation per call) before ogg.ts copies it a third time into the clip; here
  * ogg.ts hands over the packets it has already parsed and reads each packet's output straight from the
@@ -93,7 +94,7 @@ const outputs = new Map<string, PacketOutput>();
  * One PacketOutput per decoder and channel count per thread, reused from file to file (empty when
  * returned). Only for use under that decoder's lock: one file at a time decodes through it.
  */
-export function packetOutput(decoder: 'mpeg' | 'vorbis' | 'opus', channelCount: number): PacketOutput {
+export function packetOutput(decoder: 'mpeg' | 'vorbis' | 'opus' | 'flac', channelCount: number): PacketOutput {
   const key = `${decoder}:${channelCount}`;
   let out = outputs.get(key);
   if (!out) outputs.set(key, (out = new PacketOutput(channelCount)));
@@ -222,5 +223,60 @@ export function mpegFrames(decoder: MPEGDecoder): MpegFrames {
       }
       return out.samples - before;
     },
+  };
+}
+
+interface FlacInner {
+  _common: {
+    wasm: { HEAP: ArrayBuffer; decode_frame(decoder: number, input: number, length: number): void; free(ptr: number): void };
+    allocateTypedArray(length: number, type: Uint8ArrayConstructor, track: boolean): HeapArray<Uint8Array>;
+  };
+  _decoder: number;
+  _channels: HeapArray<Uint32Array>;
+  _samplesDecoded: HeapArray<Uint32Array>;
+  _outputBufferPtr: HeapArray<Uint32Array>;
+  _outputBufferLen: HeapArray<Uint32Array>;
+  decodeFrames(frames: Uint8Array[]): { channelData: Float32Array[]; samplesDecoded: number; errors: unknown[] };
+}
+
+const directFlac = new WeakSet<object>();
+
+/**
+ * FLAC keeps the package's framing (codec-parser finds the frames, which carry no length), but each frame's
+ * output goes from the decoder heap into one reused buffer instead of a slice per channel and frame plus a
+ * concatenation per call: the decoder instance's frame call is replaced by one doing that (same decode
+ * calls, same order). `decode()` then returns views of that buffer, valid until its next call.
+ */
+export function directFlacOutput(decoder: FLACDecoder, channelCount: number): void {
+  const inner = (decoder as unknown as { _decoder?: FlacInner })._decoder;
+  if (!inner || typeof inner._common?.wasm?.decode_frame !== 'function' || !inner._outputBufferPtr || typeof inner.decodeFrames !== 'function') {
+    shapeError('flac');
+  }
+  if (directFlac.has(inner)) return;
+  directFlac.add(inner);
+  inner.decodeFrames = (frames) => {
+    const { _common: common } = inner;
+    const out = packetOutput('flac', Math.max(channelCount, inner._channels.buf[0] ?? 0));
+    for (const frame of frames) {
+      // as the package's own frame call: the input is handed to (and released by) the decoder
+      const input = common.allocateTypedArray(frame.length, Uint8Array, false);
+      input.buf.set(frame);
+      common.wasm.decode_frame(inner._decoder, input.ptr, input.len);
+      const n = inner._samplesDecoded.buf[0] ?? 0;
+      const channels = inner._channels.buf[0] ?? 0;
+      if (n > 0 && channels > 0) {
+        const output = new Float32Array(common.wasm.HEAP, inner._outputBufferPtr.buf[0] ?? 0, inner._outputBufferLen.buf[0] ?? 0);
+        const dst = out.reserve(n);
+        for (let c = 0; c < out.channelCount; c++) {
+          const from = Math.min(c, channels - 1) * n;
+          (dst[c] as Float32Array).set(output.subarray(from, from + n), out.samples);
+        }
+        out.samples += n;
+      }
+      common.wasm.free(inner._outputBufferPtr.buf[0] ?? 0);
+      inner._outputBufferLen.buf[0] = 0;
+      inner._samplesDecoded.buf[0] = 0;
+    }
+    return { ...out.view(), errors: [] };
   };
 }
