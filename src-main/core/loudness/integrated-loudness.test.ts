@@ -119,7 +119,10 @@ describe('integratedLoudness', () => {
       const bounds = Array.from({ length: steps + 1 }, (_, i) => Math.round((i * rate) / 10));
       const energies = channels.map((x) => {
         const out = new Float64Array(steps);
-        let s1 = 0, s2 = 0, t1 = 0, t2 = 0;
+        let s1 = 0,
+          s2 = 0,
+          t1 = 0,
+          t2 = 0;
         for (let k = 0; k < steps; k++) {
           for (let i = bounds[k]!; i < bounds[k + 1]!; i++) {
             const v = x[i]!;
@@ -155,7 +158,9 @@ describe('integratedLoudness', () => {
     for (const count of [1, 2, 3, 6]) {
       const rate = 44100;
       const channels = Array.from({ length: count }, (_, c) =>
-        new Float32Array(Math.round(rate * 2.37)).map((_, i) => 0.5 * noise() * (1 + c / 3) + 0.2 * Math.sin(i * 0.013 * (c + 1))),
+        new Float32Array(Math.round(rate * 2.37)).map(
+          (_, i) => 0.5 * noise() * (1 + c / 3) + 0.2 * Math.sin(i * 0.013 * (c + 1)),
+        ),
       );
       channels[count - 1]![channels[0]!.length - 5] = -0.97; // in the last, partial 100 ms step
       const measured = integratedLoudness(channels, rate);

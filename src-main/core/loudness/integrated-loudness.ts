@@ -71,14 +71,29 @@ function kWeightedStepSums(
   const steps = bounds.length - 1;
   const outL = new Float64Array(steps);
   const outR = new Float64Array(steps);
-  const b0 = shelf[0], b1 = shelf[1], b2 = shelf[2], a1 = shelf[3], a2 = shelf[4];
-  const c0 = highPass[0], c1 = highPass[1], c2 = highPass[2], d1 = highPass[3], d2 = highPass[4];
-  let s1 = 0, s2 = 0, t1 = 0, t2 = 0;
-  let u1 = 0, u2 = 0, w1 = 0, w2 = 0;
+  const b0 = shelf[0],
+    b1 = shelf[1],
+    b2 = shelf[2],
+    a1 = shelf[3],
+    a2 = shelf[4];
+  const c0 = highPass[0],
+    c1 = highPass[1],
+    c2 = highPass[2],
+    d1 = highPass[3],
+    d2 = highPass[4];
+  let s1 = 0,
+    s2 = 0,
+    t1 = 0,
+    t2 = 0;
+  let u1 = 0,
+    u2 = 0,
+    w1 = 0,
+    w2 = 0;
   let peak = 0;
   for (let step = 0; step < steps; step++) {
     const to = bounds[step + 1] as number;
-    let sumL = 0, sumR = 0;
+    let sumL = 0,
+      sumR = 0;
     for (let i = bounds[step] as number; i < to; i++) {
       const v = left[i] as number;
       const r = right[i] as number;

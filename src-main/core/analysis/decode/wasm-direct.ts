@@ -37,7 +37,14 @@ interface MpegInner {
   _common: {
     wasm: {
       mpeg_decoder_feed(decoder: number, input: number, length: number): number;
-      mpeg_decoder_read(decoder: number, output: number, outputLength: number, samples: number, rate: number, error: number): number;
+      mpeg_decoder_read(
+        decoder: number,
+        output: number,
+        outputLength: number,
+        samples: number,
+        rate: number,
+        error: number,
+      ): number;
     };
   };
   _decoder: number;
@@ -49,7 +56,9 @@ interface MpegInner {
 }
 
 interface OpusInner {
-  _common: { wasm: { opus_frame_decode_float_deinterleaved(decoder: number, input: number, length: number, output: number): number } };
+  _common: {
+    wasm: { opus_frame_decode_float_deinterleaved(decoder: number, input: number, length: number, output: number): number };
+  };
   _decoder: number;
   _input: HeapArray<Uint8Array>;
   _output: HeapArray<Float32Array>;
@@ -117,7 +126,12 @@ export interface VorbisPackets {
 
 export function vorbisPackets(decoder: OggVorbisDecoder): VorbisPackets {
   const inner = (decoder as unknown as { _decoder?: VorbisInner })._decoder;
-  if (!inner || typeof inner.sendSetupHeader !== 'function' || typeof inner._common?.wasm?.decode_packets !== 'function' || !inner._input) {
+  if (
+    !inner ||
+    typeof inner.sendSetupHeader !== 'function' ||
+    typeof inner._common?.wasm?.decode_packets !== 'function' ||
+    !inner._input
+  ) {
     shapeError('vorbis');
   }
   return {
@@ -130,7 +144,8 @@ export function vorbisPackets(decoder: OggVorbisDecoder): VorbisPackets {
       const { wasm } = inner._common;
       const { _input: input, _inputLen: inputLen, _samplesDecoded: decoded, _errorsLength: errors } = inner;
       for (const packet of packets) {
-        if (packet.length > input.len) throw new DecodeError('corrupt', `vorbis packet of ${packet.length} bytes is larger than the decoder takes`);
+        if (packet.length > input.len)
+          throw new DecodeError('corrupt', `vorbis packet of ${packet.length} bytes is larger than the decoder takes`);
         input.buf.set(packet);
         inputLen.buf[0] = packet.length;
         wasm.decode_packets(inner._decoder);
@@ -157,14 +172,20 @@ export interface OpusPackets {
 
 export function opusPackets(decoder: OpusDecoder<24000>): OpusPackets {
   const inner = decoder as unknown as OpusInner;
-  if (typeof inner._common?.wasm?.opus_frame_decode_float_deinterleaved !== 'function' || !inner._input || !inner._output || !inner._outputChannels) {
+  if (
+    typeof inner._common?.wasm?.opus_frame_decode_float_deinterleaved !== 'function' ||
+    !inner._input ||
+    !inner._output ||
+    !inner._outputChannels
+  ) {
     shapeError('opus');
   }
   return {
     decode(packets, out) {
       const { _common, _input: input, _output: output, _outputChannels: channels } = inner;
       for (const packet of packets) {
-        if (packet.length > input.len) throw new DecodeError('corrupt', `opus packet of ${packet.length} bytes is larger than the decoder takes`);
+        if (packet.length > input.len)
+          throw new DecodeError('corrupt', `opus packet of ${packet.length} bytes is larger than the decoder takes`);
         input.buf.set(packet);
         const n = _common.wasm.opus_frame_decode_float_deinterleaved(inner._decoder, input.ptr, packet.length, output.ptr);
         if (n <= 0) continue; // a damaged packet: skipped (its gap stays silent), as the public call does
@@ -190,7 +211,12 @@ const MPG123_NEW_FORMAT = -11;
 
 export function mpegFrames(decoder: MPEGDecoder): MpegFrames {
   const inner = decoder as unknown as MpegInner;
-  if (typeof inner._common?.wasm?.mpeg_decoder_read !== 'function' || !inner._input || !inner._output || !inner._samplesDecodedPtr) {
+  if (
+    typeof inner._common?.wasm?.mpeg_decoder_read !== 'function' ||
+    !inner._input ||
+    !inner._output ||
+    !inner._samplesDecodedPtr
+  ) {
     shapeError('mpeg');
   }
   return {
@@ -198,14 +224,20 @@ export function mpegFrames(decoder: MPEGDecoder): MpegFrames {
       const { _common, _input: input, _output: output, _samplesDecodedPtr: decoded } = inner;
       const before = out.samples;
       for (const frame of frames) {
-        if (frame.length > input.len) throw new DecodeError('corrupt', `MPEG frame of ${frame.length} bytes is larger than the decoder takes`);
+        if (frame.length > input.len)
+          throw new DecodeError('corrupt', `MPEG frame of ${frame.length} bytes is larger than the decoder takes`);
         input.buf.set(frame);
         if (_common.wasm.mpeg_decoder_feed(inner._decoder, input.ptr, frame.length) === MPG123_NEED_MORE) continue;
         // A frame yields its samples in one or two reads; a few more only after a format change or an error.
         for (let reads = 0; reads < 8; reads++) {
           decoded.buf[0] = 0;
           const code = _common.wasm.mpeg_decoder_read(
-            inner._decoder, output.ptr, output.len, decoded.ptr, inner._sampleRatePtr.ptr, inner._errorStringPtr.ptr,
+            inner._decoder,
+            output.ptr,
+            output.len,
+            decoded.ptr,
+            inner._sampleRatePtr.ptr,
+            inner._errorStringPtr.ptr,
           );
           const n = decoded.buf[0] ?? 0;
           if (n > 0) {
@@ -249,7 +281,12 @@ const directFlac = new WeakSet<object>();
  */
 export function directFlacOutput(decoder: FLACDecoder, channelCount: number): void {
   const inner = (decoder as unknown as { _decoder?: FlacInner })._decoder;
-  if (!inner || typeof inner._common?.wasm?.decode_frame !== 'function' || !inner._outputBufferPtr || typeof inner.decodeFrames !== 'function') {
+  if (
+    !inner ||
+    typeof inner._common?.wasm?.decode_frame !== 'function' ||
+    !inner._outputBufferPtr ||
+    typeof inner.decodeFrames !== 'function'
+  ) {
     shapeError('flac');
   }
   if (directFlac.has(inner)) return;
