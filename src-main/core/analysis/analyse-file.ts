@@ -83,12 +83,10 @@ export async function measureClipLoudness(
   });
   timings.decodeMs += performance.now() - t;
   if (!decoded.ok) return { ok: false, code: decoded.code, reason: decoded.reason, timings };
-  return {
-    ok: true,
-    loudness: { ...integratedLoudness(decoded.channels, decoded.sampleRate), start: decoded.startSec },
-    decoder: decoded.decoder,
-    timings,
-  };
+  const measuredAt = performance.now();
+  const loudness = { ...integratedLoudness(decoded.channels, decoded.sampleRate), start: decoded.startSec };
+  timings.loudnessMs += performance.now() - measuredAt;
+  return { ok: true, loudness, decoder: decoded.decoder, timings };
 }
 
 export function emptyTimings(): StageTimings {
