@@ -135,6 +135,17 @@ export interface PlayerSettings {
   endless: boolean;
 }
 
+/** The player's settings on a first start (the main process's settings file and the renderer's state start here). */
+export const DEFAULT_PLAYER_SETTINGS: PlayerSettings = {
+  levelling: 'track',
+  preampDb: 0,
+  preventClipping: true,
+  gapless: true,
+  crossfadeSeconds: 0,
+  repeat: 'off',
+  endless: false,
+};
+
 /** At most this many queued track ids are kept across restarts. */
 export const SAVED_QUEUE_MAX = 5000;
 

@@ -1,18 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { settingsPatch } from '../../api/validate.ts';
-import type { PlayerSettings, Settings, SettingsPatch } from '../../api/types.ts';
+import { DEFAULT_PLAYER_SETTINGS, type Settings, type SettingsPatch } from '../../api/types.ts';
+
+export { DEFAULT_PLAYER_SETTINGS };
 
 export const SETTINGS_FILE = 'settings.json';
-export const DEFAULT_PLAYER_SETTINGS: PlayerSettings = {
-  levelling: 'track',
-  preampDb: 0,
-  preventClipping: true,
-  gapless: true,
-  crossfadeSeconds: 0,
-  repeat: 'off',
-  endless: false,
-};
 export const DEFAULT_SETTINGS: Settings = { musicFolders: [], volume: 0.8, player: DEFAULT_PLAYER_SETTINGS, queue: null };
 
 /** One field of the file as the API would accept it, else nothing (a hand-edited file loses nothing else). */

@@ -1,6 +1,6 @@
 import type { CadenzaApi } from '../../../src-main/api/contract.ts';
 import type { PlayerSettings, RepeatMode, SavedQueue, TrackRow } from '../../../src-main/api/types.ts';
-import { REPEAT_MODES, SAVED_QUEUE_MAX } from '../../../src-main/api/types.ts';
+import { DEFAULT_PLAYER_SETTINGS, REPEAT_MODES, SAVED_QUEUE_MAX } from '../../../src-main/api/types.ts';
 import { AudioEngine, type EngineTrack } from './audio-engine.ts';
 import { levellingFactor } from './levelling.ts';
 import {
@@ -22,16 +22,6 @@ const ENDLESS_BATCH = 10;
 /** The recommendation API takes at most this many ids to leave out. */
 const EXCLUDE_MAX = 10_000;
 
-export const DEFAULT_PLAYER: PlayerSettings = {
-  levelling: 'track',
-  preampDb: 0,
-  preventClipping: true,
-  gapless: true,
-  crossfadeSeconds: 0,
-  repeat: 'off',
-  endless: false,
-};
-
 /**
  * The queue and how it plays: play/pause, seek, next/previous, volume, shuffle (undoable), repeat,
  * play next / add to queue, endless play from recommendations, and the settings the audio engine
@@ -45,7 +35,7 @@ export class PlayerState {
   duration = $state(0);
   volume = $state(0.8);
   error = $state<string | null>(null);
-  settings = $state<PlayerSettings>({ ...DEFAULT_PLAYER });
+  settings = $state<PlayerSettings>({ ...DEFAULT_PLAYER_SETTINGS });
   /** The order before shuffle (track ids), null when not shuffled. */
   unshuffledOrder = $state<number[] | null>(null);
   /** What the last endless fill continued from, e.g. "More like A, B". */
