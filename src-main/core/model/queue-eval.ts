@@ -8,7 +8,7 @@
  * blend ranks them by their own tag mix with the audio model). Same trained model for all.
  */
 import { blendQueue, type Lane, type RankTracks } from '../recommend/ranking.ts';
-import { addTagMix, distancesToLaneScores, selectionLanes } from '../recommend/topic-lanes.ts';
+import { addTagMixes, distancesToAudioLanes, selectionLanes } from '../recommend/topic-lanes.ts';
 import { createRng } from '../topics/rng.ts';
 import { allGroups, groupVector, inputMatrix, standardize, topicMask, type Dataset, type Song } from './data.ts';
 import { hasTopicHead, Network } from './network.ts';
@@ -224,19 +224,16 @@ async function settingOf(
     for (let t = 0; t < k; t++) table.set(d.subarray(((1 << t) - 1) * n, (1 << t) * n), t * n);
     return table;
   };
-  const lanesFrom = (tags: boolean) => {
-    const table = distanceLanes();
-    distancesToLaneScores(table, k, (i) => (tags ? (songs[i]!.theta ?? null) : null));
-    return table;
-  };
+  // Any audio lane table (the mix predicted from D, the head's) with each tagged song's own mix added, in a copy.
   const withTags = (audio: Float32Array, tags: boolean) => {
     if (!tags) return audio;
     const table = Float32Array.from(audio);
-    songs.forEach((song, i) => song.theta && addTagMix(table, k, i, song.theta));
+    addTagMixes(table, k, (i) => songs[i]!.theta ?? null);
     return table;
   };
-  const audioLanes = lanesFrom(false);
-  const mainLanes = useTags ? lanesFrom(true) : audioLanes;
+  const audioLanes = distanceLanes();
+  distancesToAudioLanes(audioLanes, k);
+  const mainLanes = withTags(audioLanes, useTags);
   const byDistance = distanceLanes();
   const blendOf =
     (table: Float32Array, exclusive = true) =>
@@ -252,8 +249,7 @@ async function settingOf(
     const head = await headLaneTable(net, items, n, k);
     rankings.blendByHead = queueMetrics(songs, k, blendOf(withTags(head, useTags)));
     const mixed = new Float32Array(k * n);
-    const audio = lanesFrom(false);
-    for (let j = 0; j < mixed.length; j++) mixed[j] = 0.5 * (head[j]! + audio[j]!);
+    for (let j = 0; j < mixed.length; j++) mixed[j] = 0.5 * (head[j]! + audioLanes[j]!);
     rankings.blendHeadAndMix = queueMetrics(songs, k, blendOf(withTags(mixed, useTags)));
   }
   if (useTags) rankings.blendAudioOnly = queueMetrics(songs, k, blendOf(audioLanes));

@@ -36,9 +36,14 @@ export function distancesToLaneScores(
   k: number,
   thetaOf: (i: number) => ArrayLike<number> | null,
 ): Uint8Array {
+  distancesToAudioLanes(table, k);
+  return addTagMixes(table, k, thetaOf);
+}
+
+/** In place: every song of an audio lane table that has tags is ranked by them with the audio. Returns which. */
+export function addTagMixes(table: Float32Array, k: number, thetaOf: (i: number) => ArrayLike<number> | null): Uint8Array {
   const n = table.length / k;
   const tagged = new Uint8Array(n);
-  distancesToAudioLanes(table, k);
   for (let i = 0; i < n; i++) {
     const theta = thetaOf(i);
     if (theta) tagged[i] = addTagMix(table, k, i, theta) ? 1 : 0;
