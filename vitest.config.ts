@@ -1,3 +1,4 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 /** The tests on the research data sets (../shared/datasets): `npm run test:datasets`. */
@@ -6,6 +7,8 @@ export const DATASET_TESTS = 'test/datasets/**/*.test.ts';
 /** `npm test` (the default) needs nothing beside the checkout; `datasets` selects only the data-set tests. */
 export function testConfig(datasets: boolean) {
   return defineConfig({
+    // The renderer's state classes (*.svelte.ts: runes) are compiled as the app build does.
+    plugins: [svelte()],
     test: {
       include: datasets ? [DATASET_TESTS] : ['src-main/**/*.test.ts', 'test/**/*.test.ts'],
       // test/e2e/ drives Chromium against `cadenza serve` (see test/e2e/browser-mode.test.ts).

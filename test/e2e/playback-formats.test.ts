@@ -88,8 +88,12 @@ describe('every indexed format plays in Chromium', () => {
       for (const f of FORMATS) {
         const mode = `${f.title} (${decoded ? 'decoded' : 'streamed'})`;
         await page.getByRole('button', { name: `Play ${f.title}`, exact: true }).click();
+        const nowPlaying = page.getByRole('contentinfo', { name: 'Now playing' }).locator('.track strong');
+        await expect.poll(() => nowPlaying.textContent(), { message: `${mode} is the current track` }).toBe(f.title);
         await expect.poll(currentTime, { timeout: 15_000, message: `${mode} starts` }).toBeGreaterThan(0.3);
-        expect((await page.getByTestId('level').textContent())?.includes('gapless'), mode).toBe(decoded);
+        await expect
+          .poll(async () => (await page.getByTestId('level').textContent())?.includes('gapless'), { message: mode })
+          .toBe(decoded);
         const length = await duration();
         expect(Math.abs(length - SECONDS), `${mode} duration ${length}`).toBeLessThan(0.2);
         const target = 0.8 * length;

@@ -81,6 +81,8 @@ export class PlayerState {
       time: (position, duration) => {
         this.currentTime = position;
         this.duration = duration;
+        // From the engine itself: the started event may still be queued behind the first time update.
+        this.decoded = engine.decodedVoice;
       },
     });
     this.engine = engine;
@@ -187,6 +189,7 @@ export class PlayerState {
     this.error = null;
     this.currentTime = position;
     this.duration = track.duration ?? 0;
+    this.decoded = false; // until the engine says how this one plays
     this.nextIndex = null;
     this.syncNext();
     await this.engine.play(this.engineTrack(track), position);

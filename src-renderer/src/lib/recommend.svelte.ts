@@ -40,6 +40,7 @@ export class RecommendState {
   error = $state<string | null>(null);
   busy = $state(false);
   private lastMoreLike: number | null = null;
+  private fillRequest = 0;
   /** The mix controls in force (energy, tempo, caps: MixesState), applied to every fill. */
   mixOptions: () => MixOptions = () => ({});
   private mapKey = '';
@@ -222,7 +223,11 @@ export class RecommendState {
     source: string,
     fetch: () => Promise<{ ok: true; value: { tracks: RecommendedTrack[] } } | { ok: false; error: string }>,
   ): Promise<void> {
+    // Only the latest fill applies: an earlier request answering later (quick clicks on the topic
+    // toggles) must not put back the queue the listener just changed.
+    const request = ++this.fillRequest;
     const result = await fetch();
+    if (request !== this.fillRequest) return;
     if (!result.ok) {
       this.error = result.error;
       return;
