@@ -98,7 +98,15 @@ describe('every indexed format plays in Chromium', () => {
         expect(Math.abs(length - SECONDS), `${mode} duration ${length}`).toBeLessThan(0.2);
         const target = 0.8 * length;
         await seek.fill(target.toFixed(1));
-        await expect.poll(currentTime, { message: `${mode} seeks` }).toBeGreaterThanOrEqual(target - 0.15);
+        const state = async () =>
+          `${mode} seeks: slider ${await seek.inputValue()} of ${await seek.getAttribute('max')}, ` +
+          `"${await page.getByTestId('level').textContent()}", ${await page.getByRole('button', { name: /^(Play|Pause)$/ }).first().getAttribute('aria-label')}`;
+        await expect
+          .poll(currentTime)
+          .toBeGreaterThanOrEqual(target - 0.15)
+          .catch(async (error: unknown) => {
+            throw new Error(`${await state()}: ${String(error)}`);
+          });
         await expect
           .poll(currentTime, { timeout: 10_000, message: `${mode} plays on after the seek` })
           .toBeGreaterThan(target + 0.4);
