@@ -13,6 +13,10 @@ import type {
   AlbumPage,
   AlbumRequest,
   AlbumTracksRequest,
+  BrowseGroupPage,
+  BrowseGroupsRequest,
+  BrowseTracks,
+  BrowseTracksRequest,
   AnalysisSummary,
   AppInfo,
   EmbeddingMap,
@@ -69,6 +73,10 @@ export interface ApiMethods {
   'albums.list': { request: AlbumRequest; response: AlbumPage };
   /** One album's tracks in disc and track order. */
   'albums.tracks': { request: AlbumTracksRequest; response: TrackRow[] };
+  /** A page of artists (album artist, else artist) or genres, by name, with counts and a cover track. */
+  'browse.groups': { request: BrowseGroupsRequest; response: BrowseGroupPage };
+  /** One artist's or genre's tracks by artist, album, disc and track (the first 2,000). */
+  'browse.tracks': { request: BrowseTracksRequest; response: BrowseTracks };
   /** Analyses every track without current features; resolves when the job ends. */
   'analysis.start': { request: null; response: AnalysisSummary };
   'analysis.cancel': { request: null; response: { cancelled: boolean } };
@@ -161,6 +169,8 @@ export const API_METHODS: readonly ApiMethod[] = [
   'tracks.facets',
   'albums.list',
   'albums.tracks',
+  'browse.groups',
+  'browse.tracks',
   'analysis.start',
   'analysis.cancel',
   'topics.fit',

@@ -86,7 +86,51 @@ export interface AlbumRequest {
   limit: number;
   /** Matches the album title or artist (substring, any case). */
   search?: string;
+  /** Only this artist's albums (album artist, else track artist; exact, any case). */
+  artist?: string;
 }
+
+/** What the library is browsed by besides albums: artists (album artist, else artist) and genres. */
+export type BrowseField = 'artist' | 'genre';
+
+/** A page of artists or genres (`browse.groups`), by name. */
+export interface BrowseGroupsRequest {
+  by: BrowseField;
+  offset: number;
+  limit: number;
+  /** Matches the name (substring, any case). */
+  search?: string;
+}
+
+export interface BrowseGroup {
+  name: string;
+  tracks: number;
+  albums: number;
+  /** A track whose cover art stands for the group. */
+  coverTrackId: number;
+}
+
+export interface BrowseGroupPage {
+  total: number;
+  offset: number;
+  groups: BrowseGroup[];
+}
+
+/** One artist's or genre's tracks (`browse.tracks`): by artist, album, disc and track. */
+export interface BrowseTracksRequest {
+  by: BrowseField;
+  name: string;
+}
+
+export interface BrowseTracks {
+  /** All the group's available tracks. */
+  total: number;
+  /** The first BROWSE_TRACKS_MAX of them, in order. */
+  tracks: TrackRow[];
+}
+
+/** At most this many of a group's tracks are listed (and played) at once. */
+export const BROWSE_TRACKS_MAX = 2000;
 
 export interface AlbumSummary {
   title: string;

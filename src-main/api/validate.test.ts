@@ -105,14 +105,51 @@ const CASES: { [M in ApiMethod]: { good: [unknown, unknown][]; bad: unknown[] } 
         { offset: 200, limit: 50, search: 'blue' },
         { offset: 200, limit: 50, search: 'blue' },
       ],
+      [
+        { offset: 0, limit: 50, artist: 'Joni' },
+        { offset: 0, limit: 50, artist: 'Joni' },
+      ],
     ],
     bad: [
       { offset: -1, limit: 10 },
       { offset: 0, limit: 501 },
       { offset: 0, limit: 10, search: 3 },
       { offset: 0, limit: 10, sort: 'year' },
+      { offset: 0, limit: 10, artist: null },
       null,
     ],
+  },
+  'browse.groups': {
+    good: [
+      [
+        { by: 'artist', offset: 0, limit: 100 },
+        { by: 'artist', offset: 0, limit: 100 },
+      ],
+      [
+        { by: 'genre', offset: 10, limit: 5, search: 'jazz' },
+        { by: 'genre', offset: 10, limit: 5, search: 'jazz' },
+      ],
+    ],
+    bad: [
+      { by: 'year', offset: 0, limit: 10 },
+      { offset: 0, limit: 10 },
+      { by: 'artist', offset: 0, limit: 0 },
+      { by: 'genre', offset: 0, limit: 10, search: ['x'] },
+      'artist',
+    ],
+  },
+  'browse.tracks': {
+    good: [
+      [
+        { by: 'artist', name: 'Joni' },
+        { by: 'artist', name: 'Joni' },
+      ],
+      [
+        { by: 'genre', name: 'Folk' },
+        { by: 'genre', name: 'Folk' },
+      ],
+    ],
+    bad: [{ by: 'artist' }, { by: 'album', name: 'Blue' }, { by: 'genre', name: 7 }, { by: 'genre', name: 'x'.repeat(1001) }],
   },
   'albums.tracks': {
     good: [

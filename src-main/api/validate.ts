@@ -17,6 +17,7 @@ import {
   SAVED_QUEUE_MAX,
 } from './types.ts';
 import type {
+  BrowseField,
   Availability,
   FeedbackKindName,
   FeedbackRequest,
@@ -369,6 +370,17 @@ const playlistId = (value: unknown): { id: number } => ({
 
 const PLAYER_KEYS = ['levelling', 'preampDb', 'preventClipping', 'gapless', 'crossfadeSeconds', 'repeat', 'endless'] as const;
 
+/** offset, limit and an optional search: a page of a browse list. */
+function page(v: Record<string, unknown>): { offset: number; limit: number; search?: string } {
+  return {
+    offset: integer(v.offset, 'offset', 0, 10_000_000),
+    limit: integer(v.limit, 'limit', 1, 500),
+    ...(v.search === undefined ? {} : { search: text(v.search, 'search', 200) }),
+  };
+}
+
+const BROWSE_FIELDS: readonly BrowseField[] = ['artist', 'genre'];
+
 function oneOf<T extends string>(value: unknown, name: string, options: readonly T[]): T {
   if (typeof value !== 'string' || !(options as readonly string[]).includes(value))
     fail(`${name} must be one of ${options.join(', ')}`);
@@ -439,12 +451,19 @@ const validators: { [M in ApiMethod]: Validator<M> } = {
   'tracks.get': (value) => ({ ids: list(record(value, ['ids'], '{ ids: number[] }').ids, 'ids', 1000, trackId) }),
   'tracks.facets': isNull,
   'albums.list': (value) => {
-    const v = record(value, ['offset', 'limit', 'search'], '{ offset, limit, search? }');
+    const v = record(value, ['offset', 'limit', 'search', 'artist'], '{ offset, limit, search?, artist? }');
     return {
-      offset: integer(v.offset, 'offset', 0, 10_000_000),
-      limit: integer(v.limit, 'limit', 1, 500),
-      ...(v.search === undefined ? {} : { search: text(v.search, 'search', 200) }),
+      ...page(v),
+      ...(v.artist === undefined ? {} : { artist: text(v.artist, 'artist', 1000) }),
     };
+  },
+  'browse.groups': (value) => {
+    const v = record(value, ['by', 'offset', 'limit', 'search'], '{ by, offset, limit, search? }');
+    return { by: oneOf(v.by, 'by', BROWSE_FIELDS), ...page(v) };
+  },
+  'browse.tracks': (value) => {
+    const v = record(value, ['by', 'name'], '{ by, name }');
+    return { by: oneOf(v.by, 'by', BROWSE_FIELDS), name: text(v.name, 'name', 1000) };
   },
   'albums.tracks': (value) => {
     const v = record(value, ['title', 'artist'], '{ title, artist }');

@@ -271,7 +271,10 @@ describe('browser mode, end to end', () => {
       .then(
         async () => {
           // The run may also end (and its ETA go) between the wait and the read.
-          const eta = await page.getByTestId('training-eta').textContent({ timeout: 2000 }).catch(() => null);
+          const eta = await page
+            .getByTestId('training-eta')
+            .textContent({ timeout: 2000 })
+            .catch(() => null);
           if (eta !== null) expect(eta).toMatch(/^3 epochs: (about \d+:\d\d left|almost done|ETA unknown)$/);
           await shot(page, '06-training');
         },

@@ -100,7 +100,10 @@ describe('every indexed format plays in Chromium', () => {
         await seek.fill(target.toFixed(1));
         const state = async () =>
           `${mode} seeks: slider ${await seek.inputValue()} of ${await seek.getAttribute('max')}, ` +
-          `"${await page.getByTestId('level').textContent()}", ${await page.getByRole('button', { name: /^(Play|Pause)$/ }).first().getAttribute('aria-label')}`;
+          `"${await page.getByTestId('level').textContent()}", ${await page
+            .getByRole('button', { name: /^(Play|Pause)$/ })
+            .first()
+            .getAttribute('aria-label')}`;
         await expect
           .poll(currentTime)
           .toBeGreaterThanOrEqual(target - 0.15)

@@ -107,7 +107,9 @@ function recordedSamples(recording: Recording): number[] {
     if (i > 0) expect(block.frame - blocks[i - 1]!.frame, `recorder block ${i} follows the one before`).toBe(block.d.length);
   });
   const firstStart = recording.starts[0]?.when ?? Infinity;
-  expect(blocks[0]!.frame / recording.rate, `the tap heard from before the first start (${firstStart} s)`).toBeLessThan(firstStart);
+  expect(blocks[0]!.frame / recording.rate, `the tap heard from before the first start (${firstStart} s)`).toBeLessThan(
+    firstStart,
+  );
   return blocks.flatMap((b) => b.d);
 }
 
@@ -166,6 +168,8 @@ describe('the player in Chromium', () => {
         '-metadata',
         `track=${i + 1}`,
         '-metadata',
+        'genre=Drone',
+        '-metadata',
         `REPLAYGAIN_TRACK_GAIN=${TRACK_GAIN_DB.toFixed(2)} dB`,
         '-metadata',
         'REPLAYGAIN_TRACK_PEAK=0.125',
@@ -189,6 +193,8 @@ describe('the player in Chromium', () => {
         `title=Alpha ${i}`,
         '-metadata',
         'artist=Alpha Band',
+        '-metadata',
+        `genre=${i % 2 ? 'Sine' : 'sine'}`,
         '-c:a',
         'flac',
         path.join(music, `alpha-${i}.flac`),
@@ -462,6 +468,52 @@ describe('the player in Chromium', () => {
     await expect.poll(queueTitles).toEqual(['Tone part 1', 'Tone part 2', 'Tone part 3']);
     await expect.poll(currentTitle).toBe('Tone part 1');
     await page.getByRole('button', { name: 'All albums', exact: true }).click();
+    await page.getByRole('tab', { name: 'Library' }).click();
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('browses by artist (their albums and tracks) and by genre (any case is one genre), and plays from there', async () => {
+    await page.getByRole('tab', { name: 'Artists' }).click();
+    const names = page.getByRole('list', { name: 'Artists list' }).getByRole('button');
+    await expect
+      .poll(() => names.allTextContents(), { timeout: 10_000 })
+      .toEqual([expect.stringMatching(/^Alpha Band\s*4 tracks$/), expect.stringMatching(/^Tone Band\s*1 album · 3 tracks$/)]);
+    await page.getByRole('searchbox', { name: 'Search artists' }).fill('tone');
+    await expect.poll(() => names.count()).toBe(1);
+    await page.getByRole('button', { name: 'Open Tone Band', exact: true }).click();
+    const tracks = page.getByRole('list', { name: 'Tracks of Tone Band' }).getByRole('button');
+    await expect
+      .poll(() => tracks.allTextContents())
+      .toEqual([
+        expect.stringContaining('Tone part 1'),
+        expect.stringContaining('Tone part 2'),
+        expect.stringContaining('Tone part 3'),
+      ]);
+    const albumCard = page
+      .getByRole('list', { name: 'Albums of Tone Band' })
+      .getByRole('button', { name: 'Open album Tone Album' });
+    await expect.poll(() => albumCard.count()).toBe(1);
+    await shot(page, 'player-artist-page');
+    await page.getByRole('button', { name: 'Play all', exact: true }).click();
+    await expect.poll(queueTitles).toEqual(['Tone part 1', 'Tone part 2', 'Tone part 3']);
+    // The artist's album card opens that album's own page.
+    await albumCard.click();
+    await expect.poll(() => page.getByRole('list', { name: 'Tracks of Tone Album' }).getByRole('button').count()).toBe(3);
+    await page.getByRole('button', { name: 'All albums', exact: true }).click();
+
+    await page.getByRole('tab', { name: 'Genres' }).click();
+    const genres = page.getByRole('list', { name: 'Genres list' }).getByRole('button');
+    await expect
+      .poll(() => genres.allTextContents(), { timeout: 10_000 })
+      .toEqual([expect.stringMatching(/^Drone\s*1 album · 3 tracks$/), expect.stringMatching(/^Sine\s*4 tracks$/i)]);
+    await page.getByRole('button', { name: /^Open sine$/i }).click();
+    const sine = page.getByRole('list', { name: /^Tracks of sine$/i }).getByRole('button');
+    await expect.poll(() => sine.allTextContents()).toEqual([1, 2, 3, 4].map((i) => expect.stringContaining(`Alpha ${i}`)));
+    await shot(page, 'player-genre-page');
+    await page.getByRole('button', { name: 'Add all to queue', exact: true }).click();
+    await expect
+      .poll(queueTitles)
+      .toEqual(['Tone part 1', 'Tone part 2', 'Tone part 3', 'Alpha 1', 'Alpha 2', 'Alpha 3', 'Alpha 4']);
     await page.getByRole('tab', { name: 'Library' }).click();
     expect(errors).toEqual([]);
   }, 60_000);

@@ -8,7 +8,16 @@ import { PlayerState } from '../../src-renderer/src/lib/player.svelte.ts';
 import { RecommendState } from '../../src-renderer/src/lib/recommend.svelte.ts';
 
 function row(id: number): TrackRow {
-  return { id, path: `/m/${id}.flac`, title: `T${id}`, artist: null, album: null, albumArtist: null, trackNo: null, duration: 100 } as unknown as TrackRow;
+  return {
+    id,
+    path: `/m/${id}.flac`,
+    title: `T${id}`,
+    artist: null,
+    album: null,
+    albumArtist: null,
+    trackNo: null,
+    duration: 100,
+  } as unknown as TrackRow;
 }
 
 describe('RecommendState fills', () => {

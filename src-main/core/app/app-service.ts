@@ -247,6 +247,8 @@ export class AppService {
     'tracks.get': ({ ids }) => getTracks(this.db, ids),
     'albums.list': (request) => listAlbums(this.db, request),
     'albums.tracks': (request) => albumTracks(this.db, request),
+    'browse.groups': (request) => this.reader.call('browse.groups', request),
+    'browse.tracks': (request) => this.reader.call('browse.tracks', request),
     'tracks.facets': () => this.reader.call('tracks.facets', {}),
     'analysis.start': () => this.analyse(),
     'analysis.cancel': () => ({ cancelled: this.jobs.cancel('analysis') }),

@@ -3,7 +3,17 @@
  * whole-library passes (aggregates, the recommendation index and its queries) answered off the host's
  * main thread. Tagged unions both ways; a failure comes back as a value with the reason.
  */
-import type { EmbeddingMap, LibrarySummary, MapSelection, TopicInfo, TrackFacets } from '../../api/types.ts';
+import type {
+  BrowseGroupPage,
+  BrowseGroupsRequest,
+  BrowseTracks,
+  BrowseTracksRequest,
+  EmbeddingMap,
+  LibrarySummary,
+  MapSelection,
+  TopicInfo,
+  TrackFacets,
+} from '../../api/types.ts';
 import type { GroupKind, GroupMatch } from '../recommend/group-similarity.ts';
 import type { RadioOptions, RadioSeed } from '../recommend/radio.ts';
 import type { BlendAway, QueueRules, Recommendation, TopicQueueOptions } from '../recommend/recommender.ts';
@@ -14,6 +24,8 @@ import type { PathOptions, SongPath } from '../recommend/song-path.ts';
 export interface ReaderCalls {
   'library.summary': { request: Record<string, never>; answer: LibrarySummary };
   'tracks.facets': { request: Record<string, never>; answer: TrackFacets };
+  'browse.groups': { request: BrowseGroupsRequest; answer: BrowseGroupPage };
+  'browse.tracks': { request: BrowseTracksRequest; answer: BrowseTracks };
   'topics.show': { request: Record<string, never>; answer: TopicInfo[] };
   'queue.fromTopics': { request: { topics: number[]; options: TopicQueueOptions }; answer: Recommendation[] };
   'tracks.moreLike': { request: { trackIds: number[]; rules: QueueRules & BlendAway }; answer: Recommendation[] };

@@ -22,3 +22,8 @@ export function formatEta(seconds: number | null): string {
 export function trackName(track: { title: string | null; path: string }): string {
   return track.title ?? track.path.split(/[\\/]/).pop() ?? track.path;
 }
+
+/** "1 album", "3 albums" (English plurals with an s). */
+export function countOf(n: number, noun: string): string {
+  return `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
+}

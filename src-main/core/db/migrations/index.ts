@@ -9,6 +9,7 @@ import { migration0007 } from './0007-loudness.ts';
 import { migration0008 } from './0008-library-sort.ts';
 import { migration0009 } from './0009-song-vectors.ts';
 import { migration0010 } from './0010-model-inputs.ts';
+import { migration0011 } from './0011-browse-artists.ts';
 
 /** Every migration in order; versions are 1, 2, 3, … with no gaps. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0008,
   migration0009,
   migration0010,
+  migration0011,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
