@@ -1,7 +1,8 @@
 import type { CadenzaApi } from '../../../src-main/api/contract.ts';
 import type { AlbumSummary, BrowseField, BrowseGroup, TrackRow } from '../../../src-main/api/types.ts';
+import { PagedList } from './paged-list.svelte.ts';
 
-/** Names shown per page of the list ("Show more" asks for the next). */
+/** Names shown per page of the list. */
 const PAGE = 200;
 
 /**
@@ -9,48 +10,26 @@ const PAGE = 200;
  * name's tracks (the first 2,000, with the total) and, for an artist, their albums.
  */
 export class BrowseState {
-  groups = $state.raw<BrowseGroup[]>([]);
-  total = $state(0);
-  search = $state('');
+  readonly list: PagedList<BrowseGroup>;
   open = $state.raw<BrowseGroup | null>(null);
   tracks = $state.raw<TrackRow[]>([]);
   /** How many tracks the open name has (more than `tracks` holds past 2,000). */
   trackTotal = $state(0);
   albums = $state.raw<AlbumSummary[]>([]);
   error = $state<string | null>(null);
-  loading = $state(false);
-  private generation = 0;
 
   constructor(
     private readonly api: CadenzaApi,
     readonly by: BrowseField,
-  ) {}
-
-  /** The first page again (a new search, or the library changed). */
-  async reload(): Promise<void> {
-    const generation = ++this.generation;
-    this.groups = [];
-    this.total = 0;
-    await this.more(generation);
+  ) {
+    this.list = new PagedList(PAGE, async (offset, limit, search) => {
+      const result = await api.call('browse.groups', { by, offset, limit, ...(search ? { search } : {}) });
+      return result.ok ? { ok: true, value: { total: result.value.total, items: result.value.groups } } : result;
+    });
   }
 
-  async more(generation = this.generation): Promise<void> {
-    this.loading = true;
-    const result = await this.api.call('browse.groups', {
-      by: this.by,
-      offset: this.groups.length,
-      limit: PAGE,
-      ...(this.search.trim() ? { search: this.search.trim() } : {}),
-    });
-    if (generation !== this.generation) return;
-    this.loading = false;
-    if (!result.ok) {
-      this.error = result.error;
-      return;
-    }
-    this.error = null;
-    this.total = result.value.total;
-    this.groups = [...this.groups, ...result.value.groups];
+  reload(): Promise<void> {
+    return this.list.reload();
   }
 
   async show(group: BrowseGroup | null): Promise<void> {
