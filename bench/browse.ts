@@ -1,9 +1,9 @@
-// Browse by artist and genre at library scale (issue 14: "100,000 tracks remain smooth"): a real SQLite
-// library of N generated tracks (artists, albums, 1–3 genres each), then the calls the Artists and Genres
-// views make, timed (median and worst of R runs): the first page, a deep page, a search, one artist's
-// tracks and albums, one genre's tracks. The first call after a change computes the name lists (kept
-// until the database changes); the rest read them. Baseline in the same run: a page of artists as one
-// GROUP BY query per call (what browse.groups did before the lists were kept).
+// Browse at library scale (issue 14: "100,000 tracks remain smooth"): a real SQLite library of N
+// generated tracks (artists, albums, 1–3 genres each), then the calls the Albums, Artists and Genres
+// views make, timed: the first page, a deep page and a search of artists, one artist's tracks and albums,
+// the album grid's first and a deep page, and genres and one genre's tracks. The first call after a
+// change computes the album, artist and genre lists (kept until the database changes); the rest read them. Baseline in the same run: the first page of artists as a COUNT
+// and a page query per call (what browse.groups did before the lists were kept).
 // Usage: npm run bench:browse [-- --tracks 100000 --runs 7 --json]
 import fs from 'node:fs';
 import os from 'node:os';
@@ -72,6 +72,8 @@ const calls: [string, () => unknown][] = [
   ['artists: search "12"', () => listGroups(db, { by: 'artist', offset: 0, limit: 200, search: '12' })],
   ['an artist: tracks', () => groupTracks(db, { by: 'artist', name: someArtist })],
   ['an artist: albums', () => listAlbums(db, { offset: 0, limit: 500, artist: someArtist })],
+  ['albums: first page (120)', () => listAlbums(db, { offset: 0, limit: 120 })],
+  ['albums: a deep page', () => listAlbums(db, { offset: Math.floor(artists * 3), limit: 120 })],
   ['genres: first page (200)', () => listGroups(db, { by: 'genre', offset: 0, limit: 200 })],
   ['a genre: tracks (first 2,000)', () => groupTracks(db, { by: 'genre', name: 'Genre 7' })],
 ];

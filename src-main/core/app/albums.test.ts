@@ -35,6 +35,10 @@ describe('albums', () => {
     expect(listAlbums(db, { offset: 0, limit: 10, search: '%' }).total).toBe(0); // a wildcard is a character here
     expect(albumTracks(db, { title: 'Blue', artist: 'Joni' }).map((t) => t.title)).toEqual(['First', 'Second', 'Disc two']);
     expect(albumTracks(db, { title: 'Vanished', artist: 'X' })).toEqual([]);
+    // The kept album list follows the library: a new album appears on the next page asked for.
+    insertTracks(db, [{ path: '/m/new.mp3', title: 'New', album: 'Aja', artist: 'Steely Dan' }]);
+    expect(listAlbums(db, { offset: 0, limit: 1 }).albums.map((a) => a.title)).toEqual(['abbey road']);
+    expect(listAlbums(db, { offset: 0, limit: 10 }).total).toBe(4);
     db.close();
   });
 });

@@ -1,39 +1,44 @@
 /**
  * Browse by album: a page of albums (title + album artist, else artist) with their track counts and a
- * track whose cover stands for the album, and one album's tracks in disc and track order. Pages come
- * from SQLite (LIMIT/OFFSET over a GROUP BY on the album index), never the whole library at once.
+ * track whose cover stands for the album, and one album's tracks in disc and track order. The whole album
+ * list (one entry per album, not per track) is one GROUP BY kept until the database changes, so pages and
+ * searches of the grid are slices of it; one artist's albums walk the artist index (migration 0011).
+ * Served by the reader worker.
  */
 import type { Database } from 'better-sqlite3';
-import type { AlbumPage, AlbumRequest, AlbumTracksRequest, TrackRow } from '../../api/types.ts';
-import { ALBUM_ARTIST_SQL as WHO, likePattern } from './browse.ts';
+import type { AlbumPage, AlbumRequest, AlbumSummary, AlbumTracksRequest, TrackRow } from '../../api/types.ts';
+import { untilChange } from '../db/until-change.ts';
+import { ALBUM_ARTIST_SQL as WHO } from './browse.ts';
 import { getTracks } from './track-query.ts';
 
 /** An album is its title and artist, in any case ("Blue" by Joni and by joni are one album). */
 const GROUP = `album COLLATE NOCASE, ${WHO} COLLATE NOCASE`;
 
-export function listAlbums(db: Database, request: AlbumRequest): AlbumPage {
-  const search = likePattern(request.search);
-  const byArtist = request.artist !== undefined;
-  const where =
-    `album IS NOT NULL AND available = 1` +
-    (search ? ` AND (album LIKE @search ESCAPE '\\' OR ${WHO} LIKE @search ESCAPE '\\')` : '') +
-    (byArtist ? ` AND ${WHO} = @artist COLLATE NOCASE` : '');
-  const params = { ...(search ? { search } : {}), ...(byArtist ? { artist: request.artist } : {}) };
-  const total = (
-    db.prepare(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM tracks WHERE ${where} GROUP BY ${GROUP})`).get(params) as {
-      n: number;
-    }
-  ).n;
-  const albums = db
+function albumsWhere(db: Database, where: string, params: Record<string, unknown>): AlbumSummary[] {
+  return db
     .prepare(
       `SELECT MIN(album) AS title, MIN(${WHO}) AS artist, COUNT(*) AS tracks, MIN(year) AS year, MIN(id) AS coverTrackId
-       FROM tracks WHERE ${where}
+       FROM tracks WHERE album IS NOT NULL AND available = 1${where}
        GROUP BY ${GROUP}
-       ORDER BY album COLLATE NOCASE, artist COLLATE NOCASE
-       LIMIT @limit OFFSET @offset`,
+       ORDER BY album COLLATE NOCASE, artist COLLATE NOCASE`,
     )
-    .all({ ...params, limit: request.limit, offset: request.offset }) as AlbumPage['albums'];
-  return { total, offset: request.offset, albums };
+    .all(params) as AlbumSummary[];
+}
+
+export function listAlbums(db: Database, request: AlbumRequest): AlbumPage {
+  const all =
+    request.artist !== undefined
+      ? albumsWhere(db, ` AND ${WHO} = @artist COLLATE NOCASE`, { artist: request.artist })
+      : untilChange(db, 'albums-all', () => albumsWhere(db, '', {}));
+  const needle = request.search?.trim().toLocaleLowerCase();
+  const matching = needle
+    ? all.filter((a) => a.title.toLocaleLowerCase().includes(needle) || (a.artist?.toLocaleLowerCase().includes(needle) ?? false))
+    : all;
+  return {
+    total: matching.length,
+    offset: request.offset,
+    albums: matching.slice(request.offset, request.offset + request.limit),
+  };
 }
 
 /** One album's available tracks in disc, then track order (untagged numbers last, then by title). */

@@ -3,7 +3,6 @@
  * progress events, settings and the library watcher. Shared by the Electron shell and `cadenza serve`;
  * plain Node (the shell passes in what only it can do, such as a native folder picker).
  */
-import { albumTracks, listAlbums } from './albums.ts';
 import { coverArtResponse } from './cover-art.ts';
 import type { Database } from 'better-sqlite3';
 import path from 'node:path';
@@ -245,8 +244,8 @@ export class AppService {
     },
     'tracks.list': (query) => listTracks(this.db, query),
     'tracks.get': ({ ids }) => getTracks(this.db, ids),
-    'albums.list': (request) => listAlbums(this.db, request),
-    'albums.tracks': (request) => albumTracks(this.db, request),
+    'albums.list': (request) => this.reader.call('albums.list', request),
+    'albums.tracks': (request) => this.reader.call('albums.tracks', request),
     'browse.groups': (request) => this.reader.call('browse.groups', request),
     'browse.tracks': (request) => this.reader.call('browse.tracks', request),
     'tracks.facets': () => this.reader.call('tracks.facets', {}),

@@ -26,12 +26,6 @@ const FIELDS = {
   genre: { source: 'tracks, json_each(tracks.genres) AS g', name: 'TRIM(g.value)' },
 } as const;
 
-/** A LIKE pattern matching `search` as plain text (its % and _ are characters). */
-export function likePattern(search: string | undefined): string | null {
-  const trimmed = search?.trim();
-  return trimmed ? `%${trimmed.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-}
-
 /**
  * Every name of the field with its counts, by name in any case: one GROUP BY over the library, kept
  * until the database changes (untilChange), so paging and searching the list cost no pass over the

@@ -4,6 +4,9 @@
  * main thread. Tagged unions both ways; a failure comes back as a value with the reason.
  */
 import type {
+  AlbumPage,
+  AlbumRequest,
+  AlbumTracksRequest,
   BrowseGroupPage,
   BrowseGroupsRequest,
   BrowseTracks,
@@ -13,6 +16,7 @@ import type {
   MapSelection,
   TopicInfo,
   TrackFacets,
+  TrackRow,
 } from '../../api/types.ts';
 import type { GroupKind, GroupMatch } from '../recommend/group-similarity.ts';
 import type { RadioOptions, RadioSeed } from '../recommend/radio.ts';
@@ -24,6 +28,8 @@ import type { PathOptions, SongPath } from '../recommend/song-path.ts';
 export interface ReaderCalls {
   'library.summary': { request: Record<string, never>; answer: LibrarySummary };
   'tracks.facets': { request: Record<string, never>; answer: TrackFacets };
+  'albums.list': { request: AlbumRequest; answer: AlbumPage };
+  'albums.tracks': { request: AlbumTracksRequest; answer: TrackRow[] };
   'browse.groups': { request: BrowseGroupsRequest; answer: BrowseGroupPage };
   'browse.tracks': { request: BrowseTracksRequest; answer: BrowseTracks };
   'topics.show': { request: Record<string, never>; answer: TopicInfo[] };

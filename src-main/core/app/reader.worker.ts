@@ -16,6 +16,7 @@ import {
   type ReaderRequest,
   type ReaderWorkerData,
 } from './reader-messages.ts';
+import { albumTracks, listAlbums } from './albums.ts';
 import { groupTracks, listGroups } from './browse.ts';
 import { embeddingMap, mapSelection, RecommendIndexCache } from './recommend-service.ts';
 import { trackFacets } from './track-query.ts';
@@ -46,6 +47,8 @@ type Handlers = {
 const handlers: Handlers = {
   'library.summary': () => librarySummary(db),
   'tracks.facets': () => trackFacets(db),
+  'albums.list': (request) => listAlbums(db, request),
+  'albums.tracks': (request) => albumTracks(db, request),
   'browse.groups': (request) => listGroups(db, request),
   'browse.tracks': (request) => groupTracks(db, request),
   'topics.show': () => untilChange(db, 'topics-show', () => showTopics(db)),
