@@ -8,7 +8,7 @@
 import type { Database } from 'better-sqlite3';
 import type { AlbumPage, AlbumRequest, AlbumSummary, AlbumTracksRequest, TrackRow } from '../../api/types.ts';
 import { untilChange } from '../db/until-change.ts';
-import { ALBUM_ARTIST_SQL as WHO } from './browse.ts';
+import { ALBUM_ARTIST_SQL as WHO, searchPage } from './browse.ts';
 import { getTracks } from './track-query.ts';
 
 /** An album is its title and artist, in any case ("Blue" by Joni and by joni are one album). */
@@ -30,15 +30,8 @@ export function listAlbums(db: Database, request: AlbumRequest): AlbumPage {
     request.artist !== undefined
       ? albumsWhere(db, ` AND ${WHO} = @artist COLLATE NOCASE`, { artist: request.artist })
       : untilChange(db, 'albums-all', () => albumsWhere(db, '', {}));
-  const needle = request.search?.trim().toLocaleLowerCase();
-  const matching = needle
-    ? all.filter((a) => a.title.toLocaleLowerCase().includes(needle) || (a.artist?.toLocaleLowerCase().includes(needle) ?? false))
-    : all;
-  return {
-    total: matching.length,
-    offset: request.offset,
-    albums: matching.slice(request.offset, request.offset + request.limit),
-  };
+  const { total, offset, items } = searchPage(all, request, (a) => [a.title, a.artist]);
+  return { total, offset, albums: items };
 }
 
 /** One album's available tracks in disc, then track order (untagged numbers last, then by title). */

@@ -45,16 +45,28 @@ function allGroups(db: Database, by: BrowseField): BrowseGroup[] {
   });
 }
 
-/** A page of the field's names, optionally only those containing `search` (any case). */
-export function listGroups(db: Database, request: BrowseGroupsRequest): BrowseGroupPage {
+/**
+ * A page of a kept list: the items any of whose `texts` contains `search` (any case; all when there is
+ * none), their count, and those from `offset` on (at most `limit`).
+ */
+export function searchPage<T>(
+  all: readonly T[],
+  request: { offset: number; limit: number; search?: string },
+  texts: (item: T) => (string | null)[],
+): { total: number; offset: number; items: T[] } {
   const needle = request.search?.trim().toLocaleLowerCase();
-  const all = allGroups(db, request.by);
-  const matching = needle ? all.filter((g) => g.name.toLocaleLowerCase().includes(needle)) : all;
+  const matching = needle ? all.filter((item) => texts(item).some((t) => t?.toLocaleLowerCase().includes(needle))) : all;
   return {
     total: matching.length,
     offset: request.offset,
-    groups: matching.slice(request.offset, request.offset + request.limit),
+    items: matching.slice(request.offset, request.offset + request.limit),
   };
+}
+
+/** A page of the field's names, optionally only those containing `search` (any case). */
+export function listGroups(db: Database, request: BrowseGroupsRequest): BrowseGroupPage {
+  const { total, offset, items } = searchPage(allGroups(db, request.by), request, (g) => [g.name]);
+  return { total, offset, groups: items };
 }
 
 /** A name's available tracks by artist, album, disc and track (the first BROWSE_TRACKS_MAX), and how many there are. */
