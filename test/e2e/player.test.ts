@@ -93,24 +93,29 @@ interface Recording {
 }
 
 /**
- * The recording as one run of samples, each block at its own frame. The tap's first block straddles its
- * connection (the graph pulls it only from then on: its quanta are not consecutive) and is dropped; every
- * other block must span exactly its 32 quanta and follow the one before, and recording must have begun
- * before the first track started, so a lost quantum fails here instead of reading as a gap in the output.
+ * What makes a recording unfaithful, as sentences (none: every sample is where the audio clock put it).
+ * The tap's first blocks may straddle its connection (the graph pulls it only from then on) and are
+ * dropped; every other block must span exactly its 32 quanta and follow the one before, and recording
+ * must have begun before the first track started. A block that spans more quanta than it holds means the
+ * rendering thread skipped quanta: Chromium's audio thread missed its deadline (the whole graph stops for
+ * the missed time, as peers report), which says nothing of the player but makes the recording useless.
  */
-function recordedSamples(recording: Recording): number[] {
+function recorderFaults(recording: Recording): { faults: string[]; blocks: Recording['blocks'] } {
   const blocks = [...recording.blocks].sort((a, b) => a.frame - b.frame);
   while (blocks.length > 0 && blocks[0]!.end - blocks[0]!.frame !== blocks[0]!.d.length - 128) blocks.shift();
-  expect(blocks.length, 'the tap recorded').toBeGreaterThan(0);
+  if (blocks.length === 0) return { faults: ['the tap recorded nothing'], blocks };
+  const faults: string[] = [];
   blocks.forEach((block, i) => {
-    expect(block.end - block.frame, `recorder block ${i} spans its quanta`).toBe(block.d.length - 128);
-    if (i > 0) expect(block.frame - blocks[i - 1]!.frame, `recorder block ${i} follows the one before`).toBe(block.d.length);
+    const skipped = (block.end - block.frame - (block.d.length - 128)) / 128;
+    if (skipped !== 0) faults.push(`block ${i} at frame ${block.frame} skipped ${skipped} quanta`);
+    const step = i > 0 ? block.frame - blocks[i - 1]!.frame : block.d.length;
+    if (step !== block.d.length)
+      faults.push(`block ${i} at frame ${block.frame} is ${step - block.d.length} frames after the one before`);
   });
   const firstStart = recording.starts[0]?.when ?? Infinity;
-  expect(blocks[0]!.frame / recording.rate, `the tap heard from before the first start (${firstStart} s)`).toBeLessThan(
-    firstStart,
-  );
-  return blocks.flatMap((b) => b.d);
+  if (blocks[0]!.frame / recording.rate >= firstStart)
+    faults.push(`the tap began at ${blocks[0]!.frame / recording.rate} s, after the first start (${firstStart} s)`);
+  return { faults, blocks };
 }
 
 function ffmpeg(...args: string[]): void {
@@ -216,6 +221,25 @@ describe('the player in Chromium', () => {
     await stopServe(server);
   });
 
+  /**
+   * Plays (`play` returns once the output has gone quiet) and returns the recording's samples. When the
+   * recording itself is unfaithful (see recorderFaults: the audio thread skipped quanta under load), it
+   * says so and plays once more; a second unfaithful recording fails the test with what was skipped.
+   */
+  const recordPlayback = async (play: (attempt: number) => Promise<void>): Promise<number[]> => {
+    for (let attempt = 1; ; attempt++) {
+      await page.evaluate('window.__rec.blocks.length = 0; window.__rec.starts.length = 0');
+      await play(attempt);
+      await page.waitForTimeout(1000); // the recorder's last blocks
+      const recording = (await page.evaluate('window.__rec')) as Recording;
+      expect(recording.rate).toBe(rate);
+      const { faults, blocks } = recorderFaults(recording);
+      if (faults.length === 0) return blocks.flatMap((b) => b.d);
+      if (attempt === 2) expect(faults, 'the recording was unfaithful twice').toEqual([]);
+      console.warn(`the recording is unfaithful (${faults.join('; ')}): playing it again`);
+    }
+  };
+
   const gainValues = () => page.evaluate('window.__gains.map((g) => g.gain.value)') as Promise<number[]>;
   const nowPlaying = () => page.getByRole('contentinfo', { name: 'Now playing' });
 
@@ -223,27 +247,26 @@ describe('the player in Chromium', () => {
     await page.goto(server!.url);
     const grid = page.getByRole('grid', { name: 'Library' });
     await expect.poll(() => grid.getAttribute('aria-rowcount'), { timeout: 30_000 }).toBe('8');
-    await page.getByRole('button', { name: 'Play Tone part 1', exact: true }).click();
-    await expect.poll(() => nowPlaying().locator('strong').textContent(), { timeout: 15_000 }).toBe('Tone part 1');
-    // Track mode (the default): the level gain is the track's ReplayGain.
     const trackFactor = 10 ** (TRACK_GAIN_DB / 20);
-    await expect.poll(async () => (await gainValues()).some((v) => Math.abs(v - trackFactor) < 1e-4)).toBe(true);
-    await expect.poll(() => page.getByTestId('level').textContent()).toContain('Level −3.0 dB (track, tags)');
-    await expect.poll(() => page.getByTestId('level').textContent()).toContain('gapless');
-    // The album's folder image: in now playing, the queue and the Media Session.
-    const art = nowPlaying().getByTestId('cover-art');
-    await expect.poll(() => art.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(64);
-    expect(await page.getByRole('list', { name: 'Queued tracks' }).getByTestId('cover-art').count()).toBe(3);
-    expect(await page.evaluate('navigator.mediaSession.metadata.artwork[0].src')).toMatch(/\/art\/\d+$/);
-    await shot(page, 'player-now-playing-art');
-
-    // Wait for the three parts to play out, then read the recording.
-    await expect.poll(() => nowPlaying().locator('strong').textContent(), { timeout: 15_000 }).toBe('Tone part 3');
-    await expect.poll(() => page.getByRole('button', { name: 'Play', exact: true }).count(), { timeout: 15_000 }).toBe(1);
-    await page.waitForTimeout(1000); // the recorder's last blocks
-    const recording = (await page.evaluate('window.__rec')) as Recording;
-    expect(recording.rate).toBe(rate);
-    const samples = recordedSamples(recording);
+    const samples = await recordPlayback(async (attempt) => {
+      await page.getByRole('button', { name: 'Play Tone part 1', exact: true }).click();
+      if (attempt === 1) {
+        await expect.poll(() => nowPlaying().locator('strong').textContent(), { timeout: 15_000 }).toBe('Tone part 1');
+        // Track mode (the default): the level gain is the track's ReplayGain.
+        await expect.poll(async () => (await gainValues()).some((v) => Math.abs(v - trackFactor) < 1e-4)).toBe(true);
+        await expect.poll(() => page.getByTestId('level').textContent()).toContain('Level −3.0 dB (track, tags)');
+        await expect.poll(() => page.getByTestId('level').textContent()).toContain('gapless');
+        // The album's folder image: in now playing, the queue and the Media Session.
+        const art = nowPlaying().getByTestId('cover-art');
+        await expect.poll(() => art.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBe(64);
+        expect(await page.getByRole('list', { name: 'Queued tracks' }).getByTestId('cover-art').count()).toBe(3);
+        expect(await page.evaluate('navigator.mediaSession.metadata.artwork[0].src')).toMatch(/\/art\/\d+$/);
+        await shot(page, 'player-now-playing-art');
+      }
+      // Wait for the three parts to play out, then read the recording.
+      await expect.poll(() => nowPlaying().locator('strong').textContent(), { timeout: 15_000 }).toBe('Tone part 3');
+      await expect.poll(() => page.getByRole('button', { name: 'Play', exact: true }).count(), { timeout: 15_000 }).toBe(1);
+    });
     const loud = (x: number) => Math.abs(x) > 0.002;
     const first = samples.findIndex(loud);
     let last = samples.length - 1;
@@ -419,13 +442,11 @@ describe('the player in Chromium', () => {
       await page.getByRole('button', { name: 'Clear', exact: true }).click();
       for (const title of titles) await page.getByRole('button', { name: `Add ${title} to the queue`, exact: true }).click();
       await expect.poll(queueTitles).toEqual(titles);
-      await page.evaluate('window.__rec.blocks.length = 0; window.__rec.starts.length = 0');
-      await page.getByRole('button', { name: `Play ${titles[0]} from the queue`, exact: true }).click();
-      await expect.poll(currentTitle, { timeout: 15_000 }).toBe(titles.at(-1));
-      await expect.poll(() => page.getByRole('button', { name: 'Play', exact: true }).count(), { timeout: 15_000 }).toBe(1);
-      await page.waitForTimeout(1000);
-      const recording = (await page.evaluate('window.__rec')) as Recording;
-      const samples = recordedSamples(recording);
+      const samples = await recordPlayback(async () => {
+        await page.getByRole('button', { name: `Play ${titles[0]} from the queue`, exact: true }).click();
+        await expect.poll(currentTitle, { timeout: 15_000 }).toBe(titles.at(-1));
+        await expect.poll(() => page.getByRole('button', { name: 'Play', exact: true }).count(), { timeout: 15_000 }).toBe(1);
+      });
       const first = samples.findIndex((x) => Math.abs(x) > 0.002);
       let last = samples.length - 1;
       while (last > first && Math.abs(samples[last]!) <= 0.002) last--;
