@@ -1,8 +1,8 @@
 /**
  * Browse by artist or genre: a page of names with their track and album counts and a track whose cover
  * stands for each, and one name's tracks. The artist is the album artist, else the track artist (as in
- * the album grid); a track is in each of its genres (the scanner's list, matched in any case). Served by
- * the reader worker (a pass over 100,000 tracks' genre lists takes most of a second).
+ * the album grid); a track is in each of its genres (`track_genres`, migration 0012: the scanner's list,
+ * in any case). Served by the reader worker (the list of every name is a pass over the library).
  */
 import type { Database } from 'better-sqlite3';
 import {
@@ -23,7 +23,7 @@ export const ALBUM_ARTIST_SQL = 'COALESCE(album_artist, artist)';
 /** The rows of each field: `name` is what the group is called, from `source`. */
 const FIELDS = {
   artist: { source: 'tracks', name: ALBUM_ARTIST_SQL },
-  genre: { source: 'tracks, json_each(tracks.genres) AS g', name: 'TRIM(g.value)' },
+  genre: { source: 'track_genres AS g JOIN tracks ON tracks.id = g.track_id', name: 'g.genre' },
 } as const;
 
 /**

@@ -85,7 +85,8 @@ function whereClause(db: Database, query: TrackQuery): { sql: string; params: un
     }
   }
   if (filter.genres && filter.genres.length > 0) {
-    parts.push(`EXISTS (SELECT 1 FROM json_each(t.genres) g WHERE g.value IN (${filter.genres.map(() => '?').join(', ')}))`);
+    // Any case, as browsing by genre (track_genres compares without case).
+    parts.push(`t.id IN (SELECT track_id FROM track_genres WHERE genre IN (${filter.genres.map(() => '?').join(', ')}))`);
     params.push(...filter.genres);
   }
   if (filter.topics && filter.topics.length > 0) {
@@ -179,8 +180,8 @@ function computeFacets(db: Database): TrackFacets {
   }
   const genres = db
     .prepare(
-      `SELECT g.value AS name, COUNT(*) AS count FROM tracks t, json_each(t.genres) g
-       GROUP BY g.value ORDER BY count DESC, name COLLATE NOCASE LIMIT 500`,
+      `SELECT MIN(genre) AS name, COUNT(*) AS count FROM track_genres
+       GROUP BY genre ORDER BY count DESC, name COLLATE NOCASE LIMIT 500`,
     )
     .all() as FacetCount[];
   const byCount = (a: FacetCount, b: FacetCount) => b.count - a.count || a.name.localeCompare(b.name);

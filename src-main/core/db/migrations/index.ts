@@ -10,6 +10,7 @@ import { migration0008 } from './0008-library-sort.ts';
 import { migration0009 } from './0009-song-vectors.ts';
 import { migration0010 } from './0010-model-inputs.ts';
 import { migration0011 } from './0011-browse-artists.ts';
+import { migration0012 } from './0012-track-genres.ts';
 
 /** Every migration in order; versions are 1, 2, 3, … with no gaps. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -24,6 +25,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0009,
   migration0010,
   migration0011,
+  migration0012,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
