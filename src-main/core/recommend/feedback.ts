@@ -38,15 +38,31 @@ export function recordFeedback(db: Database, input: FeedbackInput): number {
   );
 }
 
+interface LatestSay {
+  trackId: number;
+  kind: FeedbackKind;
+  position: number | null;
+  id: number;
+}
+
+/**
+ * Each track's latest event among `kinds` (recorded at or after `since`), most recent first: the one
+ * reading of "the latest say about a track" that likes, the taste evidence and the session's reactions share.
+ */
+function latestSays(db: Database, kinds: readonly FeedbackKind[], since = 0): LatestSay[] {
+  // SQLite takes the bare columns of a MAX() aggregate from the row that has the maximum.
+  return db
+    .prepare(
+      `SELECT track_id AS trackId, kind, position, MAX(id) AS id FROM feedback_events
+       WHERE created_at >= ? AND kind IN (${kinds.map(() => '?').join(', ')})
+       GROUP BY track_id ORDER BY id DESC`,
+    )
+    .all(since, ...kinds) as LatestSay[];
+}
+
 /** Each track's latest like or dislike decides: the liked and the disliked track ids, most recent first. */
 export function likedAndDisliked(db: Database, limit = 64): { liked: number[]; disliked: number[] } {
-  const rows = db
-    .prepare(
-      `SELECT track_id AS trackId, kind FROM feedback_events f
-       WHERE kind IN ('like', 'dislike') AND id = (SELECT MAX(id) FROM feedback_events g WHERE g.track_id = f.track_id AND g.kind IN ('like', 'dislike'))
-       ORDER BY id DESC`,
-    )
-    .all() as { trackId: number; kind: FeedbackKind }[];
+  const rows = latestSays(db, ['like', 'dislike']);
   const liked = rows.filter((r) => r.kind === 'like').map((r) => r.trackId);
   const disliked = rows.filter((r) => r.kind === 'dislike').map((r) => r.trackId);
   return { liked: liked.slice(0, limit), disliked };
@@ -55,21 +71,21 @@ export function likedAndDisliked(db: Database, limit = 64): { liked: number[]; d
 /** A skip this early (seconds) says "not this", a later one only "not now". */
 export const EARLY_SKIP_SECONDS = 30;
 
+const isEarlySkip = (r: LatestSay) => r.kind === 'skip' && (r.position ?? 0) < EARLY_SKIP_SECONDS;
+
 /**
- * Each track's latest say (like, dislike, completion or early skip), most recent first: the positives
- * (liked, played to the end) and the negatives (disliked, skipped in the first 30 s), at most `limit` each.
+ * What each track's listening says, most recent first: an explicit like or dislike (the latest one)
+ * decides; otherwise the latest listening reaction does — played to the end says "this", skipped in the
+ * first 30 s "not this", and a later skip nothing (it also ends what an earlier early skip said: the
+ * listener then heard the song for a while). At most `limit` positives and negatives.
  */
 export function tasteEvidence(db: Database, limit = 64): { positives: number[]; negatives: number[] } {
-  const rows = db
-    .prepare(
-      `SELECT track_id AS trackId, kind FROM feedback_events f
-       WHERE id = (SELECT MAX(id) FROM feedback_events g WHERE g.track_id = f.track_id
-                   AND (g.kind IN ('like', 'dislike', 'complete') OR (g.kind = 'skip' AND COALESCE(g.position, 0) < ?)))
-       ORDER BY id DESC`,
-    )
-    .all(EARLY_SKIP_SECONDS) as { trackId: number; kind: FeedbackKind }[];
+  const explicit = latestSays(db, ['like', 'dislike']);
+  const said = new Set(explicit.map((r) => r.trackId));
+  const listened = latestSays(db, ['complete', 'skip']).filter((r) => !said.has(r.trackId));
+  const rows = [...explicit, ...listened].sort((a, b) => b.id - a.id);
   const positives = rows.filter((r) => r.kind === 'like' || r.kind === 'complete').map((r) => r.trackId);
-  const negatives = rows.filter((r) => r.kind === 'dislike' || r.kind === 'skip').map((r) => r.trackId);
+  const negatives = rows.filter((r) => r.kind === 'dislike' || isEarlySkip(r)).map((r) => r.trackId);
   return { positives: positives.slice(0, limit), negatives: negatives.slice(0, limit) };
 }
 
@@ -110,16 +126,9 @@ export function sessionReactions(
   since: number,
   limit = 32,
 ): { pulled: number[]; pushed: number[]; played: number[] } {
-  const rows = db
-    .prepare(
-      `SELECT track_id AS trackId, kind, position FROM feedback_events f
-       WHERE created_at >= ? AND kind IN ('complete', 'skip')
-         AND id = (SELECT MAX(id) FROM feedback_events g WHERE g.track_id = f.track_id AND g.created_at >= ? AND g.kind IN ('complete', 'skip'))
-       ORDER BY id DESC`,
-    )
-    .all(since, since) as { trackId: number; kind: FeedbackKind; position: number | null }[];
+  const rows = latestSays(db, ['complete', 'skip'], since);
   const pulled = rows.filter((r) => r.kind === 'complete').map((r) => r.trackId);
-  const pushed = rows.filter((r) => r.kind === 'skip' && (r.position ?? 0) < EARLY_SKIP_SECONDS).map((r) => r.trackId);
+  const pushed = rows.filter(isEarlySkip).map((r) => r.trackId);
   const played = (
     db.prepare(`SELECT DISTINCT track_id AS trackId FROM feedback_events WHERE created_at >= ? AND kind = 'play'`).all(since) as {
       trackId: number;

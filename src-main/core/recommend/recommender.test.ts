@@ -296,6 +296,17 @@ describe('recommendations on a small trained model', () => {
     recordFeedback(db, { trackId: ids[4]!, kind: 'like' });
     recordFeedback(db, { trackId: ids[5]!, kind: 'dislike' });
     expect(tasteEvidence(db)).toEqual({ positives: [ids[4], ids[3]], negatives: [ids[5], ids[1]] });
+    // A later late skip ends an early skip's "not this"; an explicit say outlasts any listening reaction.
+    recordFeedback(db, { trackId: ids[1]!, kind: 'skip', position: 140 });
+    recordFeedback(db, { trackId: ids[5]!, kind: 'complete', position: 200 });
+    recordFeedback(db, { trackId: ids[4]!, kind: 'skip', position: 3 });
+    expect(tasteEvidence(db)).toEqual({ positives: [ids[4], ids[3]], negatives: [ids[5]] });
+    db.exec('DELETE FROM feedback_events');
+    recordFeedback(db, { trackId: ids[1]!, kind: 'skip', position: 12 });
+    recordFeedback(db, { trackId: ids[3]!, kind: 'complete', position: 30 });
+    recordFeedback(db, { trackId: ids[4]!, kind: 'dislike' });
+    recordFeedback(db, { trackId: ids[4]!, kind: 'like' });
+    recordFeedback(db, { trackId: ids[5]!, kind: 'dislike' });
 
     // Liked: songs of topic 2; disliked: songs of topic 6. The topic-4 queue leans towards topic 2's side.
     db.exec('DELETE FROM feedback_events');
