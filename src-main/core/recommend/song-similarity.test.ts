@@ -1,21 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import { fitStandardizer, standardize } from '../model/data.ts';
+import type { LoadedModel } from '../model/store.ts';
 import { euclideanMatrix } from '../model/evaluate.ts';
 import { DESCRIPTOR_INPUT_LENGTH } from '../model/inputs.ts';
 import { distanceScorer } from './distance-kernel.ts';
 import { RecommendIndex } from './recommender.ts';
 import { mutualProximity } from './song-metrics.ts';
-import { SongSimilarity, withoutLearned, MORE_LIKE_THIS, SAMPLE, SHORTLIST, type SimilaritySpec } from './song-similarity.ts';
+import {
+  SongSimilarity,
+  withoutLearned,
+  MORE_LIKE_THIS,
+  SAMPLE,
+  SHORTLIST,
+  UNLEARNED_SONG_METRIC,
+  type SimilaritySpec,
+} from './song-similarity.ts';
 import { DESCRIPTORS_AT, FLUCTUATION_LENGTH, SONG_VECTOR_LENGTH } from './song-vectors.ts';
 
-/** An index of n tracks without a model (the unlearned metric needs none) and random song vectors. */
-function setup(n: number) {
+/**
+ * An index of n tracks and random song vectors; without a model (the unlearned metric needs none), or
+ * with one whose D (a real distance scorer: 4-d embeddings, D = Σ w (a − b)²) the learned term reads.
+ * Only the model's presence gates the learned term, so its record is left bare.
+ */
+function setup(n: number, withModel = false) {
   const tracks = Array.from({ length: n }, (_, i) => ({ id: i + 1, path: `/m/${i}.mp3`, artist: `a${i % 7}`, title: `t${i}` }));
   const layers = [
-    { w: new Float32Array(4), b: new Float32Array(1), inputs: 4, outputs: 1 },
+    { w: Float32Array.of(0.5, 1, 1.5, 2), b: new Float32Array(1), inputs: 4, outputs: 1 },
     { w: Float32Array.of(1), b: new Float32Array(1), inputs: 1, outputs: 1 },
   ];
-  const index = new RecommendIndex(null, tracks, distanceScorer(layers), new Float32Array(n * 4));
+  const embeddings = Float32Array.from({ length: n * 4 }, (_, i) => (withModel ? Math.cos(i * 1.37) : 0));
+  const model = withModel ? ({ id: 1 } as LoadedModel) : null;
+  const index = new RecommendIndex(model, tracks, distanceScorer(layers), embeddings);
   const vectors = Float32Array.from({ length: n * SONG_VECTOR_LENGTH }, (_, i) => Math.sin(i * 0.731) * (1 + (i % 5)));
   return { index, vectors };
 }
@@ -33,7 +48,7 @@ describe('the song metric of more like this', () => {
       base: 'fluctuation',
     });
     expect(withoutLearned({ base: 'learnedD' })).toBeNull();
-    expect(withoutLearned(MORE_LIKE_THIS.metric)).toEqual(MORE_LIKE_THIS.metric);
+    expect(withoutLearned(MORE_LIKE_THIS.metric)).toEqual(UNLEARNED_SONG_METRIC);
   });
 
   it('a single base ranks exactly as the evaluation’s standardised Euclidean over the same songs', () => {
@@ -80,6 +95,37 @@ describe('the song metric of more like this', () => {
         expect(row[i]).toBeCloseTo(0.75 * ((ra[q]![i]! - za.mean) / za.sd) + 0.25 * ((rb[q]![i]! - zb.mean) / zb.sd), 3);
     }
     expect(FLUCTUATION_LENGTH).toBe(108);
+  });
+
+  it('with a model, more like this blends z(learned D) with z(the unlearned part) at the chosen weight', () => {
+    const n = SAMPLE; // every song is sampled, so the statistics are exact
+    const { index, vectors } = setup(n, true);
+    const learned = new SongSimilarity(index, vectors, { metric: MORE_LIKE_THIS.metric, hubness: 'none' });
+    expect(learned.spec.metric).toEqual(MORE_LIKE_THIS.metric);
+    const unlearned = new SongSimilarity(setup(n).index, vectors, { metric: UNLEARNED_SONG_METRIC, hubness: 'none' });
+    const z = (rows: Float32Array[]) => {
+      let s = 0;
+      let s2 = 0;
+      let c = 0;
+      rows.forEach((r, q) => r.forEach((v, i) => i !== q && ((s += v), (s2 += v * v), c++)));
+      const mean = s / c;
+      return { mean, sd: Math.sqrt(s2 / c - mean * mean) };
+    };
+    const rd = Array.from({ length: n }, (_, q) =>
+      Float32Array.from(index.scorer.score(Float32Array.from(index.scorer.item(q)))),
+    );
+    const ru = Array.from({ length: n }, (_, q) => unlearned.metricRow(q));
+    const zd = z(rd);
+    const zu = z(ru);
+    expect(zd.sd).toBeGreaterThan(0);
+    const w = (MORE_LIKE_THIS.metric as { weight: number }).weight;
+    for (const q of [2, 19]) {
+      const row = learned.metricRow(q);
+      for (let i = 0; i < n; i++)
+        expect(row[i]).toBeCloseTo(w * ((rd[q]![i]! - zd.mean) / zd.sd) + (1 - w) * ((ru[q]![i]! - zu.mean) / zu.sd), 3);
+    }
+    // Without a model the same spec is the unlearned part alone.
+    expect(new SongSimilarity(setup(n).index, vectors, MORE_LIKE_THIS).spec.metric).toEqual(UNLEARNED_SONG_METRIC);
   });
 
   it('mutual proximity re-ranks the shortlist with each song’s distance moments; the rest follow it', () => {
