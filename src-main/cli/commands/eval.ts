@@ -30,7 +30,7 @@ export const evalCommand: Command = {
     '       cadenza eval --feedback --taste FILE.csv [--taste-column quadrant] [--listeners Q1,Q2] [--seeds 3] [--events 20]\n' +
     '             [--selection-size 2] [--adventurous 0.1] [--taste-weight 1] [--epochs 2] [--lr X] [--weight N] [--max-triplets N] [--backend B] [--json]\n' +
     '             (does feedback help? simulated listeners)\n' +
-    '       cadenza eval --nested [--folds K] [--inner-folds K] [--unlearned-only] [--curve 100,200,300] [--curve-folds N] [--all-configs] [--json]\n' +
+    '       cadenza eval --nested [--folds K] [--inner-folds K] [--models paper,default] [--unlearned-only] [--curve 100,200,300] [--curve-folds N] [--all-configs] [--json]\n' +
     '       cadenza eval --learning-curve 100,200,300 [--curve-folds N] [--svg FILE] [--json]\n' +
     '       cadenza eval --sealed-final learned|unlearned   (the sealed part for one procedure, as JSON; run once, for the final choice)\n' +
     '       cadenza eval --outer-fold F [--folds K]   (one outer fold of the learned side, as JSON: folds in parallel processes)',
@@ -56,6 +56,7 @@ export const evalCommand: Command = {
     'learning-curve': { type: 'string' },
     'sealed-final': { type: 'string' },
     'outer-fold': { type: 'string' },
+    models: { type: 'string' },
     svg: { type: 'string' },
   },
   async run(ctx, args, options) {
@@ -188,6 +189,12 @@ async function nestedEval(ctx: Parameters<Command['run']>[0], options: Parameter
   opts.innerFolds = intOption(options, 'inner-folds', 2, 50) ?? opts.innerFolds;
   opts.seed = intOption(options, 'seed', 0, 2 ** 31 - 1) ?? opts.seed;
   opts.model = modelOption(options) ?? opts.model;
+  if (typeof options.models === 'string') {
+    // Each name as --model takes it (default resolved; an unknown one is a usage error).
+    opts.models = options.models.split(',').map((m) => modelOption({ model: m.trim() })!);
+  }
+  const epochs = intOption(options, 'epochs', 1, 100_000);
+  if (epochs !== undefined) opts.epochs = epochs;
   opts.learned = options['unlearned-only'] !== true;
   opts.curveFolds = intOption(options, 'curve-folds', 1, 50) ?? opts.curveFolds;
   const curveOnly = typeof options['learning-curve'] === 'string';

@@ -31,8 +31,12 @@ export interface LearnedFold {
   chosen: number;
   /** Every candidate on the outer test songs. */
   outer: SongToSong[];
-  /** User → song (and the model's own song → song) on the outer test songs. */
+  /** User → song (and the model's own song → song) on the outer test songs, of the chosen model. */
   model: ModelMetrics;
+  /** The model definition chosen on the selection part (by user → song precision@10). */
+  modelName: string;
+  /** Every candidate definition: its user → song precision@10 on the selection part (the choice) and its numbers on the outer test songs (reported only). */
+  modelTrials: { model: string; selectionP10: number; outer: ModelMetrics; trainMs: number }[];
   trainSongs: number;
   selectionSongs: number;
   trainMs: number;
@@ -116,6 +120,10 @@ export interface LearnedOptions {
   innerFolds: number;
   seed: number;
   model: string;
+  /** Candidate model definitions, chosen among on each selection part (default: `model` alone). */
+  models?: readonly string[];
+  /** At most this many epochs per model (default: each definition's own budget). */
+  epochs?: number;
 }
 
 /** One model per outer fold of `development`; returns each fold's choice and outer numbers. */
@@ -195,12 +203,33 @@ export async function learnedFold(
   const unlearnedAll = unlearnedConfigs();
   const unlearned = unlearnedAll[selectConfig(metrics, unlearnedAll, songs, pool, options.innerFolds, seed).chosen]!;
   const { kept: modelTrain, held: selection } = splitByArtist(songs, pool, SELECTION_FRACTION, seed + 500);
-  const trained = await trainModel(
-    dataset,
-    { train: modelTrain, validation: selection },
-    defaultTrainOptions(options.model, seed),
-    { isCancelled },
-  );
+  // Each candidate definition is trained on the same songs with the same seed; the one with the best
+  // user → song precision@10 on the selection part goes on (the outer test songs are only reported).
+  const modelTrials: LearnedFold['modelTrials'] = [];
+  let trained: TrainedModel | null = null;
+  let modelName = '';
+  let bestSelection = -Infinity;
+  for (const name of options.models && options.models.length > 0 ? options.models : [options.model]) {
+    const train = { ...defaultTrainOptions(name, seed), ...(options.epochs ? { epochs: options.epochs } : {}) };
+    const candidate = await trainModel(dataset, { train: modelTrain, validation: selection }, train, { isCancelled });
+    const selectionP10 = (await evaluateModel(candidate, dataset, selection)).userToSong.precision10;
+    modelTrials.push({
+      model: resolveModelName(name),
+      selectionP10,
+      outer: await evaluateModel(candidate, dataset, test),
+      trainMs: candidate.trainMs,
+    });
+    if (selectionP10 > bestSelection + 1e-12) {
+      bestSelection = selectionP10;
+      trained = candidate;
+      modelName = resolveModelName(name);
+    }
+  }
+  if (!trained) throw new Error('no model definition to train');
+  if (modelTrials.length > 1)
+    onLog(
+      `${name}: models on the selection part (user → song P@10): ${modelTrials.map((t) => `${t.model} ${t.selectionP10.toFixed(3)}`).join(', ')}; chose ${modelName}`,
+    );
   const learned = await learnedDistance(trained, dataset);
   try {
     await learned.prepare(selection);
@@ -210,7 +239,7 @@ export async function learnedFold(
     const p10 = scoreConfigs(source, candidates, songs, modelTrain, selection).map((m) => m.precision10);
     const chosen = p10.reduce((best, v, i) => (v > p10[best]! + 1e-12 ? i : best), 0);
     const outerScores = scoreConfigs(source, candidates, songs, pool, test);
-    const model = await evaluateModel(trained, dataset, test);
+    const model = modelTrials.find((t) => t.model === modelName)!.outer;
     onLog(
       `${name}: unlearned ${configName(unlearned)}; chose ${configName(candidates[chosen]!)} on ${selection.length} selection songs, ` +
         `P@10 ${outerScores[chosen]!.precision10.toFixed(3)} (D alone ${outerScores[1]!.precision10.toFixed(3)}, unlearned ${outerScores[0]!.precision10.toFixed(3)}); ` +
@@ -223,6 +252,8 @@ export async function learnedFold(
       chosen,
       outer: outerScores,
       model,
+      modelName,
+      modelTrials,
       trainSongs: modelTrain.length,
       selectionSongs: selection.length,
       trainMs: trained.trainMs,

@@ -32,6 +32,10 @@ export interface NestedEvalOptions {
   innerFolds: number;
   seed: number;
   model: string;
+  /** Candidate model definitions the learned side chooses among on each selection part (empty: `model` alone). */
+  models: string[];
+  /** At most this many epochs per model (unset: each definition's own budget). */
+  epochs?: number;
   /** Also train one model per outer fold (D, blends, user → song). */
   learned: boolean;
   /** Learning-curve training sizes (empty: none). */
@@ -46,6 +50,7 @@ export const NESTED_DEFAULTS: NestedEvalOptions = {
   innerFolds: 4,
   seed: 1,
   model: 'default',
+  models: [],
   learned: true,
   curve: [],
   curveFolds: 2,
@@ -99,6 +104,15 @@ export interface NestedReport {
     userToSong: { top1: Stat; precision10: Stat; pairwise: Stat };
     singleTopic: { top1: Stat; precision10: Stat; pairwise: Stat };
     learnedD: SongRow;
+    /** The model definition chosen on each fold's selection part. */
+    chosenModels: string[];
+    /** Each candidate definition on the outer folds (reported, not chosen on), when there were several. */
+    modelTrials: {
+      model: string;
+      selectionP10: Stat;
+      userToSong: { top1: Stat; precision10: Stat; pairwise: Stat };
+      singleTopic: { top1: Stat; precision10: Stat; pairwise: Stat };
+    }[];
     trainSongs: number[];
     trainMs: number[];
   } | null;
@@ -171,6 +185,13 @@ export async function runNestedEvaluation(
         'learned D over φ (model alone)',
         lf.map((f) => f.model.songToSong),
       ),
+      chosenModels: lf.map((f) => f.modelName),
+      modelTrials: lf[0]!.modelTrials.map((t, m) => ({
+        model: t.model,
+        selectionP10: stat(lf.map((f) => f.modelTrials[m]!.selectionP10)),
+        userToSong: u2sStats(lf.map((f) => f.modelTrials[m]!.outer.userToSong)),
+        singleTopic: u2sStats(lf.map((f) => f.modelTrials[m]!.outer.userToSongSingle)),
+      })),
       trainSongs: lf.map((f) => f.trainSongs),
       trainMs: lf.map((f) => f.trainMs),
     };
@@ -377,6 +398,19 @@ export function formatNestedMarkdown(r: NestedReport, allConfigs = false): strin
     out.push(
       `| single-topic | ${pc(l.singleTopic.top1)} | ${pc(l.singleTopic.precision10)} | ${pc(l.singleTopic.pairwise)} | ${pc(r.chance.singleTopicP10)} |`,
     );
+    if (l.modelTrials.length > 1) {
+      out.push(
+        '',
+        `Model definitions (chosen per fold on the selection part by user → song P@10: ${l.chosenModels.join(', ')}); each one's outer numbers are reported, not chosen on`,
+        '',
+        '| model | selection P@10 | outer P@10 | outer pairwise | outer single-topic P@10 |',
+        '| --- | --- | --- | --- | --- |',
+      );
+      for (const t of l.modelTrials)
+        out.push(
+          `| ${t.model} | ${pc(t.selectionP10)} | ${pc(t.userToSong.precision10)} | ${pc(t.userToSong.pairwise)} | ${pc(t.singleTopic.precision10)} |`,
+        );
+    }
     out.push(
       '',
       `Training songs per fold: ${l.trainSongs.join(', ')}; ${l.trainMs.map((ms) => (ms / 1000).toFixed(0)).join(', ')} s`,
