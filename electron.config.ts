@@ -13,6 +13,8 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(root, 'src-main/electron/main.ts'),
+          // `cadenza serve` bundled alone (plain Node, no Electron): what benchmarks time as the built app's start.
+          serve: resolve(root, 'src-main/cli/serve-entry.ts'),
           // Workers are bundled next to the main bundle as <name>.worker.js (see core/jobs/worker-entry.ts).
           'scan.worker': resolve(root, 'src-main/core/library/scan.worker.ts'),
           'analysis.worker': resolve(root, 'src-main/core/analysis/analysis.worker.ts'),

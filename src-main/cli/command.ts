@@ -12,5 +12,9 @@ export interface Command {
   usage: string;
   /** Options beyond the shared --data-dir, --json and --help. */
   options?: OptionSpecs;
-  run(ctx: CommandContext, args: string[], options: Record<string, string | boolean | string[] | boolean[] | undefined>): Promise<number> | number;
+  run(
+    ctx: CommandContext,
+    args: string[],
+    options: Record<string, string | boolean | string[] | boolean[] | undefined>,
+  ): Promise<number> | number;
 }

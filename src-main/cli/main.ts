@@ -1,75 +1,8 @@
-import { parseArgs } from 'node:util';
-import { SchemaTooNewError } from '../core/db/migrate.ts';
-import { CorruptDatabaseError } from '../core/db/open.ts';
-import { RootOverlapError } from '../core/library/library-store.ts';
-import type { Command } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
-import { makeContext, UsageError } from './context.ts';
+import { runCli, usage as usageOf } from './run.ts';
 
-const SHARED_OPTIONS = {
-  'data-dir': { type: 'string' },
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const;
+/** The usage text of `cadenza --help`: every command. */
+export const usage = (): string => usageOf(COMMANDS);
 
-export function usage(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
-  return [
-    'Usage: cadenza <command> [options]',
-    '',
-    'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
-    '',
-    'Options (every command):',
-    '  --data-dir DIR   where the library lives (default: $CADENZA_DATA_DIR or the per-user data folder)',
-    '  --json           print one JSON object on stdout',
-    '  -h, --help       help (cadenza <command> --help for one command)',
-    '',
-  ].join('\n');
-}
-
-/** Runs one CLI invocation and returns its exit status. */
-export async function main(argv: string[]): Promise<number> {
-  const name = argv.find((a) => !a.startsWith('-'));
-  const command: Command | undefined = COMMANDS.find((c) => c.name === name);
-  if (!command) {
-    const help = argv.includes('--help') || argv.includes('-h');
-    if (help && !name) {
-      process.stdout.write(usage());
-      return 0;
-    }
-    process.stderr.write(`${name ? `cadenza: unknown command: ${name}\n\n` : ''}${usage()}`);
-    return 2;
-  }
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv.filter((a, i) => i !== argv.indexOf(command.name)),
-      allowPositionals: true,
-      options: { ...SHARED_OPTIONS, ...command.options },
-    });
-  } catch (error) {
-    process.stderr.write(`cadenza ${command.name}: ${(error as Error).message}\nusage: ${command.usage}\n`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`usage: ${command.usage}\n${command.summary}\n`);
-    return 0;
-  }
-  const ctx = makeContext(values['data-dir'] as string | undefined, Boolean(values.json));
-  try {
-    return await command.run(ctx, positionals, values);
-  } catch (error) {
-    return reportError(command.name, error);
-  }
-}
-
-/** Exit statuses: 2 usage, 3 database unusable (damaged or too new), 1 anything else. */
-function reportError(name: string, error: unknown): number {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`cadenza ${name}: ${message}\n`);
-  if (error instanceof UsageError || error instanceof RootOverlapError) return 2;
-  if (error instanceof CorruptDatabaseError || error instanceof SchemaTooNewError) return 3;
-  return 1;
-}
+/** Runs one CLI invocation (every command) and returns its exit status. */
+export const main = (argv: string[]): Promise<number> => runCli(argv, COMMANDS);

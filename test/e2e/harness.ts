@@ -25,15 +25,16 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
-export function startServe(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'serve', '--data-dir', dataDir, '--renderer-dir', RENDERER, '--workers', '1', '--json'],
-    {
-      env: { ...process.env, CADENZA_DATA_DIR: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+/** `cadenza serve` as the build bundles it alone (`npm run build`): what the built app runs, without the TypeScript loader. */
+export const BUILT_SERVE = path.join(ROOT, 'out/main/serve.js');
+
+/** Starts `cadenza serve` on the data folder: from source (bin/cadenza.js through tsx), or the built bundle. */
+export function startServe(dataDir: string, from: 'source' | 'built' = 'source'): Promise<{ child: ChildProcess; url: string }> {
+  const options = ['--data-dir', dataDir, '--renderer-dir', RENDERER, '--workers', '1', '--json'];
+  const child = spawn(process.execPath, from === 'built' ? [BUILT_SERVE, ...options] : [BIN, 'serve', ...options], {
+    env: { ...process.env, CADENZA_DATA_DIR: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve, reject) => {

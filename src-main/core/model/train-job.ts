@@ -3,15 +3,16 @@ import type { TrainJobResult, TrainReply, TrainRequest, TrainWorkerData } from '
 import { NotReadyError } from './data.ts';
 import type { BackendInfo } from './backend.ts';
 import { DEFAULT_MODEL, modelDefinition, resolveModelName } from './definition.ts';
-import { TRAIN_DEFAULTS, type EpochMetrics, type TrainProgress } from './trainer.ts';
+import { TRAIN_DEFAULTS } from './train-options.ts';
+import type { EpochMetrics, TrainProgress } from './trainer.ts';
 
 export type TrainJobOptions = { dataDir: string } & Partial<Omit<TrainWorkerData, 'dataDir'>> & {
-  onBackend?: (backend: BackendInfo) => void;
-  onProgress?: (progress: TrainProgress) => void;
-  onEpoch?: (metrics: EpochMetrics) => void;
-  /** A built train worker to run instead of the source one. */
-  workerBundle?: URL;
-};
+    onBackend?: (backend: BackendInfo) => void;
+    onProgress?: (progress: TrainProgress) => void;
+    onEpoch?: (metrics: EpochMetrics) => void;
+    /** A built train worker to run instead of the source one. */
+    workerBundle?: URL;
+  };
 
 export interface TrainJob {
   result: Promise<TrainJobResult>;

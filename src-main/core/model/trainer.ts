@@ -13,57 +13,18 @@ import {
   standardize,
   tripletBatch,
   type Dataset,
-  type SamplingOptions,
   type Standardizer,
   type Triplets,
 } from './data.ts';
 import { modelDefinition, type ModelConfig } from './definition.ts';
 import { Network, initWeights, paramSpecs, type WeightSet } from './network.ts';
-import { Sgd, embedRows, embedUsers, trainStep, type FeatureMatrix, type Objective, type TripletBatch } from './step.ts';
+import { Sgd, embedRows, embedUsers, trainStep, type FeatureMatrix, type TripletBatch } from './step.ts';
 
-/** Everything that defines a training run (stored with the model). */
-export interface TrainOptions {
-  objective: Objective;
-  /** Model definition name ('paper'). */
-  model: string;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  momentum: number;
-  weightDecay: number;
-  sampling: SamplingOptions;
-  /** Early stopping: stop after this many epochs without a better validation accuracy (0: never). */
-  patience: number;
-  seed: number;
-  /**
-   * Triplets over the whole run (0 or absent: no limit): the epoch count becomes
-   * min(epochs, ⌈runTriplets / triplets per epoch⌉), so a library whose epochs are held to
-   * `sampling.budget` trains for as many triplets as a small library's full epochs give.
-   */
-  runTriplets?: number;
-}
+export { plannedEpochs, TRAIN_DEFAULTS, type TrainOptions } from './train-options.ts';
+import { plannedEpochs, type TrainOptions } from './train-options.ts';
 
 /** Triplets per epoch of the validation set (fixed, seeded): a larger validation side is sub-sampled (budgetTriplets). */
 export const VALIDATION_TRIPLETS = 16_384;
-
-/** The epochs a run will take at most: the cap, or fewer when `runTriplets` binds. */
-export function plannedEpochs(options: Pick<TrainOptions, 'epochs' | 'runTriplets'>, tripletsPerEpoch: number): number {
-  if (!options.runTriplets || options.runTriplets <= 0 || tripletsPerEpoch <= 0) return options.epochs;
-  return Math.max(1, Math.min(options.epochs, Math.ceil(options.runTriplets / tripletsPerEpoch)));
-}
-
-export const TRAIN_DEFAULTS: TrainOptions = {
-  objective: 'triplet',
-  model: 'paper',
-  epochs: 200,
-  batchSize: 256,
-  learningRate: 0.01,
-  momentum: 0.9,
-  weightDecay: 0,
-  sampling: { mode: 'unbalanced', negativesPerPositive: 10 },
-  patience: 10,
-  seed: 1,
-};
 
 export interface EpochMetrics {
   epoch: number;
@@ -170,8 +131,14 @@ export function withPersonalTriplets(library: Triplets, personal: Triplets, weig
   const n = library.pos.length + copies * personal.pos.length;
   const order = Int32Array.from({ length: n }, (_, i) => i);
   shuffleInPlace(order, rng);
-  const source = (i: number): [Triplets, number] => (i < library.pos.length ? [library, i] : [personal, (i - library.pos.length) % personal.pos.length]);
-  const out: EpochTriplets = { group: new Int32Array(n), pos: new Int32Array(n), neg: new Int32Array(n), personal: new Uint8Array(n) };
+  const source = (i: number): [Triplets, number] =>
+    i < library.pos.length ? [library, i] : [personal, (i - library.pos.length) % personal.pos.length];
+  const out: EpochTriplets = {
+    group: new Int32Array(n),
+    pos: new Int32Array(n),
+    neg: new Int32Array(n),
+    personal: new Uint8Array(n),
+  };
   order.forEach((from, to) => {
     const [t, i] = source(from);
     out.group[to] = t.group[i]!;
@@ -204,27 +171,43 @@ export function runKey(dataset: Dataset, split: Split, options: TrainOptions): s
 }
 
 /** Trains one network; returns the weights of the best validation epoch. */
-export async function trainModel(dataset: Dataset, split: Split, options: TrainOptions, hooks: TrainHooks = {}, fineTune: TrainStart = {}): Promise<TrainedModel> {
+export async function trainModel(
+  dataset: Dataset,
+  split: Split,
+  options: TrainOptions,
+  hooks: TrainHooks = {},
+  fineTune: TrainStart = {},
+): Promise<TrainedModel> {
   const started = performance.now();
   const definition = modelDefinition(options.model);
   const input = inputMatrix(dataset, fineTune.from?.config.input ?? definition.input);
   const config = fineTune.from?.config ?? definition.config(input.width, dataset.k);
-  if (config.itemInput !== input.width) throw new Error(`the model reads ${config.itemInput} values per song, the library has ${input.width}: train a fresh model`);
+  if (config.itemInput !== input.width)
+    throw new Error(`the model reads ${config.itemInput} values per song, the library has ${input.width}: train a fresh model`);
   const standardizer = fineTune.from?.standardizer ?? fitStandardizer(input.data, input.width, split.train);
   const personal = fineTune.personal && fineTune.personal.triplets.pos.length > 0 ? fineTune.personal : null;
   const inSplit = new Set([...split.train, ...split.validation]);
-  const personalOnly = personal ? [...new Set([...personal.triplets.pos, ...personal.triplets.neg])].filter((i) => !inSplit.has(i)) : [];
+  const personalOnly = personal
+    ? [...new Set([...personal.triplets.pos, ...personal.triplets.neg])].filter((i) => !inSplit.has(i))
+    : [];
   const all = [...split.train, ...split.validation, ...personalOnly];
   // One standardised matrix for train + validation (+ personal) songs; rowOf maps a song index to its row.
   const matrix = standardize(input.data, input.width, standardizer, all);
   const rowOf = new Int32Array(dataset.songs.length).fill(-1);
   all.forEach((songIndex, row) => (rowOf[songIndex] = row));
   const trainPools = groupPools(dataset.songs, split.train, dataset.k);
-  const extras = config.loss && (config.loss.itemItem > 0 || config.loss.topicHead > 0) ? itemPartners(dataset, split.train) : null;
+  const extras =
+    config.loss && (config.loss.itemItem > 0 || config.loss.topicHead > 0) ? itemPartners(dataset, split.train) : null;
   const liked = personal ? likedBySelection(personal.triplets) : undefined;
-  if (trainPools.groups.length === 0) throw new Error('no user group has both a positive and a negative training song: tag more songs, with more than one topic among them');
+  if (trainPools.groups.length === 0)
+    throw new Error(
+      'no user group has both a positive and a negative training song: tag more songs, with more than one topic among them',
+    );
   const valTriplets = validationTriplets(dataset, split.validation, options.seed);
-  const epochSize = options.sampling.mode === 'unbalanced' && options.sampling.budget ? Math.min(options.sampling.budget, fullEpochSize(trainPools)) : fullEpochSize(trainPools);
+  const epochSize =
+    options.sampling.mode === 'unbalanced' && options.sampling.budget
+      ? Math.min(options.sampling.budget, fullEpochSize(trainPools))
+      : fullEpochSize(trainPools);
   const epochs = plannedEpochs(options, epochSize);
 
   const key = runKey(dataset, split, options);
@@ -274,8 +257,13 @@ export async function trainModel(dataset: Dataset, split: Split, options: TrainO
     };
 
     while (state.epoch < epochs) {
-      const library = sampleTriplets(trainPools, options.sampling, createRng(options.seed * 1_000_003 + state.epoch), { seed: options.seed, epoch: state.epoch });
-      const triplets: EpochTriplets = personal ? withPersonalTriplets(library, personal.triplets, personal.weight, createRng(options.seed * 15_485_863 + state.epoch)) : library;
+      const library = sampleTriplets(trainPools, options.sampling, createRng(options.seed * 1_000_003 + state.epoch), {
+        seed: options.seed,
+        epoch: state.epoch,
+      });
+      const triplets: EpochTriplets = personal
+        ? withPersonalTriplets(library, personal.triplets, personal.weight, createRng(options.seed * 15_485_863 + state.epoch))
+        : library;
       const steps = Math.ceil(triplets.pos.length / options.batchSize);
       while (state.step < steps) {
         // Let queued messages (a worker's 'cancel') run: wasm's data() resolves without a macrotask.
@@ -288,12 +276,31 @@ export async function trainModel(dataset: Dataset, split: Split, options: TrainO
         const start = state.step * options.batchSize;
         const end = Math.min(triplets.pos.length, start + options.batchSize);
         const batch = tripletBatch(triplets, start, end, dataset.k, rowOf);
-        if (extras) addItemTargets(batch, triplets, start, end, dataset, extras, rowOf, createRng(options.seed * 92_821 + state.epoch * 1_009 + state.step), liked);
-        const { loss, correct } = trainStep(options.objective, net, sgd, matrix, batch, options.seed * 7_368_787 + state.epoch * 100_003 + state.step);
+        if (extras)
+          addItemTargets(
+            batch,
+            triplets,
+            start,
+            end,
+            dataset,
+            extras,
+            rowOf,
+            createRng(options.seed * 92_821 + state.epoch * 1_009 + state.step),
+            liked,
+          );
+        const { loss, correct } = trainStep(
+          options.objective,
+          net,
+          sgd,
+          matrix,
+          batch,
+          options.seed * 7_368_787 + state.epoch * 100_003 + state.step,
+        );
         const [l, c] = await Promise.all([loss.data(), correct.data()]);
         loss.dispose();
         correct.dispose();
-        if (!Number.isFinite(l[0]!)) throw new Error(`training diverged (loss ${l[0]}) at epoch ${state.epoch + 1}: lower the learning rate`);
+        if (!Number.isFinite(l[0]!))
+          throw new Error(`training diverged (loss ${l[0]}) at epoch ${state.epoch + 1}: lower the learning rate`);
         const ms = performance.now() - t0;
         state.epochLoss += l[0]! * (end - start);
         state.epochCorrect += c[0]!;
@@ -315,7 +322,12 @@ export async function trainModel(dataset: Dataset, split: Split, options: TrainO
           tripletsPerSecond: rate,
           etaSec: wallRate > 0 ? left / wallRate : null,
         });
-        if (hooks.checkpointEveryMs !== undefined && state.step < steps && performance.now() - lastCheckpoint > hooks.checkpointEveryMs) await saveCheckpoint();
+        if (
+          hooks.checkpointEveryMs !== undefined &&
+          state.step < steps &&
+          performance.now() - lastCheckpoint > hooks.checkpointEveryMs
+        )
+          await saveCheckpoint();
       }
       if (cancelled) break;
       const valAccuracy = valTriplets ? await pairwiseAccuracy(net, matrix, rowOf, valTriplets, dataset.k) : null;
@@ -420,7 +432,12 @@ export function addItemTargets(
 }
 
 /** Fixed validation triplets (unbalanced sampling over the validation songs, seeded, at most `budget`); null if none. */
-export function validationTriplets(dataset: Dataset, songs: readonly number[], seed: number, budget = VALIDATION_TRIPLETS): Triplets | null {
+export function validationTriplets(
+  dataset: Dataset,
+  songs: readonly number[],
+  seed: number,
+  budget = VALIDATION_TRIPLETS,
+): Triplets | null {
   if (songs.length === 0) return null;
   const pools = groupPools(dataset.songs, songs, dataset.k);
   if (pools.groups.length === 0) return null;
@@ -431,11 +448,19 @@ export function validationTriplets(dataset: Dataset, songs: readonly number[], s
  * Share of triplets with D(u, positive) < D(u, negative), in inference mode. Embeds only the rows the
  * triplets read and scores them in chunks, so its memory follows the triplets, not the library.
  */
-export async function pairwiseAccuracy(net: Network, matrix: FeatureMatrix, rowOf: Int32Array, triplets: Triplets, k: number, chunk = 8192): Promise<number> {
+export async function pairwiseAccuracy(
+  net: Network,
+  matrix: FeatureMatrix,
+  rowOf: Int32Array,
+  triplets: Triplets,
+  k: number,
+  chunk = 8192,
+): Promise<number> {
   // The distinct matrix rows the triplets read, compacted into a small matrix.
   const compact = new Map<number, number>();
   const n = triplets.pos.length;
-  for (let i = 0; i < n; i++) for (const r of [rowOf[triplets.pos[i]!]!, rowOf[triplets.neg[i]!]!]) if (!compact.has(r)) compact.set(r, compact.size);
+  for (let i = 0; i < n; i++)
+    for (const r of [rowOf[triplets.pos[i]!]!, rowOf[triplets.neg[i]!]!]) if (!compact.has(r)) compact.set(r, compact.size);
   const sub = new Float32Array(compact.size * matrix.width);
   for (const [r, c] of compact) sub.set(matrix.data.subarray(r * matrix.width, (r + 1) * matrix.width), c * matrix.width);
   const items = await embedRows(net, { data: sub, rows: compact.size, width: matrix.width });
