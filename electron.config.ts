@@ -25,6 +25,9 @@ export default defineConfig({
           'playback.worker': resolve(root, 'src-main/core/playback/playback.worker.ts'),
           'reader.worker': resolve(root, 'src-main/core/app/reader.worker.ts'),
         },
+        // Shared chunks beside the entries, not in chunks/: startWorker (core/jobs/worker-entry.ts) finds
+        // `<name>.worker.js` next to its own module, which lands in a shared chunk (the workers import it too).
+        output: { chunkFileNames: '[name]-[hash].js' },
       },
     },
   },
