@@ -42,6 +42,16 @@ function part(vectors: Float32Array, n: number, at: number, w: number): Float32A
   return out;
 }
 
+/** The mean and sd of every row's distances to the other songs (what the z-normalisation uses). */
+function moments(rows: Float32Array[]): { mean: number; sd: number } {
+  let s = 0;
+  let s2 = 0;
+  let c = 0;
+  rows.forEach((r, q) => r.forEach((v, i) => i !== q && ((s += v), (s2 += v * v), c++)));
+  const mean = s / c;
+  return { mean, sd: Math.sqrt(s2 / c - mean * mean) };
+}
+
 describe('the song metric of more like this', () => {
   it('drops learned terms for an index without a model', () => {
     expect(withoutLearned({ blend: [{ base: 'learnedD' }, { base: 'fluctuation' }], weight: 0.5 })).toEqual({
@@ -77,18 +87,10 @@ describe('the song metric of more like this', () => {
     });
     const a = only('descriptors');
     const b = only('fluctuation');
-    const z = (rows: Float32Array[]) => {
-      let s = 0;
-      let s2 = 0;
-      let c = 0;
-      rows.forEach((r, q) => r.forEach((v, i) => i !== q && ((s += v), (s2 += v * v), c++)));
-      const mean = s / c;
-      return { mean, sd: Math.sqrt(s2 / c - mean * mean) };
-    };
     const ra = Array.from({ length: n }, (_, q) => a.metricRow(q));
     const rb = Array.from({ length: n }, (_, q) => b.metricRow(q));
-    const za = z(ra);
-    const zb = z(rb);
+    const za = moments(ra);
+    const zb = moments(rb);
     for (const q of [3, 21]) {
       const row = blend.metricRow(q);
       for (let i = 0; i < n; i++)
@@ -103,20 +105,12 @@ describe('the song metric of more like this', () => {
     const learned = new SongSimilarity(index, vectors, { metric: MORE_LIKE_THIS.metric, hubness: 'none' });
     expect(learned.spec.metric).toEqual(MORE_LIKE_THIS.metric);
     const unlearned = new SongSimilarity(setup(n).index, vectors, { metric: UNLEARNED_SONG_METRIC, hubness: 'none' });
-    const z = (rows: Float32Array[]) => {
-      let s = 0;
-      let s2 = 0;
-      let c = 0;
-      rows.forEach((r, q) => r.forEach((v, i) => i !== q && ((s += v), (s2 += v * v), c++)));
-      const mean = s / c;
-      return { mean, sd: Math.sqrt(s2 / c - mean * mean) };
-    };
     const rd = Array.from({ length: n }, (_, q) =>
       Float32Array.from(index.scorer.score(Float32Array.from(index.scorer.item(q)))),
     );
     const ru = Array.from({ length: n }, (_, q) => unlearned.metricRow(q));
-    const zd = z(rd);
-    const zu = z(ru);
+    const zd = moments(rd);
+    const zu = moments(ru);
     expect(zd.sd).toBeGreaterThan(0);
     const w = (MORE_LIKE_THIS.metric as { weight: number }).weight;
     for (const q of [2, 19]) {
