@@ -29,7 +29,7 @@ export function listAlbums(db: Database, request: AlbumRequest): AlbumPage {
   const all =
     request.artist !== undefined
       ? albumsWhere(db, ` AND ${WHO} = @artist COLLATE NOCASE`, { artist: request.artist })
-      : untilChange(db, 'albums-all', () => albumsWhere(db, '', {}));
+      : untilChange(db, 'albums-all', () => albumsWhere(db, '', {}), 'tracks');
   const { total, offset, items } = searchPage(all, request, (a) => [a.title, a.artist]);
   return { total, offset, albums: items };
 }

@@ -28,21 +28,27 @@ const FIELDS = {
 
 /**
  * Every name of the field with its counts, by name in any case: one GROUP BY over the library, kept
- * until the database changes (untilChange), so paging and searching the list cost no pass over the
- * tracks. It holds one entry per distinct artist or genre, not per track.
+ * until the tracks change (untilChange, scope tracks: not at every commit of an analysis), so paging and
+ * searching the list cost no pass over the tracks. It holds one entry per distinct artist or genre, not
+ * per track.
  */
 function allGroups(db: Database, by: BrowseField): BrowseGroup[] {
-  return untilChange(db, `browse-groups-${by}`, () => {
-    const { source, name } = FIELDS[by];
-    return db
-      .prepare(
-        `SELECT MIN(${name}) AS name, COUNT(*) AS tracks, COUNT(DISTINCT album COLLATE NOCASE) AS albums, MIN(tracks.id) AS coverTrackId
+  return untilChange(
+    db,
+    `browse-groups-${by}`,
+    () => {
+      const { source, name } = FIELDS[by];
+      return db
+        .prepare(
+          `SELECT MIN(${name}) AS name, COUNT(*) AS tracks, COUNT(DISTINCT album COLLATE NOCASE) AS albums, MIN(tracks.id) AS coverTrackId
          FROM ${source} WHERE available = 1 AND ${name} IS NOT NULL AND ${name} <> ''
          GROUP BY ${name} COLLATE NOCASE
          ORDER BY ${name} COLLATE NOCASE`,
-      )
-      .all() as BrowseGroup[];
-  });
+        )
+        .all() as BrowseGroup[];
+    },
+    'tracks',
+  );
 }
 
 /**

@@ -77,6 +77,7 @@ function whereClause(db: Database, query: TrackQuery): { sql: string; params: un
       'format-pairs',
       () =>
         db.prepare('SELECT DISTINCT container, codec FROM tracks').all() as { container: string | null; codec: string | null }[],
+      'tracks',
     ).filter((p) => wanted.has(formatName(p.container ?? '', p.codec ?? '')));
     if (pairs.length === 0) parts.push('0');
     else {
@@ -164,7 +165,7 @@ export function getTracks(db: Database, ids: readonly number[]): TrackRow[] {
 
 /** The formats and genres present, with counts, for the filter controls (kept until the library changes). */
 export function trackFacets(db: Database): TrackFacets {
-  return untilChange(db, 'facets', () => computeFacets(db));
+  return untilChange(db, 'facets', () => computeFacets(db), 'tracks');
 }
 
 function computeFacets(db: Database): TrackFacets {

@@ -47,7 +47,7 @@ describe('openLibraryDatabase', () => {
   it('detects page-level corruption with quick_check', () => {
     const dir = tempDir();
     const db = openLibraryDatabase(dir);
-    const insert = db.prepare("INSERT INTO library_roots (path, added_at) VALUES (?, 0)");
+    const insert = db.prepare('INSERT INTO library_roots (path, added_at) VALUES (?, 0)');
     db.transaction(() => {
       for (let i = 0; i < 3000; i++) insert.run(`/music/${'x'.repeat(200)}/${i}`);
     })();
@@ -65,7 +65,7 @@ describe('openLibraryDatabase', () => {
     expect(fs.readdirSync(dir).some((f) => f.startsWith('library.db.corrupt-'))).toBe(true);
   });
 
-  it('a plain open of a file that is not a database fails with SQLite\'s error and leaves the file in place', () => {
+  it("a plain open of a file that is not a database fails with SQLite's error and leaves the file in place", () => {
     const dir = tempDir();
     const file = databasePath(dir);
     fs.writeFileSync(file, Buffer.from('this is not a database '.repeat(400)));
@@ -76,7 +76,7 @@ describe('openLibraryDatabase', () => {
   it('the full check (cadenza doctor) finds damage that a plain open does not', () => {
     const dir = tempDir();
     const db = openLibraryDatabase(dir);
-    const insert = db.prepare("INSERT INTO library_roots (path, added_at) VALUES (?, 0)");
+    const insert = db.prepare('INSERT INTO library_roots (path, added_at) VALUES (?, 0)');
     db.transaction(() => {
       for (let i = 0; i < 3000; i++) insert.run(`/music/${'y'.repeat(200)}/${i}`);
     })();
@@ -149,15 +149,40 @@ describe('migrations', () => {
     db.pragma('foreign_keys = ON');
     migrate(db, MIGRATIONS, 1);
     expect(schemaVersion(db)).toBe(1);
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
+    ).map((t) => t.name);
     expect(tables).toEqual(expect.arrayContaining(['library_roots', 'tracks', 'scan_failures']));
     const columns = (db.prepare('PRAGMA table_info(tracks)').all() as { name: string }[]).map((c) => c.name);
     expect(columns).toEqual(
-      expect.arrayContaining(['path', 'path_bytes', 'size', 'mtime_ms', 'duration', 'codec', 'container', 'sample_rate', 'channels',
-        'bitrate', 'title', 'artist', 'album', 'album_artist', 'track_no', 'disc_no', 'year', 'genres', 'moods', 'tags', 'available']),
+      expect.arrayContaining([
+        'path',
+        'path_bytes',
+        'size',
+        'mtime_ms',
+        'duration',
+        'codec',
+        'container',
+        'sample_rate',
+        'channels',
+        'bitrate',
+        'title',
+        'artist',
+        'album',
+        'album_artist',
+        'track_no',
+        'disc_no',
+        'year',
+        'genres',
+        'moods',
+        'tags',
+        'available',
+      ]),
     );
     db.prepare("INSERT INTO library_roots (id, path, added_at) VALUES (1, '/m', 0)").run();
-    const insert = db.prepare("INSERT INTO tracks (root_id, path, size, mtime_ms, added_at, updated_at) VALUES (?, ?, 1, 1, 0, 0)");
+    const insert = db.prepare(
+      'INSERT INTO tracks (root_id, path, size, mtime_ms, added_at, updated_at) VALUES (?, ?, 1, 1, 0, 0)',
+    );
     insert.run(1, '/m/a.mp3');
     expect(() => insert.run(1, '/m/a.mp3')).toThrow(/UNIQUE/);
     expect(() => insert.run(99, '/m/b.mp3')).toThrow(/FOREIGN KEY/);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/helpers/temp-dir.ts';
+import { openLibraryDatabase } from './open.ts';
 import { untilChange } from './until-change.ts';
 
 describe('untilChange', () => {
@@ -35,5 +36,36 @@ describe('untilChange', () => {
     other.close();
     db.close();
     second.close();
+  });
+
+  it('with the tracks scope, computes again after a change to the tracks, not after other commits', () => {
+    const dataDir = tempDir();
+    const db = openLibraryDatabase(dataDir);
+    const other = openLibraryDatabase(dataDir);
+    db.prepare("INSERT INTO library_roots (id, path, added_at) VALUES (1, '/m', 0)").run();
+    let computed = 0;
+    const count = () =>
+      untilChange(
+        db,
+        'tracks-count',
+        () => {
+          computed++;
+          return (db.prepare('SELECT COUNT(*) AS n FROM tracks').get() as { n: number }).n;
+        },
+        'tracks',
+      );
+    expect(count()).toBe(0);
+    // Commits that leave the tracks alone (here and from another connection) keep the value.
+    db.prepare("UPDATE library_roots SET path = '/music' WHERE id = 1").run();
+    other.prepare("UPDATE library_roots SET path = '/m2' WHERE id = 1").run();
+    expect(count()).toBe(0);
+    expect(computed).toBe(1);
+    other
+      .prepare("INSERT INTO tracks (root_id, path, size, mtime_ms, added_at, updated_at) VALUES (1, '/m/1.mp3', 1, 1, 0, 0)")
+      .run();
+    expect(count()).toBe(1);
+    expect(computed).toBe(2);
+    other.close();
+    db.close();
   });
 });

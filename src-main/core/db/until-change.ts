@@ -1,7 +1,8 @@
 /**
  * Whole-library aggregates (track counts, facet and format counts) kept until the database changes, so
  * a 100,000-track library pays for them once per change rather than on every page or refresh. A change
- * is any commit: by another connection (PRAGMA data_version moves) or by this one (total_changes() moves).
+ * is any commit: by another connection (PRAGMA data_version moves) or by this one (total_changes() moves);
+ * or, for values over the tracks alone, a change to the tracks table (its version, migration 0013).
  */
 import type { Database } from 'better-sqlite3';
 
@@ -15,11 +16,20 @@ export function databaseVersion(db: Database): string {
   return `${other}:${own}`;
 }
 
-/** `compute()`'s value for `key`, computed again only after the database changed. */
-export function untilChange<T>(db: Database, key: string, compute: () => T): T {
+/** Moves with every row of `tracks` inserted, changed or deleted, by any connection (migration 0013). */
+export function tracksVersion(db: Database): string {
+  return `tracks:${(db.prepare("SELECT version FROM table_versions WHERE name = 'tracks'").get() as { version: number }).version}`;
+}
+
+/**
+ * `compute()`'s value for `key`, computed again only after the database changed, or with the scope
+ * 'tracks' only after the tracks table changed (for values read from `tracks` and what its triggers keep,
+ * such as `track_genres`, and nothing else).
+ */
+export function untilChange<T>(db: Database, key: string, compute: () => T, scope: 'database' | 'tracks' = 'database'): T {
   let cache = caches.get(db);
   if (!cache) caches.set(db, (cache = new Map()));
-  const now = databaseVersion(db);
+  const now = scope === 'tracks' ? tracksVersion(db) : databaseVersion(db);
   const hit = cache.get(key);
   if (hit && hit.version === now) return hit.value as T;
   const value = compute();

@@ -13,7 +13,9 @@ describe('migration 0002 (features)', () => {
     db.pragma('foreign_keys = ON');
     migrate(db, MIGRATIONS, 1);
     db.prepare("INSERT INTO library_roots (id, path, added_at) VALUES (1, '/m', 0)").run();
-    db.prepare("INSERT INTO tracks (id, root_id, path, size, mtime_ms, added_at, updated_at) VALUES (1, 1, '/m/a.mp3', 10, 20, 0, 0)").run();
+    db.prepare(
+      "INSERT INTO tracks (id, root_id, path, size, mtime_ms, added_at, updated_at) VALUES (1, 1, '/m/a.mp3', 10, 20, 0, 0)",
+    ).run();
     migrate(db, MIGRATIONS, 2);
     expect(schemaVersion(db)).toBe(2);
     expect(db.prepare('SELECT path FROM tracks').all()).toEqual([{ path: '/m/a.mp3' }]);
@@ -27,9 +29,15 @@ describe('migration 0002 (features)', () => {
     expect(() => insert.run(1, features)).toThrow(/UNIQUE|PRIMARY KEY/);
     expect(() => insert.run(99, features)).toThrow(/FOREIGN KEY/);
     expect(() =>
-      db.prepare("INSERT INTO track_features (track_id, feature_version, source_size, source_mtime_ms, clip_start, clip_seconds, decoder, analysed_at) VALUES (1, 1, 1, 1, 0, 0, 'x', 0)").run(),
+      db
+        .prepare(
+          "INSERT INTO track_features (track_id, feature_version, source_size, source_mtime_ms, clip_start, clip_seconds, decoder, analysed_at) VALUES (1, 1, 1, 1, 0, 0, 'x', 0)",
+        )
+        .run(),
     ).toThrow(/NOT NULL/);
-    db.prepare("INSERT INTO analysis_failures (track_id, feature_version, source_size, source_mtime_ms, code, reason, failed_at) VALUES (1, 1, 10, 20, 'corrupt', 'bad', 0)").run();
+    db.prepare(
+      "INSERT INTO analysis_failures (track_id, feature_version, source_size, source_mtime_ms, code, reason, failed_at) VALUES (1, 1, 10, 20, 'corrupt', 'bad', 0)",
+    ).run();
     const blob = (db.prepare('SELECT features FROM track_features').get() as { features: Buffer }).features;
     expect(new Float32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4)[7559]).toBe(0.5);
 

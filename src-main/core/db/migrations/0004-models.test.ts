@@ -13,7 +13,9 @@ describe('migration 0004 (models)', () => {
     db.pragma('foreign_keys = ON');
     migrate(db, MIGRATIONS, 3);
     db.prepare("INSERT INTO library_roots (id, path, added_at) VALUES (1, '/m', 0)").run();
-    const track = db.prepare('INSERT INTO tracks (id, root_id, path, size, mtime_ms, added_at, updated_at) VALUES (?, 1, ?, 1, 1, 0, 0)');
+    const track = db.prepare(
+      'INSERT INTO tracks (id, root_id, path, size, mtime_ms, added_at, updated_at) VALUES (?, 1, ?, 1, 1, 0, 0)',
+    );
     track.run(1, '/m/a.mp3');
     track.run(2, '/m/b.mp3');
     migrate(db, MIGRATIONS, 4);

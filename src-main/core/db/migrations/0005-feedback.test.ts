@@ -13,7 +13,9 @@ describe('migration 0005 (feedback, playlists, model activations)', () => {
     db.pragma('foreign_keys = ON');
     migrate(db, MIGRATIONS, 4);
     db.prepare("INSERT INTO library_roots (id, path, added_at) VALUES (1, '/m', 0)").run();
-    const track = db.prepare('INSERT INTO tracks (id, root_id, path, size, mtime_ms, added_at, updated_at) VALUES (?, 1, ?, 1, 1, 0, 0)');
+    const track = db.prepare(
+      'INSERT INTO tracks (id, root_id, path, size, mtime_ms, added_at, updated_at) VALUES (?, 1, ?, 1, 1, 0, 0)',
+    );
     track.run(1, '/m/a.mp3');
     track.run(2, '/m/b.mp3');
     db.prepare(
@@ -23,16 +25,22 @@ describe('migration 0005 (feedback, playlists, model activations)', () => {
     migrate(db, MIGRATIONS, 5);
     expect(schemaVersion(db)).toBe(5);
     // The model active before the migration is the first entry of the activation log.
-    expect(db.prepare('SELECT model_id, activated_at FROM model_activations').all()).toEqual([{ model_id: 7, activated_at: 1234 }]);
+    expect(db.prepare('SELECT model_id, activated_at FROM model_activations').all()).toEqual([
+      { model_id: 7, activated_at: 1234 },
+    ]);
 
-    const event = db.prepare("INSERT INTO feedback_events (track_id, kind, position, topics, model_id, created_at) VALUES (?, ?, ?, '[1,4]', ?, 0)");
+    const event = db.prepare(
+      "INSERT INTO feedback_events (track_id, kind, position, topics, model_id, created_at) VALUES (?, ?, ?, '[1,4]', ?, 0)",
+    );
     event.run(1, 'like', null, 7);
     event.run(1, 'skip', 12.5, null);
     expect(() => event.run(1, 'shrug', null, null)).toThrow(/CHECK/);
     expect(() => event.run(99, 'like', null, null)).toThrow(/FOREIGN KEY/);
 
     db.prepare("INSERT INTO playlists (id, name, created_at, updated_at) VALUES (1, 'Evening', 0, 0)").run();
-    expect(() => db.prepare("INSERT INTO playlists (name, created_at, updated_at) VALUES ('Evening', 0, 0)").run()).toThrow(/UNIQUE/);
+    expect(() => db.prepare("INSERT INTO playlists (name, created_at, updated_at) VALUES ('Evening', 0, 0)").run()).toThrow(
+      /UNIQUE/,
+    );
     const entry = db.prepare('INSERT INTO playlist_tracks (playlist_id, position, track_id) VALUES (1, ?, ?)');
     entry.run(0, 1);
     entry.run(1, 2);

@@ -13,7 +13,9 @@ describe('migration 0006 (descriptors)', () => {
     db.pragma('foreign_keys = ON');
     migrate(db, MIGRATIONS, 5);
     db.prepare("INSERT INTO library_roots (id, path, added_at) VALUES (1, '/m', 0)").run();
-    db.prepare("INSERT INTO tracks (id, root_id, path, size, mtime_ms, added_at, updated_at) VALUES (1, 1, '/m/a.mp3', 1, 1, 0, 0)").run();
+    db.prepare(
+      "INSERT INTO tracks (id, root_id, path, size, mtime_ms, added_at, updated_at) VALUES (1, 1, '/m/a.mp3', 1, 1, 0, 0)",
+    ).run();
     db.prepare(
       `INSERT INTO track_features (track_id, feature_version, features, source_size, source_mtime_ms, clip_start, clip_seconds, decoder, analysed_at)
        VALUES (1, 1, x'00000000', 1, 1, 0, 30, 'mpg123', 0)`,
@@ -30,8 +32,13 @@ describe('migration 0006 (descriptors)', () => {
       descriptor_views: null,
     });
     const blob = Buffer.from(new Float32Array([1, 2, 3]).buffer);
-    db.prepare("UPDATE track_features SET feature_version = 2, descriptors = ?, descriptor_views = '[{\"start\":0,\"seconds\":30}]'").run(blob);
-    const row = db.prepare('SELECT descriptors, descriptor_views FROM track_features').get() as { descriptors: Buffer; descriptor_views: string };
+    db.prepare(
+      'UPDATE track_features SET feature_version = 2, descriptors = ?, descriptor_views = \'[{"start":0,"seconds":30}]\'',
+    ).run(blob);
+    const row = db.prepare('SELECT descriptors, descriptor_views FROM track_features').get() as {
+      descriptors: Buffer;
+      descriptor_views: string;
+    };
     expect(Array.from(new Float32Array(new Uint8Array(row.descriptors).buffer))).toEqual([1, 2, 3]);
     expect(JSON.parse(row.descriptor_views)).toEqual([{ start: 0, seconds: 30 }]);
     db.close();

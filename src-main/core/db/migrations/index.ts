@@ -11,6 +11,7 @@ import { migration0009 } from './0009-song-vectors.ts';
 import { migration0010 } from './0010-model-inputs.ts';
 import { migration0011 } from './0011-browse-artists.ts';
 import { migration0012 } from './0012-track-genres.ts';
+import { migration0013 } from './0013-tracks-version.ts';
 
 /** Every migration in order; versions are 1, 2, 3, … with no gaps. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0010,
   migration0011,
   migration0012,
+  migration0013,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
