@@ -12,7 +12,6 @@ import { requireFfmpeg } from '../fixtures/library/make-library.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { BIN, launchChromium, recordPageErrors, SHOTS, shot, startServe, stopServe } from './harness.ts';
 
-
 function cli(dataDir: string, ...args: string[]): string {
   const run = spawnSync(process.execPath, [BIN, ...args, '--data-dir', dataDir], {
     encoding: 'utf8',
@@ -22,8 +21,6 @@ function cli(dataDir: string, ...args: string[]): string {
   expect(run.status, `cadenza ${args.join(' ')}: ${run.stderr}`).toBe(0);
   return run.stdout;
 }
-
-
 
 /** A canvas as the page sees it (the node tsconfig has no DOM lib). */
 interface PageCanvas {
@@ -187,7 +184,8 @@ describe('recommendations in browser mode, end to end', () => {
         const near = await apiCall<{ tracks: { id: number }[] }>(page, 'tracks.moreLike', { trackIds: [row.id], n: 1 });
         const n = near.tracks[0]!.id;
         const at = before.indexOf(n);
-        const better = neighbour < 0 || (pool === rows ? at >= 0 && at < before.indexOf(neighbour) : at > 0 && at < before.indexOf(neighbour));
+        const better =
+          neighbour < 0 || (pool === rows ? at >= 0 && at < before.indexOf(neighbour) : at > 0 && at < before.indexOf(neighbour));
         if ((pool === rows ? at >= 0 : at > 0) && better) {
           liked = row.id;
           neighbour = n;
@@ -225,16 +223,18 @@ describe('recommendations in browser mode, end to end', () => {
 
     // Retrain from the feedback so far (a like, a dislike) in the background; the outcome is reported either way.
     await page.getByRole('button', { name: 'Retrain from feedback', exact: true }).click();
-    await expect.poll(() => page.getByRole('status').filter({ hasText: /model/i }).first().textContent(), { timeout: 120_000 }).toMatch(
-      /^(New model kept|Kept the current model): \S/,
-    );
+    await expect
+      .poll(() => page.getByRole('status').filter({ hasText: /model/i }).first().textContent(), { timeout: 120_000 })
+      .toMatch(/^(New model kept|Kept the current model): \S/);
     await shot(page, '16-retrained');
 
     // The map: one dot per embedded song on a canvas, coloured by topic, and the selection's ring.
     await page.getByRole('tab', { name: 'Map' }).click();
     const map = page.getByTestId('song-map');
     const info = await apiCall<{ active: { id: number; embedded: number } }>(page, 'model.info', null);
-    await expect.poll(() => map.getAttribute('data-drawn'), { timeout: 10_000 }).toBe(`${info.active.id}:${info.active.embedded}`);
+    await expect
+      .poll(() => map.getAttribute('data-drawn'), { timeout: 10_000 })
+      .toBe(`${info.active.id}:${info.active.embedded}`);
     // Read the pixels back: the dots (opaque pixels of the base canvas) and the overlay's white ring.
     const pixels = await map.locator('canvas').evaluateAll((canvases) =>
       (canvases as unknown as PageCanvas[]).map((c) => {
@@ -269,10 +269,37 @@ describe('recommendations in browser mode, end to end', () => {
     const nearby = page.getByRole('list', { name: 'Songs near the map cursor' }).getByRole('button');
     await expect.poll(() => nearby.count()).toBe(Math.min(8, info.active.embedded));
     await expect.poll(() => nearby.first().textContent()).toMatch(/^Play (?!track \d+$)\S/);
-    const nearName = (await nearby.first().textContent())!.replace(/^Play /, '').split(' by ')[0]!.trim();
+    const nearName = (await nearby.first().textContent())!
+      .replace(/^Play /, '')
+      .split(' by ')[0]!
+      .trim();
     await nearby.first().press('Enter');
     await expect.poll(() => nowPlaying.textContent()).toBe(nearName);
     await shot(page, '15b-map-keyboard');
+
+    // Endless play with the trained model: a queue of one track grows from the recommendations before
+    // it runs out, with songs like the one playing, none twice.
+    await page.getByRole('tab', { name: 'Library' }).click();
+    await page.getByRole('button', { name: 'Clear', exact: true }).click();
+    const queuedIds = () =>
+      queue.locator('li[data-track-id]').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-track-id'))));
+    await expect.poll(queuedIds).toEqual([]);
+    // Nothing left in the queue came from the last fill: its source line goes with it.
+    expect(await page.getByTestId('queue-source').count()).toBe(0);
+    await page.getByRole('button', { name: `Add ${likedName} to the queue`, exact: true }).click();
+    await expect.poll(queuedIds).toEqual([liked]);
+    await page.getByRole('button', { name: `Play ${likedName} from the queue`, exact: true }).click();
+    const endless = page.getByRole('button', { name: 'Endless play', exact: true });
+    await endless.click();
+    await expect
+      .poll(() => page.getByTestId('endless-source').textContent(), { timeout: 15_000 })
+      .toMatch(new RegExp(`^Endless: more like .*${likedName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    const grown = await queuedIds();
+    expect(grown.length).toBeGreaterThan(1);
+    expect(grown[0]).toBe(liked);
+    expect(new Set(grown).size).toBe(grown.length);
+    await shot(page, '17-endless');
+    await endless.click();
     expect(errors).toEqual([]);
   }, 480_000);
 });

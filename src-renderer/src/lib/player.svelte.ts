@@ -279,6 +279,7 @@ export class PlayerState {
     this.currentTime = 0;
     this.duration = 0;
     this.levelDb = null;
+    this.endlessNote = null;
     this.changed();
   }
 

@@ -118,6 +118,13 @@ export class RecommendState {
     return Object.keys(mix).length > 0 ? { mix } : {};
   }
 
+  /** The queue was cleared: nothing it holds came from a fill any more. */
+  queueCleared(): void {
+    this.source = null;
+    this.why = {};
+    this.lastMoreLike = null;
+  }
+
   /** Something else (a playlist) filled the queue: say so, and drop the explanations of the last fill. */
   queuedFrom(source: string): void {
     this.source = source;
