@@ -283,7 +283,8 @@ describe('the player in Chromium', () => {
       await expect.poll(() => page.getByRole('button', { name: 'Play', exact: true }).count(), { timeout: 15_000 }).toBe(1);
     });
     // Each part was scheduled at the sample where the one before ends (a late one would leave a gap).
-    for (const late of await lateJoins(PARTS)) expect(Math.abs(late), `a part started ${late.toFixed(3)} ms late`).toBeLessThan(0.05);
+    for (const late of await lateJoins(PARTS))
+      expect(Math.abs(late), `a part started ${late.toFixed(3)} ms late`).toBeLessThan(0.05);
     const loud = (x: number) => Math.abs(x) > 0.002;
     const first = samples.findIndex(loud);
     let last = samples.length - 1;
