@@ -60,33 +60,43 @@ function latestSays(db: Database, kinds: readonly FeedbackKind[], since = 0): La
     .all(since, ...kinds) as LatestSay[];
 }
 
-/** Each track's latest like or dislike decides: the liked and the disliked track ids, most recent first. */
-export function likedAndDisliked(db: Database, limit = 64): { liked: number[]; disliked: number[] } {
-  const rows = latestSays(db, ['like', 'dislike']);
-  const liked = rows.filter((r) => r.kind === 'like').map((r) => r.trackId);
-  const disliked = rows.filter((r) => r.kind === 'dislike').map((r) => r.trackId);
-  return { liked: liked.slice(0, limit), disliked };
-}
-
 /** A skip this early (seconds) says "not this", a later one only "not now". */
 export const EARLY_SKIP_SECONDS = 30;
 
 const isEarlySkip = (r: LatestSay) => r.kind === 'skip' && (r.position ?? 0) < EARLY_SKIP_SECONDS;
 
+/** What the listener's feedback says of tracks, most recent first (see listenerSays). */
+export interface ListenerSays {
+  /** Each track's latest like or dislike decides: liked (at most `limit`) and disliked track ids. */
+  liked: number[];
+  disliked: number[];
+  /** The taste evidence: explicit says and listening reactions, at most `limit` of each. */
+  positives: number[];
+  negatives: number[];
+}
+
 /**
- * What each track's listening says, most recent first: an explicit like or dislike (the latest one)
+ * What each track's feedback says, most recent first. An explicit like or dislike (the latest one)
  * decides; otherwise the latest listening reaction does — played to the end says "this", skipped in the
  * first 30 s "not this", and a later skip nothing (it also ends what an earlier early skip said: the
- * listener then heard the song for a while). At most `limit` positives and negatives.
+ * listener then heard the song for a while). The explicit says are read once for both readings.
  */
-export function tasteEvidence(db: Database, limit = 64): { positives: number[]; negatives: number[] } {
+export function listenerSays(db: Database, limit = 64): ListenerSays {
   const explicit = latestSays(db, ['like', 'dislike']);
   const said = new Set(explicit.map((r) => r.trackId));
   const listened = latestSays(db, ['complete', 'skip']).filter((r) => !said.has(r.trackId));
   const rows = [...explicit, ...listened].sort((a, b) => b.id - a.id);
   const positives = rows.filter((r) => r.kind === 'like' || r.kind === 'complete').map((r) => r.trackId);
   const negatives = rows.filter((r) => r.kind === 'dislike' || isEarlySkip(r)).map((r) => r.trackId);
-  return { positives: positives.slice(0, limit), negatives: negatives.slice(0, limit) };
+  return {
+    liked: explicit
+      .filter((r) => r.kind === 'like')
+      .map((r) => r.trackId)
+      .slice(0, limit),
+    disliked: explicit.filter((r) => r.kind === 'dislike').map((r) => r.trackId),
+    positives: positives.slice(0, limit),
+    negatives: negatives.slice(0, limit),
+  };
 }
 
 /** The last `window` distinct tracks started (play events), most recent first. */

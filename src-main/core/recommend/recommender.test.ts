@@ -9,7 +9,7 @@ import { embedUsers } from '../model/step.ts';
 import { syntheticDataset, writeSyntheticLibrary } from '../model/synthetic.ts';
 import { startTrainJob } from '../model/train-job.ts';
 import { distanceScorer } from './distance-kernel.ts';
-import { recordFeedback, tasteEvidence } from './feedback.ts';
+import { listenerSays, recordFeedback } from './feedback.ts';
 import { LearnedDistance } from './learned-distance.ts';
 import { distanceLayers, topicVector, userEmbedding } from './model-math.ts';
 import { moreLikeThis, normalizeName, RecommendIndex, topicQueue } from './recommender.ts';
@@ -295,12 +295,17 @@ describe('recommendations on a small trained model', () => {
     recordFeedback(db, { trackId: ids[4]!, kind: 'dislike' });
     recordFeedback(db, { trackId: ids[4]!, kind: 'like' });
     recordFeedback(db, { trackId: ids[5]!, kind: 'dislike' });
-    expect(tasteEvidence(db)).toEqual({ positives: [ids[4], ids[3]], negatives: [ids[5], ids[1]] });
+    expect(listenerSays(db)).toEqual({
+      liked: [ids[4]],
+      disliked: [ids[5]],
+      positives: [ids[4], ids[3]],
+      negatives: [ids[5], ids[1]],
+    });
     // A later late skip ends an early skip's "not this"; an explicit say outlasts any listening reaction.
     recordFeedback(db, { trackId: ids[1]!, kind: 'skip', position: 140 });
     recordFeedback(db, { trackId: ids[5]!, kind: 'complete', position: 200 });
     recordFeedback(db, { trackId: ids[4]!, kind: 'skip', position: 3 });
-    expect(tasteEvidence(db)).toEqual({ positives: [ids[4], ids[3]], negatives: [ids[5]] });
+    expect(listenerSays(db)).toEqual({ liked: [ids[4]], disliked: [ids[5]], positives: [ids[4], ids[3]], negatives: [ids[5]] });
     db.exec('DELETE FROM feedback_events');
     recordFeedback(db, { trackId: ids[1]!, kind: 'skip', position: 12 });
     recordFeedback(db, { trackId: ids[3]!, kind: 'complete', position: 30 });

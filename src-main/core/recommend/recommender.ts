@@ -7,7 +7,7 @@ import type { Database } from 'better-sqlite3';
 import { loadModel, type LoadedModel } from '../model/store.ts';
 import { blobToFloat32, currentTopicModel, trackTopics, type StoredTopicModel } from '../topics/library-topics.ts';
 import { distanceScorer, type DistanceScorer } from './distance-kernel.ts';
-import { likedAndDisliked, recentlyPlayed, sessionReactions, tasteEvidence } from './feedback.ts';
+import { listenerSays, recentlyPlayed, sessionReactions } from './feedback.ts';
 import { distanceLayers, topicVector, userEmbedding } from './model-math.ts';
 import { energyTable } from './energy.ts';
 import { orderWithinLimits, type MixLimits } from './mix-rules.ts';
@@ -419,7 +419,8 @@ export function mixContext(db: Database, index: RecommendIndex, rules: QueueRule
     const i = index.indexOf(id);
     if (i !== undefined) leaveOut(i);
   }
-  const { liked, disliked } = likedAndDisliked(db);
+  const says = listenerSays(db);
+  const { liked, disliked } = says;
   const anchors: FeedbackAnchor[] = [];
   for (const id of disliked) {
     const i = index.indexOf(id);
@@ -432,9 +433,8 @@ export function mixContext(db: Database, index: RecommendIndex, rules: QueueRule
   }
   let taste: TasteDirection | null = null;
   if (rules.useFeedback !== false) {
-    const evidence = tasteEvidence(db);
     const rows = (ids: number[]) => ids.map((id) => index.indexOf(id)).filter((i): i is number => i !== undefined);
-    taste = tasteDirection(index.scorer, rows(evidence.positives), rows(evidence.negatives));
+    taste = tasteDirection(index.scorer, rows(says.positives), rows(says.negatives));
     const anchored = new Set<number>();
     for (const [ids, sign] of [
       [liked.slice(0, 32), 1],
