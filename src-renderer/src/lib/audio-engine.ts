@@ -75,6 +75,8 @@ export class AudioEngine {
   private generation = 0;
   private volume = 0.8;
   decodeAhead = true;
+  /** A seek made while a play was still loading (no voice yet): where that play starts instead. */
+  private seekWhenStarted: number | null = null;
 
   constructor(
     private readonly element: HTMLAudioElement,
@@ -139,10 +141,13 @@ export class AudioEngine {
     const ctx = this.context();
     const generation = ++this.generation;
     this.stopAll();
+    this.seekWhenStarted = null;
     this.paused = false;
     await ctx.resume();
     const buffer = this.decodeAhead ? await this.decode(track) : null;
     if (generation !== this.generation) return; // a newer play, a pause or a stop came first
+    if (this.seekWhenStarted !== null) position = this.seekWhenStarted; // the listener sought while it loaded
+    this.seekWhenStarted = null;
     if (buffer) this.current = this.startDecoded(track, buffer, ctx.currentTime + 0.02, position);
     else await this.startElement(track, position);
     this.events.started(track, false);
@@ -197,7 +202,11 @@ export class AudioEngine {
 
   seek(seconds: number): void {
     const voice = this.current;
-    if (!voice) return;
+    if (!voice) {
+      // Still loading (a play decoding): the seek is kept for it, not lost.
+      if (!this.paused) this.seekWhenStarted = Math.max(0, seconds);
+      return;
+    }
     const to = Math.max(0, Math.min(seconds, this.duration || seconds));
     if (!voice.buffer) {
       this.element.currentTime = to;
