@@ -68,3 +68,20 @@ export function recordPageErrors(page: Page, errors: string[]): void {
 }
 
 export const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+
+/** A call from the page (it carries the session cookie), for reading what the test compares. */
+export async function apiCall<T>(page: Page, method: string, request: unknown): Promise<T> {
+  const result = await page.evaluate(
+    async ([m, r]) => {
+      const response = await fetch('/api/call', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ method: m, request: r }),
+      });
+      return (await response.json()) as { ok: boolean; value?: unknown; error?: string };
+    },
+    [method, request] as const,
+  );
+  if (!result.ok) throw new Error(result.error);
+  return result.value as T;
+}

@@ -2,7 +2,9 @@
 // (makeAnalysisLibrary's pieces and five noise tracks), tags imported and a model trained through the
 // CLI; then, in real Chromium against `cadenza serve`: "Path to…" on one row (nothing playing: it
 // becomes the start) and on another fills the queue with the path, and "Smooth order" reorders it,
-// keeping the first song and the songs; "Radio" queues songs like the first one.
+// keeping the first song and the songs; "Radio" queues songs like the first one. Then the blend basket
+// (more like one song, less like another), the artist and album pages' similar artists and albums and
+// their radios, and the map: the queue drawn on it, and a lasso whose songs are queued and saved.
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +13,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeAnalysisLibrary } from '../fixtures/analysis/make-analysis-library.ts';
 import { requireFfmpeg } from '../fixtures/library/make-library.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { BIN, launchChromium, recordPageErrors, SHOTS, shot, startServe, stopServe } from './harness.ts';
+import { MAP_RESOLUTION } from '../../src-main/api/types.ts';
+import { apiCall, BIN, launchChromium, recordPageErrors, SHOTS, shot, startServe, stopServe } from './harness.ts';
+
+/** A canvas as the page sees it (the node tsconfig has no DOM lib). */
+interface PageCanvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+}
 
 function cli(dataDir: string, ...args: string[]): string {
   const run = spawnSync(process.execPath, [BIN, ...args, '--data-dir', dataDir], {
@@ -35,7 +45,9 @@ describe('song path and smooth order in browser mode, end to end', () => {
       const file = path.join(lib.root, `noise-${colour}.mp3`);
       const made = spawnSync(requireFfmpeg(), [
         ...['-v', 'error', '-y', '-f', 'lavfi', '-i', `anoisesrc=c=${colour}:d=40:a=0.4:r=44100`],
-        ...['-metadata', `title=Noise ${colour}`, '-metadata', `artist=Noise Band ${i}`, '-b:a', '96k', file],
+        // Three artists with an album each (two, two and one songs): the similar artists and albums.
+        ...['-metadata', `title=Noise ${colour}`, '-metadata', `artist=Noise Band ${'AABBC'[i]}`],
+        ...['-metadata', `album=Static ${'AABBC'[i]}`, '-b:a', '96k', file],
       ]);
       expect(made.status, String(made.stderr)).toBe(0);
       return file;
@@ -116,6 +128,184 @@ describe('song path and smooth order in browser mode, end to end', () => {
     expect(radio.length).toBeGreaterThanOrEqual(5);
     expect(new Set(radio).size).toBe(radio.length);
     expect(await page.getByTestId('queue-source').textContent()).toMatch(/^Radio from /);
+    expect(errors).toEqual([]);
+  }, 180_000);
+
+  it('the blend basket queues a blend; artist and album pages list similar ones and start radios; the map draws the queue and a lasso queues and saves its songs', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors: string[] = [];
+    recordPageErrors(page, errors);
+    await page.goto(server.url);
+    const status = page.getByTestId('mix-status');
+    const queue = page.getByRole('list', { name: 'Queued tracks' });
+    const queued = () => queue.locator('li').evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-track-id'))));
+    const source = page.getByTestId('queue-source');
+    const rows = (
+      await apiCall<{ tracks: { id: number; title: string | null; path: string }[] }>(page, 'tracks.list', {
+        offset: 0,
+        limit: 500,
+      })
+    ).tracks;
+    const idOf = (name: string) => rows.find((r) => (r.title ?? path.basename(r.path)) === name)!.id;
+    const noiseIds = new Set(rows.filter((r) => r.title?.startsWith('Noise')).map((r) => r.id));
+
+    // The blend basket: more like a tone piece, less like a noise; a chip comes out again.
+    await expect
+      .poll(() => page.getByRole('button', { name: /^Blend more like / }).count(), { timeout: 30_000 })
+      .toBeGreaterThanOrEqual(8);
+    await page.getByRole('button', { name: 'Blend more like piece.flac', exact: true }).click();
+    await page.getByRole('button', { name: 'Blend less like Noise white', exact: true }).click();
+    await page.getByRole('button', { name: 'Blend less like Noise pink', exact: true }).click();
+    const basket = page.getByTestId('blend-basket');
+    await expect.poll(() => basket.textContent()).toMatch(/More like:\s*piece\.flac\s*Less like:\s*Noise white\s*Noise pink/);
+    expect(
+      await page.getByRole('button', { name: 'Blend less like Noise white', exact: true }).getAttribute('aria-pressed'),
+    ).toBe('true');
+    await page.getByRole('button', { name: 'Take Noise pink out of the blend' }).click();
+    await expect.poll(() => basket.textContent()).not.toContain('Noise pink');
+    await page.getByRole('button', { name: 'Queue blend' }).click();
+    await expect
+      .poll(() => status.textContent(), { timeout: 30_000 })
+      .toMatch(/^Blend: more like piece\.flac, less like Noise white: \d+ songs queued\.$/);
+    expect(await source.textContent()).toBe('Blend: more like piece.flac, less like Noise white');
+    const blended = await queued();
+    expect(blended.length).toBeGreaterThanOrEqual(5);
+    expect(blended).not.toContain(idOf('piece.flac'));
+    expect(blended).not.toContain(idOf('Noise white'));
+    // Away from the subtracted noise: the other noises rank no earlier than in a plain "more like" of the same candidates.
+    const plain = await apiCall<{ tracks: { id: number }[] }>(page, 'tracks.moreLike', {
+      trackIds: [idOf('piece.flac')],
+      n: 20,
+      exclude: [idOf('Noise white')],
+    });
+    const meanNoiseRank = (ids: number[]) => {
+      const ranks = ids.flatMap((id, k) => (noiseIds.has(id) ? [k] : []));
+      return ranks.reduce((a, b) => a + b, 0) / ranks.length;
+    };
+    expect(meanNoiseRank(blended)).toBeGreaterThanOrEqual(meanNoiseRank(plain.tracks.map((t) => t.id)));
+    await shot(page, '42-blend-basket');
+    await page.getByRole('button', { name: 'Clear blend' }).click();
+    await expect.poll(() => basket.count()).toBe(0);
+
+    // An artist's page: the artists like them (the other two noise bands), one opens, and its radio.
+    await page.getByRole('tab', { name: 'Artists' }).click();
+    await page.getByRole('button', { name: 'Open Noise Band A', exact: true }).click();
+    const likeA = page.getByRole('list', { name: 'Artists like Noise Band A' }).getByRole('button');
+    await expect.poll(() => likeA.count(), { timeout: 15_000 }).toBe(2);
+    const similarNames = await likeA.evaluateAll((buttons) =>
+      buttons.map((b) => b.getAttribute('aria-label')!.replace(/^Open /, '')),
+    );
+    expect(new Set(similarNames)).toEqual(new Set(['Noise Band B', 'Noise Band C']));
+    await likeA.first().click();
+    await expect.poll(() => page.locator('.browse h2').textContent()).toBe(similarNames[0]);
+    await page.getByRole('button', { name: `Radio from ${similarNames[0]}`, exact: true }).click();
+    await expect
+      .poll(() => status.textContent(), { timeout: 30_000 })
+      .toMatch(new RegExp(`^Radio from “${similarNames[0]}”: \\d+ songs queued\\.$`));
+    expect(await source.textContent()).toBe(`Radio from ${similarNames[0]}`);
+    const artistRadio = await queued();
+    expect(artistRadio.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(artistRadio).size).toBe(artistRadio.length);
+    await shot(page, '43-similar-artists');
+
+    // An album's page: the albums like it, one opens, and its radio.
+    await page.getByRole('tab', { name: 'Albums' }).click();
+    await page.getByRole('button', { name: 'Static A by Noise Band A', exact: true }).click();
+    const likeStatic = page.getByRole('list', { name: 'Albums like Static A' }).getByRole('button');
+    await expect.poll(() => likeStatic.count(), { timeout: 15_000 }).toBe(2);
+    expect((await likeStatic.allTextContents()).map((t) => t.split(' — ')[0]!.trim()).sort()).toEqual(['Static B', 'Static C']);
+    await likeStatic.first().click();
+    await expect.poll(() => page.locator('.albums h2').textContent()).toMatch(/^Static [BC]$/);
+    const album = (await page.locator('.albums h2').textContent())!;
+    await page.getByRole('button', { name: 'Radio from this album', exact: true }).click();
+    await expect
+      .poll(() => status.textContent(), { timeout: 30_000 })
+      .toMatch(new RegExp(`^Radio from “${album}”: \\d+ songs queued\\.$`));
+    const albumRadio = await queued();
+    expect(albumRadio.length).toBeGreaterThanOrEqual(3);
+
+    // The map draws the queue (every queued song is embedded) as a yellow line.
+    await page.getByRole('tab', { name: 'Map' }).click();
+    const map = page.getByTestId('song-map');
+    const info = await apiCall<{ active: { id: number; embedded: number } }>(page, 'model.info', null);
+    await expect
+      .poll(() => map.getAttribute('data-drawn'), { timeout: 10_000 })
+      .toBe(`${info.active.id}:${info.active.embedded}`);
+    await expect.poll(() => map.getAttribute('data-queue-drawn')).toBe(String(albumRadio.length));
+    const yellow = await map
+      .locator('canvas')
+      .nth(1)
+      .evaluate((c) => {
+        const canvas = c as unknown as PageCanvas;
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let n = 0;
+        for (let p = 0; p < data.length; p += 4)
+          if (data[p]! > 230 && data[p + 1]! > 190 && data[p + 2]! < 120 && data[p + 3]! > 200) n++;
+        return n;
+      });
+    expect(yellow).toBeGreaterThan(20);
+
+    // A lasso round the whole map holds every song; one round its left half, the songs left of its edge.
+    // The box is read for each drag: a click below (Clear lasso) may scroll the map's panel.
+    const drag = async (points: [number, number][]) => {
+      await map.scrollIntoViewIfNeeded();
+      const box = (await map.boundingBox())!;
+      await page.mouse.move(box.x + points[0]![0] * box.width, box.y + points[0]![1] * box.height);
+      await page.mouse.down();
+      for (const [fx, fy] of points.slice(1))
+        await page.mouse.move(box.x + fx * box.width, box.y + fy * box.height, { steps: 8 });
+      await page.mouse.up();
+    };
+    await drag([
+      [0.005, 0.005],
+      [0.995, 0.005],
+      [0.995, 0.995],
+      [0.005, 0.995],
+    ]);
+    const count = page.getByTestId('lasso-count');
+    await expect.poll(() => count.textContent()).toBe(`${info.active.embedded} songs in the lasso`);
+    await page.getByRole('button', { name: 'Clear lasso' }).click();
+    await expect.poll(() => count.count()).toBe(0);
+    await drag([
+      [0.005, 0.005],
+      [0.5, 0.005],
+      [0.5, 0.995],
+      [0.005, 0.995],
+    ]);
+    await shot(page, '44-map-lasso');
+    await expect.poll(() => count.textContent()).toMatch(/^\d+ songs? in the lasso$/);
+    const inLasso = Number((await count.textContent())!.split(' ')[0]);
+    // The map's own coordinates: no topic is selected, so screen x = 20 + x / (R − 1) · 460 of 500 pixels.
+    const points = await apiCall<{ ids: number[]; xy: number[] }>(page, 'model.map', {});
+    const edge = ((0.5 * 500 - 20) / 460) * (MAP_RESOLUTION - 1);
+    const left = points.ids.filter((_, i) => points.xy[2 * i]! < edge - 20);
+    const right = points.ids.filter((_, i) => points.xy[2 * i]! > edge + 20);
+    expect(left.length).toBeGreaterThan(0);
+    expect(right.length).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Queue them', exact: true }).click();
+    await expect
+      .poll(() => page.getByTestId('lasso-status').textContent(), { timeout: 30_000 })
+      .toMatch(new RegExp(`^Queued ${inLasso} songs from the map( in smooth order)?\\.$`));
+    expect(await source.textContent()).toBe(`Map selection (${inLasso} songs)`);
+    const lassoed = await queued();
+    expect(lassoed.length).toBe(inLasso);
+    for (const id of left) expect(lassoed).toContain(id);
+    for (const id of right) expect(lassoed).not.toContain(id);
+    // Saved as a playlist under a name; the same name again asks before it replaces.
+    const lassoGroup = page.getByRole('group', { name: 'Lasso selection' });
+    await lassoGroup.getByLabel('Playlist name').fill('Left of the map');
+    await lassoGroup.getByRole('button', { name: 'Save as playlist', exact: true }).click();
+    await expect
+      .poll(() => page.getByTestId('lasso-status').textContent())
+      .toBe(`Saved playlist “Left of the map” (${inLasso} ${inLasso === 1 ? 'track' : 'tracks'})`);
+    const saved = await apiCall<{ playlists: { id: number; name: string; tracks: number }[] }>(page, 'playlists.list', null);
+    const playlist = saved.playlists.find((p) => p.name === 'Left of the map')!;
+    expect(playlist.tracks).toBe(inLasso);
+    expect((await apiCall<{ trackIds: number[] }>(page, 'playlists.get', { id: playlist.id })).trackIds).toEqual(lassoed);
+    await lassoGroup.getByLabel('Playlist name').fill('Left of the map');
+    await lassoGroup.getByRole('button', { name: 'Save as playlist', exact: true }).click();
+    await lassoGroup.getByRole('button', { name: 'Replace it', exact: true }).click();
+    await expect.poll(() => page.getByTestId('lasso-status').textContent()).toMatch(/^Replaced playlist “Left of the map”/);
     expect(errors).toEqual([]);
   }, 180_000);
 });

@@ -5,12 +5,12 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeAnalysisLibrary } from '../fixtures/analysis/make-analysis-library.ts';
 import { requireFfmpeg } from '../fixtures/library/make-library.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { BIN, launchChromium, recordPageErrors, SHOTS, shot, startServe, stopServe } from './harness.ts';
+import { apiCall, BIN, launchChromium, recordPageErrors, SHOTS, shot, startServe, stopServe } from './harness.ts';
 
 function cli(dataDir: string, ...args: string[]): string {
   const run = spawnSync(process.execPath, [BIN, ...args, '--data-dir', dataDir], {
@@ -27,23 +27,6 @@ interface PageCanvas {
   width: number;
   height: number;
   getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
-}
-
-/** A call from the page (it carries the session cookie), for reading what the test compares. */
-async function apiCall<T>(page: Page, method: string, request: unknown): Promise<T> {
-  const result = await page.evaluate(
-    async ([m, r]) => {
-      const response = await fetch('/api/call', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ method: m, request: r }),
-      });
-      return (await response.json()) as { ok: boolean; value?: unknown; error?: string };
-    },
-    [method, request] as const,
-  );
-  if (!result.ok) throw new Error(result.error);
-  return result.value as T;
 }
 
 describe('recommendations in browser mode, end to end', () => {

@@ -46,4 +46,20 @@ describe('PointGrid', () => {
     expect(tie.nearestK(0, 0, 5)).toEqual([1, 0, 2]);
     expect(new PointGrid(new Float32Array(0), new Float32Array(0), 50, 50, 10).nearestK(1, 1, 3)).toEqual([]);
   });
+
+  it('inPolygon (the map lasso) finds exactly the points inside a rectangle, a concave L and a triangle', () => {
+    const brute = (keep: (x: number, y: number) => boolean) => Array.from(xs.keys()).filter((i) => keep(xs[i]!, ys[i]!));
+    // A rectangle that runs off the map on the left (cells are clamped, points there still count).
+    expect(grid.inPolygon([-40, 280, 115, 280, 115, 330, -40, 330])).toEqual(
+      brute((x, y) => x > -40 && x < 115 && y > 280 && y < 330),
+    );
+    // An L: the union of two rectangles, drawn as one concave outline.
+    const l = [50, 50, 250, 50, 250, 120, 120, 120, 120, 400, 50, 400];
+    const inL = brute((x, y) => (x > 50 && x < 250 && y > 50 && y < 120) || (x > 50 && x < 120 && y > 50 && y < 400));
+    expect(inL.length).toBeGreaterThan(100);
+    expect(grid.inPolygon(l)).toEqual(inL);
+    // A triangle below the line y = x inside the box 200..480 (vertices not on any point).
+    expect(grid.inPolygon([200.5, 200.5, 480.5, 200.5, 480.5, 480.5])).toEqual(brute((x, y) => x < 480.5 && y > 200.5 && y < x));
+    expect(grid.inPolygon([1, 1, 400, 400])).toEqual([]); // a line is not a region
+  });
 });

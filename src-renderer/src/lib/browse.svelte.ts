@@ -1,13 +1,16 @@
 import type { CadenzaApi } from '../../../src-main/api/contract.ts';
-import type { AlbumSummary, BrowseField, BrowseGroup, TrackRow } from '../../../src-main/api/types.ts';
+import type { AlbumSummary, BrowseField, BrowseGroup, SimilarGroup, TrackRow } from '../../../src-main/api/types.ts';
 import { PagedList } from './paged-list.svelte.ts';
 
 /** Names shown per page of the list. */
 const PAGE = 200;
+/** Similar artists shown on an artist's page. */
+const SIMILAR = 8;
 
 /**
  * Browsing by artist or by genre (one class, `by` says which): the paged list of names, and the open
- * name's tracks (the first 2,000, with the total) and, for an artist, their albums.
+ * name's tracks (the first 2,000, with the total) and, for an artist, their albums and the artists
+ * whose songs sound nearest to theirs (by the model: none before one is trained).
  */
 export class BrowseState {
   readonly list: PagedList<BrowseGroup>;
@@ -16,6 +19,10 @@ export class BrowseState {
   /** How many tracks the open name has (more than `tracks` holds past 2,000). */
   trackTotal = $state(0);
   albums = $state.raw<AlbumSummary[]>([]);
+  /** For an artist: the artists like them, nearest first. */
+  similar = $state.raw<SimilarGroup[]>([]);
+  /** Why there are no similar artists (no model yet, the artist's songs not embedded). */
+  similarNote = $state<string | null>(null);
   error = $state<string | null>(null);
 
   constructor(
@@ -37,10 +44,14 @@ export class BrowseState {
     this.tracks = [];
     this.trackTotal = 0;
     this.albums = [];
+    this.similar = [];
+    this.similarNote = null;
     if (!group) return;
-    const [tracks, albums] = await Promise.all([
+    const artist = this.by === 'artist';
+    const [tracks, albums, similar] = await Promise.all([
       this.api.call('browse.tracks', { by: this.by, name: group.name }),
-      this.by === 'artist' ? this.api.call('albums.list', { offset: 0, limit: 500, artist: group.name }) : null,
+      artist ? this.api.call('albums.list', { offset: 0, limit: 500, artist: group.name }) : null,
+      artist ? this.api.call('tracks.similarGroups', { kind: 'artist', name: group.name, n: SIMILAR }) : null,
     ]);
     if (this.open !== group) return;
     if (!tracks.ok) {
@@ -51,5 +62,21 @@ export class BrowseState {
     this.trackTotal = tracks.value.total;
     if (albums?.ok) this.albums = albums.value.albums;
     else if (albums) this.error = albums.error;
+    // No similar artists is not an error on this page: say why beside the heading.
+    if (similar?.ok) this.similar = similar.value.groups;
+    else if (similar) this.similarNote = similar.error;
+  }
+
+  /** Opens a name met elsewhere (a similar artist): its counts from the list, found by an exact match. */
+  async showByName(name: string): Promise<void> {
+    const result = await this.api.call('browse.groups', { by: this.by, offset: 0, limit: 100, search: name });
+    if (!result.ok) {
+      this.error = result.error;
+      return;
+    }
+    const key = name.toLocaleLowerCase();
+    const group = result.value.groups.find((g) => g.name.toLocaleLowerCase() === key);
+    if (group) await this.show(group);
+    else this.error = `“${name}” is not in the ${this.by} list (its songs may be tagged with an album artist).`;
   }
 }

@@ -1,5 +1,5 @@
 import type { CadenzaApi } from '../../../src-main/api/contract.ts';
-import type { MixOptions, TrackRow } from '../../../src-main/api/types.ts';
+import type { MixOptions, RadioSeedRequest, TrackRow } from '../../../src-main/api/types.ts';
 import { trackName } from './format.ts';
 import type { PlayerState } from './player.svelte.ts';
 import type { RecommendState } from './recommend.svelte.ts';
@@ -10,11 +10,18 @@ export type EnergyChoice = 'any' | 'calmer' | 'energetic' | 'rising' | 'falling'
 /** Songs in a path the UI asks for (the two ends included). */
 export const PATH_SONGS = 12;
 
+/** Songs a blend basket holds on each side (the API takes 100; a basket is a handful). */
+export const BLEND_SIDE_MAX = 20;
+
+/** One side of the blend basket: more like these, or less like these. */
+export type BlendSide = 'like' | 'unlike';
+
 /**
  * The issue-16 mixes as the UI drives them: "Path to…" on a track (from the playing song, or from a
  * song picked first when nothing plays) fills the queue with a song path; "Smooth order" reorders
  * what is queued after the current song into a smooth walk that continues from it; "Radio" queues a
- * radio's next songs from the playing song.
+ * radio's next songs from the playing song (or from an artist or album page); the blend basket
+ * ("more like these, less like those") queues a blend with subtraction.
  */
 export class MixesState {
   /** The start picked for a path while nothing plays (the next "Path to…" ends it). */
@@ -26,6 +33,9 @@ export class MixesState {
   energy = $state<EnergyChoice>('any');
   /** At most one song per artist in the queue. */
   onePerArtist = $state(false);
+  /** The blend basket: songs to move towards, and songs to move away from. */
+  blendLike = $state.raw<TrackRow[]>([]);
+  blendUnlike = $state.raw<TrackRow[]>([]);
 
   constructor(
     private readonly api: CadenzaApi,
@@ -95,18 +105,22 @@ export class MixesState {
   /** When this window's listening session began: the radio does not repeat what was started since. */
   private readonly sessionSince = Date.now();
 
-  /** A radio from the playing song (or the first queued one): its next songs after the current one. */
-  async radio(): Promise<void> {
-    const seed = this.player.current ?? this.player.queue[0];
-    if (!seed) {
+  /**
+   * A radio's next songs after the current one: from `from` (an artist's or album's page), else from
+   * the playing song (or the first queued one, which then leads the queue).
+   */
+  async radio(from?: { seed: RadioSeedRequest; label: string }): Promise<void> {
+    const seedTrack = from ? null : (this.player.current ?? this.player.queue[0]);
+    if (!from && !seedTrack) {
       this.error = 'Play or queue a song to start a radio from it.';
       return;
     }
+    const label = from ? from.label : trackName(seedTrack!);
     this.busy = true;
     try {
       const queued = this.player.queue.slice(0, this.player.index + 1).map((t) => t.id);
       const result = await this.api.call('queue.radio', {
-        seed: { trackIds: [seed.id] },
+        seed: from ? from.seed : { trackIds: [seedTrack!.id] },
         n: 20,
         sessionSince: this.sessionSince,
         ...(queued.length ? { exclude: queued } : {}),
@@ -117,10 +131,61 @@ export class MixesState {
         return;
       }
       const rows = result.value.tracks.map(({ why: _why, distance: _distance, ...row }) => row);
-      this.player.replaceUpcoming(this.player.current ? rows : [seed, ...rows]);
-      this.rec.queuedFrom(`Radio from ${trackName(seed)}`);
+      this.player.replaceUpcoming(this.player.current || !seedTrack ? rows : [seedTrack, ...rows]);
+      this.rec.queuedFrom(`Radio from ${label}`);
       this.error = null;
-      this.message = `Radio from “${trackName(seed)}”: ${rows.length} songs queued.`;
+      this.message = `Radio from “${label}”: ${rows.length} songs queued.`;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Puts a song on one side of the blend basket (off the other side: the latest choice decides). */
+  addToBlend(row: TrackRow, side: BlendSide): void {
+    const like = this.blendLike.filter((t) => t.id !== row.id);
+    const unlike = this.blendUnlike.filter((t) => t.id !== row.id);
+    const target = side === 'like' ? like : unlike;
+    if (target.length >= BLEND_SIDE_MAX) {
+      this.error = `A blend holds at most ${BLEND_SIDE_MAX} songs on each side.`;
+      return;
+    }
+    target.push(row);
+    this.blendLike = like;
+    this.blendUnlike = unlike;
+    this.error = null;
+  }
+
+  removeFromBlend(id: number): void {
+    this.blendLike = this.blendLike.filter((t) => t.id !== id);
+    this.blendUnlike = this.blendUnlike.filter((t) => t.id !== id);
+  }
+
+  clearBlend(): void {
+    this.blendLike = [];
+    this.blendUnlike = [];
+  }
+
+  /** Queues the basket's blend after the current song: more like its "like" songs, less like its "unlike" ones. */
+  async queueBlend(): Promise<void> {
+    if (this.blendLike.length === 0) {
+      this.error = 'Add a song to “more like” first: a blend moves away from songs only towards others.';
+      return;
+    }
+    const names = (rows: TrackRow[]) => rows.map((t) => trackName(t)).join(', ');
+    const source = `Blend: more like ${names(this.blendLike)}${this.blendUnlike.length ? `, less like ${names(this.blendUnlike)}` : ''}`;
+    this.busy = true;
+    try {
+      await this.rec.blend(
+        this.blendLike.map((t) => t.id),
+        this.blendUnlike.map((t) => t.id),
+        source,
+      );
+      if (this.rec.error) {
+        this.error = this.rec.error;
+        return;
+      }
+      this.error = null;
+      this.message = `${source}: ${this.player.queue.length - this.player.index - 1} songs queued.`;
     } finally {
       this.busy = false;
     }

@@ -32,6 +32,11 @@ export class PlaylistsState {
   async saveQueue(name: string, replace = false): Promise<SaveOutcome> {
     const trackIds = this.player.queue.map((t) => t.id);
     if (trackIds.length === 0) return { status: 'error', message: 'The queue is empty.' };
+    return this.saveTracks(name, trackIds, replace);
+  }
+
+  /** Saves tracks (the queue, a lasso on the map) under `name`; an existing name is only replaced with `replace`. */
+  async saveTracks(name: string, trackIds: number[], replace = false): Promise<SaveOutcome> {
     const result = await this.api.call('playlists.save', { name, trackIds, ...(replace ? { replace: true } : {}) });
     if (!result.ok) return { status: 'error', message: result.error };
     if (result.value.status === 'exists') return { status: 'exists', message: result.value.message };

@@ -74,6 +74,33 @@ export class PointGrid {
     return found.slice(0, k).map((f) => f.i);
   }
 
+  /**
+   * The points inside a closed polygon (`polygon`: x0, y0, x1, y1, …; the last vertex joins the first),
+   * by the even-odd rule, in index order: only the cells under the polygon's bounding box are visited.
+   */
+  inPolygon(polygon: ArrayLike<number>): number[] {
+    const n = Math.floor(polygon.length / 2);
+    if (n < 3) return [];
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    for (let v = 0; v < n; v++) {
+      x0 = Math.min(x0, polygon[2 * v]!);
+      x1 = Math.max(x1, polygon[2 * v]!);
+      y0 = Math.min(y0, polygon[2 * v + 1]!);
+      y1 = Math.max(y1, polygon[2 * v + 1]!);
+    }
+    const inside: number[] = [];
+    this.visit(x0, y0, x1, y1, (i) => {
+      const x = this.xs[i]!;
+      const y = this.ys[i]!;
+      if (x < x0 || x > x1 || y < y0 || y > y1) return;
+      if (insidePolygon(polygon, n, x, y)) inside.push(i);
+    });
+    return inside.sort((a, b) => a - b);
+  }
+
   private visit(x0: number, y0: number, x1: number, y1: number, each: (i: number) => void): void {
     const gx0 = this.clampColumn(Math.floor(x0 / this.cell));
     const gx1 = this.clampColumn(Math.floor(x1 / this.cell));
@@ -98,4 +125,17 @@ export class PointGrid {
   private clampRow(r: number): number {
     return Math.max(0, Math.min(this.rows - 1, r));
   }
+}
+
+/** Even-odd ray casting: does a ray from (x, y) towards +x cross the polygon's edges an odd number of times? */
+export function insidePolygon(polygon: ArrayLike<number>, n: number, x: number, y: number): boolean {
+  let inside = false;
+  for (let a = 0, b = n - 1; a < n; b = a++) {
+    const ax = polygon[2 * a]!;
+    const ay = polygon[2 * a + 1]!;
+    const bx = polygon[2 * b]!;
+    const by = polygon[2 * b + 1]!;
+    if (ay > y !== by > y && x < ((bx - ax) * (y - ay)) / (by - ay) + ax) inside = !inside;
+  }
+  return inside;
 }

@@ -39,7 +39,8 @@ export class RecommendState {
   retrainResult = $state<RetrainSummary | null>(null);
   error = $state<string | null>(null);
   busy = $state(false);
-  private lastMoreLike: number | null = null;
+  /** The seeds of the last "more like this" or blend, asked again when a control changes. */
+  private lastSeeds: { like: number[]; unlike: number[]; source: string } | null = null;
   private fillRequest = 0;
   /** The mix controls in force (energy, tempo, caps: MixesState), applied to every fill. */
   mixOptions: () => MixOptions = () => ({});
@@ -73,7 +74,7 @@ export class RecommendState {
     return this.refresh();
   }
 
-  /** Fills the queue after the current track from the topic selection (or the last "more like this"). */
+  /** Fills the queue after the current track from the topic selection (or the last "more like this" or blend). */
   async refresh(): Promise<void> {
     if (this.topics.length > 0) {
       const played = this.player.queue.slice(0, this.player.index + 1).map((t) => t.id);
@@ -90,23 +91,32 @@ export class RecommendState {
           ...this.mixField(),
         }),
       );
-    } else if (this.lastMoreLike !== null) await this.moreLike(this.lastMoreLike);
+    } else if (this.lastSeeds) await this.blend(this.lastSeeds.like, this.lastSeeds.unlike, this.lastSeeds.source);
   }
 
   async moreLike(track: TrackRow | number): Promise<void> {
     const id = typeof track === 'number' ? track : track.id;
     const seed = typeof track === 'number' ? null : track;
-    this.lastMoreLike = id;
     const known = seed ?? this.player.queue.find((t) => t.id === id) ?? (await this.trackRows([id]))[0];
-    const name = known ? trackName(known) : `track ${id}`;
+    await this.blend([id], [], `More like ${known ? trackName(known) : `track ${id}`}`);
+  }
+
+  /**
+   * A blend with subtraction: the songs nearest to the `like` seeds and away from the `unlike` ones,
+   * with the adventurous setting as its temperature; a later refresh (a mix control) asks again.
+   */
+  async blend(like: number[], unlike: number[], source: string): Promise<void> {
+    this.lastSeeds = { like: [...like], unlike: [...unlike], source };
     const played = this.player.queue
       .slice(0, this.player.index + 1)
       .map((t) => t.id)
-      .filter((t) => t !== id);
-    await this.fill(`More like ${name}`, () =>
+      .filter((t) => !like.includes(t) && !unlike.includes(t));
+    await this.fill(source, () =>
       this.api.call('tracks.moreLike', {
-        trackIds: [id],
+        trackIds: [...like],
         n: 20,
+        ...(unlike.length ? { unlike: [...unlike] } : {}),
+        ...(this.adventurous > 0 ? { adventurous: this.adventurous } : {}),
         ...(played.length ? { exclude: played } : {}),
         ...this.mixField(),
       }),
@@ -122,14 +132,14 @@ export class RecommendState {
   queueCleared(): void {
     this.source = null;
     this.why = {};
-    this.lastMoreLike = null;
+    this.lastSeeds = null;
   }
 
   /** Something else (a playlist) filled the queue: say so, and drop the explanations of the last fill. */
   queuedFrom(source: string): void {
     this.source = source;
     this.why = {};
-    this.lastMoreLike = null;
+    this.lastSeeds = null;
   }
 
   /** Like or dislike (the same again takes nothing back: the latest decides), then re-rank the queue. */
