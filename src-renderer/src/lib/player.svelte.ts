@@ -351,14 +351,26 @@ export class PlayerState {
     this.persistSoon();
   }
 
-  /** Endless play: more like the last tracks played, from the recommendation API, appended before the end. */
+  /** When this window's listening session began: the radio behind endless play steers by its skips and completions. */
+  private readonly sessionSince = Date.now();
+
+  /**
+   * Endless play: the radio (`queue.radio`) from the last tracks played, appended before the end. The
+   * radio honours dislikes, recent plays and artist spacing, and this session's reactions (a skip early
+   * in a song pushes its neighbours down, a completion or like pulls them up).
+   */
   private async fillEndless(): Promise<void> {
     if (this.filling || this.index < 0) return;
     this.filling = true;
     try {
       const played = this.queue.slice(0, this.index + 1);
-      const request = endlessRequest(this.queue, this.index, ENDLESS_SEEDS, EXCLUDE_MAX);
-      const result = await this.api.call('tracks.moreLike', { ...request, n: ENDLESS_BATCH });
+      const { trackIds, exclude } = endlessRequest(this.queue, this.index, ENDLESS_SEEDS, EXCLUDE_MAX);
+      const result = await this.api.call('queue.radio', {
+        seed: { trackIds },
+        n: ENDLESS_BATCH,
+        sessionSince: this.sessionSince,
+        ...(exclude.length ? { exclude } : {}),
+      });
       if (!result.ok) {
         this.error = `Endless play: ${result.error}`;
         return;
