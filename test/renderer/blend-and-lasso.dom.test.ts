@@ -63,9 +63,13 @@ describe('the blend basket', () => {
     expect(rec.source).toBe('Blend: more like T3, less like T2');
     expect(mixes.message).toBe('Blend: more like T3, less like T2: 3 songs queued.');
 
-    // A mix control asks for the same blend again, with the control.
+    // A mix control asks for the same blend again, with the controls.
     await mixes.setOnePerArtist(true);
     expect(calls.at(-1)!.request).toMatchObject({ trackIds: [3], unlike: [2], mix: { maxPerArtist: 1 } });
+    await mixes.setTempo('fast');
+    expect(calls.at(-1)!.request).toMatchObject({ trackIds: [3], mix: { maxPerArtist: 1, tempo: { min: 120, max: 150 } } });
+    await mixes.setTempo('any');
+    expect(calls.at(-1)!.request.mix).toEqual({ maxPerArtist: 1 });
 
     for (let id = 100; id < 100 + BLEND_SIDE_MAX + 3; id++) mixes.addToBlend(row(id), 'unlike');
     expect(mixes.blendUnlike.length).toBe(BLEND_SIDE_MAX);

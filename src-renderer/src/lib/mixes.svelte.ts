@@ -7,6 +7,16 @@ import type { RecommendState } from './recommend.svelte.ts';
 /** The energy control over the queue: calmer ↔ more energetic, or a rising / falling energy curve. */
 export type EnergyChoice = 'any' | 'calmer' | 'energetic' | 'rising' | 'falling';
 
+/** The tempo control: a range of BPM for every fill (songs without a stored tempo are left out). */
+export const TEMPO_RANGES = {
+  any: null,
+  slow: { min: 0, max: 90 },
+  moderate: { min: 90, max: 120 },
+  fast: { min: 120, max: 150 },
+  faster: { min: 150, max: 400 },
+} as const satisfies Record<string, { min: number; max: number } | null>;
+export type TempoChoice = keyof typeof TEMPO_RANGES;
+
 /** Songs in a path the UI asks for (the two ends included). */
 export const PATH_SONGS = 12;
 
@@ -31,6 +41,7 @@ export class MixesState {
   error = $state<string | null>(null);
   busy = $state(false);
   energy = $state<EnergyChoice>('any');
+  tempo = $state<TempoChoice>('any');
   /** At most one song per artist in the queue. */
   onePerArtist = $state(false);
   /** The blend basket: songs to move towards, and songs to move away from. */
@@ -51,6 +62,7 @@ export class MixesState {
     return {
       ...(e === 'calmer' ? { energy: -1 } : e === 'energetic' ? { energy: 1 } : {}),
       ...(e === 'rising' || e === 'falling' ? { energyCurve: e } : {}),
+      ...(TEMPO_RANGES[this.tempo] ? { tempo: { ...TEMPO_RANGES[this.tempo]! } } : {}),
       ...(this.onePerArtist ? { maxPerArtist: 1 } : {}),
     };
   }
@@ -58,6 +70,11 @@ export class MixesState {
   /** Changes a control and refills the queue with it. */
   setEnergy(choice: EnergyChoice): Promise<void> {
     this.energy = choice;
+    return this.rec.refresh();
+  }
+
+  setTempo(choice: TempoChoice): Promise<void> {
+    this.tempo = choice;
     return this.rec.refresh();
   }
 
