@@ -108,6 +108,8 @@ export interface DistanceScorer {
   setItems(items: Float32Array): void;
   /** The stored item i (a view; do not keep across setItems). */
   item(i: number): Float32Array;
+  /** Every stored item, back to back (a view; do not keep across setItems). */
+  items(): Float32Array;
   /** D(query, item i) for every item, into a reused buffer (valid until the next call). */
   score(query: Float32Array): Float32Array;
 }
@@ -157,6 +159,10 @@ class WasmScorer implements DistanceScorer {
     return new Float32Array(this.memory.buffer, this.itemsAt + i * this.dim * 4, this.dim);
   }
 
+  items(): Float32Array {
+    return new Float32Array(this.memory.buffer, this.itemsAt, this.count * this.dim);
+  }
+
   score(query: Float32Array): Float32Array {
     new Float32Array(this.memory.buffer, this.layout.query, this.dim).set(query);
     this.run(this.itemsAt, this.outAt, this.count);
@@ -167,7 +173,7 @@ class WasmScorer implements DistanceScorer {
 class JsScorer implements DistanceScorer {
   readonly kind = 'js' as const;
   count = 0;
-  private items = new Float32Array(0);
+  private stored = new Float32Array(0);
   private out = new Float32Array(0);
   constructor(
     readonly dim: number,
@@ -175,17 +181,21 @@ class JsScorer implements DistanceScorer {
   ) {}
 
   setItems(items: Float32Array): void {
-    this.items = Float32Array.from(items);
+    this.stored = Float32Array.from(items);
     this.count = items.length / this.dim;
     this.out = new Float32Array(this.count);
   }
 
   item(i: number): Float32Array {
-    return this.items.subarray(i * this.dim, (i + 1) * this.dim);
+    return this.stored.subarray(i * this.dim, (i + 1) * this.dim);
+  }
+
+  items(): Float32Array {
+    return this.stored;
   }
 
   score(query: Float32Array): Float32Array {
-    this.distance.scoreAll(query, this.items, this.out, this.count);
+    this.distance.scoreAll(query, this.stored, this.out, this.count);
     return this.out;
   }
 }

@@ -21,11 +21,13 @@ export class LearnedDistance {
 
   constructor(layers: DistanceLayer[]) {
     const first = layers[0];
-    if (!first || layers.at(-1)?.outputs !== 1) throw new Error('a learned distance needs at least one layer and a scalar output');
+    if (!first || layers.at(-1)?.outputs !== 1)
+      throw new Error('a learned distance needs at least one layer and a scalar output');
     this.dim = first.inputs;
     this.hidden = first.outputs;
     this.w1t = new Float32Array(this.dim * this.hidden);
-    for (let i = 0; i < this.dim; i++) for (let o = 0; o < this.hidden; o++) this.w1t[o * this.dim + i] = first.w[i * this.hidden + o]!;
+    for (let i = 0; i < this.dim; i++)
+      for (let o = 0; o < this.hidden; o++) this.w1t[o * this.dim + i] = first.w[i * this.hidden + o]!;
     this.b1 = first.b;
     this.rest = layers.slice(1);
     this.h = new Float32Array(Math.max(this.hidden, ...this.rest.map((l) => l.outputs)));
@@ -87,7 +89,13 @@ export class LearnedDistance {
 }
 
 /** Squared Euclidean distance, the measure for models without a learned D. */
-export function squaredEuclideanAll(query: Float32Array, items: Float32Array, out: Float32Array, dim: number, count = items.length / dim): void {
+export function squaredEuclideanAll(
+  query: Float32Array,
+  items: Float32Array,
+  out: Float32Array,
+  dim: number,
+  count = items.length / dim,
+): void {
   for (let n = 0, base = 0; n < count; n++, base += dim) {
     let s = 0;
     for (let k = 0; k < dim; k++) {

@@ -76,9 +76,9 @@ export function findPlaylist(db: Database, name: string): PlaylistSummary | null
 /** The playlist's track ids in order, or null when there is no playlist `id`. */
 export function playlistTrackIds(db: Database, id: number): number[] | null {
   if (!db.prepare('SELECT 1 FROM playlists WHERE id = ?').get(id)) return null;
-  return (db.prepare('SELECT track_id AS id FROM playlist_tracks WHERE playlist_id = ? ORDER BY position').all(id) as { id: number }[]).map(
-    (r) => r.id,
-  );
+  return (
+    db.prepare('SELECT track_id AS id FROM playlist_tracks WHERE playlist_id = ? ORDER BY position').all(id) as { id: number }[]
+  ).map((r) => r.id);
 }
 
 export function deletePlaylistById(db: Database, id: number): boolean {

@@ -434,7 +434,7 @@ export function mixContext(db: Database, index: RecommendIndex, rules: QueueRule
   let taste: TasteDirection | null = null;
   if (rules.useFeedback !== false) {
     const rows = (ids: number[]) => ids.map((id) => index.indexOf(id)).filter((i): i is number => i !== undefined);
-    taste = tasteDirection(index.scorer, rows(says.positives), rows(says.negatives));
+    taste = cachedTaste(index, rows(says.positives), rows(says.negatives));
     const anchored = new Set<number>();
     for (const [ids, sign] of [
       [liked.slice(0, 32), 1],
@@ -451,6 +451,21 @@ export function mixContext(db: Database, index: RecommendIndex, rules: QueueRule
     }
   }
   return { exclude, excludeSongs, anchors, taste };
+}
+
+const tastes = new WeakMap<RecommendIndex, { key: string; taste: TasteDirection | null }>();
+
+/**
+ * The taste direction of this feedback, kept per index until the feedback changes: its per-track scores
+ * (a pass over every embedding) are then computed once, not once per query.
+ */
+function cachedTaste(index: RecommendIndex, positives: number[], negatives: number[]): TasteDirection | null {
+  const key = `${positives.join(',')}|${negatives.join(',')}`;
+  const kept = tastes.get(index);
+  if (kept?.key === key) return kept.taste;
+  const taste = tasteDirection(index.scorer, positives, negatives);
+  tastes.set(index, { key, taste });
+  return taste;
 }
 
 /** The tempo range as an admission test over the index (null: no range). */
@@ -510,10 +525,18 @@ export function predictedTopicMix(index: RecommendIndex, trackIndex: number): Fl
   const item = Float32Array.from(index.scorer.item(trackIndex));
   const d = new Float64Array(k);
   for (let t = 0; t < k; t++) {
-    const u = userEmbedding(model, topicVector([t + 1], k));
-    d[t] = pairDistance(index, u, item);
+    d[t] = pairDistance(index, topicEmbedding(model, t + 1), item);
   }
   return topicMixFromDistances(d);
+}
+
+const topicEmbeddings = new WeakMap<LoadedModel, Float32Array[]>();
+
+/** π of one topic alone, kept per model (every explanation asks for each topic's point). */
+function topicEmbedding(model: LoadedModel, topic: number): Float32Array {
+  let kept = topicEmbeddings.get(model);
+  if (!kept) topicEmbeddings.set(model, (kept = []));
+  return (kept[topic - 1] ??= userEmbedding(model, topicVector([topic], model.meta.config.userInput)));
 }
 
 const pairScorers = new WeakMap<RecommendIndex, DistanceScorer>();
@@ -541,7 +564,6 @@ interface ExplainContext {
 
 function explain(db: Database, index: RecommendIndex, ranked: Ranked[], context: ExplainContext): Recommendation[] {
   const topicModel = currentTopicModel(db);
-  const k = index.model?.meta.config.userInput ?? 0;
   return ranked.map((r) => {
     const track = index.tracks[r.index]!;
     let distance = r.distance;
@@ -549,11 +571,7 @@ function explain(db: Database, index: RecommendIndex, ranked: Ranked[], context:
     if (context.blend) {
       const topic = context.blend.topics[r.lane]!;
       // The blend ranks by affinity (−score); the distance shown is D to the topic the song stands for.
-      distance = pairDistance(
-        index,
-        userEmbedding(index.model!, topicVector([topic], k)),
-        Float32Array.from(index.scorer.item(r.index)),
-      );
+      distance = pairDistance(index, topicEmbedding(index.model!, topic), Float32Array.from(index.scorer.item(r.index)));
       blend = {
         topic,
         label: topicModel?.labels[topic - 1] ?? `topic ${topic}`,

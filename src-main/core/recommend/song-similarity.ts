@@ -88,6 +88,10 @@ export class SongSimilarity {
   private readonly moments: { mean: Float32Array; sd: Float32Array } | null;
   readonly spec: SimilaritySpec;
   private readonly out: Float32Array;
+  /** The metric flattened to Σ coef · base row − offset (the blends are linear): one buffer per query, no copies. */
+  private readonly terms: { base: SimilarityBase; coef: number }[] = [];
+  private offset = 0;
+  private readonly row: Float32Array;
 
   constructor(
     private readonly index: RecommendIndex,
@@ -120,10 +124,12 @@ export class SongSimilarity {
     this.descriptors = bases.has('descriptors') ? euclideanScorer(DESCRIPTOR_INPUT_LENGTH) : null;
     if (this.descriptors) this.descriptors.setItems(standardisedPart(vectors, n, DESCRIPTORS_AT, DESCRIPTOR_INPUT_LENGTH));
     this.out = new Float32Array(n);
+    this.row = new Float32Array(n);
     // The sample's base rows are computed once and kept while the statistics are estimated (SAMPLE × bases × n floats).
     const sample = this.sampleRows();
     const caches = sample.map((q) => new Map([...bases].map((b) => [b, this.baseRow(b, q)] as const)));
     this.estimateStats(metric, sample, caches);
+    this.flatten(metric, 1);
     this.moments = this.spec.hubness === 'mp' ? this.estimateMoments(sample, caches) : null;
   }
 
@@ -243,9 +249,52 @@ export class SongSimilarity {
     return out;
   }
 
-  /** The blended metric (before hubness reduction) from song q to every song. */
+  /** Adds `node` × `scale` to the flat terms (children first), its blend constants to the offset. */
+  private flatten(node: SimilarityNode, scale: number): void {
+    if ('base' in node) {
+      const term = this.terms.find((t) => t.base === node.base);
+      if (term) term.coef += scale;
+      else this.terms.push({ base: node.base, coef: scale });
+      return;
+    }
+    const [a, b] = node.blend;
+    const sa = this.stats.get(a)!;
+    const sb = this.stats.get(b)!;
+    const wa = node.weight / sa.sd;
+    const wb = (1 - node.weight) / sb.sd;
+    this.offset += scale * (wa * sa.mean + wb * sb.mean);
+    this.flatten(a, scale * wa);
+    this.flatten(b, scale * wb);
+  }
+
+  /**
+   * The blended metric from song q to every song, into a reused buffer (valid until the next call):
+   * each base's kernel pass, then one accumulation per base, with no row allocated per node.
+   */
+  private fusedRow(q: number): Float32Array {
+    const n = this.index.count;
+    const out = this.row;
+    out.fill(-this.offset);
+    for (const { base, coef } of this.terms) {
+      if (base === 'learnedD') {
+        const d = this.index.scorer.score(Float32Array.from(this.index.scorer.item(q)));
+        for (let i = 0; i < n; i++) out[i]! += coef * d[i]!;
+      } else if (base === 'rawMfcc') {
+        const s = this.raw!.score(this.raw!.item(q));
+        const rq = this.residual[q]!;
+        for (let i = 0; i < n; i++) out[i]! += coef * Math.sqrt(Math.max(0, s[i]! + rq + this.residual[i]!));
+      } else {
+        const scorer = base === 'fluctuation' ? this.fluct! : this.descriptors!;
+        const s = scorer.score(scorer.item(q));
+        for (let i = 0; i < n; i++) out[i]! += coef * Math.sqrt(Math.max(0, s[i]!));
+      }
+    }
+    return out;
+  }
+
+  /** The blended metric (before hubness reduction) from song q to every song (a fresh array). */
   metricRow(q: number): Float32Array {
-    return this.nodeRow(this.spec.metric, q, new Map());
+    return this.fusedRow(q).slice();
   }
 
   /**
@@ -270,7 +319,7 @@ export class SongSimilarity {
     const n = this.index.count;
     out.fill(0);
     for (const q of seeds) {
-      const row = this.metricRow(q);
+      const row = this.fusedRow(q);
       if (!this.moments) {
         for (let i = 0; i < n; i++) out[i]! += row[i]! / seeds.length;
         continue;

@@ -28,6 +28,26 @@ describe('tasteDirection', () => {
     expect(tasteDirection(space, [], [95])!.score(100)).toBeLessThan(0);
   });
 
+  it('scores every track the same from the rows back to back as from a view per row', () => {
+    const space = line(101);
+    const flat = new Float32Array(101 * 3);
+    for (let i = 0; i < 101; i++) flat.set(space.item(i), i * 3);
+    const far = Float32Array.from(flat);
+    far[100 * 3] = 1000; // an outlier: clamped on both paths
+    for (const rows of [flat, far]) {
+      const perRow = tasteDirection({ count: 101, item: (i) => rows.subarray(3 * i, 3 * i + 3) }, [90, 95], [5, 10])!;
+      const whole = tasteDirection(
+        { count: 101, item: (i) => rows.subarray(3 * i, 3 * i + 3), items: () => rows },
+        [90, 95],
+        [5, 10],
+      )!;
+      const a = perRow.scores(101);
+      const b = whole.scores(101);
+      for (let i = 0; i < 101; i++) expect(b[i]).toBeCloseTo(a[i]!, 5);
+      expect(whole.scores(101)).toBe(b); // computed once, then shared
+    }
+  });
+
   it('is absent without feedback or when likes and dislikes coincide, and clamps outliers', () => {
     const space = line(11);
     expect(tasteDirection(space, [], [])).toBeNull();
