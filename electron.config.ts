@@ -24,7 +24,12 @@ export default defineConfig({
           'train.worker': resolve(root, 'src-main/core/model/train.worker.ts'),
           'playback.worker': resolve(root, 'src-main/core/playback/playback.worker.ts'),
           'reader.worker': resolve(root, 'src-main/core/app/reader.worker.ts'),
+          'thumbnail.worker': resolve(root, 'src-main/core/app/thumbnail.worker.ts'),
         },
+        // The bundled `cadenza serve` builds a stale UI with Vite from the project's node_modules (as the
+        // source run does): bundled into the main build, Vite's own chunk declared `__dirname` twice and the
+        // built serve failed whenever the UI needed a build.
+        external: ['vite', '@sveltejs/vite-plugin-svelte'],
         // Shared chunks beside the entries, not in chunks/: startWorker (core/jobs/worker-entry.ts) finds
         // `<name>.worker.js` next to its own module, which lands in a shared chunk (the workers import it too).
         output: { chunkFileNames: '[name]-[hash].js' },

@@ -154,8 +154,11 @@ export interface CadenzaApi {
   on<E extends ApiEvent>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
   /** The URL the audio element plays a track from (media://track/ID in Electron, /media/ID in a browser). */
   mediaUrl(trackId: number): string;
-  /** The URL of a track's cover art (media://art/ID in Electron, /art/ID in a browser; 404 when it has none). */
-  artUrl(trackId: number): string;
+  /**
+   * The URL of a track's cover art (media://art/ID in Electron, /art/ID in a browser; 404 when it has
+   * none); `thumb`: a small JPEG of it for grids and lists (`?size=thumb`).
+   */
+  artUrl(trackId: number, size?: ArtSize): string;
 }
 
 export const API_METHODS: readonly ApiMethod[] = [
@@ -217,8 +220,17 @@ export function mediaUrlFor(mode: 'electron' | 'browser', trackId: number): stri
 /** Browser mode: GET /art/<id> (a track's cover art). */
 export const ART_ROUTE = '/art/';
 
-export function artUrlFor(mode: 'electron' | 'browser', trackId: number): string {
-  return mode === 'electron' ? `${MEDIA_SCHEME}://art/${trackId}` : `${ART_ROUTE}${trackId}`;
+/** Which cover picture: as stored, or a small thumbnail. */
+export type ArtSize = 'full' | 'thumb';
+
+export function artUrlFor(mode: 'electron' | 'browser', trackId: number, size: ArtSize = 'full'): string {
+  const base = mode === 'electron' ? `${MEDIA_SCHEME}://art/${trackId}` : `${ART_ROUTE}${trackId}`;
+  return size === 'thumb' ? `${base}?size=thumb` : base;
+}
+
+/** The picture size a cover URL asks for (anything but `size=thumb` is the picture as stored). */
+export function artSizeOf(search: URLSearchParams): ArtSize {
+  return search.get('size') === 'thumb' ? 'thumb' : 'full';
 }
 
 /**

@@ -3,7 +3,7 @@
 import { net, protocol } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { contentSecurityPolicy, MEDIA_SCHEME } from '../api/contract.ts';
+import { artSizeOf, contentSecurityPolicy, MEDIA_SCHEME } from '../api/contract.ts';
 import type { AppService } from '../core/app/app-service.ts';
 import { mediaTrackId } from '../core/app/media.ts';
 
@@ -50,7 +50,7 @@ async function mediaProtocolResponse(request: Request, service: AppService): Pro
   const id = mediaTrackId(url.pathname.slice(1));
   let response: Response;
   if (url.host === 'track') response = await service.media(id, { method: request.method, range: request.headers.get('range') });
-  else if (url.host === 'art') response = await service.art(id, { method: request.method });
+  else if (url.host === 'art') response = await service.art(id, { method: request.method, size: artSizeOf(url.searchParams) });
   else return notFound();
   // media:// is another origin than app://: the player's Web Audio graph (levelling, gapless) hears a
   // cross-origin element or fetch only when the response allows the app's origin (nothing else).

@@ -13,7 +13,7 @@ const api: CadenzaApi = {
     return () => ipcRenderer.off(IPC_EVENT_CHANNEL, wrapped);
   },
   mediaUrl: (trackId) => mediaUrlFor('electron', trackId),
-  artUrl: (trackId) => artUrlFor('electron', trackId),
+  artUrl: (trackId, size) => artUrlFor('electron', trackId, size),
 };
 
 contextBridge.exposeInMainWorld('cadenza', api);

@@ -9,8 +9,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ApiEmitter, ApiHandler } from '../api/contract.ts';
-import { ART_ROUTE, contentSecurityPolicy, MEDIA_ROUTE } from '../api/contract.ts';
+import type { ApiEmitter, ApiHandler, ArtSize } from '../api/contract.ts';
+import { ART_ROUTE, artSizeOf, contentSecurityPolicy, MEDIA_ROUTE } from '../api/contract.ts';
 import { dispatchCall } from '../api/dispatch.ts';
 import { mediaTrackId } from '../core/app/media.ts';
 import {
@@ -38,7 +38,7 @@ export interface ServedApp {
   handle: ApiHandler;
   media(trackId: number | null, request: { method?: string; range?: string | null }): Promise<Response>;
   /** A track's cover art (absent: every /art/ request is 404). */
-  art?(trackId: number | null, request: { method?: string }): Promise<Response>;
+  art?(trackId: number | null, request: { method?: string; size?: ArtSize }): Promise<Response>;
 }
 
 export interface ServerOptions {
@@ -150,7 +150,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     if (url.pathname.startsWith(ART_ROUTE)) {
       const id = mediaTrackId(url.pathname.slice(ART_ROUTE.length));
-      const response = options.app.art ? await options.app.art(id, { method }) : new Response('no cover art', { status: 404 });
+      const response = options.app.art
+        ? await options.app.art(id, { method, size: artSizeOf(url.searchParams) })
+        : new Response('no cover art', { status: 404 });
       return sendResponse(res, response, SECURITY_HEADERS);
     }
     if (method !== 'GET' && method !== 'HEAD') return sendText(res, 405, 'method not allowed', SECURITY_HEADERS);

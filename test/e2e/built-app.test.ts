@@ -1,12 +1,15 @@
 // The built app's main-process bundle runs its workers: `npm run build`, then the bundled `cadenza serve`
 // (out/main/serve.js, the same code and chunk layout the Electron main uses) scans a folder (the scan
-// worker) and answers the library summary (the reader worker). The chunks once sat in out/main/chunks/,
+// worker), answers the library summary (the reader worker) and a cover thumbnail (the thumbnail worker,
+// with its pure-JS image decoders bundled). The chunks once sat in out/main/chunks/,
 // where startWorker looked for `<name>.worker.js` beside itself and found nothing: every worker of the
 // built app failed ("Cannot find module …/chunks/reader.worker.js") while every source run worked.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { THUMB_SIZE } from '../../src-main/core/app/thumbnail-messages.ts';
 import { requireFfmpeg } from '../fixtures/library/make-library.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { BUILT_SERVE, ROOT, startServe, stopServe } from './harness.ts';
@@ -40,6 +43,18 @@ describe('the built main-process bundle', () => {
       ]);
       expect(made.status, String(made.stderr)).toBe(0);
     }
+    const cover = spawnSync(requireFfmpeg(), [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=s=1000x1000',
+      '-frames:v',
+      '1',
+      path.join(music, 'cover.jpg'),
+    ]);
+    expect(cover.status, String(cover.stderr)).toBe(0);
     server = await startServe(path.join(tempDir(), 'data'), 'built');
   }, 180_000);
 
@@ -64,5 +79,18 @@ describe('the built main-process bundle', () => {
     const summary = await call('library.summary', null);
     expect(summary.error).toBeUndefined();
     expect(summary.value).toMatchObject({ tracks: 2 });
+    const page = (await call('tracks.list', { offset: 0, limit: 10 })) as { value: { tracks: { id: number }[] } };
+    const url = new URL(server!.url);
+    const art = (size: string) =>
+      fetch(`${url.origin}/art/${page.value.tracks[0]!.id}${size}`, {
+        headers: { 'x-cadenza-token': url.searchParams.get('token')! },
+      });
+    const full = await art('');
+    const thumb = await art('?size=thumb');
+    expect([full.status, thumb.status]).toEqual([200, 200]);
+    expect(thumb.headers.get('content-type')).toBe('image/jpeg');
+    const decoded = jpeg.decode(new Uint8Array(await thumb.arrayBuffer()), { useTArray: true });
+    expect([decoded.width, decoded.height]).toEqual([THUMB_SIZE, THUMB_SIZE]); // from 1000 × 1000
+    expect((await full.arrayBuffer()).byteLength).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -4,9 +4,10 @@
  * plain Node (the shell passes in what only it can do, such as a native folder picker).
  */
 import { coverArtResponse } from './cover-art.ts';
+import { ThumbnailClient } from './thumbnail-client.ts';
 import type { Database } from 'better-sqlite3';
 import path from 'node:path';
-import type { ApiEmitter, ApiMethod, ApiRequest, ApiResponse } from '../../api/contract.ts';
+import type { ApiEmitter, ApiMethod, ApiRequest, ApiResponse, ArtSize } from '../../api/contract.ts';
 import type {
   AnalysisSummary,
   AppMode,
@@ -81,6 +82,8 @@ export class AppService {
    * worker; any library or model change marks its index stale.
    */
   private readonly reader: ReaderClient;
+  /** Cover thumbnails, made in their own worker on first request. */
+  private readonly thumbnails = new ThumbnailClient();
   private readonly emit: ApiEmitter;
 
   constructor(
@@ -197,6 +200,7 @@ export class AppService {
     this.jobs.cancelAll();
     await this.watcher?.close();
     await this.reader.close();
+    await this.thumbnails.close();
     this.dbHandle?.close();
     this.dbHandle = undefined;
     await closePlaybackTranscoder();
@@ -213,8 +217,8 @@ export class AppService {
   }
 
   /** A track's cover art (embedded, else a folder image), extracted once into the data folder. */
-  art(trackId: number | null, request: { method?: string } = {}): Promise<Response> {
-    return coverArtResponse(this.db, this.dataDir, trackId, request);
+  art(trackId: number | null, request: { method?: string; size?: ArtSize } = {}): Promise<Response> {
+    return coverArtResponse(this.db, this.dataDir, trackId, request, this.thumbnails);
   }
 
   /** Runs one validated call. */

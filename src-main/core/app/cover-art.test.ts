@@ -1,6 +1,7 @@
 // Cover art from real files: the embedded front picture (MP3, FLAC), else a folder image in any case;
 // never a file that is not an image, never one reached through a link out of the library folder, never
 // for an unknown track; extracted once into the data folder and extracted again when the track changes.
+// The thumbnail (`size: 'thumb'`) is made by the real thumbnail worker and kept beside the picture.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,7 +9,10 @@ import type { Database } from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireFfmpeg } from '../../../test/fixtures/library/make-library.ts';
 import { tempDir } from '../../../test/helpers/temp-dir.ts';
+import jpeg from 'jpeg-js';
 import { COVERS_DIR, coverArtResponse } from './cover-art.ts';
+import { THUMB_SIZE } from './thumbnail-messages.ts';
+import { ThumbnailClient } from './thumbnail-client.ts';
 import { insertTracks, openTestDb } from './test-db.ts';
 
 const ffmpeg = (...args: string[]) => execFileSync(requireFfmpeg(), ['-v', 'error', '-y', ...args]);
@@ -18,13 +22,15 @@ describe('cover art', () => {
   let dataDir: string;
   let music: string;
   let outsideImage: string;
-  let ids: Record<'mp3' | 'flac' | 'folder' | 'none' | 'fake' | 'linked', number>;
+  let ids: Record<'mp3' | 'flac' | 'folder' | 'none' | 'fake' | 'linked' | 'large', number>;
+  const thumbnails = new ThumbnailClient();
 
   beforeAll(() => {
     const dir = fs.realpathSync(tempDir());
     dataDir = path.join(dir, 'data');
     music = path.join(dir, 'music');
-    for (const sub of ['embedded', 'folder', 'none', 'fake', 'linked']) fs.mkdirSync(path.join(music, sub), { recursive: true });
+    for (const sub of ['embedded', 'folder', 'none', 'fake', 'linked', 'large'])
+      fs.mkdirSync(path.join(music, sub), { recursive: true });
     const png = path.join(dir, 'red.png');
     ffmpeg('-f', 'lavfi', '-i', 'color=c=red:s=32x32', '-frames:v', '1', png);
     outsideImage = path.join(dir, 'outside.png');
@@ -62,23 +68,28 @@ describe('cover art', () => {
       'attached_pic',
       path.join(music, 'embedded/b.flac'),
     );
-    for (const sub of ['folder', 'none', 'fake', 'linked']) ffmpeg(...tone, path.join(music, sub, 't.mp3'));
+    for (const sub of ['folder', 'none', 'fake', 'linked', 'large']) ffmpeg(...tone, path.join(music, sub, 't.mp3'));
+    ffmpeg('-f', 'lavfi', '-i', 'testsrc2=s=1400x1400', '-frames:v', '1', path.join(music, 'large/cover.jpg'));
     ffmpeg('-f', 'lavfi', '-i', 'color=c=blue:s=40x40', '-frames:v', '1', path.join(music, 'folder/Folder.JPG'));
     fs.writeFileSync(path.join(music, 'fake/cover.jpg'), 'not an image at all');
     fs.symlinkSync(outsideImage, path.join(music, 'linked/cover.png'));
     db = openTestDb(dataDir);
     db.prepare('UPDATE library_roots SET path = ? WHERE id = 1').run(music);
-    const [mp3, flac, folder, none, fake, linked] = insertTracks(db, [
+    const [mp3, flac, folder, none, fake, linked, large] = insertTracks(db, [
       { path: path.join(music, 'embedded/a.mp3') },
       { path: path.join(music, 'embedded/b.flac') },
       { path: path.join(music, 'folder/t.mp3') },
       { path: path.join(music, 'none/t.mp3') },
       { path: path.join(music, 'fake/t.mp3') },
       { path: path.join(music, 'linked/t.mp3') },
+      { path: path.join(music, 'large/t.mp3') },
     ]);
-    ids = { mp3: mp3!, flac: flac!, folder: folder!, none: none!, fake: fake!, linked: linked! };
+    ids = { mp3: mp3!, flac: flac!, folder: folder!, none: none!, fake: fake!, linked: linked!, large: large! };
   });
-  afterAll(() => db.close());
+  afterAll(async () => {
+    db.close();
+    await thumbnails.close();
+  });
 
   const get = (id: number | null) => coverArtResponse(db, dataDir, id);
 
@@ -114,5 +125,37 @@ describe('cover art', () => {
     const track = path.join(music, 'folder/t.mp3');
     fs.utimesSync(track, new Date(), new Date(Date.now() + 5000));
     expect((await get(ids.folder)).status).toBe(404); // changed: looked up again, the image is gone
+  });
+
+  it('serves a small JPEG thumbnail of a large picture, made once in the worker and kept; a small picture as stored', async () => {
+    const full = await coverArtResponse(db, dataDir, ids.large, {}, thumbnails);
+    const fullBytes = Buffer.from(await full.arrayBuffer());
+    const thumb = await coverArtResponse(db, dataDir, ids.large, { size: 'thumb' }, thumbnails);
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers.get('content-type')).toBe('image/jpeg');
+    const bytes = Buffer.from(await thumb.arrayBuffer());
+    expect(bytes.length).toBeLessThan(fullBytes.length / 3);
+    const decoded = jpeg.decode(bytes, { useTArray: true });
+    expect([decoded.width, decoded.height]).toEqual([THUMB_SIZE, THUMB_SIZE]);
+    const kept = fs
+      .readdirSync(path.join(dataDir, COVERS_DIR))
+      .filter((f) => f.startsWith(`${ids.large}-`) && f.endsWith(`.t${THUMB_SIZE}`));
+    expect(kept).toHaveLength(1);
+    // Kept: a second request makes nothing (a maker that fails would otherwise fall back to the picture).
+    const failing = { make: () => Promise.reject(new Error('not called')) };
+    const again = await coverArtResponse(db, dataDir, ids.large, { size: 'thumb' }, failing);
+    expect(Buffer.from(await again.arrayBuffer()).equals(bytes)).toBe(true);
+    // The 32-px embedded PNG is small already: the thumbnail is the picture itself; without art, 404.
+    const small = await coverArtResponse(db, dataDir, ids.mp3, { size: 'thumb' }, thumbnails);
+    expect(small.headers.get('content-type')).toBe('image/png');
+    expect((await coverArtResponse(db, dataDir, ids.none, { size: 'thumb' }, thumbnails)).status).toBe(404);
+    // A worker that fails serves the picture as stored, and nothing is kept for it.
+    const other = await coverArtResponse(db, dataDir, ids.flac, { size: 'thumb' }, failing);
+    expect(other.status).toBe(200);
+    expect(other.headers.get('content-type')).toBe('image/png');
+    const thumbsOf = (id: number) =>
+      fs.readdirSync(path.join(dataDir, COVERS_DIR)).filter((f) => f.startsWith(`${id}-`) && f.includes('.t'));
+    expect(thumbsOf(ids.flac)).toEqual([]);
+    expect(thumbsOf(ids.mp3)).toHaveLength(1); // small: kept as "serve the picture" (an empty file)
   });
 });

@@ -4,7 +4,8 @@
  * indexed tracks, only files under their library folder (real paths), only real images (sniffed by
  * content: JPEG, PNG, WebP, GIF), at most ART_MAX_BYTES. Extracted lazily on first request and kept in
  * the data folder's covers/ (keyed by the track file's size and mtime), so later requests read no audio.
- * The picture is served as stored: no resizing (that needs an image library the project does not have).
+ * `size: 'thumb'` asks for a small JPEG of it (cover-thumbnail.ts, made in the thumbnail worker and kept
+ * beside the picture); a picture that is small already, or of a type not decoded there, is served as stored.
  */
 import type { Database } from 'better-sqlite3';
 import { fileTypeFromBuffer } from 'file-type';
@@ -12,7 +13,14 @@ import { parseFromTokenizer, type IPicture } from 'music-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fromFile } from 'strtok3';
+import type { ArtSize } from '../../api/contract.ts';
+import { THUMB_SIZE, type ThumbnailOutcome } from './thumbnail-messages.ts';
 import { realPathInside, rootOnDisk } from './media.ts';
+
+/** Makes thumbnails (the app's ThumbnailClient: a worker). */
+export interface ThumbnailMaker {
+  make(bytes: Uint8Array, mime: string): Promise<ThumbnailOutcome>;
+}
 
 export const ART_MAX_BYTES = 8 * 1024 * 1024;
 export const COVERS_DIR = 'covers';
@@ -115,7 +123,8 @@ export async function coverArtResponse(
   db: Database,
   dataDir: string,
   trackId: number | null,
-  request: { method?: string } = {},
+  request: { method?: string; size?: ArtSize } = {},
+  thumbnails?: ThumbnailMaker,
 ): Promise<Response> {
   const method = (request.method ?? 'GET').toUpperCase();
   if (method !== 'GET' && method !== 'HEAD') return plain(405, 'method not allowed');
@@ -137,22 +146,59 @@ export async function coverArtResponse(
     return plain(404, 'the file of this track is missing');
   }
   const cached = cachePath(dataDir, trackId, stat);
+  const art = await storedArt(cached, real, realRoot);
+  if (!art) return plain(404, 'no cover art for this track');
+  if (request.size !== 'thumb' || !thumbnails) return artResponse(art, method);
+  return artResponse((await thumbnailOf(art, `${cached}.t${THUMB_SIZE}`, thumbnails)) ?? art, method);
+}
+
+/** The picture from the cache, else extracted (embedded, then beside the track) and cached; null: none. */
+async function storedArt(cached: string, real: Buffer, realRoot: Buffer): Promise<Art | null> {
   try {
     const bytes = await fs.promises.readFile(cached);
-    if (bytes.length === 0) return plain(404, 'no cover art for this track');
+    if (bytes.length === 0) return null;
     const type = await imageType(bytes);
-    if (type) return artResponse({ bytes, type }, method);
+    if (type) return { bytes, type };
   } catch {
     // not cached yet
   }
   const art = (await embeddedArt(real)) ?? (await folderArt(real, realRoot));
+  await writeCache(cached, art ? art.bytes : Buffer.alloc(0));
+  return art;
+}
+
+/**
+ * The picture's thumbnail from the cache, else made and cached (an empty file: serve the picture itself,
+ * as it is small already or not decodable here); null: serve the picture. A worker failure is not cached.
+ */
+async function thumbnailOf(art: Art, cached: string, thumbnails: ThumbnailMaker): Promise<Art | null> {
   try {
-    await fs.promises.mkdir(path.dirname(cached), { recursive: true });
-    const tmp = `${cached}.${process.pid}.tmp`;
-    await fs.promises.writeFile(tmp, art ? art.bytes : Buffer.alloc(0));
-    await fs.promises.rename(tmp, cached);
+    const bytes = await fs.promises.readFile(cached);
+    return bytes.length === 0 ? null : { bytes, type: 'image/jpeg' };
+  } catch {
+    // not made yet
+  }
+  let outcome: ThumbnailOutcome;
+  try {
+    outcome = await thumbnails.make(art.bytes, art.type);
+  } catch {
+    return null;
+  }
+  const bytes = outcome.kind === 'thumbnail' ? Buffer.from(outcome.bytes) : Buffer.alloc(0);
+  await writeCache(cached, bytes);
+  return bytes.length > 0 ? { bytes, type: 'image/jpeg' } : null;
+}
+
+let writes = 0;
+
+/** Writes a cache file whole (a temporary name, then a rename); a folder that cannot be written only costs a redo. */
+async function writeCache(file: string, bytes: Buffer): Promise<void> {
+  try {
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.${++writes}.tmp`; // two requests for one cover write apart
+    await fs.promises.writeFile(tmp, bytes);
+    await fs.promises.rename(tmp, file);
   } catch {
     // A data folder that cannot be written only costs the next request another extraction.
   }
-  return art ? artResponse(art, method) : plain(404, 'no cover art for this track');
 }

@@ -13,6 +13,7 @@ export const WORKER_SOURCES = {
   train: '../model/train.worker.ts',
   playback: '../playback/playback.worker.ts',
   reader: '../app/reader.worker.ts',
+  thumbnail: '../app/thumbnail.worker.ts',
 } as const satisfies Record<string, string>;
 
 export type WorkerName = keyof typeof WORKER_SOURCES;

@@ -45,7 +45,7 @@ export function updateMediaSession(player: PlayerState): void {
         artist: track.artist ?? '',
         album: track.album ?? '',
         // Absolute, as the OS fetches it outside the page (a track without art answers 404: no picture).
-        artwork: [{ src: new URL(player.artUrl(track), location.href).href }],
+        artwork: [{ src: new URL(player.artUrl(track, 'full'), location.href).href }],
       })
     : null;
   session.playbackState = track ? (player.playing ? 'playing' : 'paused') : 'none';

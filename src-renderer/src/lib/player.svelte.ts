@@ -1,4 +1,4 @@
-import type { CadenzaApi } from '../../../src-main/api/contract.ts';
+import type { ArtSize, CadenzaApi } from '../../../src-main/api/contract.ts';
 import type { PlayerSettings, RepeatMode, SavedQueue, TrackRow } from '../../../src-main/api/types.ts';
 import { DEFAULT_PLAYER_SETTINGS, REPEAT_MODES, SAVED_QUEUE_MAX } from '../../../src-main/api/types.ts';
 import { AudioEngine, type EngineTrack } from './audio-engine.ts';
@@ -284,8 +284,9 @@ export class PlayerState {
   }
 
   /** Where the track's cover art is served (404 when it has none). */
-  artUrl(track: { id: number }): string {
-    return this.api.artUrl(track.id);
+  /** A track's cover URL: `thumb` for grids and lists, the picture as stored for now playing's OS artwork. */
+  artUrl(track: { id: number }, size: ArtSize = 'thumb'): string {
+    return this.api.artUrl(track.id, size);
   }
 
   private engineTrack(track: TrackRow): EngineTrack {

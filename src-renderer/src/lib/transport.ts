@@ -57,7 +57,7 @@ export function browserApi(onReconnect: () => void = () => {}): CadenzaApi {
       return () => set.delete(listener as Listener);
     },
     mediaUrl: (trackId) => mediaUrlFor('browser', trackId),
-    artUrl: (trackId) => artUrlFor('browser', trackId),
+    artUrl: (trackId, size) => artUrlFor('browser', trackId, size),
   };
 }
 
