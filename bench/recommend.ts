@@ -28,6 +28,7 @@ import { moreLikeThis, RecommendIndex, topicQueue } from '../src-main/core/recom
 import { setSongSimilarity, SongSimilarity } from '../src-main/core/recommend/song-similarity.ts';
 import { SONG_VECTOR_LENGTH } from '../src-main/core/recommend/song-vectors.ts';
 import { createRng } from '../src-main/core/topics/rng.ts';
+import { setKernelSplitting, splitPasses } from '../src-main/core/wasm/kernel-split.ts';
 import { seedUiLibrary } from './ui-library.ts';
 
 const { values } = parseArgs({
@@ -118,6 +119,11 @@ interface Row {
   pathCpu: { p50: number; p99: number; max: number };
   blendAwayCpu: { p50: number; p99: number; max: number };
   similarCpu: { p50: number; p99: number; max: number };
+  /** The same queries with every kernel pass on one thread, and split over both cores, alternating. */
+  oneCore: Record<'similar' | 'blendAway' | 'path', { p50: number; p99: number; max: number }>;
+  bothCores: Record<'similar' | 'blendAway' | 'path', { p50: number; p99: number; max: number }>;
+  /** Split kernel passes per query of the both-cores loop (more like this, the blend and the path together). */
+  splitShare: number;
 }
 const rows: Row[] = [];
 for (const songs of sizes) {
@@ -217,7 +223,38 @@ for (const songs of sizes) {
     smooth.push(performance.now() - t);
     if (p.length !== 12 || bres.length !== n || eres.length !== n) throw new Error('short mix');
   }
+  // The baseline in the same run: the same kinds of query with every kernel pass on this thread alone
+  // (kernel-split.ts off), alternating with the split ones so that both see the same machine.
+  const oneCore = { similar: [] as number[], blendAway: [] as number[], path: [] as number[] };
+  const bothCores = { similar: [] as number[], blendAway: [] as number[], path: [] as number[] };
+  const splitBefore = splitPasses();
+  for (let i = 0; i < queries; i++) {
+    const pick = () => 41 + Math.floor(rng.next() * (songs - 41));
+    for (const [split, into] of [
+      [false, oneCore],
+      [true, bothCores],
+    ] as const) {
+      setKernelSplitting(split);
+      const seed = pick();
+      const away = pick();
+      const [a, b] = [pick(), pick()];
+      let t = performance.now();
+      moreLikeThis(db, index, [seed], { n, seed: i });
+      into.similar.push(performance.now() - t);
+      t = performance.now();
+      moreLikeThis(db, index, [seed], { n, seed: i, unlike: [away], adventurous: 0.3 });
+      into.blendAway.push(performance.now() - t);
+      t = performance.now();
+      pathIndices(db, index, [a, b], { n: 12 });
+      into.path.push(performance.now() - t);
+    }
+  }
+  setKernelSplitting(true);
+  const splitShare = (splitPasses() - splitBefore) / Math.max(1, queries);
   rows.push({
+    oneCore: { similar: stats(oneCore.similar), blendAway: stats(oneCore.blendAway), path: stats(oneCore.path) },
+    bothCores: { similar: stats(bothCores.similar), blendAway: stats(bothCores.blendAway), path: stats(bothCores.path) },
+    splitShare,
     songs,
     scorer: index.scorer.kind,
     buildMs,
@@ -336,6 +373,20 @@ else {
       `${f(x.p50)} / ${f(x.p99)} / ${f(x.max)} (×${(x.p99 / r.similar.p99).toFixed(2)})`;
     console.log(
       `| ${r.songs.toLocaleString('en')} | ${cell(r.path)} | ${cell(r.blendAway)} | ${cell(r.shaped)} | ${cell(r.smoothOrder)} | ${f(r.similar.p50)} / ${f(r.similar.p99)} / ${f(r.similar.max)} |`,
+    );
+  }
+  console.log(
+    '\nKernel passes over both cores (kernel-split.ts) against one core, the same queries alternating (ms p50 / p99 / max; ratio of p50s):',
+  );
+  console.log(
+    '| songs | more like this: both / one | blend with subtraction: both / one | path n = 12: both / one | split passes per round |',
+  );
+  console.log('| ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rows) {
+    const pair = (k: 'similar' | 'blendAway' | 'path') =>
+      `${f(r.bothCores[k].p50)} / ${f(r.bothCores[k].p99)} / ${f(r.bothCores[k].max)} · ${f(r.oneCore[k].p50)} / ${f(r.oneCore[k].p99)} / ${f(r.oneCore[k].max)} (×${(r.oneCore[k].p50 / r.bothCores[k].p50).toFixed(2)})`;
+    console.log(
+      `| ${r.songs.toLocaleString('en')} | ${pair('similar')} | ${pair('blendAway')} | ${pair('path')} | ${r.splitShare.toFixed(1)} |`,
     );
   }
   console.log('\nCPU time per mix (ms, user + system): path n = 12 | blend with subtraction | more like this');

@@ -10,6 +10,7 @@ import path from 'node:path';
 import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { THUMB_SIZE } from '../../src-main/core/app/thumbnail-messages.ts';
+import { WORKER_SOURCES } from '../../src-main/core/jobs/worker-entry.ts';
 import { requireFfmpeg } from '../fixtures/library/make-library.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { BUILT_SERVE, ROOT, startServe, stopServe } from './harness.ts';
@@ -73,6 +74,9 @@ describe('the built main-process bundle', () => {
 
   it('scans through its scan worker and answers the summary from its reader worker', async () => {
     expect(fs.existsSync(BUILT_SERVE)).toBe(true);
+    // Every named worker is bundled beside the main bundle (a name missing from electron.config.ts's inputs is not).
+    for (const name of Object.keys(WORKER_SOURCES))
+      expect(fs.existsSync(path.join(ROOT, 'out/main', `${name}.worker.js`)), name).toBe(true);
     const scanned = await call('library.scan', { folders: [music] });
     expect(scanned.error).toBeUndefined();
     expect(scanned.ok).toBe(true);

@@ -14,6 +14,7 @@ export const WORKER_SOURCES = {
   playback: '../playback/playback.worker.ts',
   reader: '../app/reader.worker.ts',
   thumbnail: '../app/thumbnail.worker.ts',
+  kernelHelper: '../wasm/kernel-helper.worker.ts',
 } as const satisfies Record<string, string>;
 
 export type WorkerName = keyof typeof WORKER_SOURCES;

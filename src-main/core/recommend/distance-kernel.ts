@@ -10,6 +10,7 @@
  * E multiply-adds, a ReLU (pmax with 0) and the output weights; one horizontal sum at the end.
  */
 import { scoreModule, sleb, uleb, WASM_PAGE, wasmApi, type WasmMemory } from '../wasm/encoding.ts';
+import { kernelMemory, SHARED_MAX_PAGES, SplitKernel } from '../wasm/kernel-split.ts';
 import { LearnedDistance, type DistanceLayer } from './learned-distance.ts';
 
 // prettier-ignore
@@ -51,7 +52,7 @@ export function kernelLayout(dim: number, hidden: number): KernelLayout {
 }
 
 /** (func (export "score") (param $x $y $n i32)): y[i] = D(query, x[i]) for n items of E floats. */
-export function buildDistanceModule(layout: KernelLayout): Uint8Array {
+export function buildDistanceModule(layout: KernelLayout, shared = false): Uint8Array {
   const { dim: E, groups: G } = layout;
   const X = 0, Y = 1, N = 2; // prettier-ignore
   const q = (k: number) => 3 + k;
@@ -96,7 +97,7 @@ export function buildDistanceModule(layout: KernelLayout): Uint8Array {
     LGET, N, I32_CONST, 1, I32_SUB, LTEE, N, BR_IF, 0,
     END, END, END,
   ); // prettier-ignore
-  return scoreModule(body);
+  return scoreModule(body, shared ? SHARED_MAX_PAGES : undefined);
 }
 
 /** One query against all items, with D. */
@@ -118,19 +119,24 @@ class WasmScorer implements DistanceScorer {
   readonly kind = 'wasm-simd' as const;
   count = 0;
   private readonly memory: WasmMemory;
-  private readonly run: (x: number, y: number, n: number) => void;
+  private readonly split: SplitKernel;
   private itemsAt: number;
   private outAt: number;
+  /** Where the helper thread writes its half of a pass (kernel-split.ts). */
+  private spareAt: number;
 
   constructor(
     readonly dim: number,
     private readonly layout: KernelLayout,
     module: object,
     layers: DistanceLayer[],
+    memory: { memory: WasmMemory; shared: boolean },
   ) {
-    this.memory = new wasmApi!.Memory({ initial: 1 });
+    this.memory = memory.memory;
     const instance = new wasmApi!.Instance(module, { e: { m: this.memory } });
-    this.run = instance.exports['score'] as (x: number, y: number, n: number) => void;
+    const run = instance.exports['score'] as (x: number, y: number, n: number) => void;
+    this.split = new SplitKernel(module, this.memory, memory.shared, run);
+    this.spareAt = layout.end;
     this.itemsAt = layout.end;
     this.outAt = layout.end;
     const [first, last] = [layers[0]!, layers[1]!];
@@ -149,7 +155,8 @@ class WasmScorer implements DistanceScorer {
   setItems(items: Float32Array): void {
     this.count = items.length / this.dim;
     this.outAt = this.itemsAt + Math.ceil(items.byteLength / 16) * 16;
-    const need = this.outAt + this.count * 4;
+    this.spareAt = this.outAt + Math.ceil((this.count * 4) / 16) * 16;
+    const need = this.spareAt + Math.ceil(this.count / 2) * 4;
     const have = this.memory.buffer.byteLength;
     if (need > have) this.memory.grow(Math.ceil((need - have) / WASM_PAGE));
     new Float32Array(this.memory.buffer, this.itemsAt, items.length).set(items);
@@ -165,7 +172,7 @@ class WasmScorer implements DistanceScorer {
 
   score(query: Float32Array): Float32Array {
     new Float32Array(this.memory.buffer, this.layout.query, this.dim).set(query);
-    this.run(this.itemsAt, this.outAt, this.count);
+    this.split.pass(this.itemsAt, this.outAt, this.count, this.dim * 4, this.spareAt);
     return new Float32Array(this.memory.buffer, this.outAt, this.count);
   }
 }
@@ -202,22 +209,29 @@ class JsScorer implements DistanceScorer {
 
 const modules = new Map<string, object | null>();
 
+/** The compiled module for a key (null where it does not validate), compiled once per process. */
+function compiled(key: string, build: () => Uint8Array): object | null {
+  if (!modules.has(key)) {
+    try {
+      const bytes = build();
+      modules.set(key, wasmApi!.validate(bytes) ? new wasmApi!.Module(bytes) : null);
+    } catch {
+      modules.set(key, null);
+    }
+  }
+  return modules.get(key)!;
+}
+
 /** A scorer for D: WebAssembly SIMD for the one-hidden-layer shape, JavaScript otherwise. */
 export function distanceScorer(layers: DistanceLayer[], prefer: 'auto' | 'js' = 'auto'): DistanceScorer {
   const dim = layers[0]!.inputs;
   if (prefer === 'auto' && layers.length === 2 && layers[1]!.outputs === 1 && wasmApi !== undefined) {
     const layout = kernelLayout(dim, layers[0]!.outputs);
-    const key = `${dim}x${layout.groups}`;
-    if (!modules.has(key)) {
-      try {
-        const bytes = buildDistanceModule(layout);
-        modules.set(key, wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null);
-      } catch {
-        modules.set(key, null);
-      }
-    }
-    const module = modules.get(key);
-    if (module) return new WasmScorer(dim, layout, module, layers);
+    const memory = kernelMemory();
+    const module = compiled(`${dim}x${layout.groups}${memory.shared ? 's' : ''}`, () =>
+      buildDistanceModule(layout, memory.shared),
+    );
+    if (module) return new WasmScorer(dim, layout, module, layers, memory);
   }
   return new JsScorer(dim, new LearnedDistance(layers));
 }

@@ -6,6 +6,7 @@
  * in the module's memory and the scores go to a reused buffer.
  */
 import { scoreModule, sleb, uleb, WASM_PAGE, wasmApi, type WasmMemory } from '../wasm/encoding.ts';
+import { kernelMemory, SHARED_MAX_PAGES, SplitKernel } from '../wasm/kernel-split.ts';
 
 // prettier-ignore
 const BLOCK = 0x02, LOOP = 0x03, END = 0x0b, BR_IF = 0x0d, VOID = 0x40, LGET = 0x20, LSET = 0x21, LTEE = 0x22;
@@ -25,7 +26,7 @@ export function paddedWidth(width: number): number {
 }
 
 /** (func (export "score") (param $x $y $n i32)): y[i] = ‖query − x[i]‖² for n vectors; the query is at address 0. */
-export function buildEuclideanModule(width: number): Uint8Array {
+export function buildEuclideanModule(width: number, shared = false): Uint8Array {
   const W = paddedWidth(width);
   const X = 0, Y = 1, N = 2, ACC = 3, T = 4; // prettier-ignore
   const body: number[] = [0x01, 0x02, 0x7b];
@@ -61,7 +62,7 @@ export function buildEuclideanModule(width: number): Uint8Array {
     LGET, N, I32_CONST, 1, I32_SUB, LTEE, N, BR_IF, 0,
     END, END, END,
   ); // prettier-ignore
-  return scoreModule(body);
+  return scoreModule(body, shared ? SHARED_MAX_PAGES : undefined);
 }
 
 /** One query against every stored vector by squared Euclidean distance. */
@@ -81,30 +82,36 @@ class WasmEuclidean implements EuclideanScorer {
   readonly kind = 'wasm-simd' as const;
   count = 0;
   private readonly memory: WasmMemory;
-  private readonly run: (x: number, y: number, n: number) => void;
+  private readonly split: SplitKernel;
   private readonly padded: number;
   private readonly itemsAt: number;
   private outAt: number;
+  /** Where the helper thread writes its half of a pass (kernel-split.ts). */
+  private spareAt: number;
 
   constructor(
     readonly width: number,
     module: object,
+    memory: { memory: WasmMemory; shared: boolean },
   ) {
     this.padded = paddedWidth(width);
-    this.memory = new wasmApi!.Memory({ initial: 1 });
-    this.run = new wasmApi!.Instance(module, { e: { m: this.memory } }).exports['score'] as (
+    this.memory = memory.memory;
+    const run = new wasmApi!.Instance(module, { e: { m: this.memory } }).exports['score'] as (
       x: number,
       y: number,
       n: number,
     ) => void;
+    this.split = new SplitKernel(module, this.memory, memory.shared, run);
     this.itemsAt = Math.ceil((this.padded * 4) / 64) * 64;
     this.outAt = this.itemsAt;
+    this.spareAt = this.itemsAt;
   }
 
   setItems(items: Float32Array): void {
     this.count = items.length / this.width;
     this.outAt = this.itemsAt + this.count * this.padded * 4;
-    const need = this.outAt + this.count * 4;
+    this.spareAt = this.outAt + Math.ceil((this.count * 4) / 16) * 16;
+    const need = this.spareAt + Math.ceil(this.count / 2) * 4;
     const have = this.memory.buffer.byteLength;
     if (need > have) this.memory.grow(Math.ceil((need - have) / WASM_PAGE));
     const dst = new Float32Array(this.memory.buffer, this.itemsAt, this.count * this.padded);
@@ -120,7 +127,7 @@ class WasmEuclidean implements EuclideanScorer {
     const q = new Float32Array(this.memory.buffer, 0, this.padded);
     q.fill(0);
     q.set(query.subarray(0, this.width));
-    this.run(this.itemsAt, this.outAt, this.count);
+    this.split.pass(this.itemsAt, this.outAt, this.count, this.padded * 4, this.spareAt);
     return new Float32Array(this.memory.buffer, this.outAt, this.count);
   }
 }
@@ -156,22 +163,23 @@ class JsEuclidean implements EuclideanScorer {
   }
 }
 
-const modules = new Map<number, object | null>();
+const modules = new Map<string, object | null>();
 
 /** A squared-Euclidean scorer: WebAssembly SIMD where available, JavaScript otherwise. */
 export function euclideanScorer(width: number, prefer: 'auto' | 'js' = 'auto'): EuclideanScorer {
   if (prefer === 'auto' && wasmApi !== undefined) {
-    const key = paddedWidth(width);
+    const memory = kernelMemory();
+    const key = `${paddedWidth(width)}${memory.shared ? 's' : ''}`;
     if (!modules.has(key)) {
       try {
-        const bytes = buildEuclideanModule(width);
+        const bytes = buildEuclideanModule(width, memory.shared);
         modules.set(key, wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null);
       } catch {
         modules.set(key, null);
       }
     }
     const module = modules.get(key);
-    if (module) return new WasmEuclidean(width, module);
+    if (module) return new WasmEuclidean(width, module, memory);
   }
   return new JsEuclidean(width);
 }

@@ -39,13 +39,14 @@ export function sleb(value: number): number[] {
 
 /**
  * A scorer module: one function `score(x, y, n: i32)` with the code `body` (locals included), over a
- * memory imported as `e.m`.
+ * memory imported as `e.m` — a shared one of at most `sharedMaxPages` pages when given (kernel-split.ts).
  */
-export function scoreModule(body: number[]): Uint8Array {
+export function scoreModule(body: number[], sharedMaxPages?: number): Uint8Array {
+  const limits = sharedMaxPages === undefined ? [0x00, 0x01] : [0x03, 0x01, ...uleb(sharedMaxPages)];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x00]),
-    ...section(2, [0x01, 0x01, 0x65, 0x01, 0x6d, 0x02, 0x00, 0x01]),
+    ...section(2, [0x01, 0x01, 0x65, 0x01, 0x6d, 0x02, ...limits]),
     ...section(3, [0x01, 0x00]),
     ...section(7, [0x01, 0x05, ...Array.from('score', (c) => c.charCodeAt(0)), 0x00, 0x00]),
     ...section(10, [0x01, ...uleb(body.length), ...body]),
@@ -63,7 +64,7 @@ export interface WasmApi {
     module: object,
     imports: Record<string, Record<string, unknown>>,
   ) => { readonly exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 }
 /** The runtime's WebAssembly, when it has one. */
 export const wasmApi: WasmApi | undefined = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;

@@ -1,0 +1,63 @@
+// Kernel passes split over two threads (the helper runs the second half of the items on the same shared
+// memory): the learned-D and Euclidean scorers give the same scores as their plain JavaScript versions
+// once the helper takes part, also after the stored items grow the memory.
+import { describe, expect, it } from 'vitest';
+import { distanceScorer } from '../recommend/distance-kernel.ts';
+import { euclideanScorer } from '../recommend/euclidean-kernel.ts';
+import type { DistanceLayer } from '../recommend/learned-distance.ts';
+import { createRng } from '../topics/rng.ts';
+import { kernelMemory, SPLIT_MIN_ITEMS, splitPasses } from './kernel-split.ts';
+
+const rng = createRng(11);
+const floats = (n: number) => Float32Array.from({ length: n }, () => rng.next() * 2 - 1);
+
+/** Scores until a pass was split (the helper starts and registers asynchronously), at most ~10 s. */
+async function scoreSplit(score: () => Float32Array): Promise<Float32Array> {
+  const before = splitPasses();
+  for (let tries = 0; tries < 200; tries++) {
+    const out = Float32Array.from(score());
+    if (splitPasses() > before) return out;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('no pass was split with the helper');
+}
+
+describe('kernel passes over two threads', () => {
+  it('uses shared memory here (Node has threads)', () => {
+    expect(kernelMemory().shared).toBe(true);
+  });
+
+  it('the learned D and the Euclidean scorers match their JavaScript versions when split, before and after the items grow', async () => {
+    const dim = 32;
+    const hidden = 16;
+    const layers: DistanceLayer[] = [
+      { inputs: dim, outputs: hidden, w: floats(dim * hidden), b: floats(hidden) },
+      { inputs: hidden, outputs: 1, w: floats(hidden), b: floats(1) },
+    ];
+    const wasm = distanceScorer(layers);
+    const js = distanceScorer(layers, 'js');
+    expect(wasm.kind).toBe('wasm-simd');
+    const euclid = euclideanScorer(37);
+    const euclidJs = euclideanScorer(37, 'js');
+    for (const n of [SPLIT_MIN_ITEMS + 1001, 3 * SPLIT_MIN_ITEMS + 7]) {
+      const items = floats(n * dim);
+      wasm.setItems(items);
+      js.setItems(items);
+      const query = floats(dim);
+      const split = await scoreSplit(() => wasm.score(query));
+      const plain = js.score(query);
+      expect(split.length).toBe(n);
+      for (let i = 0; i < n; i += 97) expect(split[i]).toBeCloseTo(plain[i]!, 4);
+      expect(split[n - 1]).toBeCloseTo(plain[n - 1]!, 4); // the helper's last item
+
+      const vectors = floats(n * 37);
+      euclid.setItems(vectors);
+      euclidJs.setItems(vectors);
+      const q = floats(37);
+      const e = await scoreSplit(() => euclid.score(q));
+      const ej = euclidJs.score(q);
+      for (let i = 0; i < n; i += 89) expect(e[i]).toBeCloseTo(ej[i]!, 3);
+      expect(e[n - 1]).toBeCloseTo(ej[n - 1]!, 3);
+    }
+  }, 30_000);
+});
