@@ -64,8 +64,11 @@ describe('the blend basket', () => {
     expect(mixes.message).toBe('Blend: more like T3, less like T2: 3 songs queued.');
 
     // A mix control asks for the same blend again, with the controls.
-    await mixes.setOnePerArtist(true);
+    await mixes.setCap('artist', 1);
     expect(calls.at(-1)!.request).toMatchObject({ trackIds: [3], unlike: [2], mix: { maxPerArtist: 1 } });
+    await mixes.setCap('album', 2);
+    expect(calls.at(-1)!.request).toMatchObject({ mix: { maxPerArtist: 1, maxPerAlbum: 2 } });
+    await mixes.setCap('album', null);
     await mixes.setTempo('fast');
     expect(calls.at(-1)!.request).toMatchObject({ trackIds: [3], mix: { maxPerArtist: 1, tempo: { min: 120, max: 150 } } });
     await mixes.setTempo('any');

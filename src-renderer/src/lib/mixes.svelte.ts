@@ -42,8 +42,9 @@ export class MixesState {
   busy = $state(false);
   energy = $state<EnergyChoice>('any');
   tempo = $state<TempoChoice>('any');
-  /** At most one song per artist in the queue. */
-  onePerArtist = $state(false);
+  /** Caps on songs per artist and per album in every fill (null: no cap). */
+  maxPerArtist = $state<number | null>(null);
+  maxPerAlbum = $state<number | null>(null);
   /** The blend basket: songs to move towards, and songs to move away from. */
   blendLike = $state.raw<TrackRow[]>([]);
   blendUnlike = $state.raw<TrackRow[]>([]);
@@ -63,7 +64,7 @@ export class MixesState {
       ...(e === 'calmer' ? { energy: -1 } : e === 'energetic' ? { energy: 1 } : {}),
       ...(e === 'rising' || e === 'falling' ? { energyCurve: e } : {}),
       ...(TEMPO_RANGES[this.tempo] ? { tempo: { ...TEMPO_RANGES[this.tempo]! } } : {}),
-      ...(this.onePerArtist ? { maxPerArtist: 1 } : {}),
+      ...this.caps(),
     };
   }
 
@@ -78,8 +79,18 @@ export class MixesState {
     return this.rec.refresh();
   }
 
-  setOnePerArtist(on: boolean): Promise<void> {
-    this.onePerArtist = on;
+  /** The caps alone (what a song path takes of the controls). */
+  caps(): { maxPerArtist?: number; maxPerAlbum?: number } {
+    return {
+      ...(this.maxPerArtist !== null ? { maxPerArtist: this.maxPerArtist } : {}),
+      ...(this.maxPerAlbum !== null ? { maxPerAlbum: this.maxPerAlbum } : {}),
+    };
+  }
+
+  setCap(kind: 'artist' | 'album', value: number | null): Promise<void> {
+    const cap = value === null || !Number.isFinite(value) || value < 1 ? null : Math.floor(value);
+    if (kind === 'artist') this.maxPerArtist = cap;
+    else this.maxPerAlbum = cap;
     return this.rec.refresh();
   }
 
@@ -101,7 +112,7 @@ export class MixesState {
       const result = await this.api.call('mix.path', {
         trackIds: [start.id, target.id],
         n: PATH_SONGS,
-        ...(this.onePerArtist ? { mix: { maxPerArtist: 1 } } : {}),
+        ...(Object.keys(this.caps()).length ? { mix: this.caps() } : {}),
       });
       if (!result.ok) {
         this.error = result.error;
