@@ -22,14 +22,14 @@ describe('cover art', () => {
   let dataDir: string;
   let music: string;
   let outsideImage: string;
-  let ids: Record<'mp3' | 'flac' | 'folder' | 'none' | 'fake' | 'linked' | 'large', number>;
+  let ids: Record<'mp3' | 'flac' | 'folder' | 'none' | 'fake' | 'linked' | 'large' | 'largePng', number>;
   const thumbnails = new ThumbnailClient();
 
   beforeAll(() => {
     const dir = fs.realpathSync(tempDir());
     dataDir = path.join(dir, 'data');
     music = path.join(dir, 'music');
-    for (const sub of ['embedded', 'folder', 'none', 'fake', 'linked', 'large'])
+    for (const sub of ['embedded', 'folder', 'none', 'fake', 'linked', 'large', 'largePng'])
       fs.mkdirSync(path.join(music, sub), { recursive: true });
     const png = path.join(dir, 'red.png');
     ffmpeg('-f', 'lavfi', '-i', 'color=c=red:s=32x32', '-frames:v', '1', png);
@@ -68,14 +68,15 @@ describe('cover art', () => {
       'attached_pic',
       path.join(music, 'embedded/b.flac'),
     );
-    for (const sub of ['folder', 'none', 'fake', 'linked', 'large']) ffmpeg(...tone, path.join(music, sub, 't.mp3'));
+    for (const sub of ['folder', 'none', 'fake', 'linked', 'large', 'largePng']) ffmpeg(...tone, path.join(music, sub, 't.mp3'));
     ffmpeg('-f', 'lavfi', '-i', 'testsrc2=s=1400x1400', '-frames:v', '1', path.join(music, 'large/cover.jpg'));
+    ffmpeg('-f', 'lavfi', '-i', 'testsrc2=s=800x600', '-frames:v', '1', path.join(music, 'largePng/cover.png'));
     ffmpeg('-f', 'lavfi', '-i', 'color=c=blue:s=40x40', '-frames:v', '1', path.join(music, 'folder/Folder.JPG'));
     fs.writeFileSync(path.join(music, 'fake/cover.jpg'), 'not an image at all');
     fs.symlinkSync(outsideImage, path.join(music, 'linked/cover.png'));
     db = openTestDb(dataDir);
     db.prepare('UPDATE library_roots SET path = ? WHERE id = 1').run(music);
-    const [mp3, flac, folder, none, fake, linked, large] = insertTracks(db, [
+    const [mp3, flac, folder, none, fake, linked, large, largePng] = insertTracks(db, [
       { path: path.join(music, 'embedded/a.mp3') },
       { path: path.join(music, 'embedded/b.flac') },
       { path: path.join(music, 'folder/t.mp3') },
@@ -83,8 +84,18 @@ describe('cover art', () => {
       { path: path.join(music, 'fake/t.mp3') },
       { path: path.join(music, 'linked/t.mp3') },
       { path: path.join(music, 'large/t.mp3') },
+      { path: path.join(music, 'largePng/t.mp3') },
     ]);
-    ids = { mp3: mp3!, flac: flac!, folder: folder!, none: none!, fake: fake!, linked: linked!, large: large! };
+    ids = {
+      mp3: mp3!,
+      flac: flac!,
+      folder: folder!,
+      none: none!,
+      fake: fake!,
+      linked: linked!,
+      large: large!,
+      largePng: largePng!,
+    };
   });
   afterAll(async () => {
     db.close();
@@ -150,12 +161,17 @@ describe('cover art', () => {
     expect(small.headers.get('content-type')).toBe('image/png');
     expect((await coverArtResponse(db, dataDir, ids.none, { size: 'thumb' }, thumbnails)).status).toBe(404);
     // A worker that fails serves the picture as stored, and nothing is kept for it.
-    const other = await coverArtResponse(db, dataDir, ids.flac, { size: 'thumb' }, failing);
+    const other = await coverArtResponse(db, dataDir, ids.largePng, { size: 'thumb' }, failing);
     expect(other.status).toBe(200);
     expect(other.headers.get('content-type')).toBe('image/png');
     const thumbsOf = (id: number) =>
       fs.readdirSync(path.join(dataDir, COVERS_DIR)).filter((f) => f.startsWith(`${id}-`) && f.includes('.t'));
-    expect(thumbsOf(ids.flac)).toEqual([]);
-    expect(thumbsOf(ids.mp3)).toHaveLength(1); // small: kept as "serve the picture" (an empty file)
+    expect(thumbsOf(ids.largePng)).toEqual([]);
+    // Small by its header: kept as "serve the picture" (an empty file) without asking the worker.
+    expect(thumbsOf(ids.mp3)).toHaveLength(1);
+    expect((await coverArtResponse(db, dataDir, ids.flac, { size: 'thumb' }, failing)).headers.get('content-type')).toBe(
+      'image/png',
+    );
+    expect(thumbsOf(ids.flac)).toHaveLength(1);
   });
 });

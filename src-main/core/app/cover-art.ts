@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fromFile } from 'strtok3';
 import type { ArtSize } from '../../api/contract.ts';
-import { THUMB_SIZE, type ThumbnailOutcome } from './thumbnail-messages.ts';
+import { pictureSize, THUMB_SIZE, type ThumbnailOutcome } from './thumbnail-messages.ts';
 import { realPathInside, rootOnDisk } from './media.ts';
 
 /** Makes thumbnails (the app's ThumbnailClient: a worker). */
@@ -178,12 +178,17 @@ async function thumbnailOf(art: Art, cached: string, thumbnails: ThumbnailMaker)
   } catch {
     // not made yet
   }
+  // Only JPEG and PNG are shrunk; one that is small already needs no worker (its header says so).
+  if (art.type !== 'image/jpeg' && art.type !== 'image/png') return null;
+  const size = pictureSize(art.bytes, art.type);
   let outcome: ThumbnailOutcome;
-  try {
-    outcome = await thumbnails.make(art.bytes, art.type);
-  } catch {
-    return null;
-  }
+  if (size && Math.max(size.width, size.height) <= THUMB_SIZE) outcome = { kind: 'small' };
+  else
+    try {
+      outcome = await thumbnails.make(art.bytes, art.type);
+    } catch {
+      return null;
+    }
   const bytes = outcome.kind === 'thumbnail' ? Buffer.from(outcome.bytes) : Buffer.alloc(0);
   await writeCache(cached, bytes);
   return bytes.length > 0 ? { bytes, type: 'image/jpeg' } : null;

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { requireFfmpeg } from '../../../test/fixtures/library/make-library.ts';
 import { tempDir } from '../../../test/helpers/temp-dir.ts';
 import { areaAverage, makeThumbnail } from './cover-thumbnail.ts';
-import { THUMB_SIZE } from './thumbnail-messages.ts';
+import { pictureSize, THUMB_SIZE } from './thumbnail-messages.ts';
 
 function picture(name: string, filter: string): Uint8Array {
   const file = path.join(tempDir(), name);
@@ -74,6 +74,15 @@ describe('cover thumbnails', () => {
     expect(makeThumbnail(huge, 'image/png')).toMatchObject({ kind: 'unreadable', reason: expect.stringMatching(/over 40 MP/) });
     expect(makeThumbnail(new Uint8Array([0x89, 0x50]), 'image/png').kind).toBe('unreadable');
     expect(makeThumbnail(bytes, 'image/webp')).toEqual({ kind: 'unsupported' });
+  });
+
+  it('reads a JPEG’s and a PNG’s size from the header alone', () => {
+    expect(pictureSize(picture('wide.jpg', 'color=c=red:s=700x300'), 'image/jpeg')).toEqual({ width: 700, height: 300 });
+    expect(pictureSize(picture('prog.jpg', 'color=c=red:s=640x480'), 'image/jpeg')).toEqual({ width: 640, height: 480 });
+    expect(pictureSize(picture('tall.png', 'color=c=red:s=40x90'), 'image/png')).toEqual({ width: 40, height: 90 });
+    expect(pictureSize(Uint8Array.of(0xff, 0xd8, 0xff), 'image/jpeg')).toBeNull();
+    expect(pictureSize(new Uint8Array(30), 'image/png')).toBeNull();
+    expect(pictureSize(new Uint8Array(30), 'image/webp')).toBeNull();
   });
 
   it('area averaging weighs each source pixel by its overlap (a 3 → 2 shrink of a ramp)', () => {
