@@ -20,6 +20,16 @@ import { modelDefinition, type ModelConfig } from './definition.ts';
 import { Network, initWeights, paramSpecs, type WeightSet } from './network.ts';
 import { Sgd, embedRows, embedUsers, trainStep, type FeatureMatrix, type TripletBatch } from './step.ts';
 
+/** The loss became NaN or infinite: the weights are lost for this run (the caller keeps what it had). */
+export class TrainingDivergedError extends Error {
+  constructor(
+    readonly loss: number,
+    readonly epoch: number,
+  ) {
+    super(`training diverged (loss ${loss}) at epoch ${epoch}: lower the learning rate`);
+  }
+}
+
 export { plannedEpochs, TRAIN_DEFAULTS, type TrainOptions } from './train-options.ts';
 import { plannedEpochs, type TrainOptions } from './train-options.ts';
 
@@ -299,8 +309,7 @@ export async function trainModel(
         const [l, c] = await Promise.all([loss.data(), correct.data()]);
         loss.dispose();
         correct.dispose();
-        if (!Number.isFinite(l[0]!))
-          throw new Error(`training diverged (loss ${l[0]}) at epoch ${state.epoch + 1}: lower the learning rate`);
+        if (!Number.isFinite(l[0]!)) throw new TrainingDivergedError(l[0]!, state.epoch + 1);
         const ms = performance.now() - t0;
         state.epochLoss += l[0]! * (end - start);
         state.epochCorrect += c[0]!;

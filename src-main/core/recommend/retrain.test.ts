@@ -64,6 +64,25 @@ describe('fine-tuning from feedback, and rollback', () => {
     db.exec('DELETE FROM feedback_events');
   }, 120_000);
 
+  it('refuses a fine-tune that diverges (loss NaN) with its reason, instead of failing, and keeps the active model', async () => {
+    const active = activeModel(db)!;
+    for (const id of ofTopic(2, 12)) recordFeedback(db, { trackId: id, kind: 'like', topics: [1] });
+    for (const id of ofTopic(1, 12)) recordFeedback(db, { trackId: id, kind: 'dislike', topics: [1] });
+    const result = await fineTuneFromFeedback(db, dataDir, {
+      epochs: 3,
+      learningRate: 1e12,
+      personalWeight: 40,
+      backend: 'wasm',
+    });
+    expect(result.accepted).toBe(false);
+    expect(result.reason).toMatch(/^the retrain diverged \(loss (NaN|-?Infinity) at epoch \d\): the active model stays$/);
+    expect(result.after).toBeNull();
+    expect(result.saved).toBeNull();
+    expect(activeModel(db)!.id).toBe(active.id);
+    expect(listModels(db)).toHaveLength(1);
+    db.exec('DELETE FROM feedback_events');
+  }, 120_000);
+
   it('accepts one that does not lower it, trains every objective of the model, activates it, and rollback restores the previous model', async () => {
     const first = activeModel(db)!;
     for (const id of ofTopic(1, 10)) recordFeedback(db, { trackId: id, kind: 'complete', topics: [1] });

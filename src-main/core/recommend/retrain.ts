@@ -24,7 +24,7 @@ import { describeDecision, heldOutScores, retrainDecision, type HeldOutScores, t
 import { modelInputOf, type StoredInputRow } from '../model/inputs.ts';
 import { Network } from '../model/network.ts';
 import { activateIfEmbedded, embedMissing, loadModel, saveModel, type LoadedModel, type SaveResult } from '../model/store.ts';
-import { pairwiseAccuracy, trainModel, type TrainOptions } from '../model/trainer.ts';
+import { pairwiseAccuracy, trainModel, type TrainOptions, TrainingDivergedError } from '../model/trainer.ts';
 import { feedbackEvents } from './feedback.ts';
 
 export interface FineTuneOptions {
@@ -239,16 +239,40 @@ export async function fineTuneFromFeedback(
   const weight =
     options.personalWeight ?? Math.max(1, Math.round((share / (1 - share)) * (libraryPerEpoch / triplets.pos.length)));
   const base = await scoreModel(model.meta.config, model.weights, dataset, held, triplets, model.standardizer);
-  const trained = await trainModel(
-    dataset,
-    { train: kept, validation: held },
-    trainOptions,
-    { isCancelled },
-    {
-      from: { config: model.meta.config, weights: model.weights, standardizer: model.standardizer },
-      personal: { triplets, weight },
-    },
-  );
+  let trained: Awaited<ReturnType<typeof trainModel>>;
+  try {
+    trained = await trainModel(
+      dataset,
+      { train: kept, validation: held },
+      trainOptions,
+      { isCancelled },
+      {
+        from: { config: model.meta.config, weights: model.weights, standardizer: model.standardizer },
+        personal: { triplets, weight },
+      },
+    );
+  } catch (error) {
+    if (!(error instanceof TrainingDivergedError)) throw error;
+    // A fine-tune that diverged is the worst retrain there is: refused, the active model stays.
+    return {
+      backend,
+      baseModelId: model.id,
+      personalTriplets: triplets.pos.length,
+      personalWeight: weight,
+      heldOutSongs: held.length,
+      before: base.scores ? { userToSong: meanOf(base.scores.userToSong), songToSong: meanOf(base.scores.songToSong) } : null,
+      after: null,
+      tolerance: null,
+      personalBefore: base.personal,
+      personalAfter: null,
+      epochsRun: error.epoch,
+      accepted: false,
+      cancelled: false,
+      reason: `the retrain diverged (loss ${error.loss} at epoch ${error.epoch}): the active model stays`,
+      saved: null,
+      embedded: 0,
+    };
+  }
   const tuned = await scoreModel(trained.config, trained.weights, dataset, held, triplets, trained.standardizer);
   const decision: RetrainDecision | null = base.scores && tuned.scores ? retrainDecision(base.scores, tuned.scores) : null;
   const precision = (s: HeldOutScores | null): HeldOutPrecision | null =>
