@@ -66,7 +66,13 @@ if (run.status !== 0 || !fs.existsSync(out)) {
   console.error(`electronegativity failed (exit ${run.status})`);
   process.exit(2);
 }
-const findings = parseCsv(fs.readFileSync(out, 'utf8')).filter((f) => !IGNORED.some((dir) => f.file.startsWith(dir)));
+// A finding's snippet may span lines in the report, leaving a line that is not a row (no check name, no
+// file): it cannot name a file to review, so it is reported and skipped (it failed the lint on one CI run).
+const isRow = (f) => /^[A-Z][A-Z0-9_]*$/.test(f.check ?? '') && typeof f.file === 'string' && f.file !== '';
+const parsed = parseCsv(fs.readFileSync(out, 'utf8'));
+for (const f of parsed.filter((r) => !isRow(r)))
+  console.warn(`electronegativity: skipped a report line that is not a row: ${JSON.stringify(f.check)}`);
+const findings = parsed.filter(isRow).filter((f) => !IGNORED.some((dir) => f.file.startsWith(dir)));
 fs.rmSync(tmp, { recursive: true, force: true });
 
 const isAccepted = (f) => accepted.some((a) => a.check === f.check && a.file === f.file);
