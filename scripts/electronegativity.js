@@ -19,43 +19,27 @@ const electronVersion = pkg.devDependencies.electron;
 const { accepted } = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, 'electronegativity-accepted.json'), 'utf8'));
 const securityDoc = fs.readFileSync(path.join(root, 'docs/security.md'), 'utf8');
 
-/** The rows of electronegativity's CSV report (quoted fields may hold commas and doubled quotes). */
-function parseCsv(text) {
-  const rows = [];
-  for (const line of text.split('\n').slice(1)) {
-    if (!line.trim()) continue;
-    const fields = [];
-    let field = '';
-    let quoted = false;
-    for (let i = 0; i < line.length; i++) {
-      const c = line[i];
-      if (quoted) {
-        if (c === '"' && line[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else if (c === '"') quoted = false;
-        else field += c;
-      } else if (c === '"') quoted = true;
-      else if (c === ',') {
-        fields.push(field.trim());
-        field = '';
-      } else field += c;
-    }
-    fields.push(field.trim());
-    rows.push({
-      check: fields[0],
-      severity: fields[1],
-      confidence: fields[2],
-      file: fields[3],
-      location: fields[4],
-      description: fields[6],
-    });
-  }
-  return rows;
+/**
+ * The findings of electronegativity's SARIF report. Its CSV writer is not used: it writes the header and
+ * the rows with two racing async writes, and on a loaded machine the header overwrote the first row's
+ * start (two CI runs failed on it). The SARIF report is written in one piece.
+ */
+function readSarif(text) {
+  const report = JSON.parse(text);
+  return (report.runs?.[0]?.results ?? []).map((r) => {
+    const where = r.locations?.[0]?.physicalLocation;
+    return {
+      check: r.ruleId,
+      level: r.level,
+      file: where?.artifactLocation?.uri ?? '',
+      location: `${where?.region?.startLine ?? 0}:${(where?.region?.startColumn ?? 1) - 1}`,
+      description: r.message?.text ?? '',
+    };
+  });
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cadenza-eng-'));
-const out = path.join(tmp, 'report.csv');
+const out = path.join(tmp, 'report.sarif');
 const run = spawnSync(
   process.execPath,
   [cli, '-i', root, '-r', '-e', electronVersion, '-x', SKIPPED.join(','), '-o', out, '-v', 'false'],
@@ -66,13 +50,14 @@ if (run.status !== 0 || !fs.existsSync(out)) {
   console.error(`electronegativity failed (exit ${run.status})`);
   process.exit(2);
 }
-// A finding's snippet may span lines in the report, leaving a line that is not a row (no check name, no
-// file): it cannot name a file to review, so it is reported and skipped (it failed the lint on one CI run).
-const isRow = (f) => /^[A-Z][A-Z0-9_]*$/.test(f.check ?? '') && typeof f.file === 'string' && f.file !== '';
-const parsed = parseCsv(fs.readFileSync(out, 'utf8'));
-for (const f of parsed.filter((r) => !isRow(r)))
-  console.warn(`electronegativity: skipped a report line that is not a row: ${JSON.stringify(f.check)}`);
-const findings = parsed.filter(isRow).filter((f) => !IGNORED.some((dir) => f.file.startsWith(dir)));
+let parsed;
+try {
+  parsed = readSarif(fs.readFileSync(out, 'utf8'));
+} catch (error) {
+  console.error(`electronegativity wrote a report that cannot be read (${error.message})`);
+  process.exit(2);
+}
+const findings = parsed.filter((f) => !IGNORED.some((dir) => f.file.startsWith(dir)));
 fs.rmSync(tmp, { recursive: true, force: true });
 
 const isAccepted = (f) => accepted.some((a) => a.check === f.check && a.file === f.file);
@@ -81,9 +66,7 @@ const stale = accepted.filter((a) => !findings.some((f) => f.check === a.check &
 const undocumented = accepted.filter((a) => !securityDoc.includes(a.check));
 
 for (const f of findings)
-  console.log(
-    `${isAccepted(f) ? 'accepted ' : 'FINDING  '} ${f.check} ${f.severity}/${f.confidence} ${f.file}:${f.location} ${f.description}`,
-  );
+  console.log(`${isAccepted(f) ? 'accepted ' : 'FINDING  '} ${f.check} ${f.level} ${f.file}:${f.location} ${f.description}`);
 for (const a of stale) console.log(`STALE     ${a.check} ${a.file}: accepted but no longer reported; remove it from the list`);
 for (const a of undocumented) console.log(`UNDOCUMENTED ${a.check}: accepted but not explained in docs/security.md`);
 const failed = unreviewed.length + stale.length + undocumented.length;
