@@ -3,6 +3,7 @@
  * whole-library passes (aggregates, the recommendation index and its queries) answered off the host's
  * main thread. Tagged unions both ways; a failure comes back as a value with the reason.
  */
+import type { CallReply } from '../jobs/worker-calls.ts';
 import type {
   AlbumPage,
   AlbumRequest,
@@ -81,7 +82,7 @@ export type ReaderRequest =
   /** Abandon any build, close the connection and exit. */
   | { type: 'close' };
 
-export type ReaderReply = { type: 'answer'; id: number; value: unknown } | { type: 'failed'; id: number; error: string };
+export type ReaderReply = CallReply;
 
 export interface ReaderWorkerData {
   dataDir: string;

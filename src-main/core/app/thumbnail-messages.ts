@@ -1,3 +1,4 @@
+import type { CallReply } from '../jobs/worker-calls.ts';
 // The thumbnail worker's messages and what the host needs of it, without the image decoders (the host
 // imports this; only the worker loads cover-thumbnail.ts and its decoders).
 
@@ -44,5 +45,4 @@ export type ThumbnailRequest =
   { type: 'thumbnail'; id: number; bytes: Uint8Array; mime: string; size: number } | { type: 'close' };
 
 /** Thumbnail worker → host: the outcome, or the error that stopped it (as a value). */
-export type ThumbnailReply =
-  { type: 'done'; id: number; outcome: ThumbnailOutcome } | { type: 'failed'; id: number; error: string };
+export type ThumbnailReply = CallReply<ThumbnailOutcome>;

@@ -11,7 +11,7 @@ port.on('message', (request: ThumbnailRequest) => {
   let reply: ThumbnailReply;
   try {
     const outcome = makeThumbnail(request.bytes, request.mime, request.size);
-    reply = { type: 'done', id: request.id, outcome };
+    reply = { type: 'answer', id: request.id, value: outcome };
     port.postMessage(reply, outcome.kind === 'thumbnail' ? [outcome.bytes.buffer as ArrayBuffer] : []);
   } catch (error) {
     reply = { type: 'failed', id: request.id, error: error instanceof Error ? error.message : String(error) };
