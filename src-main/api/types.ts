@@ -192,6 +192,8 @@ export const DEFAULT_PLAYER_SETTINGS: PlayerSettings = {
 
 /** At most this many queued track ids are kept across restarts. */
 export const SAVED_QUEUE_MAX = 5000;
+/** The most track ids one `tracks.get` call takes (longer lists are asked for in pages). */
+export const TRACKS_GET_MAX = 1000;
 
 export interface SavedQueue {
   trackIds: number[];

@@ -15,6 +15,7 @@ import {
   PREAMP_DB_RANGE,
   REPEAT_MODES,
   SAVED_QUEUE_MAX,
+  TRACKS_GET_MAX,
 } from './types.ts';
 import type {
   BrowseField,
@@ -448,7 +449,7 @@ const validators: { [M in ApiMethod]: Validator<M> } = {
   },
   'library.removeFolder': (value) => ({ folder: absolutePath(record(value, ['folder'], '{ folder }').folder) }),
   'tracks.list': trackQuery,
-  'tracks.get': (value) => ({ ids: list(record(value, ['ids'], '{ ids: number[] }').ids, 'ids', 1000, trackId) }),
+  'tracks.get': (value) => ({ ids: list(record(value, ['ids'], '{ ids: number[] }').ids, 'ids', TRACKS_GET_MAX, trackId) }),
   'tracks.facets': isNull,
   'albums.list': (value) => {
     const v = record(value, ['offset', 'limit', 'search', 'artist'], '{ offset, limit, search?, artist? }');

@@ -2,42 +2,13 @@
 // The blend basket and the map lasso as the UI state drives them, against a recording fake of the
 // API (the real calls are covered end to end in test/e2e/mixes.test.ts): what each asks the core for.
 import { describe, expect, it } from 'vitest';
-import type { CadenzaApi } from '../../src-main/api/contract.ts';
-import type { TrackRow } from '../../src-main/api/types.ts';
 import { MapLassoState } from '../../src-renderer/src/lib/map-lasso.svelte.ts';
 import { BLEND_SIDE_MAX, MixesState } from '../../src-renderer/src/lib/mixes.svelte.ts';
 import { PlayerState } from '../../src-renderer/src/lib/player.svelte.ts';
 import { PlaylistsState } from '../../src-renderer/src/lib/playlists.svelte.ts';
 import { PointGrid } from '../../src-renderer/src/lib/point-grid.ts';
 import { RecommendState } from '../../src-renderer/src/lib/recommend.svelte.ts';
-
-function row(id: number): TrackRow {
-  return {
-    id,
-    path: `/m/${id}.flac`,
-    title: `T${id}`,
-    artist: null,
-    album: null,
-    albumArtist: null,
-    trackNo: null,
-    duration: 100,
-  } as unknown as TrackRow;
-}
-
-/** A fake API that records each call and answers from `answer`. */
-function recordingApi(answer: (method: string, request: Record<string, unknown>) => unknown) {
-  const calls: { method: string; request: Record<string, unknown> }[] = [];
-  const api = {
-    call: async (method: string, request: Record<string, unknown>) => {
-      calls.push({ method, request });
-      return { ok: true, value: answer(method, request) };
-    },
-    on: () => () => {},
-    mediaUrl: (id: number) => `/media/${id}`,
-    artUrl: (id: number) => `/art/${id}`,
-  } as unknown as CadenzaApi;
-  return { api, calls };
-}
+import { recordingApi, row } from './fake-api.ts';
 
 const recommended = (ids: number[]) => ({ tracks: ids.map((id) => ({ ...row(id), why: { topic: null }, distance: 0 })) });
 

@@ -2,37 +2,20 @@
 // The topic toggles' queue fills answer in any order; only the latest request may fill the queue
 // (quick clicks: a weight change's fill answering after the next toggle's put its queue back).
 import { describe, expect, it } from 'vitest';
-import type { CadenzaApi } from '../../src-main/api/contract.ts';
-import type { TrackRow } from '../../src-main/api/types.ts';
 import { PlayerState } from '../../src-renderer/src/lib/player.svelte.ts';
 import { RecommendState } from '../../src-renderer/src/lib/recommend.svelte.ts';
-
-function row(id: number): TrackRow {
-  return {
-    id,
-    path: `/m/${id}.flac`,
-    title: `T${id}`,
-    artist: null,
-    album: null,
-    albumArtist: null,
-    trackNo: null,
-    duration: 100,
-  } as unknown as TrackRow;
-}
+import { fakeApi, row } from './fake-api.ts';
 
 describe('RecommendState fills', () => {
   it('applies only the latest request when an earlier one answers last', async () => {
     const answers: { topics: number[]; resolve: (v: unknown) => void }[] = [];
-    const api = {
-      call: (method: string, request: { topics: number[] }) =>
+    const api = fakeApi(
+      (method, request) =>
         new Promise((resolve) => {
           expect(method).toBe('queue.fromTopics');
-          answers.push({ topics: request.topics, resolve });
+          answers.push({ topics: request.topics as number[], resolve });
         }),
-      on: () => () => {},
-      mediaUrl: (id: number) => `/media/${id}`,
-      artUrl: (id: number) => `/art/${id}`,
-    } as unknown as CadenzaApi;
+    );
     const player = new PlayerState(api);
     const rec = new RecommendState(api, player);
     const first = rec.toggleTopic(1, true);

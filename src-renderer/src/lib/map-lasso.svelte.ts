@@ -4,6 +4,7 @@ import type { PlayerState } from './player.svelte.ts';
 import type { PlaylistsState, SaveOutcome } from './playlists.svelte.ts';
 import type { PointGrid } from './point-grid.ts';
 import type { RecommendState } from './recommend.svelte.ts';
+import { trackRowsInOrder } from './track-rows.ts';
 
 /** How far (map pixels) the pointer must travel before a press becomes a lasso instead of a click. */
 export const LASSO_START = 6;
@@ -145,17 +146,10 @@ export class MapLassoState {
   }
 
   private async rows(ids: number[]): Promise<TrackRow[] | null> {
-    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup, not state
-    const byId = new Map<number, TrackRow>();
-    for (let i = 0; i < ids.length; i += 1000) {
-      const page = await this.api.call('tracks.get', { ids: ids.slice(i, i + 1000) });
-      if (!page.ok) {
-        this.fail(page.error);
-        return null;
-      }
-      for (const row of page.value) byId.set(row.id, row);
-    }
-    return ids.flatMap((id) => byId.get(id) ?? []);
+    const rows = await trackRowsInOrder(this.api, ids);
+    if (rows.ok) return rows.value;
+    this.fail(rows.error);
+    return null;
   }
 
   private fail(error: string): void {

@@ -1,5 +1,6 @@
 import type { CadenzaApi } from '../../../src-main/api/contract.ts';
 import type { PlaylistInfo, TrackRow } from '../../../src-main/api/types.ts';
+import { trackRowsInOrder } from './track-rows.ts';
 import type { PlayerState } from './player.svelte.ts';
 
 /** What saving the queue answered: saved, or the name is taken (the user may replace it). */
@@ -54,18 +55,13 @@ export class PlaylistsState {
       await this.load();
       return null;
     }
-    const ids = got.value.trackIds;
-    const rows: TrackRow[] = [];
-    for (let i = 0; i < ids.length; i += 1000) {
-      const page = await this.api.call('tracks.get', { ids: ids.slice(i, i + 1000) });
-      if (!page.ok) {
-        this.error = page.error;
-        return null;
-      }
-      rows.push(...page.value);
+    const rows = await trackRowsInOrder(this.api, got.value.trackIds);
+    if (!rows.ok) {
+      this.error = rows.error;
+      return null;
     }
     this.error = null;
-    return rows;
+    return rows.value;
   }
 
   /** Puts the playlist in the queue after the current track (the whole queue when nothing plays). */

@@ -11,6 +11,7 @@ import type {
   WhyThisSong,
 } from '../../../src-main/api/types.ts';
 import { trackName } from './format.ts';
+import { trackRowsInOrder } from './track-rows.ts';
 import type { PlayerState } from './player.svelte.ts';
 
 /**
@@ -231,8 +232,9 @@ export class RecommendState {
     } else this.error = result.error;
   }
 
+  /** The rows of `ids` in that order (any number of ids); none when the library cannot be read. */
   async trackRows(ids: number[]): Promise<TrackRow[]> {
-    const result = await this.api.call('tracks.get', { ids });
+    const result = await trackRowsInOrder(this.api, ids);
     return result.ok ? result.value : [];
   }
 
