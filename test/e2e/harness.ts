@@ -1,8 +1,9 @@
 // What both end-to-end suites share: where things are, Chromium with this machine's flags, and
 // `cadenza serve` started on a data folder.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const BIN = path.join(ROOT, 'bin/cadenza.js');
@@ -84,4 +85,22 @@ export async function apiCall<T>(page: Page, method: string, request: unknown): 
   );
   if (!result.ok) throw new Error(result.error);
   return result.value as T;
+}
+
+/** A canvas as the page sees it (the node tsconfig has no DOM lib). */
+export interface PageCanvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+}
+
+/** Runs `cadenza ARGS --data-dir DATA_DIR` to its end (5 min at most) and gives its stdout; a failure fails the test with its stderr. */
+export function cli(dataDir: string, ...args: string[]): string {
+  const run = spawnSync(process.execPath, [BIN, ...args, '--data-dir', dataDir], {
+    encoding: 'utf8',
+    timeout: 300_000,
+    env: { ...process.env, CADENZA_DATA_DIR: '' },
+  });
+  expect(run.status, `cadenza ${args.join(' ')}: ${run.stderr}`).toBe(0);
+  return run.stdout;
 }

@@ -10,24 +10,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeAnalysisLibrary } from '../fixtures/analysis/make-analysis-library.ts';
 import { requireFfmpeg } from '../fixtures/library/make-library.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
-import { apiCall, BIN, launchChromium, recordPageErrors, SHOTS, shot, startServe, stopServe } from './harness.ts';
-
-function cli(dataDir: string, ...args: string[]): string {
-  const run = spawnSync(process.execPath, [BIN, ...args, '--data-dir', dataDir], {
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, CADENZA_DATA_DIR: '' },
-  });
-  expect(run.status, `cadenza ${args.join(' ')}: ${run.stderr}`).toBe(0);
-  return run.stdout;
-}
-
-/** A canvas as the page sees it (the node tsconfig has no DOM lib). */
-interface PageCanvas {
-  width: number;
-  height: number;
-  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
-}
+import {
+  apiCall,
+  cli,
+  launchChromium,
+  type PageCanvas,
+  recordPageErrors,
+  SHOTS,
+  shot,
+  startServe,
+  stopServe,
+} from './harness.ts';
 
 describe('recommendations in browser mode, end to end', () => {
   let server: { child: ChildProcess; url: string };
