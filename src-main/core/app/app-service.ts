@@ -4,6 +4,7 @@
  * plain Node (the shell passes in what only it can do, such as a native folder picker).
  */
 import { coverArtResponse } from './cover-art.ts';
+import { CoverCachePruner } from './cover-cache-prune.ts';
 import { ThumbnailClient } from './thumbnail-client.ts';
 import type { Database } from 'better-sqlite3';
 import path from 'node:path';
@@ -69,6 +70,9 @@ class WatchedScanError extends Error {}
 
 type Handlers = { [M in ApiMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> | ApiResponse<M> };
 
+/** The first cover prune waits this long after start, so it does not compete with the first pages. */
+const COVER_PRUNE_AFTER_START_MS = 30_000;
+
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export class AppService {
@@ -84,6 +88,8 @@ export class AppService {
   private readonly reader: ReaderClient;
   /** Cover thumbnails, made in their own worker on first request. */
   private readonly thumbnails = new ThumbnailClient();
+  /** Removes cached covers of changed and removed tracks, after each scan. */
+  readonly coverCache: CoverCachePruner;
   private readonly emit: ApiEmitter;
 
   constructor(
@@ -98,6 +104,7 @@ export class AppService {
     this.jobs = new JobBoard(emit);
     this.settings = new SettingsStore(dataDir);
     this.reader = new ReaderClient(dataDir);
+    this.coverCache = new CoverCachePruner(() => this.db, dataDir);
   }
 
   /** The service's own connection (reads, the topic fit); workers open their own. */
@@ -119,6 +126,7 @@ export class AppService {
     warmPlaybackTranscoder();
     this.reader.warm(); // the index builds in the reader worker while the first pages are served
     this.resumeEmbedding();
+    this.coverCache.request(COVER_PRUNE_AFTER_START_MS); // changes made while the app was closed
   }
 
   /**
@@ -161,6 +169,7 @@ export class AppService {
         }),
       );
       this.emit('library.changed', { reason: 'watch' });
+      if (!result.cancelled) this.coverCache.request();
       return result;
     } catch (error) {
       throw new WatchedScanError(error instanceof Error ? error.message : String(error));
@@ -199,6 +208,7 @@ export class AppService {
     this.closed = true;
     this.jobs.cancelAll();
     await this.watcher?.close();
+    await this.coverCache.close();
     await this.reader.close();
     await this.thumbnails.close();
     this.dbHandle?.close();
@@ -498,6 +508,7 @@ export class AppService {
       if (added.length) this.settings.set({ musicFolders: [...known, ...added] });
     }
     this.emit('library.changed', { reason: 'scan' });
+    if (!result.cancelled) this.coverCache.request();
     this.watch(); // new folders are watched from now on
     return result;
   }

@@ -101,9 +101,13 @@ async function folderArt(file: Buffer, realRoot: Buffer): Promise<Art | null> {
   return null;
 }
 
-/** covers/<id>-<size>-<mtime>: the image, or an empty file meaning "this track has none". */
+/**
+ * covers/<id>-<size>-<mtime>: the image, or an empty file meaning "this track has none". The mtime is
+ * whole milliseconds as the scan stores it (tracks.mtime_ms), so cover-cache-prune.ts can tell a
+ * current entry from the database alone.
+ */
 function cachePath(dataDir: string, trackId: number, stat: fs.Stats): string {
-  return path.join(dataDir, COVERS_DIR, `${trackId}-${stat.size}-${Math.round(stat.mtimeMs)}`);
+  return path.join(dataDir, COVERS_DIR, `${trackId}-${stat.size}-${Math.trunc(stat.mtimeMs)}`);
 }
 
 function artResponse(art: Art, method: string): Response {
