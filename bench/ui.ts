@@ -21,13 +21,18 @@ import { openLibraryDatabase } from '../src-main/core/db/open.ts';
 import { syntheticDataset, writeSyntheticLibrary } from '../src-main/core/model/synthetic.ts';
 import { RecommendIndex } from '../src-main/core/recommend/recommender.ts';
 import { ensureRenderer } from '../src-main/server/renderer-build.ts';
-import { BUILT_SERVE, launchChromium, RENDERER, startServe, stopServe } from '../test/e2e/harness.ts';
+import { BUILT_SERVE, launchChromium, type PageCanvas, RENDERER, startServe, stopServe } from '../test/e2e/harness.ts';
 import { seedUiLibrary } from './ui-library.ts';
 
 // The page-side functions below run in Chromium; the node tsconfig has no DOM lib, so the browser
 // globals they use are declared here, as far as they use them.
 interface PageElement {
   scrollTop: number;
+  scrollHeight: number;
+  width: number;
+  height: number;
+  getElementsByTagName(name: string): { length: number };
+  append(...children: PageElement[]): void;
   textContent: string | null;
   style: Record<string, string>;
   getAttribute(name: string): string | null;
@@ -36,16 +41,12 @@ interface PageElement {
   addEventListener(type: string, listener: () => void): void;
   remove(): void;
 }
-interface PageCanvas {
-  width: number;
-  height: number;
-  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
-}
 declare const window: object;
 declare const document: {
   querySelector(selector: string): PageElement | null;
   querySelectorAll(selector: string): { length: number };
   createElementNS(ns: string, name: string): PageElement;
+  createElement(name: string): PageElement;
 };
 declare function requestAnimationFrame(callback: (now: number) => void): number;
 
@@ -317,6 +318,82 @@ async function main(): Promise<void> {
       speedup: oldMapMs / againMs,
       speedupCold: oldMapMs / mapMs,
     };
+    // The album grid (issue 14): Albums tab → first covers' cards painted; a jump to the end → the last
+    // album's card painted (a deep page fetched on demand); then wheel-scrolling, with what the DOM holds.
+    const albumsStart = await page.evaluate(() => performance.now());
+    await page.getByRole('tab', { name: 'Albums' }).click();
+    const albumsPainted = await paintedWhen(page, `document.querySelector('[aria-label="Album grid"] li button') !== null`);
+    const albumTotal = Number(await page.locator('[aria-label="Album grid"] li').first().getAttribute('aria-setsize'));
+    const endStart = await page.evaluate(() => {
+      const v = document.querySelector('[data-testid=virtual-grid]')!;
+      v.scrollTop = v.scrollHeight;
+      return performance.now();
+    });
+    const endPainted = await paintedWhen(
+      page,
+      `document.querySelector('[aria-label="Album grid"] li[aria-posinset="${albumTotal}"] button') !== null`,
+    );
+    const gridBox = (await page.getByTestId('virtual-grid').boundingBox())!;
+    await page.mouse.move(gridBox.x + gridBox.width / 2, gridBox.y + gridBox.height / 2);
+    await page.evaluate(`(() => {
+      window.frames_ = [];
+      window.recording = true;
+      let last = performance.now();
+      const tick = (now) => { window.frames_.push(now - last); last = now; if (window.recording) requestAnimationFrame(tick); };
+      requestAnimationFrame(tick);
+    })()`);
+    const gridScrollStart = performance.now();
+    while (performance.now() - gridScrollStart < scrollMs / 2) await page.mouse.wheel(0, -400);
+    const grid = await page.evaluate(() => {
+      const w = window as unknown as { frames_: number[]; recording: boolean };
+      w.recording = false;
+      return {
+        frames: w.frames_.slice(1),
+        cells: document.querySelectorAll('[aria-label="Album grid"] li').length,
+        nodes: document.querySelector('[data-testid=virtual-grid]')!.getElementsByTagName('*').length,
+      };
+    });
+    // Baseline in the same page: the old grid's markup once every album is shown ("Show more" to the end),
+    // one card (button, cover, two lines) per album, timed from building it to its paint.
+    const oldGridMs = await page.evaluate(async (n) => {
+      const t0 = performance.now();
+      const ul = document.createElement('ul');
+      ul.style.cssText = 'display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:12px;list-style:none';
+      for (let i = 0; i < n; i++) {
+        const li = document.createElement('li');
+        const b = document.createElement('button');
+        const img = document.createElement('img');
+        img.width = 140;
+        img.height = 140;
+        const t = document.createElement('span');
+        t.textContent = `Album ${i}`;
+        const a = document.createElement('span');
+        a.textContent = `Artist ${i % 97}`;
+        b.append(img, t, a);
+        li.append(b);
+        ul.append(li);
+      }
+      document.querySelector('.albums')!.appendChild(ul);
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const took = performance.now() - t0;
+      ul.remove();
+      return took;
+    }, albumTotal);
+    results.albums = {
+      albums: albumTotal,
+      firstCardsMs: albumsPainted - albumsStart,
+      endMs: endPainted - endStart,
+      scroll: { frames: grid.frames.length, p50: pct(grid.frames, 50), p95: pct(grid.frames, 95), max: Math.max(...grid.frames) },
+      cellsInDom: grid.cells,
+      nodesInGrid: grid.nodes,
+      oldGridMs,
+    };
+    log(
+      `album grid (${albumTotal} albums): tab → first cards ${ms(albumsPainted - albumsStart)}, jump to the end → last card ${ms(endPainted - endStart)}; ` +
+        `scroll p50 ${ms(pct(grid.frames, 50))} / p95 ${ms(pct(grid.frames, 95))} over ${grid.frames.length} frames; ${grid.cells} cells (${grid.nodes} nodes) in the DOM; ` +
+        `baseline, every album's card in the DOM (the old grid shown to the end): ${ms(oldGridMs)} to paint, ${(oldGridMs / (endPainted - endStart)).toFixed(1)}× the virtual grid's jump to the end`,
+    );
+
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
     await page.close();
   } finally {

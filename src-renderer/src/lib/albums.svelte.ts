@@ -1,15 +1,15 @@
 import type { CadenzaApi } from '../../../src-main/api/contract.ts';
 import type { AlbumSummary, SimilarGroup, TrackRow } from '../../../src-main/api/types.ts';
-import { PagedList } from './paged-list.svelte.ts';
+import { VirtualPages } from './virtual-pages.svelte.ts';
 
-/** Albums shown per page of the grid. */
+/** Albums per page fetched as the grid scrolls. */
 const PAGE = 120;
 /** Similar albums shown on an album's page. */
 const SIMILAR = 8;
 
-/** The album grid (paged from the core), the open album's tracks and the albums that sound like it. */
+/** The album grid (pages fetched from the core as they scroll into view), the open album's tracks and the albums that sound like it. */
 export class AlbumsState {
-  readonly list: PagedList<AlbumSummary>;
+  readonly list: VirtualPages<AlbumSummary>;
   open = $state.raw<AlbumSummary | null>(null);
   tracks = $state.raw<TrackRow[]>([]);
   /** The albums like the open one, nearest first (by the model). */
@@ -19,7 +19,7 @@ export class AlbumsState {
   error = $state<string | null>(null);
 
   constructor(private readonly api: CadenzaApi) {
-    this.list = new PagedList(PAGE, async (offset, limit, search) => {
+    this.list = new VirtualPages(PAGE, async (offset, limit, search) => {
       const result = await api.call('albums.list', { offset, limit, ...(search ? { search } : {}) });
       return result.ok ? { ok: true, value: { total: result.value.total, items: result.value.albums } } : result;
     });

@@ -1,6 +1,18 @@
 /** One page of a browse list as the core answers it. */
 export type PageAnswer<T> = { ok: true; value: { total: number; items: T[] } } | { ok: false; error: string };
 
+/** What the search box, the empty state and "Show more" read of a list (PagedList, VirtualPages). */
+export interface SearchableList {
+  search: string;
+  error: string | null;
+  loading: boolean;
+  total: number;
+  readonly shown: number;
+  reload(): Promise<void>;
+  /** The next page (a list that loads what comes into view has none). */
+  more?(): Promise<void>;
+}
+
 /**
  * A list browsed page by page ("Show more" asks for the next) with a search: the album grid and the
  * artist and genre lists. A reload starts again from the first page; an answer to an older reload is dropped.
@@ -24,6 +36,11 @@ export class PagedList<T> {
     this.items = [];
     this.total = 0;
     await this.more(generation);
+  }
+
+  /** How many items are shown now ("Show more" brings the next page). */
+  get shown(): number {
+    return this.items.length;
   }
 
   async more(generation = this.generation): Promise<void> {
