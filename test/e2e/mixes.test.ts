@@ -288,6 +288,29 @@ describe('song path and smooth order in browser mode, end to end', () => {
     await lassoGroup.getByRole('button', { name: 'Save as playlist', exact: true }).click();
     await lassoGroup.getByRole('button', { name: 'Replace it', exact: true }).click();
     await expect.poll(() => page.getByTestId('lasso-status').textContent()).toMatch(/^Replaced playlist “Left of the map”/);
+
+    // The same from the keyboard: the cursor starts in the middle (250, 250 of 500); Shift+arrow moves 40
+    // pixels; X drops a corner, C closes the lasso. Round the whole map: every song.
+    await page.getByRole('button', { name: 'Clear lasso' }).click();
+    await map.focus();
+    const keys = async (key: string, times: number) => {
+      for (let k = 0; k < times; k++) await page.keyboard.press(key);
+    };
+    await keys('Shift+ArrowLeft', 6);
+    await keys('Shift+ArrowUp', 6);
+    await page.keyboard.press('x');
+    await expect.poll(() => page.getByTestId('lasso-status').textContent()).toMatch(/^Lasso corner 1: /);
+    await keys('Shift+ArrowRight', 12);
+    await page.keyboard.press('x');
+    await page.keyboard.press('c'); // two corners: not yet a lasso
+    await expect.poll(() => page.getByTestId('lasso-status').textContent()).toMatch(/at least 3 corners/);
+    await keys('Shift+ArrowDown', 12);
+    await page.keyboard.press('x');
+    await keys('Shift+ArrowLeft', 12);
+    await page.keyboard.press('x');
+    await page.keyboard.press('c');
+    await expect.poll(() => count.textContent()).toBe(`${info.active.embedded} songs in the lasso`);
+    expect(await map.getAttribute('data-lasso')).toBe(String(info.active.embedded));
     expect(errors).toEqual([]);
   }, 180_000);
 });

@@ -80,6 +80,29 @@ describe('the map lasso', () => {
     return { api, calls, player, rec, lasso };
   }
 
+  it('from the keyboard: corners at the cursor, closed with at least three, selecting the songs inside', () => {
+    const { lasso } = setup();
+    expect(lasso.closeCorners(grid, ids, xs, ys)).toBe(false); // no outline: C is not the lasso's
+    lasso.addCorner(380, 20); // top right, round the right half
+    expect(lasso.cornering).toBe(true);
+    lasso.addCorner(480, 20);
+    expect(lasso.closeCorners(grid, ids, xs, ys)).toBe(true);
+    expect(lasso.message).toMatch(/at least 3 corners/);
+    expect(lasso.selected).toEqual([]);
+    lasso.addCorner(480, 330);
+    lasso.addCorner(300, 330);
+    expect(lasso.message).toMatch(/^Lasso corner 4: press X for another, or C to close the lasso\.$/);
+    expect(lasso.closeCorners(grid, ids, xs, ys)).toBe(true);
+    expect(lasso.cornering).toBe(false);
+    expect(lasso.polygon).toEqual([380, 20, 480, 20, 480, 330, 300, 330]);
+    expect(lasso.selected).toEqual([20, 21]); // nearest the first corner first
+    // A new corner starts a new outline; Escape's clear drops it.
+    lasso.addCorner(10, 10);
+    expect([lasso.selected, lasso.polygon]).toEqual([[], [10, 10]]);
+    lasso.clear();
+    expect([lasso.cornering, lasso.polygon, lasso.message]).toEqual([false, [], null]);
+  });
+
   it('a press that does not travel stays a click; a drag selects the songs inside, nearest its start first', () => {
     const { lasso } = setup();
     lasso.press(10, 10);

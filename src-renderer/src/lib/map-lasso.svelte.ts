@@ -14,7 +14,8 @@ const VERTEX_STEP = 2;
 /**
  * The map's lasso (issue 16, item 8): a drag on the map draws a closed outline; the songs inside it
  * can be queued (in smooth order, starting from the song nearest where the drag began) or saved as a
- * playlist. A press that does not travel stays a click (which plays the dot under it).
+ * playlist. A press that does not travel stays a click (which plays the dot under it). From the keyboard,
+ * X drops a corner at the map cursor and C closes the outline (addCorner, closeCorners).
  */
 export class MapLassoState {
   /** The outline in map pixels (x0, y0, x1, y1, …): while drawing and after, until cleared. */
@@ -25,6 +26,8 @@ export class MapLassoState {
   message = $state<string | null>(null);
   error = $state<string | null>(null);
   busy = $state(false);
+  /** The keyboard is drawing an outline corner by corner (the map draws its open edge to the cursor). */
+  cornering = $state(false);
   private pressed: { x: number; y: number } | null = null;
 
   constructor(
@@ -63,6 +66,50 @@ export class MapLassoState {
     this.pressed = null;
     if (!this.drawing || !start) return false;
     this.drawing = false;
+    this.select(grid, ids, xs, ys, start);
+    return true;
+  }
+
+  /**
+   * The keyboard's lasso (X at the map cursor): a corner of an outline being drawn, the first starting
+   * a new one. The outline is drawn from its corners; `closeCorners` (C) selects the songs inside.
+   */
+  addCorner(x: number, y: number): void {
+    if (!this.cornering) {
+      this.cancel();
+      this.polygon = [];
+      this.selected = [];
+      this.error = null;
+      this.cornering = true;
+    }
+    this.polygon = [...this.polygon, x, y];
+    const corners = this.polygon.length / 2;
+    this.message =
+      corners < 3
+        ? `Lasso corner ${corners}: move the cursor and press X for the next (at least 3), C to close, Escape to drop it.`
+        : `Lasso corner ${corners}: press X for another, or C to close the lasso.`;
+  }
+
+  /** C: closes the keyboard's outline and selects the songs inside (false: no outline was being drawn). */
+  closeCorners(grid: PointGrid, ids: ArrayLike<number>, xs: Float32Array, ys: Float32Array): boolean {
+    if (!this.cornering) return false;
+    if (this.polygon.length < 6) {
+      this.message = 'A lasso needs at least 3 corners: move the cursor and press X to add one.';
+      return true;
+    }
+    this.cornering = false;
+    this.select(grid, ids, xs, ys, { x: this.polygon[0]!, y: this.polygon[1]! });
+    return true;
+  }
+
+  /** The songs inside the outline, nearest `start` first, and what the listener is told. */
+  private select(
+    grid: PointGrid,
+    ids: ArrayLike<number>,
+    xs: Float32Array,
+    ys: Float32Array,
+    start: { x: number; y: number },
+  ): void {
     const inside = grid.inPolygon(this.polygon);
     inside.sort(
       (a, b) => (xs[a]! - start.x) ** 2 + (ys[a]! - start.y) ** 2 - ((xs[b]! - start.x) ** 2 + (ys[b]! - start.y) ** 2),
@@ -75,7 +122,6 @@ export class MapLassoState {
         : inside.length > PLAYLIST_TRACKS_MAX
           ? `${inside.length} songs inside the lasso: a playlist holds at most ${PLAYLIST_TRACKS_MAX}, draw a smaller one.`
           : null;
-    return true;
   }
 
   /** The press was cancelled (the pointer left the window): nothing is selected. */
@@ -86,6 +132,7 @@ export class MapLassoState {
 
   clear(): void {
     this.cancel();
+    this.cornering = false;
     this.polygon = [];
     this.selected = [];
     this.message = null;
