@@ -142,8 +142,40 @@ export type ApiResponse<M extends ApiMethod> = ApiMethods[M]['response'];
 /** What a call returns across the process boundary: errors travel back as values. */
 export type ApiResult<M extends ApiMethod> = { ok: true; value: ApiResponse<M> } | { ok: false; error: string };
 
-/** Runs one validated call (the core's implementation of the contract). */
-export type ApiHandler = <M extends ApiMethod>(method: M, request: ApiRequest<M>) => Promise<ApiResponse<M>>;
+/**
+ * An answer already written as JSON (by a worker, off the main process's thread): the transports pass
+ * the text through instead of cloning or serialising a large value there (the map's 100,000 points).
+ */
+export class JsonText<T = unknown> {
+  declare readonly of?: T;
+  constructor(readonly text: string) {}
+}
+
+/** Runs one validated call (the core's implementation of the contract); an answer may come as its JSON text. */
+export type ApiHandler = <M extends ApiMethod>(
+  method: M,
+  request: ApiRequest<M>,
+) => Promise<ApiResponse<M> | JsonText<ApiResponse<M>>>;
+
+/** What the dispatcher gives a transport: a result whose value may still be JSON text. */
+export type DispatchResult = { ok: true; value: unknown } | { ok: false; error: string };
+
+/** What crosses IPC: a result, or an answer as JSON text that the renderer's side parses (fromWire). */
+export type WireResult = DispatchResult | { ok: true; json: string };
+
+export function toWire(result: DispatchResult): WireResult {
+  return result.ok && result.value instanceof JsonText ? { ok: true, json: result.value.text } : result;
+}
+
+export function fromWire<M extends ApiMethod>(wire: WireResult): ApiResult<M> {
+  if (wire.ok && 'json' in wire) return { ok: true, value: JSON.parse(wire.json) as ApiResponse<M> };
+  return wire as ApiResult<M>;
+}
+
+/** The HTTP body of a result: JSON text is written in place, not parsed and written again. */
+export function resultBody(result: DispatchResult): string {
+  return result.ok && result.value instanceof JsonText ? `{"ok":true,"value":${result.value.text}}` : JSON.stringify(result);
+}
 
 /** Pushes one event to the UI. */
 export type ApiEmitter = <E extends ApiEvent>(event: E, payload: ApiEvents[E]) => void;

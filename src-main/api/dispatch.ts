@@ -1,4 +1,4 @@
-import type { ApiHandler, ApiMethod, ApiResult } from './contract.ts';
+import type { ApiHandler, DispatchResult } from './contract.ts';
 import { isApiMethod, validateRequest } from './validate.ts';
 
 /**
@@ -6,7 +6,7 @@ import { isApiMethod, validateRequest } from './validate.ts';
  * method must be in the contract and its argument must validate; then the handler runs and any error
  * comes back as a value. The transports check who is calling (sender frame, token) before this.
  */
-export async function dispatchCall(method: unknown, request: unknown, handle: ApiHandler): Promise<ApiResult<ApiMethod>> {
+export async function dispatchCall(method: unknown, request: unknown, handle: ApiHandler): Promise<DispatchResult> {
   if (!isApiMethod(method)) return { ok: false, error: `refused: unknown method ${String(method)}` };
   try {
     const valid = validateRequest(method, request);

@@ -1,5 +1,5 @@
 import type { IpcMainInvokeEvent } from 'electron';
-import type { ApiHandler, ApiMethod, ApiResult } from '../api/contract.ts';
+import { toWire, type ApiHandler, type WireResult } from '../api/contract.ts';
 import { dispatchCall } from '../api/dispatch.ts';
 
 /** The app's own renderer origin; IPC from any other frame is refused. */
@@ -27,7 +27,7 @@ export async function dispatchIpcCall(
   request: unknown,
   handle: ApiHandler,
   devServerUrl?: string,
-): Promise<ApiResult<ApiMethod>> {
+): Promise<WireResult> {
   if (!isTrustedSender(event.senderFrame?.url, devServerUrl)) return { ok: false, error: 'refused: unknown sender' };
-  return dispatchCall(method, request, handle);
+  return toWire(await dispatchCall(method, request, handle));
 }

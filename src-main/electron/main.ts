@@ -72,7 +72,7 @@ function start(): void {
   });
 
   ipcMain.handle(IPC_CALL_CHANNEL, (event, method: unknown, request: unknown) =>
-    dispatchIpcCall(event, method, request, (m, r) => service.handle(m, r), devServerUrl),
+    dispatchIpcCall(event, method, request, (m, r) => service.handleForTransport(m, r), devServerUrl),
   );
   buildMenu(emit, { dev: devServerUrl !== undefined || !app.isPackaged });
   const unregisterKeys = registerMediaKeys(emit);

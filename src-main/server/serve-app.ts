@@ -44,7 +44,7 @@ export async function serveApp(options: ServeAppOptions): Promise<ServedAppHandl
   try {
     server = await startServer({
       app: {
-        handle: (method, request) => service.handle(method, request),
+        handle: (method, request) => service.handleForTransport(method, request),
         media: (id, req) => service.media(id, req),
         art: (id, req) => service.art(id, req),
       },

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ApiEmitter, ApiHandler, ArtSize } from '../api/contract.ts';
-import { ART_ROUTE, artSizeOf, contentSecurityPolicy, MEDIA_ROUTE } from '../api/contract.ts';
+import { ART_ROUTE, artSizeOf, contentSecurityPolicy, MEDIA_ROUTE, resultBody } from '../api/contract.ts';
 import { dispatchCall } from '../api/dispatch.ts';
 import { mediaTrackId } from '../core/app/media.ts';
 import {
@@ -25,7 +25,7 @@ import {
   tokenCookie,
   tokensEqual,
 } from './auth.ts';
-import { sendJson, sendResponse, sendText } from './respond.ts';
+import { sendJsonText, sendResponse, sendText } from './respond.ts';
 import { serveStatic } from './static-files.ts';
 
 export const API_CALL_PATH = '/api/call';
@@ -141,7 +141,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         method?: unknown;
         request?: unknown;
       };
-      return sendJson(res, 200, await dispatchCall(apiMethod, request ?? null, options.app.handle), SECURITY_HEADERS);
+      return sendJsonText(
+        res,
+        200,
+        resultBody(await dispatchCall(apiMethod, request ?? null, options.app.handle)),
+        SECURITY_HEADERS,
+      );
     }
     if (url.pathname.startsWith(MEDIA_ROUTE)) {
       const id = mediaTrackId(url.pathname.slice(MEDIA_ROUTE.length));

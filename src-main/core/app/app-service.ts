@@ -8,7 +8,14 @@ import { CoverCachePruner } from './cover-cache-prune.ts';
 import { ThumbnailClient } from './thumbnail-client.ts';
 import type { Database } from 'better-sqlite3';
 import path from 'node:path';
-import type { ApiEmitter, ApiMethod, ApiRequest, ApiResponse, ArtSize } from '../../api/contract.ts';
+import {
+  JsonText,
+  type ApiEmitter,
+  type ApiMethod,
+  type ApiRequest,
+  type ApiResponse,
+  type ArtSize,
+} from '../../api/contract.ts';
 import type {
   AnalysisSummary,
   AppMode,
@@ -45,7 +52,7 @@ import { toM3u8 } from './m3u.ts';
 import { closePlaybackTranscoder, warmPlaybackTranscoder } from '../playback/transcoder.ts';
 import { mediaResponse } from './media.ts';
 import { ReaderClient } from './reader-client.ts';
-import { unpackMap, type IndexStatus } from './reader-messages.ts';
+import type { IndexStatus } from './reader-messages.ts';
 import { modelInfo, toRecommended } from './recommend-service.ts';
 import { SettingsStore } from './settings.ts';
 import { getTracks, listTracks, registerTrackFunctions } from './track-query.ts';
@@ -68,7 +75,8 @@ function mixRules(mix: MixOptions | undefined): QueueRules {
 /** A watcher batch whose scan job failed (the job board already shows it). */
 class WatchedScanError extends Error {}
 
-type Handlers = { [M in ApiMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> | ApiResponse<M> };
+type Answer<M extends ApiMethod> = ApiResponse<M> | JsonText<ApiResponse<M>>;
+type Handlers = { [M in ApiMethod]: (request: ApiRequest<M>) => Promise<Answer<M>> | Answer<M> };
 
 /** The first cover prune waits this long after start, so it does not compete with the first pages. */
 const COVER_PRUNE_AFTER_START_MS = 30_000;
@@ -231,9 +239,18 @@ export class AppService {
     return coverArtResponse(this.db, this.dataDir, trackId, request, this.thumbnails);
   }
 
-  /** Runs one validated call. */
-  handle<M extends ApiMethod>(method: M, request: ApiRequest<M>): Promise<ApiResponse<M>> {
-    const handler = this.handlers[method] as (request: ApiRequest<M>) => Promise<ApiResponse<M>> | ApiResponse<M>;
+  /** Runs one validated call in this process: the answer as a value. */
+  async handle<M extends ApiMethod>(method: M, request: ApiRequest<M>): Promise<ApiResponse<M>> {
+    const answer = await this.handleForTransport(method, request);
+    return answer instanceof JsonText ? (JSON.parse(answer.text) as ApiResponse<M>) : answer;
+  }
+
+  /**
+   * Runs one validated call for a transport (IPC, HTTP): an answer a worker wrote as JSON stays text, so
+   * this thread neither parses nor writes it (see JsonText).
+   */
+  handleForTransport<M extends ApiMethod>(method: M, request: ApiRequest<M>): Promise<Answer<M>> {
+    const handler = this.handlers[method] as (request: ApiRequest<M>) => Promise<Answer<M>> | Answer<M>;
     return Promise.resolve(handler(request));
   }
 
@@ -353,7 +370,8 @@ export class AppService {
     },
     'model.retrain': (request) => this.retrain(request),
     'model.info': () => modelInfo(this.db),
-    'model.map': async ({ topics }) => unpackMap(await this.reader.call('model.map', { topics: topics ?? [] })),
+    'model.map': async ({ topics }) =>
+      new JsonText<ApiResponse<'model.map'>>(await this.reader.call('model.map', { topics: topics ?? [] })),
     'model.mapSelection': ({ topics }) => this.reader.call('model.mapSelection', { topics: topics ?? [] }),
     'playlists.list': () => ({ playlists: listPlaylists(this.db) }),
     'playlists.save': (request) => this.savePlaylist(request),

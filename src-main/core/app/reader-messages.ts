@@ -40,28 +40,14 @@ export interface ReaderCalls {
   'queue.smoothOrder': { request: { trackIds: number[]; firstId?: number }; answer: SmoothOrderResult };
   'tracks.similarGroups': { request: { kind: GroupKind; name: string; n: number }; answer: GroupMatch[] };
   'queue.radio': { request: { seed: RadioSeed; options: RadioOptions }; answer: Recommendation[] };
-  'model.map': { request: { topics: number[] }; answer: PackedMap };
+  /** The map as its JSON text (written in the worker: 100,000 points cost the host ~50–100 ms to unpack and write). */
+  'model.map': { request: { topics: number[] }; answer: string };
   'model.mapSelection': { request: { topics: number[] }; answer: MapSelection };
   /** The index's state (built, building, its size and build time): for the bench and the tests. */
   'index.status': { request: Record<string, never>; answer: IndexStatus };
 }
 
 export type ReaderMethod = keyof ReaderCalls;
-
-/** The map with its point arrays as typed arrays: moved to the host without a copy (a structured clone of 400,000 numbers is not free). */
-export interface PackedMap extends Omit<EmbeddingMap, 'ids' | 'xy' | 'topics'> {
-  ids: Int32Array;
-  xy: Int32Array;
-  topics: Int32Array;
-}
-
-export function packMap(map: EmbeddingMap): PackedMap {
-  return { ...map, ids: Int32Array.from(map.ids), xy: Int32Array.from(map.xy), topics: Int32Array.from(map.topics) };
-}
-
-export function unpackMap(map: PackedMap): EmbeddingMap {
-  return { ...map, ids: Array.from(map.ids), xy: Array.from(map.xy), topics: Array.from(map.topics) };
-}
 
 export interface IndexStatus {
   /** none: no active model; stale: built for older data or not yet built; building; ready. */

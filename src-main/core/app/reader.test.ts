@@ -14,6 +14,7 @@ import { syntheticDataset, writeSyntheticLibrary } from '../model/synthetic.ts';
 import { TRAIN_DEFAULTS } from '../model/trainer.ts';
 import { moreLikeThis, RecommendIndex, topicQueue } from '../recommend/recommender.ts';
 import { createRng } from '../topics/rng.ts';
+import { JsonText } from '../../api/contract.ts';
 import { AppService } from './app-service.ts';
 import { embeddingMap, RecommendIndexCache } from './recommend-service.ts';
 
@@ -216,6 +217,10 @@ describe('the app service answers through its reader worker', () => {
     expect(similar.tracks.every((t) => typeof t.path === 'string' && t.why.text.length > 0)).toBe(true);
     expect(map).toEqual(embeddingMap(db, index, [2]));
     expect(map.modelId).toBe(model);
+    // For a transport the map stays the JSON text the worker wrote: the host neither parses nor writes it.
+    const forTransport = await app.handleForTransport('model.map', { topics: [2] });
+    expect(forTransport).toBeInstanceOf(JsonText);
+    expect(JSON.parse((forTransport as JsonText).text)).toEqual(map);
     expect(await app.indexStatus()).toMatchObject({ state: 'ready', modelId: model, songs: 400, builds: 1 });
     // The topics and facets come from the worker too.
     expect((await app.handle('topics.show', null)).topics).toHaveLength(K);

@@ -9,7 +9,6 @@ import { orderTracks } from '../recommend/smooth-order.ts';
 import { songPath } from '../recommend/song-path.ts';
 import { showTopics } from '../topics/library-topics.ts';
 import {
-  packMap,
   type ReaderCalls,
   type ReaderMethod,
   type ReaderReply,
@@ -64,7 +63,7 @@ const handlers: Handlers = {
   'queue.smoothOrder': async ({ trackIds, firstId }) => orderTracks(await indexes.require(), trackIds, firstId),
   'tracks.similarGroups': async ({ kind, name, n }) => similarGroups(await indexes.require(), kind, name, n),
   'queue.radio': async ({ seed, options }) => radio(db, await indexes.require(), seed, options),
-  'model.map': async ({ topics }) => packMap(embeddingMap(db, await indexes.get(), topics)),
+  'model.map': async ({ topics }) => JSON.stringify(embeddingMap(db, await indexes.get(), topics)),
   'model.mapSelection': async ({ topics }) => mapSelection(db, await indexes.get(), topics),
   'index.status': () => indexes.status(),
 };
