@@ -88,6 +88,30 @@ async function apiCall<T>(page: Page, method: string, request: unknown): Promise
   );
 }
 
+/** Starts recording the page's frame times (rAF deltas). Sent as source: tsx would name the inner function with a helper the page lacks. */
+function recordFrames(page: Page): Promise<unknown> {
+  return page.evaluate(`(() => {
+    window.frames_ = [];
+    window.recording = true;
+    let last = performance.now();
+    const tick = (now) => {
+      window.frames_.push(now - last);
+      last = now;
+      if (window.recording) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  })()`);
+}
+
+/** Stops the recording and gives the frame times (the first, from the start to its frame, left out). */
+function stopFrames(page: Page): Promise<number[]> {
+  return page.evaluate(() => {
+    const w = window as unknown as { frames_: number[]; recording: boolean };
+    w.recording = false;
+    return w.frames_.slice(1);
+  });
+}
+
 /**
  * Resolves at the frame after `ready` (a page expression) holds: performance.now() in the page then. Sent
  * as source (Runtime.evaluate), as the app's content security policy forbids building functions from text.
@@ -161,31 +185,22 @@ async function main(): Promise<void> {
     const viewport = page.locator('.viewport');
     const box = (await viewport.boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    // (Source, not a function: tsx would name the inner function with a helper the page lacks.)
-    await page.evaluate(`(() => {
-      window.frames_ = [];
-      window.recording = true;
-      let last = performance.now();
-      const tick = (now) => {
-        window.frames_.push(now - last);
-        last = now;
-        if (window.recording) requestAnimationFrame(tick);
-      };
-      requestAnimationFrame(tick);
-    })()`);
+    await recordFrames(page);
     const scrollStart = performance.now();
     let wheels = 0;
     while (performance.now() - scrollStart < scrollMs) {
       await page.mouse.wheel(0, 240);
       wheels++;
     }
-    const scroll = await page.evaluate(() => {
-      const w = window as { frames_: number[]; recording: boolean };
-      w.recording = false;
-      const top = document.querySelector('.viewport')!.scrollTop;
-      const blank = document.querySelectorAll('.viewport .cell.loading').length;
-      return { frames: w.frames_.slice(1), top, blank };
-    });
+    const frames = await stopFrames(page);
+    const scroll = {
+      frames,
+      ...(await page.evaluate(() => {
+        const top = document.querySelector('.viewport')!.scrollTop;
+        const blank = document.querySelectorAll('.viewport .cell.loading').length;
+        return { top, blank };
+      })),
+    };
     results.scroll = {
       frames: scroll.frames.length,
       p50: pct(scroll.frames, 50),
@@ -335,20 +350,12 @@ async function main(): Promise<void> {
     );
     const gridBox = (await page.getByTestId('virtual-grid').boundingBox())!;
     await page.mouse.move(gridBox.x + gridBox.width / 2, gridBox.y + gridBox.height / 2);
-    await page.evaluate(`(() => {
-      window.frames_ = [];
-      window.recording = true;
-      let last = performance.now();
-      const tick = (now) => { window.frames_.push(now - last); last = now; if (window.recording) requestAnimationFrame(tick); };
-      requestAnimationFrame(tick);
-    })()`);
+    await recordFrames(page);
     const gridScrollStart = performance.now();
     while (performance.now() - gridScrollStart < scrollMs / 2) await page.mouse.wheel(0, -400);
+    const gridFrames = await stopFrames(page);
     const grid = await page.evaluate(() => {
-      const w = window as unknown as { frames_: number[]; recording: boolean };
-      w.recording = false;
       return {
-        frames: w.frames_.slice(1),
         cells: document.querySelectorAll('[aria-label="Album grid"] li').length,
         nodes: document.querySelector('[data-testid=virtual-grid]')!.getElementsByTagName('*').length,
       };
@@ -383,14 +390,14 @@ async function main(): Promise<void> {
       albums: albumTotal,
       firstCardsMs: albumsPainted - albumsStart,
       endMs: endPainted - endStart,
-      scroll: { frames: grid.frames.length, p50: pct(grid.frames, 50), p95: pct(grid.frames, 95), max: Math.max(...grid.frames) },
+      scroll: { frames: gridFrames.length, p50: pct(gridFrames, 50), p95: pct(gridFrames, 95), max: Math.max(...gridFrames) },
       cellsInDom: grid.cells,
       nodesInGrid: grid.nodes,
       oldGridMs,
     };
     log(
       `album grid (${albumTotal} albums): tab → first cards ${ms(albumsPainted - albumsStart)}, jump to the end → last card ${ms(endPainted - endStart)}; ` +
-        `scroll p50 ${ms(pct(grid.frames, 50))} / p95 ${ms(pct(grid.frames, 95))} over ${grid.frames.length} frames; ${grid.cells} cells (${grid.nodes} nodes) in the DOM; ` +
+        `scroll p50 ${ms(pct(gridFrames, 50))} / p95 ${ms(pct(gridFrames, 95))} over ${gridFrames.length} frames; ${grid.cells} cells (${grid.nodes} nodes) in the DOM; ` +
         `baseline, every album's card in the DOM (the old grid shown to the end): ${ms(oldGridMs)} to paint, ${(oldGridMs / (endPainted - endStart)).toFixed(1)}× the virtual grid's jump to the end`,
     );
 
