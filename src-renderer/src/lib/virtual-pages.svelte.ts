@@ -13,6 +13,8 @@ export class VirtualPages<T> {
   loading = $state(false);
   /** The first page has answered (the total is known). */
   loaded = $state(false);
+  /** Where the view was scrolled to (not state: a view restores it when it comes back, e.g. from an album). */
+  scrollTop = 0;
   /** Moves when pages arrive or go, so a view reading `at` reads again. */
   private version = $state(0);
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- signalled through `version`
@@ -40,6 +42,7 @@ export class VirtualPages<T> {
     this.inFlight.clear();
     this.total = 0;
     this.loaded = false;
+    this.scrollTop = 0;
     this.version++;
     await this.load(0, generation);
   }
