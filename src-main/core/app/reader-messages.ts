@@ -12,7 +12,6 @@ import type {
   BrowseGroupsRequest,
   BrowseTracks,
   BrowseTracksRequest,
-  EmbeddingMap,
   LibrarySummary,
   MapSelection,
   TopicInfo,
