@@ -28,13 +28,8 @@ if (!port) throw new Error('reader.worker must run as a worker thread');
 const { dataDir } = workerData as ReaderWorkerData;
 const db = openLibraryDatabase(dataDir);
 const indexes = new RecommendIndexCache(db, dataDir);
-const send = (reply: ReaderReply) => port.postMessage(reply, reply.type === 'answer' ? transferable(reply.value) : []);
+const send = (reply: ReaderReply) => port.postMessage(reply);
 
-/** The buffers of an answer's typed-array fields (the packed map's): moved, not copied. */
-function transferable(value: unknown): ArrayBuffer[] {
-  if (!value || typeof value !== 'object') return [];
-  return Object.values(value).flatMap((v) => (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer ? [v.buffer] : []));
-}
 /** After a change the index is rebuilt unasked once the library has been quiet this long (a scan's batches settle). */
 const REWARM_AFTER_MS = 2000;
 let rewarm: NodeJS.Timeout | undefined;
