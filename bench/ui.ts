@@ -9,8 +9,10 @@
 //    in the same page, the old map's markup (one SVG circle per song with a tab stop, label and handlers)
 //    and the old payload (every point with title, artist and path) as the baseline;
 //  - API latency while jobs run (`--jobs`): `tracks.list`, `library.summary` and `jobs.status` p99
-//    while a training job runs on a second, analysed library of `--train-songs` synthetic songs.
-// Usage: npm run bench:ui [-- --tracks 100000 --scroll-ms 5000 --jobs --train-songs 3000 --json]
+//    while the analysis job analyses `--analysis-tracks` real 90-s files, and while a training job runs on
+//    a second, analysed library of `--train-songs` synthetic songs.
+// Usage: npm run bench:ui [-- --tracks 100000 --scroll-ms 5000 --jobs --analysis-tracks 120 --train-songs 3000 --json]
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,7 +23,8 @@ import { openLibraryDatabase } from '../src-main/core/db/open.ts';
 import { syntheticDataset, writeSyntheticLibrary } from '../src-main/core/model/synthetic.ts';
 import { RecommendIndex } from '../src-main/core/recommend/recommender.ts';
 import { ensureRenderer } from '../src-main/server/renderer-build.ts';
-import { BUILT_SERVE, launchChromium, type PageCanvas, RENDERER, startServe, stopServe } from '../test/e2e/harness.ts';
+import { requireFfmpeg } from '../test/fixtures/library/make-library.ts';
+import { BIN, BUILT_SERVE, launchChromium, type PageCanvas, RENDERER, startServe, stopServe } from '../test/e2e/harness.ts';
 import { seedUiLibrary } from './ui-library.ts';
 
 // The page-side functions below run in Chromium; the node tsconfig has no DOM lib, so the browser
@@ -56,6 +59,7 @@ const { values } = parseArgs({
     'scroll-ms': { type: 'string', default: '5000' },
     jobs: { type: 'boolean', default: false },
     'train-songs': { type: 'string', default: '3000' },
+    'analysis-tracks': { type: 'string', default: '120' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -409,11 +413,107 @@ async function main(): Promise<void> {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 
-  if (values.jobs) await apiDuringJobs();
+  if (values.jobs) {
+    await apiDuringAnalysis();
+    await apiDuringJobs();
+  }
   if (values.json) console.log(JSON.stringify(results, null, 2));
 }
 
 /** API latency from the page while a training job runs in its worker (the same server, a real library). */
+/** API calls the UI makes (`tracks.list`, `library.summary`, `jobs.status`) from the page, one every 20 ms, for `seconds`: their times. */
+async function sampleApi(page: Page, seconds: number): Promise<number[]> {
+  const times: number[] = [];
+  const end = performance.now() + seconds * 1000;
+  const methods: [string, unknown][] = [
+    ['tracks.list', { offset: 0, limit: 100, sort: { key: 'artist', dir: 'asc' } }],
+    ['library.summary', null],
+    ['jobs.status', null],
+  ];
+  for (let i = 0; performance.now() < end; i++) {
+    const [m, r] = methods[i % methods.length]!;
+    times.push((await apiCall(page, m, r)).ms);
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  return times;
+}
+
+/**
+ * API latency while the analysis job runs: `--analysis-tracks` real audio files (90-s tones and noise as
+ * MP3, FLAC and Ogg Vorbis, made by ffmpeg) scanned by the CLI, then analysed through the API from the
+ * page while the UI's calls are sampled (both cores busy: the analysis pool takes them).
+ */
+async function apiDuringAnalysis(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cadenza-bench-ui-analysis-'));
+  const music = path.join(dir, 'music');
+  const dataDir = path.join(dir, 'data');
+  fs.mkdirSync(music);
+  const n = Number(values['analysis-tracks']);
+  const formats = [
+    ['mp3', ['-c:a', 'libmp3lame', '-b:a', '192k']],
+    ['flac', ['-c:a', 'flac']],
+    ['ogg', ['-c:a', 'libvorbis', '-q:a', '5']],
+  ] as const;
+  for (let i = 0; i < n; i++) {
+    const [ext, codec] = formats[i % formats.length]!;
+    const source = `sine=f=${110 + i * 17}:d=90,volume=0.5[a];anoisesrc=d=90:c=pink:a=0.05[b];[a][b]amix`;
+    const made = spawnSync(requireFfmpeg(), [
+      '-v',
+      'error',
+      '-y',
+      '-filter_complex',
+      source,
+      '-ac',
+      '2',
+      ...codec,
+      path.join(music, `t${i}.${ext}`),
+    ]);
+    if (made.status !== 0) throw new Error(`ffmpeg: ${made.stderr}`);
+  }
+  const scanned = spawnSync(process.execPath, [BIN, 'scan', music, '--data-dir', dataDir], {
+    encoding: 'utf8',
+    env: { ...process.env, CADENZA_DATA_DIR: '' },
+  });
+  if (scanned.status !== 0) throw new Error(`scan: ${scanned.stderr}`);
+  const server = await startServe(dataDir);
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('[role=row][aria-rowindex="2"] .cell.title', { timeout: 60_000 });
+    const idle = await sampleApi(page, 3);
+    const t0 = performance.now();
+    const analysis = page.evaluate(() =>
+      fetch('/api/call', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ method: 'analysis.start', request: null }),
+      }).then((r) => r.json()),
+    );
+    let done = false;
+    void analysis.then(() => (done = true));
+    const during: number[] = [];
+    while (!done) during.push(...(await sampleApi(page, 1)));
+    const wallS = (performance.now() - t0) / 1000;
+    const summary = (await analysis) as { ok: boolean; error?: string; value?: { analysed: number } };
+    if (!summary.ok) throw new Error(`analysis failed: ${summary.error}`);
+    results.apiDuringAnalysis = {
+      tracks: n,
+      analysed: summary.value?.analysed,
+      wallS,
+      idle: { calls: idle.length, p50: pct(idle, 50), p99: pct(idle, 99) },
+      analysis: { calls: during.length, p50: pct(during, 50), p99: pct(during, 99), max: Math.max(...during) },
+    };
+    log(
+      `API while analysing ${n} full-length tracks (${summary.value?.analysed} analysed in ${wallS.toFixed(1)} s): ${during.length} calls, p50 ${ms(pct(during, 50))}, p99 ${ms(pct(during, 99))}, max ${ms(Math.max(...during))} (target p99 ≤ 100 ms); idle p99 ${ms(pct(idle, 99))}`,
+    );
+  } finally {
+    await browser.close();
+    await stopServe(server);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function apiDuringJobs(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cadenza-bench-ui-jobs-'));
   const songs = Number(values['train-songs']);
@@ -426,22 +526,7 @@ async function apiDuringJobs(): Promise<void> {
     const page = await browser.newPage();
     await page.goto(server.url);
     await page.waitForSelector('[role=row][aria-rowindex="2"] .cell.title', { timeout: 60_000 });
-    const sample = async (seconds: number) => {
-      const times: number[] = [];
-      const end = performance.now() + seconds * 1000;
-      const methods: [string, unknown][] = [
-        ['tracks.list', { offset: 0, limit: 100, sort: { key: 'artist', dir: 'asc' } }],
-        ['library.summary', null],
-        ['jobs.status', null],
-      ];
-      for (let i = 0; performance.now() < end; i++) {
-        const [m, r] = methods[i % methods.length]!;
-        times.push((await apiCall(page, m, r)).ms);
-        await new Promise((res) => setTimeout(res, 20));
-      }
-      return times;
-    };
-    const idle = await sample(3);
+    const idle = await sampleApi(page, 3);
     const training = page.evaluate(() =>
       fetch('/api/call', {
         method: 'POST',
@@ -453,7 +538,7 @@ async function apiDuringJobs(): Promise<void> {
     const during: number[] = [];
     let done = false;
     void training.then(() => (done = true));
-    while (!done) during.push(...(await sample(1)));
+    while (!done) during.push(...(await sampleApi(page, 1)));
     const summary = (await training) as { ok: boolean; error?: string };
     if (!summary.ok) throw new Error(`training failed: ${summary.error}`);
     results.apiDuringTraining = {
