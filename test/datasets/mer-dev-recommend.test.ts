@@ -128,7 +128,11 @@ describe('recommendations on mer-dev', () => {
     db.exec('DELETE FROM feedback_events');
   });
 
-  it('refuses a retrain from feedback that would make held-out precision@10 worse', async () => {
+  // Whether this inverted feedback harms the held-out songs beyond noise varies from run to run (seven CI
+  // runs lost 4.9–11.1 points; one gained 0.4), so the test holds the gate to its rule on the measured
+  // numbers: refused exactly when a held-out measure fell beyond its tolerance, and then nothing changes.
+  // That it refuses real harm is shown deterministically in src-main/core/recommend/retrain.test.ts.
+  it('keeps a retrain from feedback only when held-out precision@10 is not worse beyond noise', async () => {
     const before = activeModel(db)!.id;
     // Feedback that inverts the library's own labels, under every single-topic selection: songs without the
     // topic liked, songs whose dominant topic it is disliked.
@@ -165,11 +169,16 @@ describe('recommendations on mer-dev', () => {
       `inverted feedback: user → song ${result.before!.userToSong.toFixed(3)} → ${result.after!.userToSong.toFixed(3)} (±${result.tolerance!.userToSong.toFixed(3)}), song → song ${result.before!.songToSong.toFixed(3)} → ${result.after!.songToSong.toFixed(3)} (±${result.tolerance!.songToSong.toFixed(3)}), personal ${result.personalBefore!.toFixed(3)} → ${result.personalAfter!.toFixed(3)}`,
     );
     expect(result.personalTriplets).toBeGreaterThan(500);
-    expect(result.personalAfter!).toBeGreaterThan(result.personalBefore!); // it did learn the feedback…
-    expect(result.accepted, JSON.stringify(result)).toBe(false); // …at the library's expense
+    expect(result.personalAfter!).toBeGreaterThan(result.personalBefore!); // it did learn the feedback
     const dropped = (m: 'userToSong' | 'songToSong') => result.after![m] < result.before![m] - result.tolerance![m];
-    expect(dropped('userToSong') || dropped('songToSong')).toBe(true);
-    expect(result.saved).toBeNull();
-    expect(activeModel(db)!.id).toBe(before);
+    const harmed = dropped('userToSong') || dropped('songToSong');
+    expect(result.accepted, JSON.stringify(result)).toBe(!harmed);
+    if (harmed) {
+      expect(result.saved).toBeNull();
+      expect(activeModel(db)!.id).toBe(before);
+    } else {
+      expect(result.saved).not.toBeNull();
+      expect(activeModel(db)!.id).not.toBe(before);
+    }
   }, 300_000);
 });
