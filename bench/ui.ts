@@ -405,6 +405,55 @@ async function main(): Promise<void> {
         `baseline, every album's card in the DOM (the old grid shown to the end): ${ms(oldGridMs)} to paint, ${(oldGridMs / (endPainted - endStart)).toFixed(1)}× the virtual grid's jump to the end`,
     );
 
+    // The artist list (the same VirtualPages and VirtualGrid, one row per name): Artists tab → first rows
+    // painted, a jump to the end → the last name painted, and what the DOM holds; baseline in the same
+    // page: every name's row in the DOM (the old list after "Show more" to the end).
+    const artistsStart = await page.evaluate(() => performance.now());
+    await page.getByRole('tab', { name: 'Artists' }).click();
+    const artistsPainted = await paintedWhen(page, `document.querySelector('[aria-label="Artists list"] li button') !== null`);
+    const artistTotal = Number(await page.locator('[aria-label="Artists list"] li').first().getAttribute('aria-setsize'));
+    const artistEndStart = await page.evaluate(() => {
+      const v = document.querySelector('[data-testid=virtual-grid]')!;
+      v.scrollTop = v.scrollHeight;
+      return performance.now();
+    });
+    const artistEndPainted = await paintedWhen(
+      page,
+      `document.querySelector('[aria-label="Artists list"] li[aria-posinset="${artistTotal}"] button') !== null`,
+    );
+    const artistRows = await page.evaluate(() => document.querySelectorAll('[aria-label="Artists list"] li').length);
+    const oldListMs = await page.evaluate(async (n) => {
+      const t0 = performance.now();
+      const ul = document.createElement('ul');
+      for (let i = 0; i < n; i++) {
+        const li = document.createElement('li');
+        const b = document.createElement('button');
+        const name = document.createElement('span');
+        name.textContent = `Artist ${i}`;
+        const counts = document.createElement('span');
+        counts.textContent = `${i % 9} albums · ${i % 90} tracks`;
+        b.append(name, counts);
+        li.append(b);
+        ul.append(li);
+      }
+      document.querySelector('.browse')!.appendChild(ul);
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const took = performance.now() - t0;
+      ul.remove();
+      return took;
+    }, artistTotal);
+    results.artists = {
+      artists: artistTotal,
+      firstRowsMs: artistsPainted - artistsStart,
+      endMs: artistEndPainted - artistEndStart,
+      rowsInDom: artistRows,
+      oldListMs,
+    };
+    log(
+      `artist list (${artistTotal} artists): tab → first rows ${ms(artistsPainted - artistsStart)}, jump to the end → last row ${ms(artistEndPainted - artistEndStart)}; ` +
+        `${artistRows} rows in the DOM; baseline, every artist's row in the DOM: ${ms(oldListMs)} to paint, ${(oldListMs / (artistEndPainted - artistEndStart)).toFixed(1)}× the list's jump to the end`,
+    );
+
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
     await page.close();
   } finally {

@@ -1,7 +1,9 @@
 /**
- * Similar artists and albums (issue 16, item 5): each artist (or album) is one point in the model's
- * embedding space made from its songs' φ — their medoid (the song with the least summed D to the others;
- * two songs: their mean), or their mean — and artists are ranked by the learned D between points. Which point retrieves held-out
+ * Similar artists and albums (issue 16, item 5): each artist (or album) is represented in the model's
+ * embedding space by its songs' φ — one point, their medoid (the song with the least summed D to the
+ * others; two songs: their mean) or their mean, or a small mixture (two medoids of a 2-medoid split when
+ * the group has MIXTURE_MIN_SONGS songs or more) — and groups are ranked by the learned D: a song's
+ * distance to a group is its distance to the group's nearest component. Which form retrieves held-out
  * songs of the same artist best is measured in `bench/mixes-quality.ts` (docs/benchmarks.md#mixes-issue-16).
  */
 import { distanceScorer, type DistanceScorer } from './distance-kernel.ts';
@@ -9,7 +11,12 @@ import { distanceLayers } from './model-math.ts';
 import { normalizeName, RecommendError, type RecommendIndex } from './recommender.ts';
 
 export type GroupKind = 'artist' | 'album';
-export type GroupPoint = 'mean' | 'medoid';
+export type GroupPoint = 'mean' | 'medoid' | 'mixture';
+export const GROUP_POINTS: readonly GroupPoint[] = ['mean', 'medoid', 'mixture'];
+/** A group splits into two components from this many songs (each component keeps at least 2). */
+export const MIXTURE_MIN_SONGS = 4;
+/** Rounds of the 2-medoid split (assign to the nearer medoid, re-take each part's medoid). */
+const MIXTURE_ROUNDS = 4;
 /** The point the measurement chose: the medoid retrieved held-out songs' artists better (docs/benchmarks.md#mixes-issue-16). */
 export const GROUP_POINT: GroupPoint = 'medoid';
 
@@ -27,7 +34,12 @@ export interface GroupMatch {
 /** Group points of one kind over an index, with a scorer holding them. */
 export class GroupIndex {
   readonly members: number[][] = [];
+  /** Holds every group's components (points), group by group. */
   readonly scorer: DistanceScorer;
+  /** The group of each component, and the first component of each group (one past the last at the end). */
+  private readonly groupOfComponent: Int32Array;
+  private readonly firstComponent: Int32Array;
+  private readonly groupScores: Float32Array;
   private readonly byName = new Map<string, number>();
 
   constructor(
@@ -54,10 +66,25 @@ export class GroupIndex {
     }
     const dim = index.scorer.dim;
     this.scorer = distanceScorer(distanceLayers(index.model));
-    const points = new Float32Array(this.members.length * dim);
-    const pair = point === 'medoid' ? distanceScorer(distanceLayers(index.model)) : null;
-    this.members.forEach((songs, g) => points.set(this.pointOf(songs, pair), g * dim));
+    const pair = point === 'mean' ? null : distanceScorer(distanceLayers(index.model));
+    const components = this.members.map((songs) =>
+      point === 'mixture' && pair ? this.mixtureOf(songs, pair) : [this.pointOf(songs, pair)],
+    );
+    const total = components.reduce((sum, c) => sum + c.length, 0);
+    const points = new Float32Array(total * dim);
+    this.groupOfComponent = new Int32Array(total);
+    this.firstComponent = new Int32Array(this.members.length + 1);
+    let c = 0;
+    components.forEach((parts, g) => {
+      this.firstComponent[g] = c;
+      for (const p of parts) {
+        points.set(p, c * dim);
+        this.groupOfComponent[c++] = g;
+      }
+    });
+    this.firstComponent[this.members.length] = c;
     this.scorer.setItems(points);
+    this.groupScores = new Float32Array(this.members.length);
   }
 
   private nameKey(i: number): string {
@@ -67,20 +94,7 @@ export class GroupIndex {
 
   private pointOf(songs: readonly number[], pair: DistanceScorer | null): Float32Array {
     const dim = this.index.scorer.dim;
-    if (pair && songs.length > 2) {
-      const items = new Float32Array(songs.length * dim);
-      songs.forEach((s, k) => items.set(this.index.scorer.item(s), k * dim));
-      pair.setItems(items);
-      let best = 0;
-      let bestSum = Infinity;
-      for (let k = 0; k < songs.length; k++) {
-        const row = pair.score(items.subarray(k * dim, (k + 1) * dim));
-        let sum = 0;
-        for (const d of row) sum += d;
-        if (sum < bestSum) [best, bestSum] = [k, sum];
-      }
-      return Float32Array.from(this.index.scorer.item(songs[best]!));
-    }
+    if (pair && songs.length > 2) return Float32Array.from(this.index.scorer.item(songs[this.medoidOf(songs, pair)]!));
     const mean = new Float32Array(dim);
     for (const s of songs) {
       const e = this.index.scorer.item(s);
@@ -89,19 +103,87 @@ export class GroupIndex {
     return mean;
   }
 
+  /** The song (of `songs`) with the least summed D to the others. */
+  private medoidOf(songs: readonly number[], pair: DistanceScorer): number {
+    const dim = this.index.scorer.dim;
+    const items = new Float32Array(songs.length * dim);
+    songs.forEach((s, k) => items.set(this.index.scorer.item(s), k * dim));
+    pair.setItems(items);
+    let best = 0;
+    let bestSum = Infinity;
+    for (let k = 0; k < songs.length; k++) {
+      const row = pair.score(items.subarray(k * dim, (k + 1) * dim));
+      let sum = 0;
+      for (const d of row) sum += d;
+      if (sum < bestSum) [best, bestSum] = [k, sum];
+    }
+    return best;
+  }
+
+  /**
+   * Two components for a group of MIXTURE_MIN_SONGS songs or more: a 2-medoid split started from the
+   * medoid and the song farthest from it (songs go to the nearer medoid, each part re-takes its medoid).
+   * A split that leaves a part with fewer than 2 songs (one outlier) is not a second sound: one point then.
+   */
+  private mixtureOf(songs: readonly number[], pair: DistanceScorer): Float32Array[] {
+    if (songs.length < MIXTURE_MIN_SONGS) return [this.pointOf(songs, pair)];
+    const item = (s: number) => Float32Array.from(this.index.scorer.item(s));
+    const dim = this.index.scorer.dim;
+    const items = new Float32Array(songs.length * dim);
+    songs.forEach((s, k) => items.set(this.index.scorer.item(s), k * dim));
+    let medoids = [songs[this.medoidOf(songs, pair)]!];
+    pair.setItems(items);
+    const fromFirst = Float32Array.from(pair.score(item(medoids[0]!)));
+    medoids.push(songs[fromFirst.indexOf(Math.max(...fromFirst))]!);
+    let parts: number[][] = [];
+    for (let round = 0; round < MIXTURE_ROUNDS; round++) {
+      pair.setItems(items);
+      const a = Float32Array.from(pair.score(item(medoids[0]!)));
+      const b = pair.score(item(medoids[1]!));
+      parts = [[], []];
+      songs.forEach((s, k) => parts[b[k]! < a[k]! ? 1 : 0]!.push(s));
+      if (parts.some((p) => p.length < 2)) return [item(medoids[0]!)];
+      const next = parts.map((p) => p[this.medoidOf(p, pair)]!);
+      if (next[0] === medoids[0] && next[1] === medoids[1]) break;
+      medoids = next;
+    }
+    return medoids.map(item);
+  }
+
+  /** How many components (points) group g has. */
+  componentsOf(g: number): number {
+    return this.firstComponent[g + 1]! - this.firstComponent[g]!;
+  }
+
   /** The group of a name (normalised as the index interns it), or undefined. */
   groupOf(name: string): number | undefined {
     return this.byName.get(normalizeName(name));
   }
 
-  /** D from a point to every group, in group order (a reused buffer). */
+  /** D from a point to every group (to its nearest component), in group order (a reused buffer). */
   scores(point: Float32Array): Float32Array {
-    return this.scorer.score(point);
+    const raw = this.scorer.score(point);
+    const out = this.groupScores;
+    out.fill(Infinity);
+    for (let c = 0; c < raw.length; c++) {
+      const g = this.groupOfComponent[c]!;
+      if (raw[c]! < out[g]!) out[g] = raw[c]!;
+    }
+    return out;
   }
 
-  /** The k groups nearest to group g (itself left out). */
+  /**
+   * The k groups nearest to group g (itself left out): by the mean over g's components of their D to
+   * the other group (its nearest component; one point each: plain D between points).
+   */
   similar(g: number, k: number): GroupMatch[] {
-    const scores = Float32Array.from(this.scorer.score(Float32Array.from(this.scorer.item(g))));
+    const scores = new Float32Array(this.members.length);
+    const from = this.firstComponent[g]!;
+    const parts = this.componentsOf(g);
+    for (let c = from; c < from + parts; c++) {
+      const row = this.scores(Float32Array.from(this.scorer.item(c)));
+      for (let h = 0; h < row.length; h++) scores[h]! += row[h]! / parts;
+    }
     const order = Array.from(scores.keys())
       .filter((h) => h !== g)
       .sort((a, b) => scores[a]! - scores[b]! || a - b)

@@ -11,7 +11,7 @@ import { auc, energyTable } from './energy.ts';
 import { recordFeedback } from './feedback.ts';
 import { mixDistance } from './mix-distance.ts';
 import { moreLikeThis, RecommendError, RecommendIndex, topicQueue } from './recommender.ts';
-import { similarGroups } from './group-similarity.ts';
+import { GroupIndex, MIXTURE_MIN_SONGS, similarGroups } from './group-similarity.ts';
 import { radio } from './radio.ts';
 import { orderTracks, pathLength } from './smooth-order.ts';
 import { songSimilarity } from './song-similarity.ts';
@@ -266,5 +266,48 @@ describe('mixes on a small trained model (issue 16)', () => {
     }
     expect(similarGroups(index, 'artist', 'Artist 7', 2)).toHaveLength(2);
     expect(() => similarGroups(index, 'album', 'no such album')).toThrow(RecommendError);
+  });
+
+  it('an artist with two sounds gets two components under the mixture, and its songs lie nearer to it', () => {
+    // Two tight clusters far apart, given one artist name: song a with its 3 nearest, and the song
+    // farthest from a with its 3 nearest.
+    const all = index.tracks.map((_, i) => i);
+    const nearest = (from: number, k: number, taken: Set<number>) =>
+      all
+        .filter((i) => i !== from && !taken.has(i))
+        .sort((x, y) => d(from, x) - d(from, y))
+        .slice(0, k);
+    const a = 0;
+    const far = all.reduce((best, i) => (d(a, i) > d(a, best) ? i : best), a);
+    const first = [a, ...nearest(a, 3, new Set([far]))];
+    const second = [far, ...nearest(far, 3, new Set(first))];
+    const members = [...first, ...second];
+    expect(members.length).toBeGreaterThanOrEqual(MIXTURE_MIN_SONGS);
+    const before = members.map((i) => ({ id: index.tracks[i]!.id, artist: index.tracks[i]!.artist }));
+    const rename = db.prepare('UPDATE tracks SET artist = ? WHERE id = ?');
+    try {
+      for (const m of before) rename.run('Two Sounds', m.id);
+      const renamed = RecommendIndex.load(db, dataDir)!;
+      const mixture = new GroupIndex(renamed, 'artist', 'mixture');
+      const medoid = new GroupIndex(renamed, 'artist', 'medoid');
+      const g = mixture.groupOf('Two Sounds')!;
+      expect(mixture.componentsOf(g)).toBe(2);
+      expect(medoid.componentsOf(medoid.groupOf('Two Sounds')!)).toBe(1);
+      // Groups under MIXTURE_MIN_SONGS songs keep one point.
+      const small = mixture.members.findIndex((songs) => songs.length < MIXTURE_MIN_SONGS);
+      expect(mixture.componentsOf(small)).toBe(1);
+      const mix = mixDistance(renamed);
+      const sum = (groups: GroupIndex) => {
+        const own = groups.groupOf('Two Sounds')!;
+        return members.reduce((s, i) => s + groups.scores(mix.point(renamed.indexOf(index.tracks[i]!.id)!))[own]!, 0);
+      };
+      expect(sum(mixture)).toBeLessThan(sum(medoid));
+      // The ranking of artists like it lists every other artist once, and not itself.
+      const matches = similarGroups(renamed, 'artist', 'Two Sounds', 1000);
+      expect(new Set(matches.map((m) => m.name)).size).toBe(matches.length);
+      expect(matches.some((m) => m.name === 'Two Sounds')).toBe(false);
+    } finally {
+      for (const m of before) rename.run(m.artist, m.id);
+    }
   });
 });

@@ -1,19 +1,20 @@
 import type { CadenzaApi } from '../../../src-main/api/contract.ts';
 import type { AlbumSummary, BrowseField, BrowseGroup, SimilarGroup, TrackRow } from '../../../src-main/api/types.ts';
-import { PagedList } from './paged-list.svelte.ts';
+import { VirtualPages } from './virtual-pages.svelte.ts';
 
-/** Names shown per page of the list. */
+/** Names fetched per page as the list scrolls. */
 const PAGE = 200;
 /** Similar artists shown on an artist's page. */
 const SIMILAR = 8;
 
 /**
- * Browsing by artist or by genre (one class, `by` says which): the paged list of names, and the open
+ * Browsing by artist or by genre (one class, `by` says which): the list of names (pages fetched as they
+ * scroll into view), and the open
  * name's tracks (the first 2,000, with the total) and, for an artist, their albums and the artists
  * whose songs sound nearest to theirs (by the model: none before one is trained).
  */
 export class BrowseState {
-  readonly list: PagedList<BrowseGroup>;
+  readonly list: VirtualPages<BrowseGroup>;
   open = $state.raw<BrowseGroup | null>(null);
   tracks = $state.raw<TrackRow[]>([]);
   /** How many tracks the open name has (more than `tracks` holds past 2,000). */
@@ -29,7 +30,7 @@ export class BrowseState {
     private readonly api: CadenzaApi,
     readonly by: BrowseField,
   ) {
-    this.list = new PagedList(PAGE, async (offset, limit, search) => {
+    this.list = new VirtualPages(PAGE, async (offset, limit, search) => {
       const result = await api.call('browse.groups', { by, offset, limit, ...(search ? { search } : {}) });
       return result.ok ? { ok: true, value: { total: result.value.total, items: result.value.groups } } : result;
     });

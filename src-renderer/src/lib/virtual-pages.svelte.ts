@@ -1,7 +1,9 @@
-import type { PageAnswer } from './paged-list.svelte.ts';
+/** One page of a browse list as the core answers it. */
+export type PageAnswer<T> = { ok: true; value: { total: number; items: T[] } } | { ok: false; error: string };
 
 /**
- * A long list read page by page as it comes into view (the album grid at 100,000 albums): only the pages
+ * A long list read page by page as it comes into view (the album grid at 100,000 albums, the artist and
+ * genre lists): only the pages
  * near what is shown are kept (at most `maxPages`, the farthest dropped first), so memory and the DOM stay
  * bounded however far one scrolls. A reload (a new search, the library changed) starts again; an answer to
  * an older reload is dropped.
@@ -29,11 +31,6 @@ export class VirtualPages<T> {
     private readonly fetchPage: (offset: number, limit: number, search: string | undefined) => Promise<PageAnswer<T>>,
     private readonly maxPages = 12,
   ) {}
-
-  /** Every item is reachable by scrolling: nothing to "show more". */
-  get shown(): number {
-    return this.total;
-  }
 
   /** The first page again, the rest as they come into view. */
   async reload(): Promise<void> {
