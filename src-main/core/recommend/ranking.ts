@@ -154,9 +154,15 @@ function scaleOf(scores: Float32Array, pool: readonly number[], n: number): Lane
   return { lo, range: hi - lo > 1e-9 ? hi - lo : 1 };
 }
 
-/** scores − by · taste, for every track (one pass: a few ms at 100,000 tracks). */
+/**
+ * scores − by · taste, for every track (one pass: a few ms at 100,000 tracks), into one scratch buffer
+ * reused by every lane and query: the lanes are ordered one after another and keep only indices, and a
+ * fresh 400-kB array per lane and query was garbage the collector paused for.
+ */
+let tasteScratch = new Float32Array(0);
 function moveByTaste(scores: Float32Array, taste: Float32Array, by: number): Float32Array {
-  const out = new Float32Array(scores.length);
+  if (tasteScratch.length !== scores.length) tasteScratch = new Float32Array(scores.length);
+  const out = tasteScratch;
   for (let i = 0; i < scores.length; i++) out[i] = scores[i]! - by * taste[i]!;
   return out;
 }

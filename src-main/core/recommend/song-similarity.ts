@@ -313,6 +313,7 @@ export class SongSimilarity {
   }
 
   private away: Float32Array | null = null;
+  private inList: Uint8Array | null = null;
 
   /** `out` = the mean over `seeds` of each seed's score row. */
   private accumulate(out: Float32Array, seeds: readonly number[]): void {
@@ -326,7 +327,9 @@ export class SongSimilarity {
       }
       const st = this.stats.get(this.spec.metric)!;
       const shortlist = smallestK(row, Math.min(SHORTLIST, n), (i) => i === q);
-      const inList = new Uint8Array(n);
+      // Reused (a fresh 100-kB array per seed was garbage the collector paused for at 100,000 songs).
+      const inList = (this.inList ??= new Uint8Array(n));
+      inList.fill(0);
       const mq = this.moments.mean[q]!;
       const sq = this.moments.sd[q]!;
       for (const i of shortlist) {

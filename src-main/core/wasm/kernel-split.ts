@@ -24,16 +24,10 @@ const MAX_KERNELS = 256;
 
 /**
  * Control block (Int32 slots): the job posted, the job done, the job's kernel (id and registration),
- * its arguments, and whether the helper ran it (1) or did not have that registration (0).
+ * its arguments, whether the helper ran it (1) or did not have that registration (0), and the bell the
+ * helper sleeps on (rung for every job and every message).
  */
-export const SLOT = { seq: 0, done: 1, kernel: 2, generation: 3, x: 4, y: 5, n: 6, ran: 7 } as const;
-
-/** Atomics.waitAsync (ES2024; Node ≥ 16), typed here as the project's lib predates it. */
-export const waitAsync = (
-  Atomics as unknown as {
-    waitAsync?: (array: Int32Array, index: number, value: number) => { async: boolean; value: Promise<string> | string };
-  }
-).waitAsync;
+export const SLOT = { seq: 0, done: 1, kernel: 2, generation: 3, x: 4, y: 5, n: 6, ran: 7, bell: 8 } as const;
 
 /** Helper ← host messages. */
 export type KernelHelperMessage =
@@ -58,7 +52,7 @@ let supported: boolean | undefined;
 function sharedSupported(): boolean {
   if (supported !== undefined) return supported;
   supported = false;
-  if (!wasmApi || typeof SharedArrayBuffer === 'undefined' || typeof waitAsync !== 'function') return supported;
+  if (!wasmApi || typeof SharedArrayBuffer === 'undefined') return supported;
   if (process.env.CADENZA_KERNEL_THREADS === '0') return supported;
   try {
     const m = new wasmApi.Memory({ initial: 1, maximum: 1, shared: true });
@@ -72,7 +66,7 @@ function sharedSupported(): boolean {
 /** This thread's helper (one per thread that runs kernels), started on the first large pass. */
 class KernelHelper {
   private readonly worker: Worker;
-  readonly control = new Int32Array(new SharedArrayBuffer(8 * 4));
+  readonly control = new Int32Array(new SharedArrayBuffer(16 * 4));
   private readonly ready = new Int32Array(new SharedArrayBuffer(MAX_KERNELS * 4));
   private nextId = 0;
   private readonly freeIds: number[] = [];
@@ -99,13 +93,22 @@ class KernelHelper {
     if (id === null) return null;
     const generation = ++this.generations;
     this.worker.postMessage({ type: 'register', id, generation, module, memory } satisfies KernelHelperMessage);
+    this.ring();
     this.drops.register(owner, { id, generation });
     return { id, generation };
   }
 
   private drop(kernel: { id: number; generation: number }): void {
     this.freeIds.push(kernel.id);
-    if (!this.broken) this.worker.postMessage({ type: 'drop', ...kernel } satisfies KernelHelperMessage);
+    if (this.broken) return;
+    this.worker.postMessage({ type: 'drop', ...kernel } satisfies KernelHelperMessage);
+    this.ring();
+  }
+
+  /** Wakes the helper (a job or a message is waiting). */
+  ring(): void {
+    Atomics.add(this.control, SLOT.bell, 1);
+    Atomics.notify(this.control, SLOT.bell);
   }
 
   /** The helper holds this registration (ready[id] is the generation it instantiated last). */
@@ -168,7 +171,7 @@ export class SplitKernel {
     c[SLOT.y] = spare;
     c[SLOT.n] = n - m;
     const seq = Atomics.add(c, SLOT.seq, 1) + 1;
-    Atomics.notify(c, SLOT.seq);
+    h.ring();
     this.run(x, y, m);
     const deadline = performance.now() + HELPER_TIMEOUT_MS;
     for (;;) {
