@@ -133,6 +133,45 @@ function paintedWhen(page: Page, ready: string, timeout = 60_000): Promise<numbe
   })()`) as Promise<number>;
 }
 
+/**
+ * The baselines of the virtual lists: the old markup with every item in the DOM (what "Show more" to the
+ * end built), appended under `parent`, timed from building it to its paint, then removed. A card is a
+ * button with a cover and two lines in an auto-fill grid (albums); a row is a button with two lines (artists).
+ */
+function paintEveryItem(page: Page, n: number, kind: 'card' | 'row', parent: string): Promise<number> {
+  return page.evaluate(
+    async ({ n, kind, parent }) => {
+      const t0 = performance.now();
+      const ul = document.createElement('ul');
+      if (kind === 'card')
+        ul.style.cssText = 'display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:12px;list-style:none';
+      for (let i = 0; i < n; i++) {
+        const li = document.createElement('li');
+        const b = document.createElement('button');
+        if (kind === 'card') {
+          const img = document.createElement('img');
+          img.width = 140;
+          img.height = 140;
+          b.append(img);
+        }
+        const first = document.createElement('span');
+        first.textContent = kind === 'card' ? `Album ${i}` : `Artist ${i}`;
+        const second = document.createElement('span');
+        second.textContent = kind === 'card' ? `Artist ${i % 97}` : `${i % 9} albums · ${i % 90} tracks`;
+        b.append(first, second);
+        li.append(b);
+        ul.append(li);
+      }
+      document.querySelector(parent)!.appendChild(ul);
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const took = performance.now() - t0;
+      ul.remove();
+      return took;
+    },
+    { n, kind, parent },
+  );
+}
+
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cadenza-bench-ui-'));
   let t = performance.now();
@@ -366,30 +405,7 @@ async function main(): Promise<void> {
     });
     // Baseline in the same page: the old grid's markup once every album is shown ("Show more" to the end),
     // one card (button, cover, two lines) per album, timed from building it to its paint.
-    const oldGridMs = await page.evaluate(async (n) => {
-      const t0 = performance.now();
-      const ul = document.createElement('ul');
-      ul.style.cssText = 'display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:12px;list-style:none';
-      for (let i = 0; i < n; i++) {
-        const li = document.createElement('li');
-        const b = document.createElement('button');
-        const img = document.createElement('img');
-        img.width = 140;
-        img.height = 140;
-        const t = document.createElement('span');
-        t.textContent = `Album ${i}`;
-        const a = document.createElement('span');
-        a.textContent = `Artist ${i % 97}`;
-        b.append(img, t, a);
-        li.append(b);
-        ul.append(li);
-      }
-      document.querySelector('.albums')!.appendChild(ul);
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-      const took = performance.now() - t0;
-      ul.remove();
-      return took;
-    }, albumTotal);
+    const oldGridMs = await paintEveryItem(page, albumTotal, 'card', '.albums');
     results.albums = {
       albums: albumTotal,
       firstCardsMs: albumsPainted - albumsStart,
@@ -422,26 +438,7 @@ async function main(): Promise<void> {
       `document.querySelector('[aria-label="Artists list"] li[aria-posinset="${artistTotal}"] button') !== null`,
     );
     const artistRows = await page.evaluate(() => document.querySelectorAll('[aria-label="Artists list"] li').length);
-    const oldListMs = await page.evaluate(async (n) => {
-      const t0 = performance.now();
-      const ul = document.createElement('ul');
-      for (let i = 0; i < n; i++) {
-        const li = document.createElement('li');
-        const b = document.createElement('button');
-        const name = document.createElement('span');
-        name.textContent = `Artist ${i}`;
-        const counts = document.createElement('span');
-        counts.textContent = `${i % 9} albums · ${i % 90} tracks`;
-        b.append(name, counts);
-        li.append(b);
-        ul.append(li);
-      }
-      document.querySelector('.browse')!.appendChild(ul);
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-      const took = performance.now() - t0;
-      ul.remove();
-      return took;
-    }, artistTotal);
+    const oldListMs = await paintEveryItem(page, artistTotal, 'row', '.browse');
     results.artists = {
       artists: artistTotal,
       firstRowsMs: artistsPainted - artistsStart,

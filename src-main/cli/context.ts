@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { adoptLegacyLibrary, legacyDataDirs } from '../core/db/adopt-library.ts';
 import { openLibraryDatabase } from '../core/db/open.ts';
+import { checkLibraryDatabase } from '../core/db/start-check.ts';
 import { resolveDataDir } from '../core/paths.ts';
 
 /** What every command gets: where the data lives, how to print, and the database on demand. */
@@ -9,7 +10,7 @@ export interface CommandContext {
   json: boolean;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** The library database; the first call of a run also checks it (once per CLI start, never in workers). */
+  /** The library database; the first call of a run also checks it when needed (start-check.ts; never in workers). */
   openDb: () => Database;
 }
 
@@ -22,8 +23,8 @@ export function makeContext(dataDirFlag: string | undefined, json: boolean): Com
     const adopted = adoptLegacyLibrary(dataDir, legacyDataDirs());
     if (adopted) process.stderr.write(`moved your library from ${adopted.from} to ${adopted.to}\n`);
   }
-  // The first open of a CLI run checks the file (quick_check; a damaged one is moved aside, exit 3);
-  // later opens and the workers the command starts do not.
+  // The first open of a CLI run checks the file when it may have been touched since the last check
+  // (start-check.ts; a damaged one is moved aside, exit 3); later opens and the command's workers do not.
   let checked = false;
   return {
     dataDir,
@@ -31,9 +32,9 @@ export function makeContext(dataDirFlag: string | undefined, json: boolean): Com
     stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
     openDb: () => {
-      const db = openLibraryDatabase(dataDir, { check: checked ? 'none' : 'quick' });
+      if (!checked) checkLibraryDatabase(dataDir);
       checked = true;
-      return db;
+      return openLibraryDatabase(dataDir);
     },
   };
 }

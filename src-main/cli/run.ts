@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { SchemaTooNewError } from '../core/db/migrate.ts';
 import { CorruptDatabaseError } from '../core/db/open.ts';
+import { markCleanClose } from '../core/db/start-check.ts';
 import { RootOverlapError } from '../core/library/library-store.ts';
 import type { Command } from './command.ts';
 import { makeContext, UsageError } from './context.ts';
@@ -64,6 +65,8 @@ export async function runCli(argv: string[], commands: readonly Command[]): Prom
     return await command.run(ctx, positionals, values);
   } catch (error) {
     return reportError(command.name, error);
+  } finally {
+    markCleanClose(ctx.dataDir); // when this run did the start check and ended here, not killed
   }
 }
 

@@ -1,4 +1,5 @@
-import { checkLibraryDatabase, databasePath } from '../../core/db/open.ts';
+import { databasePath } from '../../core/db/open.ts';
+import { checkLibraryDatabase } from '../../core/db/start-check.ts';
 import type { Command } from '../command.ts';
 import { printJson, UsageError } from '../context.ts';
 

@@ -8,7 +8,8 @@ import { openLibraryDatabase } from '../db/open.ts';
 import { scanLibrary } from '../library/scanner.ts';
 import { startAnalysisJob } from './analysis-job.ts';
 import { downmixToMono, FEATURE_LENGTH, FEATURE_VERSION, mfcc, resample, SAMPLE_RATE, toSegments } from './dsp/index.ts';
-import { FeatureStore } from './feature-store.ts';
+import { blobToFeatures, FeatureStore } from './feature-store.ts';
+import { ensureSongVectors, songVector } from '../recommend/song-vectors.ts';
 import { databaseOpener } from '../../../test/helpers/open-db.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../../bin/cadenza.js');
@@ -62,6 +63,18 @@ describe('analysis job', () => {
     expect(d.prepare('SELECT DISTINCT feature_version AS v FROM track_features').all()).toEqual([{ v: FEATURE_VERSION }]);
     expect(first.analysed).toBe(lib.files.filter((f) => f.expect === 'features').length);
     expect(first.decoders).not.toHaveProperty('undefined');
+  });
+
+  it("stores each analysed track's song vector with its features, so the first more-like-this computes none", () => {
+    const d = db(dataDir);
+    const vectors = d.prepare('SELECT track_id AS id, vector FROM track_song_vectors').all() as { id: number; vector: Buffer }[];
+    expect(vectors).toHaveLength(first.analysed);
+    const store = new FeatureStore(d);
+    for (const { id, vector } of vectors) {
+      const stored = store.features(id)!;
+      expect(Array.from(blobToFeatures(vector))).toEqual(Array.from(songVector(stored.features, stored.descriptors)));
+    }
+    expect(ensureSongVectors(d)).toBe(0);
   });
 
   it('analyses the middle 30 s of the track, in every format', () => {
@@ -145,7 +158,9 @@ describe('analysis after kill -9', () => {
     const count = () => (d.prepare('SELECT COUNT(*) AS n FROM track_features').get() as { n: number }).n;
 
     const child = spawn(process.execPath, [BIN, 'analyze', '--data-dir', dataDir, '--workers', '1'], { stdio: 'ignore' });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal === 'SIGKILL' ? -9 : _code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (_code, signal) => resolve(signal === 'SIGKILL' ? -9 : _code)),
+    );
     const start = Date.now();
     while (count() < 3 && Date.now() - start < 60_000) await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGKILL');
@@ -154,7 +169,10 @@ describe('analysis after kill -9', () => {
     expect(before).toBeGreaterThanOrEqual(3);
     expect(before).toBeLessThan(total - 3);
     expect(d.pragma('integrity_check', { simple: true })).toBe('ok');
-    const analysedIds = (d.prepare('SELECT track_id, analysed_at FROM track_features').all() as { track_id: number; analysed_at: number }[]);
+    const analysedIds = d.prepare('SELECT track_id, analysed_at FROM track_features').all() as {
+      track_id: number;
+      analysed_at: number;
+    }[];
 
     const store = new FeatureStore(d);
     const pendingBefore = store.pending().length;
@@ -167,7 +185,9 @@ describe('analysis after kill -9', () => {
     expect(count() + failures).toBe(total);
     // Finished tracks were not redone.
     for (const row of analysedIds) {
-      expect(d.prepare('SELECT analysed_at FROM track_features WHERE track_id = ?').get(row.track_id)).toEqual({ analysed_at: row.analysed_at });
+      expect(d.prepare('SELECT analysed_at FROM track_features WHERE track_id = ?').get(row.track_id)).toEqual({
+        analysed_at: row.analysed_at,
+      });
     }
   });
 });

@@ -4,6 +4,7 @@ import { lowerThreadPriority } from '../jobs/priority.ts';
 import { analyseFile, emptyTimings, measureClipLoudness } from './analyse-file.ts';
 import type { AnalysisReply, AnalysisRequest, AnalysisWorkerData } from './analysis-messages.ts';
 import { FeatureStore, type AnalysisTask } from './feature-store.ts';
+import { saveSongVector } from '../recommend/song-vectors.ts';
 
 // One analysis worker: takes one track at a time, stores its features itself (its own connection,
 // one transaction per track, so a killed run keeps everything finished), and reports back. The job
@@ -59,6 +60,7 @@ async function analyse(task: AnalysisTask): Promise<void> {
         }
       : { type: 'failed', trackId: task.trackId, code: outcome.code, reason: outcome.reason, timings: outcome.timings };
     const stored = outcome.ok ? store.saveFeatures(task, outcome) : store.saveFailure(task, outcome.code, outcome.reason);
+    if (stored && outcome.ok) storeSongVector(task.trackId, outcome.features, outcome.descriptors);
     if (!stored && !trackStillThere(task)) reply = { type: 'gone', trackId: task.trackId };
     const t = outcome.timings;
     t.otherMs = Math.max(0, performance.now() - started - t.decodeMs - t.resampleMs - t.mfccMs - t.descriptorsMs - t.loudnessMs);
@@ -75,6 +77,18 @@ async function analyse(task: AnalysisTask): Promise<void> {
     }
   }
   send(reply);
+}
+
+/**
+ * The song vector of "more like this" while the MFCC is in memory. Best effort: a vector not stored here
+ * (the track removed meanwhile, a busy database) is computed on first use (ensureSongVectors).
+ */
+function storeSongVector(trackId: number, mfcc: Float32Array, descriptors: Float32Array): void {
+  try {
+    saveSongVector(store.db, trackId, mfcc, descriptors);
+  } catch {
+    // left to ensureSongVectors
+  }
 }
 
 /** A track analysed before loudness existed: its clip measured again (the features stay as they are). */

@@ -27,7 +27,8 @@ import type {
   RetrainSummary,
   TrainSummary,
 } from '../../api/types.ts';
-import { checkLibraryDatabase, openLibraryDatabase } from '../db/open.ts';
+import { openLibraryDatabase } from '../db/open.ts';
+import { checkLibraryDatabase, markCleanClose, type StartCheck } from '../db/start-check.ts';
 import { LibraryStore } from '../library/library-store.ts';
 import { startScanJob } from '../library/scan-job.ts';
 import { LibraryWatcher } from '../library/watcher.ts';
@@ -87,6 +88,8 @@ export class AppService {
   readonly jobs: JobBoard;
   readonly settings: SettingsStore;
   private dbHandle: Database | undefined;
+  /** What the start check did (ran or skipped, and why), once open() ran. */
+  startCheck: StartCheck | null = null;
   private watcher: LibraryWatcher | undefined;
   private closed = false;
   /**
@@ -125,11 +128,12 @@ export class AppService {
   }
 
   /**
-   * Checks (quick_check, once per app start, here in the host process), migrates and opens the database
-   * now, so a damaged one fails early with CorruptDatabaseError (moved aside) before anything uses it.
+   * Checks (quick_check when the file may have been touched since the last check: start-check.ts; here in
+   * the host process), migrates and opens the database now, so a damaged one fails early with
+   * CorruptDatabaseError (moved aside) before anything uses it.
    */
   open(): void {
-    if (!this.dbHandle) checkLibraryDatabase(this.dataDir);
+    if (!this.dbHandle) this.startCheck = checkLibraryDatabase(this.dataDir);
     if (!this.db.open) throw new Error('the library database is closed');
     warmPlaybackTranscoder();
     this.reader.warm(); // the index builds in the reader worker while the first pages are served
@@ -219,8 +223,10 @@ export class AppService {
     await this.coverCache.close();
     await this.reader.close();
     await this.thumbnails.close();
+    const hadDb = this.dbHandle !== undefined;
     this.dbHandle?.close();
     this.dbHandle = undefined;
+    if (hadDb) markCleanClose(this.dataDir);
     await closePlaybackTranscoder();
   }
 

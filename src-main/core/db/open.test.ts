@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/helpers/temp-dir.ts';
 import { migrate, SchemaTooNewError, schemaVersion } from './migrate.ts';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations/index.ts';
-import { checkLibraryDatabase, CorruptDatabaseError, databasePath, openLibraryDatabase } from './open.ts';
+import { CorruptDatabaseError, databasePath, openLibraryDatabase } from './open.ts';
+import { checkLibraryDatabase } from './start-check.ts';
 import { Worker } from 'node:worker_threads';
 
 describe('openLibraryDatabase', () => {

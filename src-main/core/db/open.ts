@@ -27,7 +27,7 @@ export interface OpenOptions {
   readonly?: boolean;
   /**
    * Check the file before use and move a damaged one aside (default 'none'). Only the host process does
-   * this, once per start (`checkLibraryDatabase`): a worker that renamed the live file would pull it from
+   * this, at start (`checkLibraryDatabase`, start-check.ts): a worker that renamed the live file would pull it from
    * under the main process and its siblings, and a check per open costs seconds on a large library.
    */
   check?: 'none' | 'quick' | 'full';
@@ -73,14 +73,6 @@ export function openLibraryDatabase(dataDir: string, options: OpenOptions = {}):
     }
     throw error;
   }
-}
-
-/**
- * The host process's check at start (the CLI's first open, the app's `open()`): quick_check, or the full
- * integrity_check for `cadenza doctor`; migrates; a damaged file is moved aside (CorruptDatabaseError).
- */
-export function checkLibraryDatabase(dataDir: string, level: 'quick' | 'full' = 'quick'): void {
-  openLibraryDatabase(dataDir, { check: level }).close();
 }
 
 class DamagedError extends Error {}
