@@ -110,7 +110,11 @@ export class AudioEngine {
     const voice = this.current;
     if (!voice) return 0;
     if (voice.buffer) return voice.buffer.duration;
-    return Number.isFinite(this.element.duration) ? this.element.duration : (voice.track.duration ?? 0);
+    // Streamed: the library's length (read from the file's last Ogg page, the MP4 header, or measured by
+    // analysis) wins, as the table shows it; Chromium estimates an Ogg stream's length from its bitrate
+    // when the end of the file arrives late (8.26 s for an 8.01 s Opus file on a loaded machine).
+    if (voice.track.duration !== null && voice.track.duration > 0) return voice.track.duration;
+    return Number.isFinite(this.element.duration) ? this.element.duration : 0;
   }
 
   /** True when the current track plays from a decoded buffer (joins from it are sample-exact). */
