@@ -26,6 +26,7 @@ export default defineConfig({
           'reader.worker': resolve(root, 'src-main/core/app/reader.worker.ts'),
           'thumbnail.worker': resolve(root, 'src-main/core/app/thumbnail.worker.ts'),
           'kernelHelper.worker': resolve(root, 'src-main/core/wasm/kernel-helper.worker.ts'),
+          'dbCheck.worker': resolve(root, 'src-main/core/db/db-check.worker.ts'),
         },
         // The bundled `cadenza serve` builds a stale UI with Vite from the project's node_modules (as the
         // source run does): bundled into the main build, Vite's own chunk declared `__dirname` twice and the

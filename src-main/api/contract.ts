@@ -19,6 +19,7 @@ import type {
   BrowseTracksRequest,
   AnalysisSummary,
   AppInfo,
+  DatabaseHealth,
   EmbeddingMap,
   FeedbackRequest,
   JobOutcome,
@@ -132,6 +133,8 @@ export interface ApiEvents {
   'library.changed': { reason: 'scan' | 'watch' | 'analysis' | 'topics' | 'folders' | 'model' };
   /** A media key was pressed (Electron: global shortcuts). */
   'media.key': { key: MediaKey };
+  /** The library database's start check finished (sound, or damaged: writes stop). */
+  'database.health': DatabaseHealth;
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -235,7 +238,13 @@ export const API_METHODS: readonly ApiMethod[] = [
   'playlists.get',
   'playlists.delete',
 ];
-export const API_EVENTS: readonly ApiEvent[] = ['job.progress', 'job.finished', 'library.changed', 'media.key'];
+export const API_EVENTS: readonly ApiEvent[] = [
+  'job.progress',
+  'job.finished',
+  'library.changed',
+  'media.key',
+  'database.health',
+];
 
 export const IPC_CALL_CHANNEL = 'cadenza:call';
 export const IPC_EVENT_CHANNEL = 'cadenza:event';

@@ -67,6 +67,18 @@ export interface AppInfo {
   dataDir: string;
   /** True where the shell can show a native folder picker (`dialog.chooseFolder`). */
   canChooseFolder: boolean;
+  /** Where the library database's start check stands (also pushed as `database.health`). */
+  database: DatabaseHealth;
+}
+
+/**
+ * The library database after the start: `checking` while the check that follows an unclean exit runs
+ * (reads are served; scans, analysis, training and other writes wait for it), `sound`, or `damaged`
+ * (nothing more is written; `message` says what was found and what the next start does).
+ */
+export interface DatabaseHealth {
+  state: 'checking' | 'sound' | 'damaged';
+  message: string | null;
 }
 
 export interface Settings {

@@ -19,6 +19,8 @@ import {
 import type {
   AnalysisSummary,
   AppMode,
+  DatabaseHealth,
+  JobProgress,
   MixOptions,
   PlaylistSaveResult,
   ScanResult,
@@ -28,7 +30,15 @@ import type {
   TrainSummary,
 } from '../../api/types.ts';
 import { openLibraryDatabase } from '../db/open.ts';
-import { checkLibraryDatabase, markCleanClose, type StartCheck } from '../db/start-check.ts';
+import { runQuickCheck, type RunningDbCheck } from '../db/db-check.ts';
+import {
+  abandonSession,
+  beginLibrarySession,
+  markCleanClose,
+  recordCheckPassed,
+  recordDamage,
+  type StartCheck,
+} from '../db/start-check.ts';
 import { LibraryStore } from '../library/library-store.ts';
 import { startScanJob } from '../library/scan-job.ts';
 import { LibraryWatcher } from '../library/watcher.ts';
@@ -48,7 +58,7 @@ import {
 import type { QueueRules } from '../recommend/recommender.ts';
 import { showTopics } from '../topics/library-topics.ts';
 import { startTopicsJob } from '../topics/topics-job.ts';
-import { JobBoard } from './jobs.ts';
+import { JobBoard, type RunningJob } from './jobs.ts';
 import { toM3u8 } from './m3u.ts';
 import { closePlaybackTranscoder, warmPlaybackTranscoder } from '../playback/transcoder.ts';
 import { mediaResponse } from './media.ts';
@@ -76,6 +86,11 @@ function mixRules(mix: MixOptions | undefined): QueueRules {
 /** A watcher batch whose scan job failed (the job board already shows it). */
 class WatchedScanError extends Error {}
 
+/** A write refused because the deferred start check found the database damaged. */
+export class DamagedLibraryError extends Error {}
+
+type JobReporter = (progress: Omit<JobProgress, 'job'>) => void;
+
 type Answer<M extends ApiMethod> = ApiResponse<M> | JsonText<ApiResponse<M>>;
 type Handlers = { [M in ApiMethod]: (request: ApiRequest<M>) => Promise<Answer<M>> | Answer<M> };
 
@@ -88,8 +103,18 @@ export class AppService {
   readonly jobs: JobBoard;
   readonly settings: SettingsStore;
   private dbHandle: Database | undefined;
-  /** What the start check did (ran or skipped, and why), once open() ran. */
+  /** What the start check did (ran, skipped or deferred, and why), once open() ran. */
   startCheck: StartCheck | null = null;
+  /** Where the database's start check stands: `checking` while a deferred one runs (writes wait). */
+  private health: DatabaseHealth = { state: 'sound', message: null };
+  /**
+   * Settles when the database may be written: at once, or when the deferred start check passed; rejects
+   * with DamagedLibraryError when it found damage (every write awaits it).
+   */
+  private writesAllowed: Promise<void> = Promise.resolve();
+  private dbCheck: RunningDbCheck | undefined;
+  /** How long the deferred start check took (ms), once it finished; null when none ran. */
+  deferredCheckMs: number | null = null;
   private watcher: LibraryWatcher | undefined;
   private closed = false;
   /**
@@ -128,17 +153,103 @@ export class AppService {
   }
 
   /**
-   * Checks (quick_check when the file may have been touched since the last check: start-check.ts; here in
-   * the host process), migrates and opens the database now, so a damaged one fails early with
-   * CorruptDatabaseError (moved aside) before anything uses it.
+   * Migrates and opens the database now. The start check (start-check.ts) runs first when it must (damage
+   * found last time, migrations pending), so a damaged file fails early with CorruptDatabaseError (moved
+   * aside); a check due after an unclean exit runs after the start, in a worker, while reads are served
+   * and every write waits for it (checkInBackground).
    */
   open(): void {
-    if (!this.dbHandle) this.startCheck = checkLibraryDatabase(this.dataDir);
+    if (!this.dbHandle) {
+      this.startCheck = beginLibrarySession(this.dataDir);
+      if (this.startCheck.deferred) this.checkInBackground();
+    }
     if (!this.db.open) throw new Error('the library database is closed');
     warmPlaybackTranscoder();
     this.reader.warm(); // the index builds in the reader worker while the first pages are served
     this.resumeEmbedding();
     this.coverCache.request(COVER_PRUNE_AFTER_START_MS); // changes made while the app was closed
+  }
+
+  /** Where the database's start check stands (app.info carries it; `database.health` pushes changes). */
+  databaseHealth(): DatabaseHealth {
+    return this.health;
+  }
+
+  /** Resolves when the deferred start check (if any) has finished, passed or not; for benches and tests. */
+  async databaseChecked(): Promise<DatabaseHealth> {
+    await this.writesAllowed.catch(() => undefined);
+    return this.health;
+  }
+
+  /**
+   * The deferred start check (a quick_check: seconds at 100,000 songs) in its worker. Passed: writes go
+   * on. Damage: recorded (the next start checks first and moves the file aside), the UI is told, the
+   * watcher stops and every write is refused with the finding. A check that could not run lets writes go
+   * on, and the session is never recorded as clean, so the next start checks again.
+   */
+  private checkInBackground(): void {
+    const started = performance.now();
+    this.health = { state: 'checking', message: null };
+    const check = runQuickCheck(this.dataDir);
+    this.dbCheck = check;
+    this.writesAllowed = check.result.then(
+      (problems) => {
+        this.dbCheck = undefined;
+        this.deferredCheckMs = performance.now() - started;
+        if (problems.length === 0) {
+          recordCheckPassed(this.dataDir);
+          return this.setHealth({ state: 'sound', message: null });
+        }
+        const more = problems.length > 3 ? `; ${problems.length - 3} more` : '';
+        const detail = problems.slice(0, 3).join('; ') + more;
+        recordDamage(this.dataDir, detail);
+        const message =
+          `the library database is damaged (${detail}). Nothing more is written to it. Quit Cadenza: the next ` +
+          'start moves the file aside (nothing is overwritten) and begins a new, empty library (rescan your ' +
+          'folders), or restore the moved file yourself.';
+        this.setHealth({ state: 'damaged', message });
+        void this.watcher?.close();
+        this.watcher = undefined;
+        throw new DamagedLibraryError(message);
+      },
+      (error: unknown) => {
+        this.dbCheck = undefined;
+        abandonSession(this.dataDir);
+        const why = error instanceof Error ? error.message : String(error);
+        this.setHealth({ state: 'sound', message: `the start check could not run (${why}); the next start runs it again` });
+      },
+    );
+    this.writesAllowed.catch(() => undefined); // awaited by each write; not an unhandled rejection here
+  }
+
+  private setHealth(health: DatabaseHealth): void {
+    this.health = health;
+    this.emit('database.health', health);
+  }
+
+  /**
+   * A job's start, held while the deferred start check runs: its progress says why it waits, a cancel
+   * meanwhile ends it as a cancelled run (started, then cancelled at once), and damage fails it with the
+   * check's finding. Without a check in flight it starts at once.
+   */
+  private afterCheck<T>(report: JobReporter, start: () => RunningJob<T>): RunningJob<T> {
+    if (this.health.state === 'sound') return start();
+    if (this.health.state === 'checking')
+      report({ done: 0, total: null, rate: 0, etaSec: null, elapsedMs: 0, phase: 'waiting for the library check', failed: 0 });
+    let cancelled = false;
+    let running: RunningJob<T> | undefined;
+    const result = this.writesAllowed.then(() => {
+      running = start();
+      if (cancelled) running.cancel();
+      return running.result;
+    });
+    return {
+      result,
+      cancel: () => {
+        cancelled = true;
+        running?.cancel();
+      },
+    };
   }
 
   /**
@@ -148,7 +259,8 @@ export class AppService {
    */
   watch(): void {
     void this.watcher?.close();
-    if (this.closed) return;
+    this.watcher = undefined;
+    if (this.closed || this.health.state === 'damaged') return;
     const roots = new LibraryStore(this.db).roots().filter((r) => r.available);
     this.watcher = new LibraryWatcher(roots, (changedPaths) => this.scanChanges(changedPaths), {
       onError: (error) => {
@@ -168,11 +280,13 @@ export class AppService {
       const result = await this.jobs.run(
         'scan',
         (report) =>
-          startScanJob({
-            dataDir: this.dataDir,
-            changedPaths,
-            onProgress: (p) => report({ ...p, phase: p.phase, failed: p.failed }),
-          }),
+          this.afterCheck(report, () =>
+            startScanJob({
+              dataDir: this.dataDir,
+              changedPaths,
+              onProgress: (p) => report({ ...p, phase: p.phase, failed: p.failed }),
+            }),
+          ),
         (r) => ({
           status: r.cancelled ? 'cancelled' : 'done',
           message:
@@ -204,7 +318,7 @@ export class AppService {
     this.jobs
       .run(
         'training',
-        () => startEmbedJob(this.dataDir),
+        (report) => this.afterCheck(report, () => startEmbedJob(this.dataDir)),
         (r) => ({
           status: r.cancelled ? 'cancelled' : 'done',
           message: `${plural(r.embedded, 'song')} embedded with the active model`,
@@ -219,6 +333,12 @@ export class AppService {
   async close(): Promise<void> {
     this.closed = true;
     this.jobs.cancelAll();
+    if (this.dbCheck) {
+      // Closing before the deferred check finished: the session stays unclean, so the next start checks.
+      this.dbCheck.stop();
+      this.dbCheck = undefined;
+      abandonSession(this.dataDir);
+    }
     await this.watcher?.close();
     await this.coverCache.close();
     await this.reader.close();
@@ -266,11 +386,13 @@ export class AppService {
       version: this.options.version,
       dataDir: this.dataDir,
       canChooseFolder: this.options.chooseFolder !== undefined,
+      database: this.health,
     }),
     'library.summary': () => this.reader.call('library.summary', {}),
     'library.scan': (request) => this.scan(request.folders),
     'library.cancelScan': () => ({ cancelled: this.jobs.cancel('scan') }),
-    'library.removeFolder': ({ folder }) => {
+    'library.removeFolder': async ({ folder }) => {
+      await this.writesAllowed;
       const normalised = path.resolve(folder).normalize('NFC');
       const removed = new LibraryStore(this.db).removeRoot(normalised);
       const folders = this.settings.get().musicFolders.filter((f) => path.resolve(f).normalize('NFC') !== normalised);
@@ -361,14 +483,16 @@ export class AppService {
       });
       return { tracks: toRecommended(this.db, recs) };
     },
-    'feedback.set': ({ trackId, kind, position, topics }) => {
+    'feedback.set': async ({ trackId, kind, position, topics }) => {
+      await this.writesAllowed;
       if (getTracks(this.db, [trackId]).length === 0) throw new Error(`no track ${trackId}`);
       recordFeedback(this.db, { trackId, kind, position: position ?? null, topics, modelId: activeModel(this.db)?.id ?? null });
       return { recorded: true };
     },
     'model.train': (request) => this.train(request),
     'model.cancel': () => ({ cancelled: this.jobs.cancel('training') }),
-    'model.rollback': () => {
+    'model.rollback': async () => {
+      await this.writesAllowed;
       if (this.jobs.isRunning('training')) throw new Error('wait for the training to finish');
       const result = rollbackModel(this.db);
       if (result) this.emit('library.changed', { reason: 'model' });
@@ -387,11 +511,15 @@ export class AppService {
       if (!playlist || !trackIds) throw new Error(`no playlist ${id} (it may have been deleted)`);
       return { playlist, trackIds };
     },
-    'playlists.delete': ({ id }) => ({ deleted: deletePlaylistById(this.db, id) }),
+    'playlists.delete': async ({ id }) => {
+      await this.writesAllowed;
+      return { deleted: deletePlaylistById(this.db, id) };
+    },
   };
 
   /** Saves a playlist; a name in use is only overwritten with `replace` (otherwise the answer says it exists). */
-  private savePlaylist({ name, trackIds, replace }: ApiRequest<'playlists.save'>): PlaylistSaveResult {
+  private async savePlaylist({ name, trackIds, replace }: ApiRequest<'playlists.save'>): Promise<PlaylistSaveResult> {
+    await this.writesAllowed;
     const unique = [...new Set(trackIds)];
     const known = new Set(getTracks(this.db, unique).map((t) => t.id));
     const missing = unique.filter((id) => !known.has(id));
@@ -414,23 +542,24 @@ export class AppService {
   private async retrain(request: ApiRequest<'model.retrain'>): Promise<RetrainSummary> {
     const summary = await this.jobs.run(
       'training',
-      () => {
-        const job = retrainFromFeedback(this.dataDir, request.epochs !== undefined ? { epochs: request.epochs } : {});
-        const result = job.result.then((r): RetrainSummary => ({
-          accepted: r.accepted,
-          cancelled: r.cancelled,
-          reason: r.reason,
-          personalTriplets: r.personalTriplets,
-          heldOutSongs: r.heldOutSongs,
-          before: r.before,
-          after: r.after,
-          tolerance: r.tolerance,
-          modelId: r.saved?.modelId ?? null,
-          backend: r.backend.name,
-          device: r.backend.device,
-        }));
-        return { result, cancel: () => job.cancel() };
-      },
+      (report) =>
+        this.afterCheck(report, () => {
+          const job = retrainFromFeedback(this.dataDir, request.epochs !== undefined ? { epochs: request.epochs } : {});
+          const result = job.result.then((r): RetrainSummary => ({
+            accepted: r.accepted,
+            cancelled: r.cancelled,
+            reason: r.reason,
+            personalTriplets: r.personalTriplets,
+            heldOutSongs: r.heldOutSongs,
+            before: r.before,
+            after: r.after,
+            tolerance: r.tolerance,
+            modelId: r.saved?.modelId ?? null,
+            backend: r.backend.name,
+            device: r.backend.device,
+          }));
+          return { result, cancel: () => job.cancel() };
+        }),
       (r) => ({
         status: r.cancelled ? 'cancelled' : 'done',
         message: r.cancelled
@@ -447,52 +576,59 @@ export class AppService {
   private async train(request: ApiRequest<'model.train'>): Promise<TrainSummary> {
     const summary = await this.jobs.run(
       'training',
-      (report) => {
-        // Training runs in the train worker; the main process relays its progress and epoch metrics.
-        const history: TrainingProgressDetail['history'] = [];
-        const started = Date.now();
-        // The rate and ETA are of the whole run, in batches over wall-clock time from the first report, so
-        // they include each epoch's validation pass (the trainer's own ETA counts training steps only).
-        let first: { done: number; at: number } | null = null;
-        const job = startTrainJob({
-          dataDir: this.dataDir,
-          lowPriority: true, // the API and the UI come first on a machine this shares
-          ...(request.epochs !== undefined ? { epochs: request.epochs, patience: request.epochs } : {}),
-          ...(request.seed !== undefined ? { seed: request.seed } : {}),
-          ...(request.model !== undefined ? { model: request.model } : {}),
-          onEpoch: (m) => history.push({ epoch: m.epoch, loss: m.loss, valAccuracy: m.valAccuracy }),
-          onProgress: (p) => {
-            const done = Math.max(0, (p.epoch - 1) * p.steps + p.step);
-            const total = p.epochs * p.steps;
-            const now = Date.now();
-            const elapsedMs = now - started;
-            first ??= { done, at: now };
-            const measured = done > first.done && now > first.at;
-            const rate = measured ? ((done - first.done) * 1000) / (now - first.at) : 0;
-            report({
-              done,
-              total,
-              rate,
-              etaSec: measured ? Math.max(0, total - done) / rate : p.etaSec,
-              elapsedMs,
-              phase: `epoch ${p.epoch} of ${p.epochs}`,
-              failed: 0,
-              training: { epoch: p.epoch, epochs: p.epochs, loss: p.loss, valAccuracy: p.lastValAccuracy, history: [...history] },
-            });
-          },
-        });
-        const result = job.result.then((r): TrainSummary => ({
-          cancelled: r.cancelled,
-          epochsRun: r.epochsRun,
-          valAccuracy: r.valAccuracy,
-          modelId: r.saved?.modelId ?? null,
-          activated: r.saved?.activated ?? false,
-          embedded: r.embedded?.count ?? 0,
-          backend: r.backend.name,
-          device: r.backend.device,
-        }));
-        return { result, cancel: () => job.cancel() };
-      },
+      (report) =>
+        this.afterCheck(report, () => {
+          // Training runs in the train worker; the main process relays its progress and epoch metrics.
+          const history: TrainingProgressDetail['history'] = [];
+          const started = Date.now();
+          // The rate and ETA are of the whole run, in batches over wall-clock time from the first report, so
+          // they include each epoch's validation pass (the trainer's own ETA counts training steps only).
+          let first: { done: number; at: number } | null = null;
+          const job = startTrainJob({
+            dataDir: this.dataDir,
+            lowPriority: true, // the API and the UI come first on a machine this shares
+            ...(request.epochs !== undefined ? { epochs: request.epochs, patience: request.epochs } : {}),
+            ...(request.seed !== undefined ? { seed: request.seed } : {}),
+            ...(request.model !== undefined ? { model: request.model } : {}),
+            onEpoch: (m) => history.push({ epoch: m.epoch, loss: m.loss, valAccuracy: m.valAccuracy }),
+            onProgress: (p) => {
+              const done = Math.max(0, (p.epoch - 1) * p.steps + p.step);
+              const total = p.epochs * p.steps;
+              const now = Date.now();
+              const elapsedMs = now - started;
+              first ??= { done, at: now };
+              const measured = done > first.done && now > first.at;
+              const rate = measured ? ((done - first.done) * 1000) / (now - first.at) : 0;
+              report({
+                done,
+                total,
+                rate,
+                etaSec: measured ? Math.max(0, total - done) / rate : p.etaSec,
+                elapsedMs,
+                phase: `epoch ${p.epoch} of ${p.epochs}`,
+                failed: 0,
+                training: {
+                  epoch: p.epoch,
+                  epochs: p.epochs,
+                  loss: p.loss,
+                  valAccuracy: p.lastValAccuracy,
+                  history: [...history],
+                },
+              });
+            },
+          });
+          const result = job.result.then((r): TrainSummary => ({
+            cancelled: r.cancelled,
+            epochsRun: r.epochsRun,
+            valAccuracy: r.valAccuracy,
+            modelId: r.saved?.modelId ?? null,
+            activated: r.saved?.activated ?? false,
+            embedded: r.embedded?.count ?? 0,
+            backend: r.backend.name,
+            device: r.backend.device,
+          }));
+          return { result, cancel: () => job.cancel() };
+        }),
       (r) => ({
         status: r.cancelled ? 'cancelled' : 'done',
         message: r.cancelled
@@ -513,11 +649,13 @@ export class AppService {
     const result = await this.jobs.run(
       'scan',
       (report) =>
-        startScanJob({
-          dataDir: this.dataDir,
-          addRoots: folders,
-          onProgress: (p) => report({ ...p, phase: p.phase, failed: p.failed }),
-        }),
+        this.afterCheck(report, () =>
+          startScanJob({
+            dataDir: this.dataDir,
+            addRoots: folders,
+            onProgress: (p) => report({ ...p, phase: p.phase, failed: p.failed }),
+          }),
+        ),
       (r) => ({
         status: r.cancelled ? 'cancelled' : 'done',
         message:
@@ -540,34 +678,35 @@ export class AppService {
   private analyse(): Promise<AnalysisSummary> {
     return this.jobs.run(
       'analysis',
-      (report) => {
-        // Loaded on first use: the decoders and DSP are only needed once analysis runs.
-        let cancelled = false;
-        let cancel = () => {
-          cancelled = true;
-        };
-        const result = import('../pipeline/analyse-and-embed.ts').then(async ({ startAnalyseAndEmbed }) => {
-          const job = startAnalyseAndEmbed({
-            dataDir: this.dataDir,
-            ...(this.options.analysisWorkers ? { workers: this.options.analysisWorkers } : {}),
-            onProgress: (p) => report({ ...p, phase: 'analysing' }),
-            onEmbedding: (songs) =>
-              report({ done: 0, total: songs, rate: 0, etaSec: null, elapsedMs: 0, phase: 'embedding', failed: 0 }),
-          });
-          cancel = () => job.cancel();
-          if (cancelled) job.cancel();
-          const r = await job.result;
-          return {
-            analysed: r.analysed,
-            skipped: r.skipped,
-            failed: r.failed,
-            cancelled: r.cancelled,
-            durationMs: r.durationMs,
-            songsPerSecond: r.songsPerSecond,
+      (report) =>
+        this.afterCheck(report, () => {
+          // Loaded on first use: the decoders and DSP are only needed once analysis runs.
+          let cancelled = false;
+          let cancel = () => {
+            cancelled = true;
           };
-        });
-        return { result, cancel: () => cancel() };
-      },
+          const result = import('../pipeline/analyse-and-embed.ts').then(async ({ startAnalyseAndEmbed }) => {
+            const job = startAnalyseAndEmbed({
+              dataDir: this.dataDir,
+              ...(this.options.analysisWorkers ? { workers: this.options.analysisWorkers } : {}),
+              onProgress: (p) => report({ ...p, phase: 'analysing' }),
+              onEmbedding: (songs) =>
+                report({ done: 0, total: songs, rate: 0, etaSec: null, elapsedMs: 0, phase: 'embedding', failed: 0 }),
+            });
+            cancel = () => job.cancel();
+            if (cancelled) job.cancel();
+            const r = await job.result;
+            return {
+              analysed: r.analysed,
+              skipped: r.skipped,
+              failed: r.failed,
+              cancelled: r.cancelled,
+              durationMs: r.durationMs,
+              songsPerSecond: r.songsPerSecond,
+            };
+          });
+          return { result, cancel: () => cancel() };
+        }),
       (r) => ({
         status: r.cancelled ? 'cancelled' : 'done',
         message:
@@ -580,20 +719,21 @@ export class AppService {
   private async fitTopics(request: ApiRequest<'topics.fit'>): Promise<TopicFitSummary> {
     const summary = await this.jobs.run(
       'topics',
-      (report) => {
-        // The fit runs in a worker: the app's main process only relays its progress.
-        const job = startTopicsJob(this.dataDir, {
-          ...request,
-          onProgress: (p) => report({ ...p, phase: 'fitting', failed: 0 }),
-        });
-        const result = job.result.then((r): TopicFitSummary => {
-          if (r)
-            return { cancelled: false, k: r.k, tagged: r.tagged, untagged: r.untagged, changed: r.changed, topics: r.topics };
-          const topics = showTopics(this.db);
-          return { cancelled: true, k: topics.length, tagged: 0, untagged: 0, changed: false, topics };
-        });
-        return { result, cancel: () => job.cancel() };
-      },
+      (report) =>
+        this.afterCheck(report, () => {
+          // The fit runs in a worker: the app's main process only relays its progress.
+          const job = startTopicsJob(this.dataDir, {
+            ...request,
+            onProgress: (p) => report({ ...p, phase: 'fitting', failed: 0 }),
+          });
+          const result = job.result.then((r): TopicFitSummary => {
+            if (r)
+              return { cancelled: false, k: r.k, tagged: r.tagged, untagged: r.untagged, changed: r.changed, topics: r.topics };
+            const topics = showTopics(this.db);
+            return { cancelled: true, k: topics.length, tagged: 0, untagged: 0, changed: false, topics };
+          });
+          return { result, cancel: () => job.cancel() };
+        }),
       (r) => ({
         status: r.cancelled ? 'cancelled' : 'done',
         message: r.cancelled

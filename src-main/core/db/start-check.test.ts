@@ -3,7 +3,18 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/helpers/temp-dir.ts';
 import { CorruptDatabaseError, databasePath, openLibraryDatabase } from './open.ts';
-import { CHECK_STATE_FILE, checkLibraryDatabase, markCleanClose, RECHECK_AFTER_MS } from './start-check.ts';
+import { migrate } from './migrate.ts';
+import { MIGRATIONS } from './migrations/index.ts';
+import {
+  beginLibrarySession,
+  CHECK_STATE_FILE,
+  checkLibraryDatabase,
+  markCleanClose,
+  quickCheckProblems,
+  RECHECK_AFTER_MS,
+  recordCheckPassed,
+  recordDamage,
+} from './start-check.ts';
 
 /** A library with some rows, closed, WAL checkpointed into the file. */
 function library(): string {
@@ -96,5 +107,63 @@ describe('the start check', () => {
     const dir = library();
     session(dir);
     expect(checkLibraryDatabase(dir, 'full')).toEqual({ checked: true, reason: 'the full check was asked for' });
+  });
+});
+
+describe("the app's start: a due check deferred (beginLibrarySession)", () => {
+  const record = (dir: string) =>
+    JSON.parse(fs.readFileSync(path.join(dir, CHECK_STATE_FILE), 'utf8')) as Record<string, unknown>;
+
+  it('defers the check after an unclean exit, and checks nothing when none is due', () => {
+    const dir = library();
+    session(dir);
+    expect(beginLibrarySession(dir)).toEqual({ checked: false, reason: 'closed cleanly and unchanged since a check this week' });
+    // That session is killed: the next start defers its check (the caller runs it), and does not record one.
+    const before = record(dir).checkedAt as number;
+    const decision = beginLibrarySession(dir, before + 60_000);
+    expect(decision).toMatchObject({ checked: true, deferred: true });
+    expect(record(dir)).toMatchObject({ cleanClose: false, checkedAt: before });
+    expect(quickCheckProblems(dir)).toEqual([]);
+    recordCheckPassed(dir, before + 61_000);
+    expect(record(dir)).toMatchObject({ cleanClose: false, checkedAt: before + 61_000 });
+    markCleanClose(dir);
+    expect(beginLibrarySession(dir, before + 62_000).checked).toBe(false);
+  });
+
+  it('quickCheckProblems finds scribbled pages, one finding per line', () => {
+    const dir = library();
+    session(dir);
+    scribble(dir, true);
+    const problems = quickCheckProblems(dir);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.every((p) => p.length > 0 && !p.includes('\n') && !p.startsWith('***'))).toBe(true);
+  });
+
+  it('checks first when damage was found last time: the file is moved aside before anything opens it', () => {
+    const dir = library();
+    session(dir);
+    beginLibrarySession(dir); // killed
+    scribble(dir, true);
+    recordDamage(dir, 'Tree 4 page 9: free space corruption');
+    markCleanClose(dir); // a session that found damage never closes as clean
+    expect(record(dir)).toMatchObject({ cleanClose: false, damaged: 'Tree 4 page 9: free space corruption' });
+    expect(() => beginLibrarySession(dir)).toThrow(CorruptDatabaseError);
+    expect(fs.readdirSync(dir).some((f) => f.startsWith('library.db.corrupt-'))).toBe(true);
+  });
+
+  it('checks first when migrations are pending (they write), after an unclean exit', () => {
+    const dir = tempDir();
+    const old = openLibraryDatabase(dir, { migrate: false });
+    migrate(old, MIGRATIONS, MIGRATIONS.length - 1); // a library of the version before this one
+    old.close();
+    // Its last session was killed.
+    fs.writeFileSync(path.join(dir, CHECK_STATE_FILE), JSON.stringify({ cleanClose: false, size: 0, mtimeMs: 0, checkedAt: 0 }));
+    expect(beginLibrarySession(dir)).toEqual({
+      checked: true,
+      reason: 'the last session did not close cleanly (or is still open)',
+    });
+    const now = openLibraryDatabase(dir, { migrate: false });
+    expect(now.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length); // checked, then migrated
+    now.close();
   });
 });

@@ -15,6 +15,7 @@ export const WORKER_SOURCES = {
   reader: '../app/reader.worker.ts',
   thumbnail: '../app/thumbnail.worker.ts',
   kernelHelper: '../wasm/kernel-helper.worker.ts',
+  dbCheck: '../db/db-check.worker.ts',
 } as const satisfies Record<string, string>;
 
 export type WorkerName = keyof typeof WORKER_SOURCES;

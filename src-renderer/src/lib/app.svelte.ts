@@ -1,5 +1,13 @@
 import type { CadenzaApi } from '../../../src-main/api/contract.ts';
-import type { AppInfo, LibrarySummary, Settings, SettingsPatch, TopicInfo, TrackFacets } from '../../../src-main/api/types.ts';
+import type {
+  AppInfo,
+  DatabaseHealth,
+  LibrarySummary,
+  Settings,
+  SettingsPatch,
+  TopicInfo,
+  TrackFacets,
+} from '../../../src-main/api/types.ts';
 import { call } from './transport.ts';
 
 /** What the whole UI shares: app info, the library summary, settings, filter facets and the topics. */
@@ -11,8 +19,12 @@ export class AppState {
   topics = $state<TopicInfo[]>([]);
   error = $state<string | null>(null);
   loaded = $state(false);
+  /** The library database's start check: `checking` after an unclean exit (writes wait), or `damaged`. */
+  database = $state<DatabaseHealth>({ state: 'sound', message: null });
 
-  constructor(readonly api: CadenzaApi) {}
+  constructor(readonly api: CadenzaApi) {
+    api.on('database.health', (health) => (this.database = health));
+  }
 
   trackCount = $derived(this.summary?.tracks ?? 0);
   /** No folder yet: the first-run screen. */
@@ -22,6 +34,7 @@ export class AppState {
     await this.guard(async () => {
       const [info, settings] = await Promise.all([call(this.api, 'app.info', null), call(this.api, 'settings.get', null)]);
       this.info = info;
+      this.database = info.database;
       this.settings = settings;
       await this.refresh();
       this.loaded = true;
