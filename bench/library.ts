@@ -141,6 +141,10 @@ interface Stage {
   etaChecks: number;
   etaWorstErr: number | null;
   etaMedianErr: number | null;
+  /** The median signed error (reported − actual) / actual: above 0, the time left was too long. */
+  etaBias?: number | null;
+  /** Every 5 s of the stage: seconds in, items done of total, the reported and the actual time left. */
+  etaTrace?: { s: number; done: number; total: number | null; etaSec: number | null; actualSec: number }[];
   note: string;
 }
 
@@ -165,15 +169,31 @@ function dbSizeMb(dataDir: string): number {
   return bytes / 2 ** 20;
 }
 
+/** Signed errors (reported − actual) / actual of each report after the stage's first minute. */
 function etaErrors(from: number, end: number): number[] {
   const errs: number[] = [];
   for (const { t, p } of progress) {
     if (t - from < 60_000 || p.etaSec === null) continue;
     const actual = (end - t) / 1000;
     if (actual < 5) continue; // the last seconds: any error is a large share of nothing
-    errs.push(Math.abs(p.etaSec - actual) / actual);
+    errs.push((p.etaSec - actual) / actual);
   }
-  return errs.sort((a, b) => a - b);
+  return errs;
+}
+
+function etaTrace(from: number, end: number): NonNullable<Stage['etaTrace']> {
+  const trace: NonNullable<Stage['etaTrace']> = [];
+  for (const { t, p } of progress) {
+    if (trace.length > 0 && t - from < (trace.at(-1)!.s + 5) * 1000) continue;
+    trace.push({
+      s: Math.round((t - from) / 100) / 10,
+      done: p.done,
+      total: p.total,
+      etaSec: p.etaSec,
+      actualSec: (end - t) / 1000,
+    });
+  }
+  return trace;
 }
 
 async function stage<T>(
@@ -188,7 +208,9 @@ async function stage<T>(
   const t0 = performance.now();
   const result = await run();
   const t1 = performance.now();
-  const errs = etaErrors(t0, t1);
+  const signed = etaErrors(t0, t1);
+  const errs = signed.map(Math.abs).sort((a, b) => a - b);
+  const bias = [...signed].sort((a, b) => a - b);
   const n = items(result);
   const wallS = (t1 - t0) / 1000;
   stages.push({
@@ -202,6 +224,8 @@ async function stage<T>(
     etaChecks: errs.length,
     etaWorstErr: errs.length ? errs.at(-1)! : null,
     etaMedianErr: errs.length ? errs[Math.floor(errs.length / 2)]! : null,
+    etaBias: bias.length ? bias[Math.floor(bias.length / 2)]! : null,
+    etaTrace: etaTrace(t0, t1),
     note: note(result),
   });
   console.error(`  ${name}: ${wallS.toFixed(1)} s, peak RSS ${stages.at(-1)!.peakRssMb.toFixed(0)} MB ${stages.at(-1)!.note}`);

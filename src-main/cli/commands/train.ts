@@ -4,7 +4,15 @@ import { fineTuneFromFeedback } from '../../core/recommend/retrain.ts';
 import type { Command } from '../command.ts';
 import { printJson, UsageError, type CommandContext } from '../context.ts';
 import { ProgressBar } from '../progress-bar.ts';
-import { backendOption, intOption, MODEL_OPTION_SPECS, modelOption, positiveOption, samplingOption, type Options } from './model.ts';
+import {
+  backendOption,
+  intOption,
+  MODEL_OPTION_SPECS,
+  modelOption,
+  positiveOption,
+  samplingOption,
+  type Options,
+} from './model.ts';
 
 export const trainCommand: Command = {
   name: 'train',
@@ -13,7 +21,12 @@ export const trainCommand: Command = {
     'cadenza train [--data-dir D] [--epochs N] [--sampling unbalanced|balanced|1-to-n] [--backend tensorflow-gpu|tensorflow|wasm|cpu] [--json]\n' +
     '              [--seed N] [--batch-size N] [--lr X] [--patience N] [--negatives N] [--max-triplets N] [--budget N] [--model default|paper|descriptors]\n' +
     '       cadenza train --from-feedback [--epochs 5] [--lr 0.003] [--weight N] [--seed N] [--backend B] [--json]   (fine-tune the active model; kept only if held-out P@10 holds)',
-  options: { ...MODEL_OPTION_SPECS, sampling: { type: 'string' }, 'from-feedback': { type: 'boolean', default: false }, weight: { type: 'string' } },
+  options: {
+    ...MODEL_OPTION_SPECS,
+    sampling: { type: 'string' },
+    'from-feedback': { type: 'boolean', default: false },
+    weight: { type: 'string' },
+  },
   async run(ctx, args, options) {
     if (args.length > 0) throw new UsageError(`usage: ${this.usage}`);
     if (options['from-feedback'] === true) return trainFromFeedback(ctx, options);
@@ -38,13 +51,24 @@ export const trainCommand: Command = {
     const running = startTrainJob({
       ...job,
       onBackend: (b) => {
-        if (!ctx.json) ctx.stderr(`Backend: ${b.name} — ${b.device}${b.skipped.length ? ` (skipped: ${b.skipped.join('; ')})` : ''}`);
+        if (!ctx.json)
+          ctx.stderr(`Backend: ${b.name} — ${b.device}${b.skipped.length ? ` (skipped: ${b.skipped.join('; ')})` : ''}`);
       },
       onProgress: (p) => {
         const done = (p.epoch - 1) * p.steps + p.step;
-        const total = p.epochs * p.steps;
+        const total = p.expectedEpochs * p.steps; // early stopping's expected end (trainer.ts)
         const detail = `epoch ${p.epoch}/${p.epochs} loss ${p.loss.toFixed(3)}${p.lastValAccuracy === null ? '' : ` val ${p.lastValAccuracy.toFixed(3)}`} ${p.tripletsPerSecond.toFixed(0)} triplets/s`;
-        bar.update('Training', { done, total, rate: done / Math.max(0.001, (performance.now() - started) / 1000), etaSec: p.etaSec, elapsedMs: performance.now() - started }, detail);
+        bar.update(
+          'Training',
+          {
+            done,
+            total,
+            rate: done / Math.max(0.001, (performance.now() - started) / 1000),
+            etaSec: p.etaSec,
+            elapsedMs: performance.now() - started,
+          },
+          detail,
+        );
       },
     });
     const onSigint = () => running.cancel();
@@ -55,7 +79,9 @@ export const trainCommand: Command = {
       if (ctx.json) {
         printJson(ctx, result);
       } else if (result.cancelled) {
-        ctx.stdout(`Training cancelled after ${result.epochsRun} epoch(s); a checkpoint is kept and \`cadenza train\` with the same options resumes it.`);
+        ctx.stdout(
+          `Training cancelled after ${result.epochsRun} epoch(s); a checkpoint is kept and \`cadenza train\` with the same options resumes it.`,
+        );
       } else {
         const s = result.saved!;
         ctx.stdout(
@@ -96,12 +122,21 @@ async function trainFromFeedback(ctx: CommandContext, options: Options): Promise
     else {
       const pct = (x: number) => (100 * x).toFixed(1);
       if (result.before && result.after) {
-        ctx.stdout(`Held-out precision@10 on ${result.heldOutSongs} songs (${result.personalTriplets} personal triplet(s) × ${result.personalWeight} per epoch, ${result.epochsRun} epoch(s)):`);
-        for (const [label, key] of [['user → song', 'userToSong'], ['song → song', 'songToSong']] as const)
-          ctx.stdout(`  ${label}: ${pct(result.before[key])} → ${pct(result.after[key])} (noise ±${pct(result.tolerance![key])})`);
+        ctx.stdout(
+          `Held-out precision@10 on ${result.heldOutSongs} songs (${result.personalTriplets} personal triplet(s) × ${result.personalWeight} per epoch, ${result.epochsRun} epoch(s)):`,
+        );
+        for (const [label, key] of [
+          ['user → song', 'userToSong'],
+          ['song → song', 'songToSong'],
+        ] as const)
+          ctx.stdout(
+            `  ${label}: ${pct(result.before[key])} → ${pct(result.after[key])} (noise ±${pct(result.tolerance![key])})`,
+          );
       }
       if (result.accepted)
-        ctx.stdout(`Kept: fine-tuned model ${result.saved!.modelId} is now active (${result.reason}); \`cadenza model rollback\` restores model ${result.baseModelId}.`);
+        ctx.stdout(
+          `Kept: fine-tuned model ${result.saved!.modelId} is now active (${result.reason}); \`cadenza model rollback\` restores model ${result.baseModelId}.`,
+        );
       else ctx.stdout(`Refused: ${result.reason}.`);
     }
     return 0;

@@ -593,7 +593,7 @@ export class AppService {
             onEpoch: (m) => history.push({ epoch: m.epoch, loss: m.loss, valAccuracy: m.valAccuracy }),
             onProgress: (p) => {
               const done = Math.max(0, (p.epoch - 1) * p.steps + p.step);
-              const total = p.epochs * p.steps;
+              const total = p.expectedEpochs * p.steps; // the expected end under early stopping (trainer.ts)
               const now = Date.now();
               const elapsedMs = now - started;
               first ??= { done, at: now };

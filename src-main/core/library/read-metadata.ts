@@ -2,6 +2,7 @@ import { fileTypeFromBuffer } from 'file-type';
 import { parseFromTokenizer, type IAudioMetadata, type ITag } from 'music-metadata';
 import { fromFile } from 'strtok3';
 import { gainTagsOf, type GainTags } from '../loudness/gain-tags.ts';
+import { MAX_OGG_PAGE, oggDuration } from './ogg-duration.ts';
 import { normaliseTagValues } from './tag-lists.ts';
 
 /** What the scanner stores for one audio file (besides its path and stat). */
@@ -57,15 +58,43 @@ export async function readTrackMetadata(file: string | Buffer, signal?: AbortSig
     // A sniffed MIME type wins over the extension, so an Ogg file named .mp3 is parsed as Ogg.
     tokenizer.fileInfo.mimeType = sniffed?.mime;
     // An exact MPEG duration means reading every frame; the Xing/VBRI header or the CBR estimate is enough
-    // here (analysis measures the real length). Ogg needs `duration` to read its last page.
-    const exactDuration = sniffed?.mime !== 'audio/mpeg';
+    // here (analysis measures the real length). Ogg's length is its last page's: read from the file's tail
+    // (ogg-duration.ts) instead of every page; where that cannot tell, every page is read as before.
+    const ogg = sniffed?.mime.startsWith('audio/ogg') === true;
+    const exactDuration = sniffed?.mime !== 'audio/mpeg' && !ogg;
     try {
-      return toTrackMetadata(await parseFromTokenizer(tokenizer, { skipCovers: true, duration: exactDuration }));
+      const meta = await parseFromTokenizer(tokenizer, { skipCovers: true, duration: exactDuration });
+      if (ogg) {
+        const seconds = await oggTailDuration(tokenizer, head.subarray(0, got));
+        if (seconds === null) return await readWithEveryOggPage(file, signal);
+        meta.format.duration = seconds;
+        meta.format.bitrate ??= (8 * tokenizer.fileInfo.size) / seconds;
+      }
+      return toTrackMetadata(meta);
     } catch (error) {
       // Without a recognised signature the extension chose the parser; its complaint is not the real story.
       if (!sniffed && !isIoError(error)) throw new NotAudioError('not an audio file: its content matches no known audio format');
       throw error;
     }
+  } finally {
+    await tokenizer.close();
+  }
+}
+
+/** The Ogg file's length from its first page and its last MAX_OGG_PAGE bytes (null: ogg-duration.ts cannot tell). */
+async function oggTailDuration(tokenizer: Awaited<ReturnType<typeof fromFile>>, head: Uint8Array): Promise<number | null> {
+  const size = tokenizer.fileInfo.size;
+  const tail = new Uint8Array(Math.min(size, MAX_OGG_PAGE));
+  await tokenizer.readBuffer(tail, { position: size - tail.length });
+  return oggDuration(head, tail);
+}
+
+/** The slow way, for the Ogg files the tail cannot answer for: music-metadata reads every page. */
+async function readWithEveryOggPage(file: string | Buffer, signal?: AbortSignal): Promise<TrackMetadata> {
+  const tokenizer = await fromFile(file as string, signal ? { abortSignal: signal } : {});
+  try {
+    tokenizer.fileInfo.mimeType = 'audio/ogg';
+    return toTrackMetadata(await parseFromTokenizer(tokenizer, { skipCovers: true, duration: true }));
   } finally {
     await tokenizer.close();
   }
@@ -77,7 +106,13 @@ function isIoError(error: unknown): boolean {
 }
 
 function isAudioContainerMime(mime: string): boolean {
-  return mime.startsWith('audio/') || mime === 'video/mp4' || mime === 'video/x-ms-asf' || mime === 'application/ogg' || mime === 'video/ogg';
+  return (
+    mime.startsWith('audio/') ||
+    mime === 'video/mp4' ||
+    mime === 'video/x-ms-asf' ||
+    mime === 'application/ogg' ||
+    mime === 'video/ogg'
+  );
 }
 
 export function toTrackMetadata(meta: IAudioMetadata): TrackMetadata {

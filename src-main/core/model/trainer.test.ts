@@ -5,7 +5,18 @@ import { syntheticDataset } from './synthetic.ts';
 import { createRng } from '../topics/rng.ts';
 import type { TripletBatch } from './step.ts';
 import { evaluateModel, songToSongChance } from './evaluate.ts';
-import { addItemTargets, itemPartners, likedBySelection, TRAIN_DEFAULTS, trainModel, withPersonalTriplets, type Checkpoint, type CheckpointStore, type TrainOptions } from './trainer.ts';
+import {
+  addItemTargets,
+  itemPartners,
+  likedBySelection,
+  TRAIN_DEFAULTS,
+  trainModel,
+  withPersonalTriplets,
+  type Checkpoint,
+  type CheckpointStore,
+  type TrainOptions,
+  type TrainProgress,
+} from './trainer.ts';
 
 const ds = syntheticDataset({ songs: 210, width: 512, seed: 4, signal: 3 });
 const { kept, held } = splitByArtist(
@@ -49,7 +60,11 @@ describe('trainer', () => {
     const straight = await trainModel(ds, split, options);
     const store = memoryStore();
     let steps = 0;
-    const first = await trainModel(ds, split, options, { checkpoints: store, isCancelled: () => ++steps > 30, checkpointEveryMs: 0 });
+    const first = await trainModel(ds, split, options, {
+      checkpoints: store,
+      isCancelled: () => ++steps > 30,
+      checkpointEveryMs: 0,
+    });
     expect(first.cancelled).toBe(true);
     expect(store.last).not.toBeNull();
     expect(store.last!.step).toBeGreaterThan(0); // stopped mid-epoch
@@ -63,12 +78,23 @@ describe('trainer', () => {
     expect(store.last).toBeNull(); // a finished run clears its checkpoint
   });
 
-  it('early stopping keeps the best epoch', async () => {
-    const trained = await trainModel(ds, split, { ...options, epochs: 40, patience: 2, learningRate: 0.2 });
+  it('early stopping keeps the best epoch, and the progress expects the stop (best + patience), not the plan', async () => {
+    const progress: TrainProgress[] = [];
+    const trained = await trainModel(
+      ds,
+      split,
+      { ...options, epochs: 40, patience: 2, learningRate: 0.2 },
+      { onProgress: (p) => progress.push(p) },
+    );
     expect(trained.stoppedEarly).toBe(true);
     const best = Math.max(...trained.history.map((h) => h.valAccuracy!));
     expect(trained.valAccuracy).toBe(best);
     expect(trained.history.length - trained.bestEpoch).toBe(2);
+    expect(progress.every((p) => p.epochs === 40 && p.expectedEpochs >= p.epoch && p.expectedEpochs <= 40)).toBe(true);
+    // From the best epoch on, the expected end is where the run did stop.
+    const afterBest = progress.filter((p) => p.epoch > trained.bestEpoch);
+    expect(afterBest.length).toBeGreaterThan(0);
+    expect(afterBest.every((p) => p.expectedEpochs === trained.history.length)).toBe(true);
   });
 });
 
@@ -86,9 +112,21 @@ describe('the default (descriptors) model', () => {
   });
 
   it('reads the descriptors, has a topic head, and its extra objectives make a song → song metric', async () => {
-    const base: TrainOptions = { ...TRAIN_DEFAULTS, model: 'default', epochs: 5, learningRate: 0.02, patience: 0, sampling: { mode: 'unbalanced', maxTriplets: 2000 } };
+    const base: TrainOptions = {
+      ...TRAIN_DEFAULTS,
+      model: 'default',
+      epochs: 5,
+      learningRate: 0.02,
+      patience: 0,
+      sampling: { mode: 'unbalanced', maxTriplets: 2000 },
+    };
     const trained = await trainModel(dsd, { train: s.kept, validation: s.held }, base);
-    expect(trained.config).toMatchObject({ definition: 'descriptors', input: 'descriptors', itemInput: dsd.descriptorWidth, embedding: 32 });
+    expect(trained.config).toMatchObject({
+      definition: 'descriptors',
+      input: 'descriptors',
+      itemInput: dsd.descriptorWidth,
+      embedding: 32,
+    });
     expect(trained.weights.values.get('head/w')).toHaveLength(32 * 7);
     expect(trained.standardizer.mean).toHaveLength(dsd.descriptorWidth!);
     const metrics = await evaluateModel(trained, dsd, s.held);
@@ -99,7 +137,9 @@ describe('the default (descriptors) model', () => {
 
   it('without descriptors (a library analysed before feature version 2) it asks for analysis', async () => {
     const { descriptors: _d, descriptorWidth: _w, ...mfccOnly } = dsd;
-    await expect(trainModel(mfccOnly, { train: s.kept, validation: s.held }, { ...TRAIN_DEFAULTS, model: 'default', epochs: 1 })).rejects.toThrow(/cadenza analyze/);
+    await expect(
+      trainModel(mfccOnly, { train: s.kept, validation: s.held }, { ...TRAIN_DEFAULTS, model: 'default', epochs: 1 }),
+    ).rejects.toThrow(/cadenza analyze/);
   });
 
   it("item–item positives share the positive's dominant topic; the head gets both songs' topics", () => {
@@ -107,7 +147,16 @@ describe('the default (descriptors) model', () => {
     const t = { group: Int32Array.from([1, 2]), pos: Int32Array.from([0, 1]), neg: Int32Array.from([3, 4]) };
     const batch: TripletBatch = { users: new Float32Array(14), pos: Int32Array.from([0, 1]), neg: Int32Array.from([3, 4]) };
     const byTopic = itemPartners(ds2, [0, 1, 2, 3, 4, 7, 8]);
-    addItemTargets(batch, t, 0, 2, ds2, byTopic, Int32Array.from({ length: 210 }, (_, i) => i), createRng(1));
+    addItemTargets(
+      batch,
+      t,
+      0,
+      2,
+      ds2,
+      byTopic,
+      Int32Array.from({ length: 210 }, (_, i) => i),
+      createRng(1),
+    );
     // Song 0 (topic 0) pairs with song 7 (topic 0), song 1 (topic 1) with song 8 (topic 1).
     expect(Array.from(batch.pos2!)).toEqual([7, 8]);
     expect(Array.from(batch.posTopic!)).toEqual([0, 1]);
@@ -126,7 +175,17 @@ describe('the default (descriptors) model', () => {
     expect(Array.from(epoch.personal!).filter(Boolean)).toHaveLength(6);
     const rowOf = Int32Array.from({ length: songs.length }, (_, i) => i);
     const batch: TripletBatch = { users: new Float32Array(9 * 7), pos: epoch.pos, neg: epoch.neg };
-    addItemTargets(batch, epoch, 0, 9, withFeedback, itemPartners(withFeedback, [0, 1, 2, 3, 4, 5, 6, 8]), rowOf, createRng(1), likedBySelection(personal));
+    addItemTargets(
+      batch,
+      epoch,
+      0,
+      9,
+      withFeedback,
+      itemPartners(withFeedback, [0, 1, 2, 3, 4, 5, 6, 8]),
+      rowOf,
+      createRng(1),
+      likedBySelection(personal),
+    );
     for (let i = 0; i < 9; i++) {
       const p = epoch.pos[i]!;
       if (epoch.personal![i]) {

@@ -49,7 +49,15 @@ export interface EpochMetrics {
 
 export interface TrainProgress {
   epoch: number;
+  /** The most epochs the run may take (the plan). */
   epochs: number;
+  /**
+   * The epochs it is expected to take: early stopping ends it `patience` epochs after the best so far
+   * unless validation improves again, so this is min(plan, best + patience), never below this epoch; the
+   * time left is of these. (On real libraries validation peaks early: 15 of 46 planned epochs at 1,200
+   * songs, when a time left of all 46 was 12× too long.)
+   */
+  expectedEpochs: number;
   step: number;
   steps: number;
   /** Mean loss of the epoch so far. */
@@ -319,10 +327,15 @@ export async function trainModel(
         trainMsTotal += ms;
         const rate = (tripletsDone * 1000) / Math.max(1, trainMsTotal);
         const wallRate = (tripletsDone * 1000) / Math.max(1, performance.now() - loopStarted);
-        const left = (epochs - state.epoch) * triplets.pos.length - end;
+        const expectedEpochs =
+          options.patience > 0 && valTriplets
+            ? Math.min(epochs, Math.max(state.epoch + 1, state.bestEpoch + options.patience))
+            : epochs;
+        const left = (expectedEpochs - state.epoch) * triplets.pos.length - end;
         hooks.onProgress?.({
           epoch: state.epoch + 1,
           epochs,
+          expectedEpochs,
           step: state.step,
           steps,
           loss: state.epochLoss / end,
