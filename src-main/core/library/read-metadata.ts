@@ -57,19 +57,22 @@ export async function readTrackMetadata(file: string | Buffer, signal?: AbortSig
     }
     // A sniffed MIME type wins over the extension, so an Ogg file named .mp3 is parsed as Ogg.
     tokenizer.fileInfo.mimeType = sniffed?.mime;
-    // An exact MPEG duration means reading every frame; the Xing/VBRI header or the CBR estimate is enough
-    // here (analysis measures the real length). Ogg's length is its last page's: read from the file's tail
-    // (ogg-duration.ts) instead of every page; where that cannot tell, every page is read as before.
-    const ogg = sniffed?.mime.startsWith('audio/ogg') === true;
-    const exactDuration = sniffed?.mime !== 'audio/mpeg' && !ogg;
+    // The first parse skips music-metadata's `duration` pass, which reads the whole file for some formats:
+    // an exact MPEG length means every frame (the Xing/VBRI header or the CBR estimate is enough here:
+    // analysis measures the real length); Ogg's is its last page's, read from the file's tail instead
+    // (ogg-duration.ts); MP4 and FLAC state theirs in their headers (20.0 → 13.8 and 2.6 → 1.4 ms per
+    // full-length file). Where that gives no length, the file is read again with the pass, as before.
+    const mpeg = sniffed?.mime === 'audio/mpeg';
     try {
-      const meta = await parseFromTokenizer(tokenizer, { skipCovers: true, duration: exactDuration });
-      if (ogg) {
+      const meta = await parseFromTokenizer(tokenizer, { skipCovers: true, duration: false });
+      if (sniffed?.mime.startsWith('audio/ogg') === true) {
         const seconds = await oggTailDuration(tokenizer, head.subarray(0, got));
-        if (seconds === null) return await readWithEveryOggPage(file, signal);
-        meta.format.duration = seconds;
-        meta.format.bitrate ??= (8 * tokenizer.fileInfo.size) / seconds;
+        if (seconds !== null) {
+          meta.format.duration = seconds;
+          meta.format.bitrate ??= (8 * tokenizer.fileInfo.size) / seconds;
+        }
       }
+      if (!mpeg && !((meta.format.duration ?? 0) > 0)) return await readWithDurationPass(file, sniffed?.mime, signal);
       return toTrackMetadata(meta);
     } catch (error) {
       // Without a recognised signature the extension chose the parser; its complaint is not the real story.
@@ -89,11 +92,15 @@ async function oggTailDuration(tokenizer: Awaited<ReturnType<typeof fromFile>>, 
   return oggDuration(head, tail);
 }
 
-/** The slow way, for the Ogg files the tail cannot answer for: music-metadata reads every page. */
-async function readWithEveryOggPage(file: string | Buffer, signal?: AbortSignal): Promise<TrackMetadata> {
+/** The slow way, where the headers and the tail gave no length: music-metadata's duration pass. */
+async function readWithDurationPass(
+  file: string | Buffer,
+  mime: string | undefined,
+  signal?: AbortSignal,
+): Promise<TrackMetadata> {
   const tokenizer = await fromFile(file as string, signal ? { abortSignal: signal } : {});
   try {
-    tokenizer.fileInfo.mimeType = 'audio/ogg';
+    tokenizer.fileInfo.mimeType = mime;
     return toTrackMetadata(await parseFromTokenizer(tokenizer, { skipCovers: true, duration: true }));
   } finally {
     await tokenizer.close();
