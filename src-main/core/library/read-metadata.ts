@@ -64,12 +64,12 @@ export async function readTrackMetadata(file: string | Buffer, signal?: AbortSig
     // full-length file). Where that gives no length, the file is read again with the pass, as before.
     const mpeg = sniffed?.mime === 'audio/mpeg';
     try {
-      const meta = await parseFromTokenizer(tokenizer, { skipCovers: true, duration: false });
+      let meta = await parseFromTokenizer(tokenizer, { skipCovers: true, duration: false });
       if (sniffed?.mime.startsWith('audio/ogg') === true) {
         const seconds = await oggTailDuration(tokenizer, head.subarray(0, got));
         if (seconds !== null) {
-          meta.format.duration = seconds;
-          meta.format.bitrate ??= (8 * tokenizer.fileInfo.size) / seconds;
+          const bitrate = meta.format.bitrate ?? (8 * tokenizer.fileInfo.size) / seconds;
+          meta = { ...meta, format: { ...meta.format, duration: seconds, bitrate } };
         }
       }
       if (!mpeg && !((meta.format.duration ?? 0) > 0)) return await readWithDurationPass(file, sniffed?.mime, signal);

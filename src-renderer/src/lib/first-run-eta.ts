@@ -7,27 +7,42 @@ import type { JobKind, JobProgress } from '../../../src-main/api/types.ts';
 
 export const PIPELINE_STAGES: readonly JobKind[] = ['scan', 'analysis', 'topics', 'training'];
 
-/** Seconds per song of each stage after the scan, with a fixed part (start-up) for topics and training. */
+/**
+ * Seconds per song of each stage after the scan, with a fixed part (start-up) for topics. Training is
+ * not linear in the library: its epochs hold a triplet budget, so once a library is large enough for the
+ * budget to bind they cost the same at 20,000 songs as at 100,000; only loading and embedding grow.
+ */
 export interface StageCosts {
   analysisPerSong: number;
   topicsPerSong: number;
   topicsFixed: number;
-  trainingPerSong: number;
-  trainingFixed: number;
+  /** Loading the dataset and embedding the library, per song. */
+  trainingLoadPerSong: number;
+  /** The epochs once the budget binds (the most they cost)… */
+  trainingEpochsSec: number;
+  /** …and per song below that (a small library's epochs are smaller, and it stops sooner). */
+  trainingEpochsPerSong: number;
 }
 
 /**
- * Until a stage has run on this machine: analysis at 8 songs/s (issue 12: 8.3 songs/s for full-length
- * tracks on 2 cores), topics 0.1 ms per song + 2 s (bench:topics: 4 s for 55,000 tracks), training 20 ms
- * per song + 10 s (the issue's target of ≤ 5 min at 20,000: a guess until the trainer has run here).
+ * Until a stage has run on this machine: analysis at 10 songs/s (bench:library on a quiet 2-core machine:
+ * 11.4 songs/s for full-length tracks), topics 0.1 ms per song + 2 s (bench:topics: 4 s for 55,000
+ * tracks), training 210 s of epochs at most, 50 ms per song below that, + 0.6 ms per song (the same
+ * bench: 64 s at 1,200 songs, ≈ 3.2 min at 20,000, ≈ 3.7 min at 100,000).
  */
 export const PRIOR_COSTS: StageCosts = {
-  analysisPerSong: 1 / 8,
+  analysisPerSong: 1 / 10,
   topicsPerSong: 1e-4,
   topicsFixed: 2,
-  trainingPerSong: 0.02,
-  trainingFixed: 10,
+  trainingLoadPerSong: 6e-4,
+  trainingEpochsSec: 210,
+  trainingEpochsPerSong: 0.05,
 };
+
+/** The training stage's seconds for a library of `songs`. */
+export function trainingSeconds(costs: StageCosts, songs: number): number {
+  return Math.min(costs.trainingEpochsSec, songs * costs.trainingEpochsPerSong) + songs * costs.trainingLoadPerSong;
+}
 
 export interface PipelinePosition {
   /** The stage running now. */
@@ -54,7 +69,7 @@ export function pipelineEta(at: PipelinePosition, costs: StageCosts): PipelineEt
     scan: 0,
     analysis: songs * costs.analysisPerSong,
     topics: costs.topicsFixed + songs * costs.topicsPerSong,
-    training: at.training ? costs.trainingFixed + songs * costs.trainingPerSong : 0,
+    training: at.training ? trainingSeconds(costs, songs) : 0,
   };
   const current = PIPELINE_STAGES.indexOf(at.stage);
   const stages = {} as Record<JobKind, number | null>;
@@ -79,6 +94,12 @@ export function learnCost(costs: StageCosts, stage: JobKind, seconds: number, so
   if (!(songs > 0) || !(seconds >= 0)) return costs;
   if (stage === 'analysis') return { ...costs, analysisPerSong: seconds / songs };
   if (stage === 'topics') return { ...costs, topicsPerSong: Math.max(0, seconds - costs.topicsFixed) / songs };
-  if (stage === 'training') return { ...costs, trainingPerSong: Math.max(0, seconds - costs.trainingFixed) / songs };
+  if (stage === 'training') {
+    // The epochs' part: the cap when the budget bound at this size, else the per-song rate below it.
+    const epochs = Math.max(0, seconds - songs * costs.trainingLoadPerSong);
+    return songs * costs.trainingEpochsPerSong >= costs.trainingEpochsSec
+      ? { ...costs, trainingEpochsSec: epochs }
+      : { ...costs, trainingEpochsPerSong: epochs / songs };
+  }
   return costs;
 }
