@@ -18,6 +18,7 @@
 //   baseline; BENCH_BEFORE=DIR adds, alternating in each round, the same runs through an older build's
 //   worker bundle (DIR/analysis.worker.js, e.g. a copy of out/main built at an earlier commit). Each row
 //   carries the load average when it started, and each run a per-decoder breakdown of its stage times.
+//   BENCH_DECODERS=native,wasm runs each row with the native decoders (native/decoders) and with the WASM ones.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -44,7 +45,8 @@ function fullLengthSet(): string {
   console.log('fetching wesnoth-1.16-music and warzone2100-music with apt-get download (once)…');
   execFileSync('apt-get', ['download', 'wesnoth-1.16-music', 'warzone2100-music'], { cwd: debs, stdio: 'ignore' });
   const unpacked = path.join(CACHE, 'unpacked');
-  for (const deb of fs.readdirSync(debs).filter((f) => f.endsWith('.deb'))) execFileSync('dpkg', ['-x', path.join(debs, deb), unpacked]);
+  for (const deb of fs.readdirSync(debs).filter((f) => f.endsWith('.deb')))
+    execFileSync('dpkg', ['-x', path.join(debs, deb), unpacked]);
   const sources = fs
     .readdirSync(unpacked, { recursive: true, withFileTypes: true })
     .filter((f) => f.isFile() && /\.(ogg|opus)$/.test(f.name))
@@ -124,7 +126,10 @@ function baseline(dataDir: string, workers: number): { songsPerSecond: number; d
   db.close();
   const list = path.join(dataDir, 'clips.json');
   fs.writeFileSync(list, JSON.stringify(clips));
-  const out = execFileSync(PYTHON, [path.join(ROOT, 'scripts/analyze-baseline.py'), list, String(workers)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const out = execFileSync(PYTHON, [path.join(ROOT, 'scripts/analyze-baseline.py'), list, String(workers)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   return JSON.parse(out.trim().split('\n').at(-1)!);
 }
 
@@ -157,8 +162,10 @@ async function memoryRun(files: number): Promise<void> {
   const { result, dataDir } = await analyseSet('memory', root, 1);
   if (result.analysed + result.failed.length < files) throw new Error(`only ${result.analysed} of ${files} files were analysed`);
   const peak = process.resourceUsage().maxRSS / 1024;
-  console.log(`\nmemory run: ${result.analysed} files analysed (${result.songsPerSecond.toFixed(1)} songs/s, 1 worker); ` +
-    `peak RSS of the whole process (main + workers) ${peak.toFixed(0)} MB (target < 1024 MB)`);
+  console.log(
+    `\nmemory run: ${result.analysed} files analysed (${result.songsPerSecond.toFixed(1)} songs/s, 1 worker); ` +
+      `peak RSS of the whole process (main + workers) ${peak.toFixed(0)} MB (target < 1024 MB)`,
+  );
   fs.rmSync(root, { recursive: true, force: true });
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
@@ -177,7 +184,11 @@ async function main(): Promise<void> {
   const list = (name: string) => process.env[name]?.split(',').map(Number);
   const workerCounts = list('BENCH_WORKERS') ?? [1, 2];
   const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
-  const before = process.env.BENCH_BEFORE ? pathToFileURL(path.resolve(process.env.BENCH_BEFORE, 'analysis.worker.js')) : undefined;
+  // BENCH_DECODERS=native,wasm: each run once with the native decoders and once with the WASM ones
+  const decoderChoices = process.env.BENCH_DECODERS?.split(',').filter((c) => c === 'native' || c === 'wasm') ?? [undefined];
+  const before = process.env.BENCH_BEFORE
+    ? pathToFileURL(path.resolve(process.env.BENCH_BEFORE, 'analysis.worker.js'))
+    : undefined;
   if (before && !fs.existsSync(before)) throw new Error(`${before.pathname} is missing`);
   console.log(`${os.cpus().length} cores, Node ${process.version}, default pool ${defaultWorkerCount()} worker(s)\n`);
   const rows: string[] = [];
@@ -191,16 +202,31 @@ async function main(): Promise<void> {
     // mer-dev's 30-s clips are too short for extra views: views 1 and 3 do the same work there.
     const viewCounts = (list('BENCH_VIEWS') ?? (name === 'mer-dev' ? [1] : [1, 3])) as DescriptorViewCount[];
     for (let round = 1; round <= rounds; round++) {
-      const runs: { label: string; workers: number; views: DescriptorViewCount; result: AnalysisResult; load: string; lowPriority?: boolean }[] = [];
+      const runs: {
+        label: string;
+        workers: number;
+        views: DescriptorViewCount;
+        result: AnalysisResult;
+        load: string;
+        lowPriority?: boolean;
+      }[] = [];
       let lastDataDir = '';
       for (const views of viewCounts) {
         for (const workers of workerCounts) {
-          for (const [label, bundle] of [['Cadenza', WORKER_BUNDLE], ...(before ? [['Cadenza before', before]] : [])] as [string, URL][]) {
+          const builds = [['Cadenza', WORKER_BUNDLE], ...(before ? [['Cadenza before', before]] : [])] as [string, URL][];
+          for (const [label, bundle, choice] of builds.flatMap(([l, b]) =>
+            decoderChoices.map((c) => [c ? `${l} (${c} decoders)` : l, b, c] as const),
+          )) {
+            // the workers take the decoders from CADENZA_DECODERS (read when they start)
+            if (choice) process.env.CADENZA_DECODERS = choice;
             const load = loadAverage();
             const { result, dataDir } = await analyseSet(name, root, workers, views, false, bundle);
             runs.push({ label, workers, views, result, load });
-            console.log(`  ${label}, ${workers} worker(s), views ${views}: ${result.songsPerSecond.toFixed(1)} songs/s, ${result.views} clips described (load ${load})`);
-            if (result.failed.length) console.log(`  ${result.failed.length} failed, e.g. ${result.failed[0]!.path}: ${result.failed[0]!.reason}`);
+            console.log(
+              `  ${label}, ${workers} worker(s), views ${views}: ${result.songsPerSecond.toFixed(1)} songs/s, ${result.views} clips described (load ${load})`,
+            );
+            if (result.failed.length)
+              console.log(`  ${result.failed.length} failed, e.g. ${result.failed[0]!.path}: ${result.failed[0]!.reason}`);
             if (lastDataDir) fs.rmSync(lastDataDir, { recursive: true, force: true });
             lastDataDir = dataDir;
           }
@@ -224,7 +250,11 @@ async function main(): Promise<void> {
           `| ${name}${tag} | ${pipeline} | ${load} | ${result.analysed} | ` +
             `${(result.views / Math.max(1, result.analysed)).toFixed(2)} | ${result.songsPerSecond.toFixed(1)} | ` +
             `${(result.songsPerSecond / base.songsPerSecond).toFixed(2)} | ${fmt(s.decodeMs)} | ${fmt(s.resampleMs)} | ` +
-            `${fmt(s.mfccMs)} | ${fmt(s.descriptorsMs)} | ${fmt(s.loudnessMs)} | ${fmt(s.otherMs)} | ${Object.entries(result.decoders).map(([d, n]) => `${d} ${n}`).join(', ')} |`,
+            `${fmt(s.mfccMs)} | ${fmt(s.descriptorsMs)} | ${fmt(s.loudnessMs)} | ${fmt(s.otherMs)} | ${Object.entries(
+              result.decoders,
+            )
+              .map(([d, n]) => `${d} ${n}`)
+              .join(', ')} |`,
         );
         for (const [decoder, d] of Object.entries(result.byDecoder ?? {})) {
           const t = d.stageMs;
@@ -247,7 +277,9 @@ async function main(): Promise<void> {
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
   if (breakdowns.length) {
-    console.log('\n| set | pipeline | decoder | songs | decode ms | resample ms | MFCC ms | descriptors ms | loudness ms | other ms |');
+    console.log(
+      '\n| set | pipeline | decoder | songs | decode ms | resample ms | MFCC ms | descriptors ms | loudness ms | other ms |',
+    );
     console.log('|---|---|---|---|---|---|---|---|---|---|');
     for (const row of breakdowns) console.log(row);
   }

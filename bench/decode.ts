@@ -1,40 +1,78 @@
-// Decode speed over mer-dev: ms per 30-s clip (middle of each file) per format, built-in decoders vs
-// the ffmpeg CLI decoding the same clip. Run: npx tsx bench/decode.ts [filesPerFormat=50]
+// npm run bench:decode [-- DIR [filesPerFormat]] — clip decoding alone, one thread: ms per 30-s clip (the
+// middle of each file) per format, with the native decoders (native/decoders), with the WASM ones, and the
+// ffmpeg CLI decoding the same clip, the three alternating file by file so that load changes hit all
+// three alike. CPU ms (process.cpuUsage, this thread) beside wall ms. DIR defaults to mer-dev's audio;
+// `.cache/bench-audio/full-mix` (built by bench:analyze with BENCH_SET=full-mix) is the full-length mix.
 import { readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { decodeClip, probeDuration } from '../src-main/core/analysis/decode/index.ts';
 import { decodeWithFfmpeg, findFfmpeg } from '../src-main/core/analysis/decode/ffmpeg.ts';
+import { nativeDecoders, nativeDecodersStatus, selectDecoders } from '../src-main/core/analysis/decode/native.ts';
 
-const ROOT = process.env['MER_DEV'] ?? '/work/shared/datasets/mer-dev/audio';
-const PER = Number(process.argv[2] ?? 50);
-const files = (['Q1', 'Q2', 'Q3', 'Q4'] as const).flatMap((q) => readdirSync(join(ROOT, q)).sort().map((f) => join(ROOT, q, f)));
+const ROOT = process.argv[2] ?? process.env['MER_DEV'] ?? '/work/shared/datasets/mer-dev/audio';
+const PER = Number(process.argv[3] ?? 50);
+const files = readdirSync(ROOT, { recursive: true, withFileTypes: true })
+  .filter((f) => f.isFile())
+  .map((f) => join(f.parentPath, f.name))
+  .sort();
 const hasFfmpeg = (await findFfmpeg()) !== undefined;
+const native = nativeDecoders();
+if (!native) throw new Error(`the native decoders are not available: ${nativeDecodersStatus()} (npm run build:native)`);
+console.log(`${ROOT}: ${files.length} files; load ${os.loadavg()[0]!.toFixed(1)}; native ${JSON.stringify(native.versions())}\n`);
 
-console.log(`format  n   ours ms/clip (p50)  decoder       read/file   ffmpeg-cli ms/clip`);
-for (const ext of ['mp3', 'ogg', 'opus', 'm4a', 'flac']) {
+interface Timing {
+  wall: number[];
+  cpu: number[];
+  decoders: Set<string>;
+  fails: number;
+}
+const timing = (): Timing => ({ wall: [], cpu: [], decoders: new Set(), fails: 0 });
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+async function timed(t: Timing, fn: () => Promise<{ ok: boolean; decoder?: string }>): Promise<void> {
+  const c0 = process.cpuUsage();
+  const w0 = performance.now();
+  const r = await fn();
+  t.wall.push(performance.now() - w0);
+  const c = process.cpuUsage(c0);
+  t.cpu.push((c.user + c.system) / 1000);
+  if (!r.ok) t.fails++;
+  else if (r.decoder) t.decoders.add(r.decoder);
+}
+
+console.log('| format | files | native ms/clip (CPU) | WASM ms/clip (CPU) | WASM ÷ native | ffmpeg CLI ms/clip | decoders |');
+console.log('|---|---|---|---|---|---|---|');
+for (const ext of ['mp3', 'ogg', 'opus', 'flac', 'm4a']) {
   const list = files.filter((f) => f.endsWith(`.${ext}`)).slice(0, PER);
   if (!list.length) continue;
   const reqs = await Promise.all(list.map(async (f) => ({ f, start: Math.max(0, ((await probeDuration(f)) ?? 30) / 2 - 15) })));
-  await decodeClip(list[0] as string, { startSec: 0, durationSec: 30 }); // warm-up: WASM instantiation
-  const times: number[] = [];
-  let read = 0, size = 0, fails = 0;
-  const decoders = new Set<string>();
+  // warm-up: WASM instantiation, the addon's first load, the page cache
+  for (const choice of ['native', 'wasm'] as const) {
+    selectDecoders(choice);
+    await decodeClip(list[0]!, { startSec: 0, durationSec: 30, allowFfmpeg: false });
+  }
+  const nat = timing(),
+    wasm = timing(),
+    ff = timing();
   for (const { f, start } of reqs) {
-    const t = performance.now();
-    const r = await decodeClip(f, { startSec: start, durationSec: 30, allowFfmpeg: false });
-    times.push(performance.now() - t);
-    if (!r.ok) { fails++; console.log(`  fail ${f}: ${r.code} ${r.reason}`); continue; }
-    decoders.add(r.decoder);
-    read += r.bytesRead;
-    size += statSync(f).size;
+    for (const [choice, t] of [
+      ['native', nat],
+      ['wasm', wasm],
+    ] as const) {
+      selectDecoders(choice);
+      await timed(t, () => decodeClip(f, { startSec: start, durationSec: 30, allowFfmpeg: false }));
+    }
+    if (hasFfmpeg) await timed(ff, () => decodeWithFfmpeg(f, { startSec: start, durationSec: 30 }));
   }
-  let ff = NaN;
-  if (hasFfmpeg) {
-    const t = performance.now();
-    for (const { f, start } of reqs) await decodeWithFfmpeg(f, { startSec: start, durationSec: 30 });
-    ff = (performance.now() - t) / reqs.length;
-  }
-  const mean = times.reduce((a, b) => a + b, 0) / times.length;
-  const p50 = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? NaN;
-  console.log(`${ext.padEnd(6)} ${String(list.length).padStart(3)}  ${mean.toFixed(1).padStart(8)} (${p50.toFixed(1)})      ${[...decoders].join(',').padEnd(12)}  ${((100 * read) / Math.max(1, size)).toFixed(0).padStart(4)}%      ${ff.toFixed(1)}${fails ? `  (${fails} failed)` : ''}`);
+  const cell = (t: Timing) => `${mean(t.wall).toFixed(1)} (${mean(t.cpu).toFixed(1)})`;
+  console.log(
+    `| ${ext} | ${list.length} | ${cell(nat)} | ${cell(wasm)} | ${(mean(wasm.cpu) / mean(nat.cpu)).toFixed(2)} (p50 wall ${(p50(wasm.wall) / p50(nat.wall)).toFixed(2)}) | ` +
+      `${hasFfmpeg ? mean(ff.wall).toFixed(1) : '–'} | ${[...nat.decoders, ...wasm.decoders].join(', ')}${nat.fails + wasm.fails ? ` (${nat.fails}/${wasm.fails} failed)` : ''} |`,
+  );
 }
+selectDecoders(undefined);
+console.log(
+  `\n(ffmpeg CLI: wall time of a child process per clip, its CPU is not in this thread's; sizes: ${(files.reduce((a, f) => a + statSync(f).size, 0) / 1e6).toFixed(0)} MB)`,
+);

@@ -3,7 +3,8 @@ import type { FileReader } from './reader.ts';
 import { id3v2Length } from './sniff.ts';
 import { ClipAssembler, clampWindow } from './pcm.ts';
 import { flacLock, fourcc, getFlacDecoder, throwIfAborted, u16be, u32be, u64be } from './shared.ts';
-import { directFlacOutput } from './wasm-direct.ts';
+import { directFlacOutput, packetOutput } from './wasm-direct.ts';
+import { nativeDecoders } from './native.ts';
 
 interface FlacInfo {
   streamInfo: Uint8Array; // the 34-byte STREAMINFO body
@@ -26,7 +27,8 @@ async function readInfo(r: FileReader): Promise<FlacInfo> {
   for (let guard = 0; guard < 1000; guard++) {
     const h = await r.read(pos, 4);
     if (h.length < 4) throw new DecodeError('corrupt', 'FLAC metadata truncated');
-    const last = ((h[0] ?? 0) & 0x80) !== 0, type = (h[0] ?? 0) & 0x7f;
+    const last = ((h[0] ?? 0) & 0x80) !== 0,
+      type = (h[0] ?? 0) & 0x7f;
     const len = ((h[1] ?? 0) << 16) | ((h[2] ?? 0) << 8) | (h[3] ?? 0);
     if (type === 0) streamInfo = await r.read(pos + 4, len);
     else if (type === 3) {
@@ -48,9 +50,15 @@ async function readInfo(r: FileReader): Promise<FlacInfo> {
   if (!sampleRate) throw new DecodeError('corrupt', 'FLAC STREAMINFO has no sample rate');
   seekPoints = seekPoints.filter((p) => p.offset < r.size).sort((a, b) => a.sample - b.sample);
   return {
-    streamInfo: si.subarray(0, 34), sampleRate, channels, totalSamples,
-    minBlock: u16be(si, 0), maxBlock: u16be(si, 2), maxFrame: ((si[7] ?? 0) << 16) | ((si[8] ?? 0) << 8) | (si[9] ?? 0),
-    audioStart: pos, seekPoints,
+    streamInfo: si.subarray(0, 34),
+    sampleRate,
+    channels,
+    totalSamples,
+    minBlock: u16be(si, 0),
+    maxBlock: u16be(si, 2),
+    maxFrame: ((si[7] ?? 0) << 16) | ((si[8] ?? 0) << 8) | (si[9] ?? 0),
+    audioStart: pos,
+    seekPoints,
   };
 }
 
@@ -67,20 +75,36 @@ function crc8(b: Uint8Array, from: number, to: number): number {
 function frameSampleAt(b: Uint8Array, o: number, info: FlacInfo): number | undefined {
   if (b[o] !== 0xff || ((b[o + 1] ?? 0) & 0xfe) !== 0xf8) return undefined;
   const variable = ((b[o + 1] ?? 0) & 1) === 1;
-  const bsCode = (b[o + 2] ?? 0) >> 4, srCode = (b[o + 2] ?? 0) & 0x0f;
-  const chCode = (b[o + 3] ?? 0) >> 4, ssCode = ((b[o + 3] ?? 0) >> 1) & 7;
-  if (bsCode === 0 || srCode === 15 || chCode > 10 || ssCode === 3 || ((b[o + 3] ?? 0) & 1)) return undefined;
+  const bsCode = (b[o + 2] ?? 0) >> 4,
+    srCode = (b[o + 2] ?? 0) & 0x0f;
+  const chCode = (b[o + 3] ?? 0) >> 4,
+    ssCode = ((b[o + 3] ?? 0) >> 1) & 7;
+  if (bsCode === 0 || srCode === 15 || chCode > 10 || ssCode === 3 || (b[o + 3] ?? 0) & 1) return undefined;
   let p = o + 4;
   const first = b[p] ?? 0xff;
   let n: number, extra: number;
-  if (first < 0x80) { n = first; extra = 0; }
-  else if ((first & 0xe0) === 0xc0) { n = first & 0x1f; extra = 1; }
-  else if ((first & 0xf0) === 0xe0) { n = first & 0x0f; extra = 2; }
-  else if ((first & 0xf8) === 0xf0) { n = first & 0x07; extra = 3; }
-  else if ((first & 0xfc) === 0xf8) { n = first & 0x03; extra = 4; }
-  else if ((first & 0xfe) === 0xfc) { n = first & 0x01; extra = 5; }
-  else if (first === 0xfe) { n = 0; extra = 6; }
-  else return undefined;
+  if (first < 0x80) {
+    n = first;
+    extra = 0;
+  } else if ((first & 0xe0) === 0xc0) {
+    n = first & 0x1f;
+    extra = 1;
+  } else if ((first & 0xf0) === 0xe0) {
+    n = first & 0x0f;
+    extra = 2;
+  } else if ((first & 0xf8) === 0xf0) {
+    n = first & 0x07;
+    extra = 3;
+  } else if ((first & 0xfc) === 0xf8) {
+    n = first & 0x03;
+    extra = 4;
+  } else if ((first & 0xfe) === 0xfc) {
+    n = first & 0x01;
+    extra = 5;
+  } else if (first === 0xfe) {
+    n = 0;
+    extra = 6;
+  } else return undefined;
   p++;
   for (let i = 0; i < extra; i++) {
     const c = b[p++];
@@ -153,7 +177,8 @@ export async function decodeFlac(r: FileReader, startSec: number, durationSec: n
   const sr = info.sampleRate;
   const trackSec = info.totalSamples ? info.totalSamples / sr : Number.POSITIVE_INFINITY;
   const [winStart, winDur] = clampWindow(startSec, durationSec, trackSec);
-  const winStartSample = Math.round(winStart * sr), winLen = Math.round(winDur * sr);
+  const winStartSample = Math.round(winStart * sr),
+    winLen = Math.round(winDur * sr);
   const at = await seek(r, info, winStartSample);
   const first = await frameAfter(r, info, at.pos);
   if (!first) throw new DecodeError('corrupt', 'no FLAC frame found');
@@ -165,29 +190,59 @@ export async function decodeFlac(r: FileReader, startSec: number, durationSec: n
   header.set(info.streamInfo, 8);
   const bytesPerSample = (r.size - info.audioStart) / Math.max(1, info.totalSamples || 1);
   const asm = new ClipAssembler(info.channels, winStartSample, winLen);
+  const native = nativeDecoders();
   return flacLock.run(async () => {
-    const dec = await getFlacDecoder();
-    await dec.reset();
-    directFlacOutput(dec, info.channels);
     let at2 = first.sample;
     const absorb = (o: { channelData: Float32Array[]; samplesDecoded: number }): void => {
       if (o.samplesDecoded > 0) asm.push(o.channelData, at2);
       at2 += o.samplesDecoded;
     };
-    absorb(await dec.decode(header));
-    let pos = first.pos;
-    let remaining = winStartSample + winLen - first.sample;
-    while (!asm.done && pos < r.size) {
-      const want = Math.max(info.maxFrame * 2, Math.ceil(remaining * bytesPerSample * 1.05) + info.maxFrame + 1024);
-      const chunk = await r.read(pos, Math.max(16 * 1024, want));
-      if (chunk.length === 0) break;
-      pos += chunk.length;
-      absorb(await dec.decode(chunk));
-      remaining = winStartSample + winLen - at2;
-      throwIfAborted(signal);
+    let decode: (bytes: Uint8Array) => Promise<void>;
+    let flush: () => Promise<void>;
+    let release = (): void => undefined;
+    if (native) {
+      // libFLAC waits for a frame's worth of bytes past the one it decodes (frames carry no length).
+      const flac = native.flac(info.maxFrame > 0 ? info.maxFrame * 2 + 64 : 0);
+      const out = packetOutput('flac', info.channels);
+      const take = (bytes: Uint8Array, ending: boolean): void => {
+        out.clear();
+        flac.decode(bytes, out, ending);
+        absorb(out.view());
+      };
+      decode = async (bytes) => take(bytes, false);
+      flush = async () => take(new Uint8Array(0), true);
+      release = () => flac.close();
+    } else {
+      const dec = await getFlacDecoder();
+      await dec.reset();
+      directFlacOutput(dec, info.channels);
+      decode = async (bytes) => absorb(await dec.decode(bytes));
+      flush = async () => absorb(await dec.flush());
     }
-    if (!asm.done) absorb(await dec.flush());
+    try {
+      await decode(header);
+      let pos = first.pos;
+      let remaining = winStartSample + winLen - first.sample;
+      while (!asm.done && pos < r.size) {
+        const want = Math.max(info.maxFrame * 2, Math.ceil(remaining * bytesPerSample * 1.05) + info.maxFrame + 1024);
+        const chunk = await r.read(pos, Math.max(16 * 1024, want));
+        if (chunk.length === 0) break;
+        pos += chunk.length;
+        await decode(chunk);
+        remaining = winStartSample + winLen - at2;
+        throwIfAborted(signal);
+      }
+      if (!asm.done) await flush();
+    } finally {
+      release();
+    }
     if (asm.filled === 0) throw new DecodeError('corrupt', 'FLAC frames decoded to no audio');
-    return { channels: asm.result(), sampleRate: sr, startSec: winStartSample / sr, trackDurationSec: Number.isFinite(trackSec) ? trackSec : at2 / sr, decoder: 'flac-wasm' };
+    return {
+      channels: asm.result(),
+      sampleRate: sr,
+      startSec: winStartSample / sr,
+      trackDurationSec: Number.isFinite(trackSec) ? trackSec : at2 / sr,
+      decoder: native ? 'flac-native' : 'flac-wasm',
+    };
   });
 }

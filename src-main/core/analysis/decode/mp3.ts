@@ -3,7 +3,9 @@ import type { FileReader } from './reader.ts';
 import { id3v2Length, parseMpegHeader, type MpegHeader } from './sniff.ts';
 import { ClipAssembler, clampWindow } from './pcm.ts';
 import { fourcc, getMpegDecoder, mpegLock, throwIfAborted, u16be, u32be } from './shared.ts';
-import { mpegFrames, packetOutput } from './wasm-direct.ts';
+import type { MPEGDecoder } from 'mpg123-decoder';
+import { mpegFrames, packetOutput, type MpegFrames } from './wasm-direct.ts';
+import { nativeDecoders, NativePackets } from './native.ts';
 
 /** mpg123's synthesis delay (samples) for layer III. */
 const DECODER_DELAY_L3 = 529;
@@ -32,7 +34,10 @@ interface Mp3Info {
   cbr: boolean;
 }
 
-async function findFirstFrame(r: FileReader, from: number): Promise<{ pos: number; h: MpegHeader; head: Uint8Array } | undefined> {
+async function findFirstFrame(
+  r: FileReader,
+  from: number,
+): Promise<{ pos: number; h: MpegHeader; head: Uint8Array } | undefined> {
   // Search up to 256 KiB for two consecutive consistent frame headers.
   const head = await r.read(from, 16 * 1024);
   for (let i = 0; i + 4 <= head.length; i++) {
@@ -77,9 +82,15 @@ async function readInfo(r: FileReader): Promise<Mp3Info> {
     audioStart = ff.pos + h.frameLength;
     const flags = u32be(head, xo + 4);
     let p = xo + 8;
-    if (flags & 1) { totalFrames = u32be(head, p); p += 4; }
+    if (flags & 1) {
+      totalFrames = u32be(head, p);
+      p += 4;
+    }
     let bytes = audioEnd - ff.pos;
-    if (flags & 2) { bytes = u32be(head, p) || bytes; p += 4; }
+    if (flags & 2) {
+      bytes = u32be(head, p) || bytes;
+      p += 4;
+    }
     if (flags & 4) {
       const t = Array.from(head.subarray(p, p + 100)); // the 100-entry table of contents ends the fields read here
       if (tag === 'Xing' && t.length === 100) {
@@ -88,12 +99,14 @@ async function readInfo(r: FileReader): Promise<Mp3Info> {
         toc = (frac) => {
           const x = Math.min(100, Math.max(0, frac * 100));
           const i = Math.min(99, Math.floor(x));
-          const a = pts[i] ?? 0, b = pts[i + 1] ?? bytes;
+          const a = pts[i] ?? 0,
+            b = pts[i + 1] ?? bytes;
           return a + (b - a) * (x - i);
         };
         tocInv = (pos) => {
           for (let i = 0; i < 100; i++) {
-            const a = pts[i] ?? 0, b = pts[i + 1] ?? bytes;
+            const a = pts[i] ?? 0,
+              b = pts[i + 1] ?? bytes;
             if (pos <= b) return (i + (b > a ? (pos - a) / (b - a) : 0)) / 100;
           }
           return 1;
@@ -103,7 +116,9 @@ async function readInfo(r: FileReader): Promise<Mp3Info> {
     // (flags & 8: a quality indicator follows; nothing after it is read)
     if (tag === 'Xing' && !(flags & 4)) cbr = false;
     if (fourcc(head, xo + 120) === 'LAME' || fourcc(head, xo + 120) === 'Lavc' || fourcc(head, xo + 120) === 'Lavf') {
-      const d0 = head[xo + 141] ?? 0, d1 = head[xo + 142] ?? 0, d2 = head[xo + 143] ?? 0;
+      const d0 = head[xo + 141] ?? 0,
+        d1 = head[xo + 142] ?? 0,
+        d2 = head[xo + 143] ?? 0;
       const encDelay = (d0 << 4) | (d1 >> 4);
       padding = ((d1 & 0x0f) << 8) | d2;
       if (layer3) delay = encDelay + DECODER_DELAY_L3;
@@ -113,7 +128,9 @@ async function readInfo(r: FileReader): Promise<Mp3Info> {
     cbr = false;
     const bytes = u32be(head, 36 + 10);
     totalFrames = u32be(head, 36 + 14);
-    const entries = u16be(head, 36 + 18), scale = u16be(head, 36 + 20), size = u16be(head, 36 + 22);
+    const entries = u16be(head, 36 + 18),
+      scale = u16be(head, 36 + 20),
+      size = u16be(head, 36 + 22);
     const cum = [0];
     let acc = 0;
     for (let i = 0; i < entries; i++) {
@@ -124,13 +141,16 @@ async function readInfo(r: FileReader): Promise<Mp3Info> {
     }
     const total = Math.max(acc, bytes);
     toc = (frac) => {
-      const x = frac * entries, i = Math.min(entries - 1, Math.floor(x));
-      const a = cum[i] ?? 0, b = cum[i + 1] ?? total;
+      const x = frac * entries,
+        i = Math.min(entries - 1, Math.floor(x));
+      const a = cum[i] ?? 0,
+        b = cum[i + 1] ?? total;
       return a + (b - a) * (x - i);
     };
     tocInv = (pos) => {
       for (let i = 0; i < entries; i++) {
-        const a = cum[i] ?? 0, b = cum[i + 1] ?? total;
+        const a = cum[i] ?? 0,
+          b = cum[i + 1] ?? total;
         if (pos <= b) return (i + (b > a ? (pos - a) / (b - a) : 0)) / entries;
       }
       return 1;
@@ -138,7 +158,7 @@ async function readInfo(r: FileReader): Promise<Mp3Info> {
   }
   if (!totalFrames) {
     // CBR (or VBR without a header: treated as CBR at the first frame's bitrate, as players do).
-    const exact = (h.samplesPerFrame / 8) * (h.bitrateKbps * 1000) / h.sampleRate;
+    const exact = ((h.samplesPerFrame / 8) * (h.bitrateKbps * 1000)) / h.sampleRate;
     totalFrames = Math.max(1, Math.floor((audioEnd - audioStart) / exact));
   }
   return { first: h, audioStart, audioEnd, totalFrames, delay, padding, toc, tocInv, tocBase, cbr };
@@ -158,21 +178,22 @@ function trackSeconds(info: Mp3Info): number {
 function seekEstimate(info: Mp3Info, f: number): number {
   const { first: h } = info;
   if (info.toc) return info.tocBase + info.toc(f / info.totalFrames);
-  const exact = (h.samplesPerFrame / 8) * (h.bitrateKbps * 1000) / h.sampleRate;
+  const exact = ((h.samplesPerFrame / 8) * (h.bitrateKbps * 1000)) / h.sampleRate;
   return info.audioStart + Math.round(f * exact);
 }
 
 function frameIndexAt(info: Mp3Info, pos: number): number {
   const { first: h } = info;
   if (info.tocInv) return Math.round(info.tocInv(pos - info.tocBase) * info.totalFrames);
-  const exact = (h.samplesPerFrame / 8) * (h.bitrateKbps * 1000) / h.sampleRate;
+  const exact = ((h.samplesPerFrame / 8) * (h.bitrateKbps * 1000)) / h.sampleRate;
   return Math.round((pos - info.audioStart) / exact);
 }
 
 export async function decodeMp3(r: FileReader, startSec: number, durationSec: number, signal?: AbortSignal): Promise<ClipPcm> {
   const info = await readInfo(r);
   const { first: h } = info;
-  const sr = h.sampleRate, spf = h.samplesPerFrame;
+  const sr = h.sampleRate,
+    spf = h.samplesPerFrame;
   const trackSec = trackSeconds(info);
   const [winStart, winDur] = clampWindow(startSec, durationSec, trackSec);
   const winStartSample = Math.round(winStart * sr);
@@ -189,7 +210,10 @@ export async function decodeMp3(r: FileReader, startSec: number, durationSec: nu
     const a = parseMpegHeader(buf, i);
     if (!a || a.key !== h.key) continue;
     const b = parseMpegHeader(buf, i + a.frameLength);
-    if ((b && b.key === h.key) || i + a.frameLength >= buf.length) { syncAt = i; break; }
+    if ((b && b.key === h.key) || i + a.frameLength >= buf.length) {
+      syncAt = i;
+      break;
+    }
   }
   if (syncAt < 0) throw new DecodeError('corrupt', `no MPEG frame found near byte ${pos}`);
   pos += syncAt;
@@ -209,10 +233,17 @@ export async function decodeMp3(r: FileReader, startSec: number, durationSec: nu
   throwIfAborted(signal);
 
   const asm = new ClipAssembler(h.channels, winStartSample, winLen);
+  const native = nativeDecoders();
   return mpegLock.run(async () => {
-    const dec = await getMpegDecoder();
-    await dec.reset();
-    const mpeg = mpegFrames(dec);
+    const mpeg = native ? native.mpeg() : mpegFrames(await resetMpegDecoder());
+    try {
+      return await decodeFrames(mpeg);
+    } finally {
+      if (mpeg instanceof NativePackets) mpeg.close();
+    }
+  });
+
+  async function decodeFrames(mpeg: MpegFrames): Promise<ClipPcm> {
     const out = packetOutput('mpeg', h.channels);
     let frameIdx = firstIndex;
     let fileOff = pos;
@@ -243,10 +274,25 @@ export async function decodeMp3(r: FileReader, startSec: number, durationSec: nu
       fileOff += p;
       if (asm.done || fileOff >= info.audioEnd) break;
       throwIfAborted(signal);
-      buf = await r.read(fileOff, Math.max(16 * 1024, Math.ceil(((rawStart + winLen) / spf - frameIdx + 2) * avgFrameBytes * 1.1)));
+      buf = await r.read(
+        fileOff,
+        Math.max(16 * 1024, Math.ceil(((rawStart + winLen) / spf - frameIdx + 2) * avgFrameBytes * 1.1)),
+      );
       if (buf.length < 4) break;
     }
     if (asm.filled === 0) throw new DecodeError('corrupt', 'MPEG frames decoded to no audio');
-    return { channels: asm.result(), sampleRate: sr, startSec: winStartSample / sr, trackDurationSec: trackSec, decoder: 'mpg123-wasm' };
-  });
+    return {
+      channels: asm.result(),
+      sampleRate: sr,
+      startSec: winStartSample / sr,
+      trackDurationSec: trackSec,
+      decoder: native ? 'mpg123-native' : 'mpg123-wasm',
+    };
+  }
+}
+
+async function resetMpegDecoder(): Promise<MPEGDecoder> {
+  const dec = await getMpegDecoder();
+  await dec.reset();
+  return dec;
 }

@@ -2,7 +2,8 @@ import { OpusDecoder } from 'opus-decoder';
 import { DecodeError, type ClipPcm } from './types.ts';
 import type { FileReader } from './reader.ts';
 import { ClipAssembler, clampWindow } from './pcm.ts';
-import { fourcc, getVorbisDecoder, throwIfAborted, u16le, u32le, vorbisLock } from './shared.ts';
+import { fourcc, getVorbisDecoder, opusLock, throwIfAborted, u16le, u32le, vorbisLock } from './shared.ts';
+import { nativeDecoders, type NativeDecoders, type NativePackets } from './native.ts';
 import { opusPackets, packetOutput, vorbisPackets, type PacketOutput } from './wasm-direct.ts';
 
 /**
@@ -30,11 +31,17 @@ function pageAt(b: Uint8Array, o: number, base: number): Page | undefined {
   if (o + 27 + nseg > b.length) return undefined;
   let body = 0;
   for (let i = 0; i < nseg; i++) body += b[o + 27 + i] ?? 0;
-  const lo = u32le(b, o + 6), hi = u32le(b, o + 10);
+  const lo = u32le(b, o + 6),
+    hi = u32le(b, o + 10);
   const granule = hi === 0xffffffff && lo === 0xffffffff ? -1 : hi * 4294967296 + lo;
   return {
-    offset: base + o, length: 27 + nseg + body, flags: b[o + 5] ?? 0, granule, serial: u32le(b, o + 14),
-    segments: b.subarray(o + 27, o + 27 + nseg), headerLength: 27 + nseg,
+    offset: base + o,
+    length: 27 + nseg + body,
+    flags: b[o + 5] ?? 0,
+    granule,
+    serial: u32le(b, o + 14),
+    segments: b.subarray(o + 27, o + 27 + nseg),
+    headerLength: 27 + nseg,
   };
 }
 
@@ -56,7 +63,11 @@ function pagesIn(b: Uint8Array, base: number, serial: number): Page[] {
 }
 
 /** Packets completed on a page (a leading continuation is appended to `partial`). */
-function packetsOf(page: Page, bytes: Uint8Array, partial: Uint8Array[] | undefined): { packets: Uint8Array[]; partial: Uint8Array[] | undefined } {
+function packetsOf(
+  page: Page,
+  bytes: Uint8Array,
+  partial: Uint8Array[] | undefined,
+): { packets: Uint8Array[]; partial: Uint8Array[] | undefined } {
   const packets: Uint8Array[] = [];
   let acc: Uint8Array[] | undefined = page.flags & 1 ? partial : [];
   let pos = page.headerLength;
@@ -109,7 +120,8 @@ async function readInfo(r: FileReader): Promise<OggInfo> {
   const serial = first.serial;
   let partial: Uint8Array[] | undefined = [];
   const headers: Uint8Array[] = [];
-  let o = 0, headerEnd = 0;
+  let o = 0,
+    headerEnd = 0;
   let codec: OggInfo['codec'] | undefined;
   let need = 3;
   while (headers.length < need) {
@@ -125,9 +137,13 @@ async function readInfo(r: FileReader): Promise<OggInfo> {
       headers.push(...got.packets);
       const id = headers[0];
       if (id && !codec) {
-        if (fourcc(id, 1) === 'vorb' && id[0] === 1) { codec = 'vorbis'; need = 3; }
-        else if (fourcc(id, 0) === 'Opus' && fourcc(id, 4) === 'Head') { codec = 'opus'; need = 2; }
-        else if (id[0] === 0x7f && fourcc(id, 1) === 'FLAC') throw new DecodeError('no-decoder', 'no decoder for flac in ogg');
+        if (fourcc(id, 1) === 'vorb' && id[0] === 1) {
+          codec = 'vorbis';
+          need = 3;
+        } else if (fourcc(id, 0) === 'Opus' && fourcc(id, 4) === 'Head') {
+          codec = 'opus';
+          need = 2;
+        } else if (id[0] === 0x7f && fourcc(id, 1) === 'FLAC') throw new DecodeError('no-decoder', 'no decoder for flac in ogg');
         else if (fourcc(id, 0) === 'Spee') throw new DecodeError('no-decoder', 'no decoder for speex');
         else throw new DecodeError('no-decoder', 'no decoder for this ogg codec');
       }
@@ -136,7 +152,9 @@ async function readInfo(r: FileReader): Promise<OggInfo> {
     headerEnd = o;
   }
   const id = headers[0] as Uint8Array;
-  let channels: number, rate: number, preSkip = 0;
+  let channels: number,
+    rate: number,
+    preSkip = 0;
   if (codec === 'vorbis') {
     channels = id[11] ?? 0;
     rate = u32le(id, 12);
@@ -156,14 +174,22 @@ async function readInfo(r: FileReader): Promise<OggInfo> {
   }
   if (lastGranule < 0) throw new DecodeError('corrupt', 'Ogg stream has no audio pages');
   return {
-    codec: codec as OggInfo['codec'], serial, headerPackets: headers.map((h) => h.slice()), headerEnd, channels, rate, preSkip,
-    opusHead: codec === 'opus' ? id : undefined, lastGranule,
+    codec: codec as OggInfo['codec'],
+    serial,
+    headerPackets: headers.map((h) => h.slice()),
+    headerEnd,
+    channels,
+    rate,
+    preSkip,
+    opusHead: codec === 'opus' ? id : undefined,
+    lastGranule,
   };
 }
 
 /** Byte offset of a page whose granule is ≤ target (bisection over pages). */
 async function seekPage(r: FileReader, info: OggInfo, target: number): Promise<number> {
-  let lo = info.headerEnd, hi = r.size;
+  let lo = info.headerEnd,
+    hi = r.size;
   const chunk = 8 * 1024;
   while (hi - lo > chunk * 4) {
     const mid = lo + Math.floor((hi - lo) / 2);
@@ -190,14 +216,43 @@ export async function probeOgg(r: FileReader): Promise<number> {
 }
 
 const opusDecoders = new Map<string, OpusDecoder<24000>>();
-let opusTail: Promise<void> = Promise.resolve();
 
-async function getOpus(info: OggInfo): Promise<OpusDecoder<24000>> {
+/** The OpusHead's channel layout (RFC 7845 §5.1.1): family 0 is mono or stereo in one stream. */
+function opusLayout(info: OggInfo): {
+  channels: number;
+  streamCount: number;
+  coupledStreamCount: number;
+  channelMappingTable: number[];
+} {
   const h = info.opusHead as Uint8Array;
   const family = h[18] ?? 0;
-  const opts = family === 0
-    ? { channels: info.channels, streamCount: 1, coupledStreamCount: info.channels > 1 ? 1 : 0, channelMappingTable: info.channels > 1 ? [0, 1] : [0], preSkip: 0 }
-    : { channels: info.channels, streamCount: h[19] ?? 1, coupledStreamCount: h[20] ?? 0, channelMappingTable: Array.from(h.subarray(21, 21 + info.channels)), preSkip: 0 };
+  return family === 0
+    ? {
+        channels: info.channels,
+        streamCount: 1,
+        coupledStreamCount: info.channels > 1 ? 1 : 0,
+        channelMappingTable: info.channels > 1 ? [0, 1] : [0],
+      }
+    : {
+        channels: info.channels,
+        streamCount: h[19] ?? 1,
+        coupledStreamCount: h[20] ?? 0,
+        channelMappingTable: Array.from(h.subarray(21, 21 + info.channels)),
+      };
+}
+
+function nativeOpus(native: NativeDecoders, info: OggInfo): NativePackets {
+  const l = opusLayout(info);
+  return native.opus(OPUS_OUTPUT_RATE, l.channels, l.streamCount, l.coupledStreamCount, Uint8Array.from(l.channelMappingTable));
+}
+
+function nativeVorbis(native: NativeDecoders, info: OggInfo): NativePackets {
+  const [identification, , setup] = info.headerPackets;
+  return native.vorbis(identification as Uint8Array, setup as Uint8Array);
+}
+
+async function getOpus(info: OggInfo): Promise<OpusDecoder<24000>> {
+  const opts = { ...opusLayout(info), preSkip: 0 };
   const key = JSON.stringify(opts);
   let d = opusDecoders.get(key);
   if (!d) {
@@ -215,8 +270,10 @@ export async function decodeOgg(r: FileReader, startSec: number, durationSec: nu
   const toOut = outRate / rate; // granule units → output samples
   const trackSec = Math.max(0, info.lastGranule - info.preSkip) / rate;
   const [winStart, winDur] = clampWindow(startSec, durationSec, trackSec);
-  const winStartSample = Math.round(winStart * outRate), winLen = Math.round(winDur * outRate);
-  const winStartGranule = Math.round(winStart * rate), winLenGranule = Math.round(winDur * rate);
+  const winStartSample = Math.round(winStart * outRate),
+    winLen = Math.round(winDur * outRate);
+  const winStartGranule = Math.round(winStart * rate),
+    winLenGranule = Math.round(winDur * rate);
   // Opus wants 80 ms of pre-roll to converge; vorbis needs the packet before (one page is plenty).
   const preroll = info.codec === 'opus' ? 3840 : 0;
   const targetGranule = winStartGranule + info.preSkip - preroll;
@@ -256,7 +313,10 @@ export async function decodeOgg(r: FileReader, startSec: number, durationSec: nu
           }
           if (n > 0) {
             const { channelData } = out.view();
-            asm.push(n === out.samples ? channelData : channelData.map((c) => c.subarray(0, n)), Math.round((startGranule - info.preSkip) * toOut));
+            asm.push(
+              n === out.samples ? channelData : channelData.map((c) => c.subarray(0, n)),
+              Math.round((startGranule - info.preSkip) * toOut),
+            );
           }
           prevGranule = page.granule;
           if (asm.done) break;
@@ -267,7 +327,20 @@ export async function decodeOgg(r: FileReader, startSec: number, durationSec: nu
       }
     })();
 
-  if (info.codec === 'vorbis') {
+  const native = nativeDecoders();
+  if (native) {
+    // No shared decoder state: a decoder per file, under the lock only for the shared output buffer.
+    const lock = info.codec === 'vorbis' ? vorbisLock : opusLock;
+    await lock.run(async () => {
+      const packets = info.codec === 'vorbis' ? nativeVorbis(native, info) : nativeOpus(native, info);
+      try {
+        const out = packetOutput(info.codec, info.channels);
+        await run(out, (p) => packets.decode(p, out));
+      } finally {
+        packets.close();
+      }
+    });
+  } else if (info.codec === 'vorbis') {
     await vorbisLock.run(async () => {
       const dec = await getVorbisDecoder();
       await dec.reset();
@@ -278,14 +351,18 @@ export async function decodeOgg(r: FileReader, startSec: number, durationSec: nu
       await run(out, (packets) => vorbis.decode(packets, out));
     });
   } else {
-    const job = opusTail.then(async () => {
+    await opusLock.run(async () => {
       const opus = opusPackets(await getOpus(info));
       const out = packetOutput('opus', info.channels);
       await run(out, (packets) => opus.decode(packets, out));
     });
-    opusTail = job.catch(() => undefined);
-    await job;
   }
   if (asm.filled === 0) throw new DecodeError('corrupt', `${info.codec} pages decoded to no audio`);
-  return { channels: asm.result(), sampleRate: outRate, startSec: winStartSample / outRate, trackDurationSec: trackSec, decoder: info.codec === 'opus' ? 'opus-wasm' : 'vorbis-wasm' };
+  return {
+    channels: asm.result(),
+    sampleRate: outRate,
+    startSec: winStartSample / outRate,
+    trackDurationSec: trackSec,
+    decoder: `${info.codec}-${native ? 'native' : 'wasm'}`,
+  };
 }

@@ -48,6 +48,7 @@ export const getFlacDecoder = lazy(async () => {
 });
 
 export const vorbisLock = new Lock();
+export const opusLock = new Lock();
 export const getVorbisDecoder = lazy(async () => {
   const d = new OggVorbisDecoder();
   await d.ready;
