@@ -21,8 +21,7 @@ interface AsfInfo {
 async function readInfo(r: FileReader): Promise<AsfInfo> {
   const h0 = await r.read(0, 30);
   const headerSize = u64le(h0, 16);
-  if (headerSize < 30 || headerSize > 64 * 1024 * 1024 || headerSize + 50 > r.size)
-    throw new DecodeError('corrupt', 'ASF header invalid or truncated');
+  if (headerSize < 30 || headerSize > 64 * 1024 * 1024 || headerSize + 50 > r.size) throw new DecodeError('corrupt', 'ASF header invalid or truncated');
   const header = await r.read(0, headerSize + 50);
   let props = -1;
   for (let i = 30; i + 104 <= header.length && props < 0; i++) if (FILE_PROPS.every((v, k) => header[i + k] === v)) props = i;
@@ -35,22 +34,11 @@ async function readInfo(r: FileReader): Promise<AsfInfo> {
   } catch (e) {
     throw new DecodeError('corrupt', `ASF header: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (!WMA_TAGS[asf.formatTag])
-    throw new DecodeError('no-decoder', `no decoder for ASF audio format 0x${asf.formatTag.toString(16)}`);
-  if (!packetSize || packetSize !== u32le(header, props + 96))
-    throw new DecodeError('no-decoder', 'no decoder for ASF with variable-size packets');
+  if (!WMA_TAGS[asf.formatTag]) throw new DecodeError('no-decoder', `no decoder for ASF audio format 0x${asf.formatTag.toString(16)}`);
+  if (!packetSize || packetSize !== u32le(header, props + 96)) throw new DecodeError('no-decoder', 'no decoder for ASF with variable-size packets');
   const dataStart = headerSize + 50;
   const packets = Math.floor((r.size - dataStart) / packetSize);
-  return {
-    header,
-    dataStart,
-    packetSize,
-    packets,
-    prerollMs,
-    durationSec: asf.duration,
-    channels: asf.channels,
-    sampleRate: asf.sampleRate,
-  };
+  return { header, dataStart, packetSize, packets, prerollMs, durationSec: asf.duration, channels: asf.channels, sampleRate: asf.sampleRate };
 }
 
 /** WMA v1/v2 frame length for a sample rate (ffmpeg's ff_wma_get_frame_len_bits, v2). */
@@ -124,24 +112,14 @@ export async function decodeAsf(r: FileReader, startSec: number, durationSec: nu
         }
         const n = out.channelData[0]?.length ?? 0;
         if (!n) continue;
-        asm ??= new ClipAssembler(
-          out.channelData.length,
-          Math.round(winStart * out.sampleRate),
-          Math.round(winDur * out.sampleRate),
-        );
+        asm ??= new ClipAssembler(out.channelData.length, Math.round(winStart * out.sampleRate), Math.round(winDur * out.sampleRate));
         if (asm.push(out.channelData, pos)) break;
         pos += n;
       }
       throwIfAborted(signal);
     }
     if (!asm || asm.filled === 0) throw new DecodeError('corrupt', 'WMA packets decoded to no audio');
-    return {
-      channels: asm.result(),
-      sampleRate: info.sampleRate,
-      startSec: winStart,
-      trackDurationSec: trackSec,
-      decoder: 'wma-wasm',
-    };
+    return { channels: asm.result(), sampleRate: info.sampleRate, startSec: winStart, trackDurationSec: trackSec, decoder: 'wma-wasm' };
   } finally {
     dec.free();
   }

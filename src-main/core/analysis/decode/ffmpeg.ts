@@ -79,12 +79,9 @@ function parseDuration(stderr: string): number | undefined {
 /** Splits an f32 WAV stream (as ffmpeg writes it to a pipe: sizes unknown) into channels. */
 function parseWavF32(b: Uint8Array): { channels: Float32Array[]; sampleRate: number } | undefined {
   if (b.length < 12 || fourcc(b, 0) !== 'RIFF' || fourcc(b, 8) !== 'WAVE') return undefined;
-  let p = 12,
-    ch = 0,
-    sr = 0;
+  let p = 12, ch = 0, sr = 0;
   while (p + 8 <= b.length) {
-    const id = fourcc(b, p),
-      size = u32le(b, p + 4);
+    const id = fourcc(b, p), size = u32le(b, p + 4);
     if (id === 'fmt ') {
       ch = u16le(b, p + 10);
       sr = u32le(b, p + 12);
@@ -112,33 +109,8 @@ export async function decodeWithFfmpeg(
   const bin = await findFfmpeg();
   if (!bin) return { ok: false, reason: 'ffmpeg not found' };
   const attempt = async (start: number, dur: number): Promise<RunResult> =>
-    run(
-      bin,
-      [
-        '-hide_banner',
-        '-nostdin',
-        '-nostats',
-        '-v',
-        'info',
-        '-ss',
-        start.toFixed(3),
-        '-t',
-        dur.toFixed(3),
-        '-i',
-        path,
-        '-vn',
-        '-map',
-        '0:a:0',
-        '-c:a',
-        'pcm_f32le',
-        '-f',
-        'wav',
-        '-',
-      ],
-      req.signal,
-    );
-  let start = Math.max(0, req.startSec),
-    dur = Math.max(0, req.durationSec);
+    run(bin, ['-hide_banner', '-nostdin', '-nostats', '-v', 'info', '-ss', start.toFixed(3), '-t', dur.toFixed(3), '-i', path, '-vn', '-map', '0:a:0', '-c:a', 'pcm_f32le', '-f', 'wav', '-'], req.signal);
+  let start = Math.max(0, req.startSec), dur = Math.max(0, req.durationSec);
   if (knownTrackSec !== undefined) [start, dur] = clampWindow(start, dur, knownTrackSec);
   let res: RunResult;
   try {
@@ -156,20 +128,11 @@ export async function decodeWithFfmpeg(
     wav = res.code === 0 ? parseWavF32(res.stdout) : undefined;
   }
   if (!wav) {
-    const lines = res.stderr
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l && !/^(Input|Output|Stream|Duration|Metadata|Press| {2})/.test(l) && !l.includes(':  '));
+    const lines = res.stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^(Input|Output|Stream|Duration|Metadata|Press| {2})/.test(l) && !l.includes(':  '));
     return { ok: false, reason: lines.slice(-2).join('; ') || `ffmpeg exited with ${res.code}` };
   }
   return {
     ok: true,
-    pcm: {
-      channels: wav.channels,
-      sampleRate: wav.sampleRate,
-      startSec: start,
-      trackDurationSec: trackSec ?? start + (wav.channels[0]?.length ?? 0) / wav.sampleRate,
-      decoder: 'ffmpeg',
-    },
+    pcm: { channels: wav.channels, sampleRate: wav.sampleRate, startSec: start, trackDurationSec: trackSec ?? start + (wav.channels[0]?.length ?? 0) / wav.sampleRate, decoder: 'ffmpeg' },
   };
 }

@@ -27,22 +27,14 @@ function isAbort(e: unknown, signal: AbortSignal | undefined): boolean {
 async function decodeContainer(kind: ContainerKind, r: FileReader, req: ClipRequest): Promise<ClipPcm> {
   const { startSec, durationSec, signal } = req;
   switch (kind) {
-    case 'mp3':
-      return decodeMp3(r, startSec, durationSec, signal);
-    case 'flac':
-      return decodeFlac(r, startSec, durationSec, signal);
-    case 'ogg':
-      return decodeOgg(r, startSec, durationSec, signal);
-    case 'mp4':
-      return decodeMp4(r, startSec, durationSec, signal);
-    case 'wav':
-      return decodeWav(r, startSec, durationSec, signal);
-    case 'aiff':
-      return decodeAiff(r, startSec, durationSec, signal);
-    case 'asf':
-      return decodeAsf(r, startSec, durationSec, signal);
-    case 'unknown':
-      throw new DecodeError('no-decoder', 'unrecognised file format');
+    case 'mp3': return decodeMp3(r, startSec, durationSec, signal);
+    case 'flac': return decodeFlac(r, startSec, durationSec, signal);
+    case 'ogg': return decodeOgg(r, startSec, durationSec, signal);
+    case 'mp4': return decodeMp4(r, startSec, durationSec, signal);
+    case 'wav': return decodeWav(r, startSec, durationSec, signal);
+    case 'aiff': return decodeAiff(r, startSec, durationSec, signal);
+    case 'asf': return decodeAsf(r, startSec, durationSec, signal);
+    case 'unknown': throw new DecodeError('no-decoder', 'unrecognised file format');
   }
 }
 
@@ -60,11 +52,7 @@ export async function decodeClip(path: string, request: ClipRequest): Promise<De
   try {
     r = await FileReader.open(path);
   } catch (e) {
-    return {
-      ok: false,
-      code: 'unreadable',
-      reason: `cannot open file: ${errno(e) ?? (e instanceof Error ? e.message : String(e))}`,
-    };
+    return { ok: false, code: 'unreadable', reason: `cannot open file: ${errno(e) ?? (e instanceof Error ? e.message : String(e))}` };
   }
   let kind: ContainerKind = 'unknown';
   let failure: DecodeError;
@@ -77,11 +65,7 @@ export async function decodeClip(path: string, request: ClipRequest): Promise<De
     if (isAbort(e, signal)) throw e;
     if (e instanceof DecodeError) failure = e;
     else if (errno(e)) failure = new DecodeError('unreadable', `read error: ${errno(e)}`);
-    else
-      failure = new DecodeError(
-        'corrupt',
-        `${kind === 'unknown' ? 'file' : kind} decode failed: ${e instanceof Error ? e.message : String(e)}`,
-      );
+    else failure = new DecodeError('corrupt', `${kind === 'unknown' ? 'file' : kind} decode failed: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
     await r.close().catch(() => undefined);
   }
@@ -89,8 +73,7 @@ export async function decodeClip(path: string, request: ClipRequest): Promise<De
   if (failure.code !== 'unreadable' && failure.code !== 'too-short' && allowFfmpeg && (await findFfmpeg())) {
     const viaFfmpeg = await decodeWithFfmpeg(path, request);
     if (viaFfmpeg.ok) return finish(viaFfmpeg.pcm, 0);
-    if (failure.code === 'no-decoder')
-      return { ok: false, code: 'corrupt', reason: `${failure.message}; ffmpeg: ${viaFfmpeg.reason}` };
+    if (failure.code === 'no-decoder') return { ok: false, code: 'corrupt', reason: `${failure.message}; ffmpeg: ${viaFfmpeg.reason}` };
   }
   if (failure.code === 'no-decoder' && !failure.message.includes('ffmpeg')) {
     return { ok: false, code: 'no-decoder', reason: allowFfmpeg ? `${failure.message}: install ffmpeg` : failure.message };
@@ -102,22 +85,9 @@ function finish(pcm: ClipPcm, bytesRead: number): DecodeResult {
   const n = pcm.channels[0]?.length ?? 0;
   const durationSec = n / pcm.sampleRate;
   if (n === 0 || durationSec < Math.min(MIN_CLIP_SEC, pcm.trackDurationSec * 0.9)) {
-    return {
-      ok: false,
-      code: 'too-short',
-      reason: `only ${durationSec.toFixed(2)} s of audio decoded (track ${pcm.trackDurationSec.toFixed(2)} s)`,
-    };
+    return { ok: false, code: 'too-short', reason: `only ${durationSec.toFixed(2)} s of audio decoded (track ${pcm.trackDurationSec.toFixed(2)} s)` };
   }
-  return {
-    ok: true,
-    channels: pcm.channels,
-    sampleRate: pcm.sampleRate,
-    startSec: pcm.startSec,
-    durationSec,
-    trackDurationSec: pcm.trackDurationSec,
-    decoder: pcm.decoder,
-    bytesRead,
-  };
+  return { ok: true, channels: pcm.channels, sampleRate: pcm.sampleRate, startSec: pcm.startSec, durationSec, trackDurationSec: pcm.trackDurationSec, decoder: pcm.decoder, bytesRead };
 }
 
 /** Track duration in seconds from the container's headers (no decoding); undefined when unknown. */
@@ -131,22 +101,14 @@ export async function probeDuration(path: string): Promise<number | undefined> {
   try {
     if (r.size === 0) return undefined;
     switch (sniffContainer(await r.read(0, 4096))) {
-      case 'mp3':
-        return await probeMp3(r);
-      case 'flac':
-        return await probeFlac(r);
-      case 'ogg':
-        return await probeOgg(r);
-      case 'mp4':
-        return await probeMp4(r);
-      case 'wav':
-        return await probeWav(r);
-      case 'aiff':
-        return await probeAiff(r);
-      case 'asf':
-        return await probeAsf(r);
-      case 'unknown':
-        return undefined;
+      case 'mp3': return await probeMp3(r);
+      case 'flac': return await probeFlac(r);
+      case 'ogg': return await probeOgg(r);
+      case 'mp4': return await probeMp4(r);
+      case 'wav': return await probeWav(r);
+      case 'aiff': return await probeAiff(r);
+      case 'asf': return await probeAsf(r);
+      case 'unknown': return undefined;
     }
   } catch {
     return undefined;

@@ -19,14 +19,11 @@ export function id3v2Length(b: Uint8Array): number {
 
 /** True when an MPEG audio frame header (layer I-III) starts at `off`. */
 export function looksLikeMpegHeader(b: Uint8Array, off: number): boolean {
-  const b0 = b[off],
-    b1 = b[off + 1],
-    b2 = b[off + 2];
+  const b0 = b[off], b1 = b[off + 1], b2 = b[off + 2];
   if (b0 === undefined || b1 === undefined || b2 === undefined) return false;
   if (b0 !== 0xff || (b1 & 0xe0) !== 0xe0) return false;
   if (((b1 >> 3) & 3) === 1 || ((b1 >> 1) & 3) === 0) return false; // reserved version / layer
-  const br = b2 >> 4,
-    sr = (b2 >> 2) & 3;
+  const br = b2 >> 4, sr = (b2 >> 2) & 3;
   return br !== 0 && br !== 15 && sr !== 3;
 }
 
@@ -62,19 +59,19 @@ export function sniffContainer(bytes: Uint8Array): ContainerKind {
     const len = mpegFrameLength(b, i);
     if (len <= 0) continue;
     if (i + len + 4 > b.length) return i === 0 ? 'mp3' : 'unknown';
-    if (looksLikeMpegHeader(b, i + len) && ((b[i + 1] ?? 0) & 0xfe) === ((b[i + len + 1] ?? 0) & 0xfe)) return 'mp3';
+    if (looksLikeMpegHeader(b, i + len) && (((b[i + 1] ?? 0) & 0xfe) === ((b[i + len + 1] ?? 0) & 0xfe))) return 'mp3';
   }
   return 'unknown';
 }
 
 const BITRATES: Record<string, number[]> = {
   // [version1?][layer] kbps tables
-  v1l1: [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
-  v1l2: [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
-  v1l3: [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
-  v2l1: [0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],
-  v2l2: [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
-  v2l3: [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+  'v1l1': [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
+  'v1l2': [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
+  'v1l3': [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
+  'v2l1': [0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],
+  'v2l2': [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+  'v2l3': [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
 };
 const SAMPLE_RATES = [44100, 48000, 32000];
 
@@ -94,9 +91,7 @@ export interface MpegHeader {
 
 export function parseMpegHeader(b: Uint8Array, off: number): MpegHeader | undefined {
   if (!looksLikeMpegHeader(b, off)) return undefined;
-  const b1 = b[off + 1] ?? 0,
-    b2 = b[off + 2] ?? 0,
-    b3 = b[off + 3] ?? 0;
+  const b1 = b[off + 1] ?? 0, b2 = b[off + 2] ?? 0, b3 = b[off + 3] ?? 0;
   const vbits = (b1 >> 3) & 3;
   const version: 1 | 2 | 25 = vbits === 3 ? 1 : vbits === 2 ? 2 : 25;
   const layer = (4 - ((b1 >> 1) & 3)) as 1 | 2 | 3;
@@ -105,7 +100,7 @@ export function parseMpegHeader(b: Uint8Array, off: number): MpegHeader | undefi
   const base = SAMPLE_RATES[(b2 >> 2) & 3] ?? 0;
   const sampleRate = version === 1 ? base : version === 2 ? base / 2 : base / 4;
   const padding = (b2 >> 1) & 1;
-  const channels = b3 >> 6 === 3 ? 1 : 2;
+  const channels = (b3 >> 6) === 3 ? 1 : 2;
   let frameLength: number, samplesPerFrame: number;
   if (layer === 1) {
     frameLength = (Math.floor((12 * bitrateKbps * 1000) / sampleRate) + padding) * 4;
@@ -118,17 +113,7 @@ export function parseMpegHeader(b: Uint8Array, off: number): MpegHeader | undefi
     samplesPerFrame = 576;
   }
   if (!bitrateKbps || !sampleRate || frameLength < 21) return undefined;
-  return {
-    version,
-    layer,
-    bitrateKbps,
-    sampleRate,
-    padding,
-    channels,
-    frameLength,
-    samplesPerFrame,
-    key: ((b1 & 0xfe) << 8) | (b2 & 0x0c),
-  };
+  return { version, layer, bitrateKbps, sampleRate, padding, channels, frameLength, samplesPerFrame, key: (b1 & 0xfe) << 8 | (b2 & 0x0c) };
 }
 
 export function mpegFrameLength(b: Uint8Array, off: number): number {
