@@ -18,7 +18,7 @@
 //   baseline; BENCH_BEFORE=DIR adds, alternating in each round, the same runs through an older build's
 //   worker bundle (DIR/analysis.worker.js, e.g. a copy of out/main built at an earlier commit). Each row
 //   carries the load average when it started, and each run a per-decoder breakdown of its stage times.
-//   BENCH_DECODERS=native,wasm runs each row with the native decoders (native/decoders) and with the WASM ones.
+//   BENCH_PREPARE_ONLY=1 builds the sets and stops. BENCH_DECODERS=native,wasm runs each row with the native decoders (native/decoders) and with the WASM ones.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -171,7 +171,7 @@ async function memoryRun(files: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (!fs.existsSync(WORKER_BUNDLE)) throw new Error('out/main/analysis.worker.js is missing: run `npm run build` first');
+  if (!process.env.BENCH_PREPARE_ONLY && !fs.existsSync(WORKER_BUNDLE)) throw new Error('out/main/analysis.worker.js is missing: run `npm run build` first');
   if (!fs.existsSync(MER_DEV)) throw new Error(`mer-dev is missing at ${MER_DEV}`);
   const memoryFiles = Number(process.env.BENCH_MEMORY_FILES ?? 0);
   if (process.env.BENCH_MEMORY_ONLY) return memoryRun(memoryFiles || 10_000);
@@ -199,6 +199,7 @@ async function main(): Promise<void> {
     if (only ? only !== name : name === 'full-mix') continue;
     const root = build();
     console.log(`${name}: ${fileCounts(root)}`);
+    if (process.env.BENCH_PREPARE_ONLY) continue; // only build the set (ffmpeg transcodes, once)
     // mer-dev's 30-s clips are too short for extra views: views 1 and 3 do the same work there.
     const viewCounts = (list('BENCH_VIEWS') ?? (name === 'mer-dev' ? [1] : [1, 3])) as DescriptorViewCount[];
     for (let round = 1; round <= rounds; round++) {

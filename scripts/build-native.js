@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds the native audio decoders (native/decoders) with node-gyp against the system's libmpg123,
-// libvorbis, libopus and libFLAC. Runs after `npm install`; where the libraries' development files are
+// libvorbis and libFLAC. Runs after `npm install`; where the libraries' development files are
 // missing it says so and exits 0 (the WASM decoders then do the work). `--required` makes that an error.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,11 +10,11 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const dir = path.join(root, 'native', 'decoders');
 const required = process.argv.includes('--required');
-const LIBS = ['libmpg123', 'vorbis', 'ogg', 'opus', 'flac'];
-const DEBIAN = 'libmpg123-dev libvorbis-dev libopus-dev libflac-dev pkg-config';
+const LIBS = ['libmpg123', 'vorbis', 'ogg', 'flac'];
+const DEBIAN = 'libmpg123-dev libvorbis-dev libflac-dev pkg-config';
 
 function giveUp(why) {
-  const msg = `native decoders not built: ${why}. The WASM decoders are used instead (analysis about 2x slower). To build them: apt-get install ${DEBIAN} (or your system's equivalents), then npm run build:native.`;
+  const msg = `native decoders not built: ${why}. The WASM decoders are used instead (slower: docs/benchmarks.md, bench:decode). To build them: apt-get install ${DEBIAN} (or your system's equivalents), then npm run build:native.`;
   if (required) {
     console.error(`build-native: ${msg}`);
     process.exit(1);

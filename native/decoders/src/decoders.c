@@ -1,5 +1,5 @@
 /*
- * Cadenza's native audio decoders: packet/frame-level access to libvorbis, libopus, libmpg123 and libFLAC
+ * Cadenza's native audio decoders: packet/frame-level access to libvorbis, libmpg123 and libFLAC
  * for the analysis clip pipeline (src-main/core/analysis/decode/native.ts is the only caller).
  *
  * The JS side keeps the container parsing (Ogg pages, MPEG frame sync, FLAC seeking) and hands over
@@ -18,13 +18,11 @@
 
 #include <FLAC/stream_decoder.h>
 #include <mpg123.h>
-#include <opus_multistream.h>
 #include <vorbis/codec.h>
 
 #define MAX_PLANES 8
-#define OPUS_MAX_FRAME 5760 /* 120 ms at 48 kHz */
 
-enum kind { KIND_VORBIS = 1, KIND_OPUS, KIND_MPEG, KIND_FLAC };
+enum kind { KIND_VORBIS = 1, KIND_MPEG, KIND_FLAC };
 
 typedef struct {
   float *data[MAX_PLANES];
@@ -234,68 +232,6 @@ static napi_value vorbis_packet_decode(napi_env env, napi_callback_info info) {
     n += take;
   }
   return make_int(env, (int64_t)n);
-}
-
-/* ---- Opus ------------------------------------------------------------------------------------- */
-
-typedef struct {
-  head_t head;
-  OpusMSDecoder *decoder;
-  int channels;
-  float *scratch;
-} opus_t;
-
-static void opus_release(opus_t *o) {
-  if (o->decoder) opus_multistream_decoder_destroy(o->decoder);
-  free(o->scratch);
-}
-
-/* opusOpen(rate, channels, streams, coupled, mapping: Uint8Array) → handle. */
-static napi_value opus_packet_open(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  int32_t rate, channels, streams, coupled;
-  const uint8_t *mapping;
-  size_t mapping_len;
-  if (argc < 5 || napi_get_value_int32(env, argv[0], &rate) != napi_ok ||
-      napi_get_value_int32(env, argv[1], &channels) != napi_ok ||
-      napi_get_value_int32(env, argv[2], &streams) != napi_ok ||
-      napi_get_value_int32(env, argv[3], &coupled) != napi_ok || !get_bytes(env, argv[4], &mapping, &mapping_len))
-    return throw_error(env, "opusOpen(rate, channels, streams, coupled, mapping): bad arguments");
-  if (channels < 1 || channels > 255 || (int32_t)mapping_len < channels)
-    return throw_error(env, "opus: bad channel count or mapping");
-  opus_t *o = calloc(1, sizeof *o);
-  if (!o) return throw_error(env, "opus: out of memory");
-  o->head.kind = KIND_OPUS;
-  o->channels = channels;
-  int err = 0;
-  o->decoder = opus_multistream_decoder_create(rate, channels, streams, coupled, mapping, &err);
-  o->scratch = malloc(sizeof(float) * OPUS_MAX_FRAME * (size_t)channels);
-  if (!o->decoder || err != OPUS_OK || !o->scratch) {
-    opus_release(o);
-    free(o);
-    return throw_error(env, "opus: decoder rejected the stream's channel layout");
-  }
-  return wrap_handle(env, &o->head);
-}
-
-/* opusDecode(handle, packet, planes, offset) → samples written per plane (0 for a damaged packet). */
-static napi_value opus_packet_decode(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  opus_t *o = argc == 4 ? (opus_t *)unwrap(env, argv[0], KIND_OPUS) : NULL;
-  const uint8_t *data;
-  size_t len;
-  planes_t p;
-  if (!o || !get_bytes(env, argv[1], &data, &len) || !get_planes(env, argv[2], argv[3], &p))
-    return throw_error(env, "opusDecode(handle, packet, planes, offset): bad arguments");
-  int n = opus_multistream_decode_float(o->decoder, data, (opus_int32)len, o->scratch, OPUS_MAX_FRAME, 0);
-  if (n <= 0) return make_int(env, 0);
-  size_t take = (size_t)n < p.room ? (size_t)n : p.room;
-  put_interleaved(&p, 0, o->scratch, o->channels, take);
-  return make_int(env, (int64_t)take);
 }
 
 /* ---- MPEG audio (mpg123) ---------------------------------------------------------------------- */
@@ -548,7 +484,6 @@ static napi_value flac_take(napi_env env, napi_callback_info info) {
 static void release_any(head_t *h) {
   switch (h->kind) {
     case KIND_VORBIS: vorbis_release((vorbis_t *)h); break;
-    case KIND_OPUS: opus_release((opus_t *)h); break;
     case KIND_MPEG: mpeg_release((mpeg_t *)h); break;
     case KIND_FLAC: flac_release((flac_t *)h); break;
     default: break;
@@ -576,8 +511,6 @@ static napi_value versions(napi_env env, napi_callback_info info) {
   napi_create_object(env, &out);
   napi_create_string_utf8(env, vorbis_version_string(), NAPI_AUTO_LENGTH, &v);
   napi_set_named_property(env, out, "vorbis", v);
-  napi_create_string_utf8(env, opus_get_version_string(), NAPI_AUTO_LENGTH, &v);
-  napi_set_named_property(env, out, "opus", v);
   napi_create_string_utf8(env, FLAC__VERSION_STRING, NAPI_AUTO_LENGTH, &v);
   napi_set_named_property(env, out, "flac", v);
   char mpg[32];
@@ -596,8 +529,6 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   const napi_property_descriptor props[] = {
     {"vorbisOpen", NULL, vorbis_packet_open, NULL, NULL, NULL, napi_default, NULL},
     {"vorbisDecode", NULL, vorbis_packet_decode, NULL, NULL, NULL, napi_default, NULL},
-    {"opusOpen", NULL, opus_packet_open, NULL, NULL, NULL, napi_default, NULL},
-    {"opusDecode", NULL, opus_packet_decode, NULL, NULL, NULL, napi_default, NULL},
     {"mpegOpen", NULL, mpeg_open, NULL, NULL, NULL, napi_default, NULL},
     {"mpegDecode", NULL, mpeg_decode, NULL, NULL, NULL, napi_default, NULL},
     {"flacOpen", NULL, flac_open, NULL, NULL, NULL, napi_default, NULL},

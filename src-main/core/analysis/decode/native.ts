@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { PacketOutput } from './wasm-direct.ts';
 
 /**
- * The native decoders (native/decoders: libvorbis, libopus, libmpg123 and libFLAC behind Node-API), when
+ * The native decoders (native/decoders: libvorbis, libmpg123 and libFLAC behind Node-API), when
  * they were built and load; otherwise null and the WASM decoders do the work. They take the same packets
  * the WASM path takes and write planar float samples into the caller's buffers.
  *
@@ -18,8 +18,6 @@ type Handle = { readonly __decoderHandle: unique symbol };
 interface Addon {
   vorbisOpen(identification: Uint8Array, setup: Uint8Array): Handle;
   vorbisDecode(h: Handle, packet: Uint8Array, planes: Float32Array[], offset: number): number;
-  opusOpen(rate: number, channels: number, streams: number, coupled: number, mapping: Uint8Array): Handle;
-  opusDecode(h: Handle, packet: Uint8Array, planes: Float32Array[], offset: number): number;
   mpegOpen(): Handle;
   mpegDecode(h: Handle, frame: Uint8Array, planes: Float32Array[], offset: number): number;
   flacOpen(reserveBytes: number): Handle;
@@ -94,8 +92,8 @@ export function nativeDecodersStatus(): string {
   return load() ? '' : (loadError ?? 'not loaded');
 }
 
-/** The most samples one packet or frame yields: Vorbis blocks ≤ 8192 (half out), Opus ≤ 120 ms, MPEG 1152. */
-const MAX_PACKET_SAMPLES = 5760;
+/** The most samples one packet or frame yields: Vorbis blocks ≤ 8192 (half of it out), MPEG 1152. */
+const MAX_PACKET_SAMPLES = 4096;
 
 export class NativeDecoders {
   constructor(private readonly a: Addon) {}
@@ -109,11 +107,6 @@ export class NativeDecoders {
     return new NativePackets(this.a, h, (p, planes, at) => this.a.vorbisDecode(h, p, planes, at));
   }
 
-  opus(rate: number, channels: number, streams: number, coupled: number, mapping: Uint8Array): NativePackets {
-    const h = this.a.opusOpen(rate, channels, streams, coupled, mapping);
-    return new NativePackets(this.a, h, (p, planes, at) => this.a.opusDecode(h, p, planes, at));
-  }
-
   mpeg(): NativePackets {
     const h = this.a.mpegOpen();
     return new NativePackets(this.a, h, (p, planes, at) => this.a.mpegDecode(h, p, planes, at));
@@ -124,7 +117,7 @@ export class NativeDecoders {
   }
 }
 
-/** A packet decoder (Vorbis, Opus, MPEG): each packet's audio appended to a PacketOutput. */
+/** A packet decoder (Vorbis, MPEG): each packet's audio appended to a PacketOutput. */
 export class NativePackets {
   constructor(
     private readonly a: Addon,

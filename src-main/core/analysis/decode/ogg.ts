@@ -3,7 +3,7 @@ import { DecodeError, type ClipPcm } from './types.ts';
 import type { FileReader } from './reader.ts';
 import { ClipAssembler, clampWindow } from './pcm.ts';
 import { fourcc, getVorbisDecoder, opusLock, throwIfAborted, u16le, u32le, vorbisLock } from './shared.ts';
-import { nativeDecoders, type NativeDecoders, type NativePackets } from './native.ts';
+import { nativeDecoders } from './native.ts';
 import { opusPackets, packetOutput, vorbisPackets, type PacketOutput } from './wasm-direct.ts';
 
 /**
@@ -217,42 +217,25 @@ export async function probeOgg(r: FileReader): Promise<number> {
 
 const opusDecoders = new Map<string, OpusDecoder<24000>>();
 
-/** The OpusHead's channel layout (RFC 7845 §5.1.1): family 0 is mono or stereo in one stream. */
-function opusLayout(info: OggInfo): {
-  channels: number;
-  streamCount: number;
-  coupledStreamCount: number;
-  channelMappingTable: number[];
-} {
+async function getOpus(info: OggInfo): Promise<OpusDecoder<24000>> {
   const h = info.opusHead as Uint8Array;
   const family = h[18] ?? 0;
-  return family === 0
-    ? {
-        channels: info.channels,
-        streamCount: 1,
-        coupledStreamCount: info.channels > 1 ? 1 : 0,
-        channelMappingTable: info.channels > 1 ? [0, 1] : [0],
-      }
-    : {
-        channels: info.channels,
-        streamCount: h[19] ?? 1,
-        coupledStreamCount: h[20] ?? 0,
-        channelMappingTable: Array.from(h.subarray(21, 21 + info.channels)),
-      };
-}
-
-function nativeOpus(native: NativeDecoders, info: OggInfo): NativePackets {
-  const l = opusLayout(info);
-  return native.opus(OPUS_OUTPUT_RATE, l.channels, l.streamCount, l.coupledStreamCount, Uint8Array.from(l.channelMappingTable));
-}
-
-function nativeVorbis(native: NativeDecoders, info: OggInfo): NativePackets {
-  const [identification, , setup] = info.headerPackets;
-  return native.vorbis(identification as Uint8Array, setup as Uint8Array);
-}
-
-async function getOpus(info: OggInfo): Promise<OpusDecoder<24000>> {
-  const opts = { ...opusLayout(info), preSkip: 0 };
+  const opts =
+    family === 0
+      ? {
+          channels: info.channels,
+          streamCount: 1,
+          coupledStreamCount: info.channels > 1 ? 1 : 0,
+          channelMappingTable: info.channels > 1 ? [0, 1] : [0],
+          preSkip: 0,
+        }
+      : {
+          channels: info.channels,
+          streamCount: h[19] ?? 1,
+          coupledStreamCount: h[20] ?? 0,
+          channelMappingTable: Array.from(h.subarray(21, 21 + info.channels)),
+          preSkip: 0,
+        };
   const key = JSON.stringify(opts);
   let d = opusDecoders.get(key);
   if (!d) {
@@ -327,17 +310,19 @@ export async function decodeOgg(r: FileReader, startSec: number, durationSec: nu
       }
     })();
 
-  const native = nativeDecoders();
+  // Vorbis natively where native/decoders is built; Opus stays WASM (Debian's libopus 1.3.1 measured
+  // half the speed of the WASM build: docs/benchmarks.md).
+  const native = info.codec === 'vorbis' ? nativeDecoders() : null;
   if (native) {
     // No shared decoder state: a decoder per file, under the lock only for the shared output buffer.
-    const lock = info.codec === 'vorbis' ? vorbisLock : opusLock;
-    await lock.run(async () => {
-      const packets = info.codec === 'vorbis' ? nativeVorbis(native, info) : nativeOpus(native, info);
+    await vorbisLock.run(async () => {
+      const [identification, , setup] = info.headerPackets;
+      const vorbis = native.vorbis(identification as Uint8Array, setup as Uint8Array);
       try {
-        const out = packetOutput(info.codec, info.channels);
-        await run(out, (p) => packets.decode(p, out));
+        const out = packetOutput('vorbis', info.channels);
+        await run(out, (p) => vorbis.decode(p, out));
       } finally {
-        packets.close();
+        vorbis.close();
       }
     });
   } else if (info.codec === 'vorbis') {
