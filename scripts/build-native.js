@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds the native audio decoders (native/decoders) with node-gyp against the system's libmpg123,
-// libvorbis and libFLAC. Runs after `npm install`; where the libraries' development files are
+// libvorbis, libFLAC and FAAD2. Runs after `npm install`; where the libraries' development files are
 // missing it says so and exits 0 (the WASM decoders then do the work). `--required` makes that an error.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,8 +10,8 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '..');
 const dir = path.join(root, 'native', 'decoders');
 const required = process.argv.includes('--required');
-const LIBS = ['libmpg123', 'vorbis', 'ogg', 'flac'];
-const DEBIAN = 'libmpg123-dev libvorbis-dev libflac-dev pkg-config';
+const LIBS = ['libmpg123', 'vorbis', 'ogg', 'flac', 'faad2'];
+const DEBIAN = 'libmpg123-dev libvorbis-dev libflac-dev libfaad-dev pkg-config';
 
 function giveUp(why) {
   const msg = `native decoders not built: ${why}. The WASM decoders are used instead (slower: docs/benchmarks.md, bench:decode). To build them: apt-get install ${DEBIAN} (or your system's equivalents), then npm run build:native.`;

@@ -1,5 +1,5 @@
 /*
- * Cadenza's native audio decoders: packet/frame-level access to libvorbis, libmpg123 and libFLAC
+ * Cadenza's native audio decoders: packet/frame-level access to libvorbis, libmpg123, libFLAC and FAAD2
  * for the analysis clip pipeline (src-main/core/analysis/decode/native.ts is the only caller).
  *
  * The JS side keeps the container parsing (Ogg pages, MPEG frame sync, FLAC seeking) and hands over
@@ -18,11 +18,12 @@
 
 #include <FLAC/stream_decoder.h>
 #include <mpg123.h>
+#include <neaacdec.h>
 #include <vorbis/codec.h>
 
 #define MAX_PLANES 8
 
-enum kind { KIND_VORBIS = 1, KIND_MPEG, KIND_FLAC };
+enum kind { KIND_VORBIS = 1, KIND_MPEG, KIND_FLAC, KIND_AAC };
 
 typedef struct {
   float *data[MAX_PLANES];
@@ -479,6 +480,82 @@ static napi_value flac_take(napi_env env, napi_callback_info info) {
   return make_int(env, (int64_t)n);
 }
 
+/* ---- AAC (FAAD2) ------------------------------------------------------------------------------ */
+
+typedef struct {
+  head_t head;
+  NeAACDecHandle decoder;
+  int channels;
+} aac_t;
+
+static void aac_release(aac_t *a) {
+  if (a->decoder) NeAACDecClose(a->decoder);
+}
+
+/* aacOpen(asc: Uint8Array) → { handle, sampleRate, channels }: raw access units configured by the MP4's
+ * AudioSpecificConfig; float output, FAAD2's defaults otherwise (as the WASM build: implicit SBR is
+ * upsampled, so HE-AAC comes out at twice the core rate). */
+static napi_value aac_open(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  const uint8_t *asc;
+  size_t asc_len;
+  if (argc < 1 || !get_bytes(env, argv[0], &asc, &asc_len) || asc_len == 0 || asc_len > 1024)
+    return throw_error(env, "aacOpen(asc): a Uint8Array expected");
+  aac_t *a = calloc(1, sizeof *a);
+  if (!a) return throw_error(env, "aac: out of memory");
+  a->head.kind = KIND_AAC;
+  a->decoder = NeAACDecOpen();
+  if (!a->decoder) {
+    free(a);
+    return throw_error(env, "aac: cannot create the decoder");
+  }
+  NeAACDecConfigurationPtr config = NeAACDecGetCurrentConfiguration(a->decoder);
+  config->outputFormat = FAAD_FMT_FLOAT;
+  NeAACDecSetConfiguration(a->decoder, config);
+  unsigned long rate = 0;
+  unsigned char channels = 0;
+  /* FAAD2 reads the config through a non-const pointer but does not write it */
+  if (NeAACDecInit2(a->decoder, (unsigned char *)asc, (unsigned long)asc_len, &rate, &channels) < 0 || channels == 0 ||
+      rate == 0) {
+    aac_release(a);
+    free(a);
+    return throw_error(env, "aac: the AudioSpecificConfig was rejected");
+  }
+  a->channels = channels;
+  napi_value out, handle;
+  handle = wrap_handle(env, &a->head);
+  if (!handle) return NULL;
+  napi_create_object(env, &out);
+  napi_set_named_property(env, out, "handle", handle);
+  napi_set_named_property(env, out, "sampleRate", make_int(env, (int64_t)rate));
+  napi_set_named_property(env, out, "channels", make_int(env, channels));
+  return out;
+}
+
+/* aacDecode(handle, accessUnit, planes, offset) → samples written per plane (0: nothing yet, or damaged). */
+static napi_value aac_decode(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  aac_t *a = argc == 4 ? (aac_t *)unwrap(env, argv[0], KIND_AAC) : NULL;
+  const uint8_t *data;
+  size_t len;
+  planes_t p;
+  if (!a || !get_bytes(env, argv[1], &data, &len) || !get_planes(env, argv[2], argv[3], &p))
+    return throw_error(env, "aacDecode(handle, accessUnit, planes, offset): bad arguments");
+  if (len == 0) return make_int(env, 0);
+  NeAACDecFrameInfo frame;
+  memset(&frame, 0, sizeof frame);
+  const float *pcm = (const float *)NeAACDecDecode(a->decoder, &frame, (unsigned char *)data, (unsigned long)len);
+  if (!pcm || frame.error != 0 || frame.channels == 0 || frame.samples == 0) return make_int(env, 0);
+  size_t n = frame.samples / frame.channels;
+  if (n > p.room) n = p.room;
+  put_interleaved(&p, 0, pcm, frame.channels, n);
+  return make_int(env, (int64_t)n);
+}
+
 /* ---- handles ---------------------------------------------------------------------------------- */
 
 static void release_any(head_t *h) {
@@ -486,6 +563,7 @@ static void release_any(head_t *h) {
     case KIND_VORBIS: vorbis_release((vorbis_t *)h); break;
     case KIND_MPEG: mpeg_release((mpeg_t *)h); break;
     case KIND_FLAC: flac_release((flac_t *)h); break;
+    case KIND_AAC: aac_release((aac_t *)h); break;
     default: break;
   }
   h->freed = 1;
@@ -513,6 +591,8 @@ static napi_value versions(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, out, "vorbis", v);
   napi_create_string_utf8(env, FLAC__VERSION_STRING, NAPI_AUTO_LENGTH, &v);
   napi_set_named_property(env, out, "flac", v);
+  napi_create_string_utf8(env, FAAD2_VERSION, NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, out, "faad2", v);
   char mpg[32];
   snprintf(mpg, sizeof mpg, "api %d", MPG123_API_VERSION);
   napi_create_string_utf8(env, mpg, NAPI_AUTO_LENGTH, &v);
@@ -531,6 +611,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
     {"vorbisDecode", NULL, vorbis_packet_decode, NULL, NULL, NULL, napi_default, NULL},
     {"mpegOpen", NULL, mpeg_open, NULL, NULL, NULL, napi_default, NULL},
     {"mpegDecode", NULL, mpeg_decode, NULL, NULL, NULL, napi_default, NULL},
+    {"aacOpen", NULL, aac_open, NULL, NULL, NULL, napi_default, NULL},
+    {"aacDecode", NULL, aac_decode, NULL, NULL, NULL, napi_default, NULL},
     {"flacOpen", NULL, flac_open, NULL, NULL, NULL, napi_default, NULL},
     {"flacFeed", NULL, flac_feed, NULL, NULL, NULL, napi_default, NULL},
     {"flacTake", NULL, flac_take, NULL, NULL, NULL, napi_default, NULL},

@@ -17,7 +17,7 @@ const hasFfmpeg = (await findFfmpeg()) !== undefined;
 /** The native decoders run where they are built (CI builds them and sets CADENZA_DECODERS=native). */
 const CHOICES = nativeDecoders() ? (['wasm', 'native'] as const) : (['wasm'] as const);
 /** The formats native/decoders covers (the rest have no native path). */
-const NATIVE = /^(mpg123|flac|vorbis)-/;
+const NATIVE = /^(mpg123|flac|vorbis|faad2)-/;
 
 /** Segment i (10 s each) of the generated track is a tone at 300 + 100·i Hz. */
 const freqAt = (sec: number): number => 300 + 100 * Math.floor(sec / 10);
@@ -176,7 +176,7 @@ describe.skipIf(!hasFfmpeg)('decodeClip on generated 4-minute tracks', () => {
 
       it.each(
         choice === 'native'
-          ? ['cbr.mp3', 't.flac', 't.ogg']
+          ? ['cbr.mp3', 't.flac', 't.ogg', 'end.m4a']
           : ['cbr.mp3', 't.flac', 't.ogg', 't.opus', 'end.m4a', 't.wma', 't.wav'],
       )('%s: windows at the start and past the end are clamped', async (file) => {
         const path = join(dir, file);

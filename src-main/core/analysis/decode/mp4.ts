@@ -1,4 +1,6 @@
 import { decoder as aacDecoder } from '@audio/decode-aac';
+import { nativeDecoders, type NativePackets } from './native.ts';
+import { packetOutput } from './wasm-direct.ts';
 import { DecodeError, type ClipPcm } from './types.ts';
 import type { FileReader } from './reader.ts';
 import { ClipAssembler, clampWindow } from './pcm.ts';
@@ -95,7 +97,11 @@ function parseTrack(b: Uint8Array, trak: Box, fileSize: number): Track | undefin
   let codec: string = entry.type;
   let config: Uint8Array | undefined;
   if (entry.type === 'mp4a') {
-    const esds = children(b, inner, entry.end).find((c) => c.type === 'esds') ?? children(b, inner, entry.end).flatMap((c) => (c.type === 'wave' ? children(b, c.start, c.end) : [])).find((c) => c.type === 'esds');
+    const esds =
+      children(b, inner, entry.end).find((c) => c.type === 'esds') ??
+      children(b, inner, entry.end)
+        .flatMap((c) => (c.type === 'wave' ? children(b, c.start, c.end) : []))
+        .find((c) => c.type === 'esds');
     if (esds) config = ascFromEsds(b, esds.start, esds.end);
     codec = 'aac';
     if (!config) throw new DecodeError('corrupt', 'AAC track without decoder config');
@@ -106,10 +112,14 @@ function parseTrack(b: Uint8Array, trak: Box, fileSize: number): Track | undefin
     if (!config) throw new DecodeError('corrupt', 'ALAC track without magic cookie');
   }
   // sample table
-  const stts = child(b, stbl, 'stts'), stsz = child(b, stbl, 'stsz'), stsc = child(b, stbl, 'stsc');
-  const stco = child(b, stbl, 'stco'), co64 = child(b, stbl, 'co64');
+  const stts = child(b, stbl, 'stts'),
+    stsz = child(b, stbl, 'stsz'),
+    stsc = child(b, stbl, 'stsc');
+  const stco = child(b, stbl, 'stco'),
+    co64 = child(b, stbl, 'co64');
   if (!stts || !stsz || !stsc || (!stco && !co64)) throw new DecodeError('corrupt', 'MP4 sample table incomplete');
-  const count = u32be(b, stsz.start + 8), fixed = u32be(b, stsz.start + 4);
+  const count = u32be(b, stsz.start + 8),
+    fixed = u32be(b, stsz.start + 4);
   // Declared counts are bounded by the bytes of their boxes (and a fixed sample size by the file), so a
   // damaged table can neither allocate gigabytes nor walk billions of empty chunks.
   const entries = (box: Box, header: number, width: number) => Math.max(0, Math.floor((box.end - box.start - header) / width));
@@ -119,10 +129,12 @@ function parseTrack(b: Uint8Array, trak: Box, fileSize: number): Track | undefin
   const sizes = new Uint32Array(count);
   for (let i = 0; i < count; i++) sizes[i] = fixed || u32be(b, stsz.start + 12 + i * 4);
   const times = new Float64Array(count + 1);
-  let t = 0, k = 0;
+  let t = 0,
+    k = 0;
   const sttsN = Math.min(u32be(b, stts.start + 4), entries(stts, 8, 8));
   for (let e = 0; e < sttsN && k < count; e++) {
-    const n = u32be(b, stts.start + 8 + e * 8), d = u32be(b, stts.start + 12 + e * 8);
+    const n = u32be(b, stts.start + 8 + e * 8),
+      d = u32be(b, stts.start + 12 + e * 8);
     for (let i = 0; i < n && k < count; i++, k++) {
       times[k] = t;
       t += d;
@@ -159,7 +171,18 @@ function parseTrack(b: Uint8Array, trak: Box, fileSize: number): Track | undefin
       break;
     }
   }
-  return { codec, config: config ?? new Uint8Array(0), timescale, channels, sampleRate, times, offsets, sizes, durationTs: t, mediaStart };
+  return {
+    codec,
+    config: config ?? new Uint8Array(0),
+    timescale,
+    channels,
+    sampleRate,
+    times,
+    offsets,
+    sizes,
+    durationTs: t,
+    mediaStart,
+  };
 }
 
 /** Finds and parses the moov box wherever it is (start or end of the file), reading only box headers on the way. */
@@ -199,13 +222,27 @@ export async function probeMp4(r: FileReader): Promise<number> {
 
 /** Index of the sample containing media time `ts`. */
 function sampleAt(t: Track, ts: number): number {
-  let lo = 0, hi = t.sizes.length - 1;
+  let lo = 0,
+    hi = t.sizes.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     if ((t.times[mid] ?? 0) <= ts) lo = mid;
     else hi = mid - 1;
   }
   return lo;
+}
+
+/** The channel configuration of an AudioSpecificConfig (ISO 14496-3 §1.6.2.1); 0 when it is in the PCE. */
+export function ascChannels(asc: Uint8Array): number {
+  let bit = 0;
+  const take = (n: number): number => {
+    let v = 0;
+    for (let i = 0; i < n; i++, bit++) v = (v << 1) | (((asc[bit >> 3] ?? 0) >> (7 - (bit & 7))) & 1);
+    return v;
+  };
+  if (take(5) === 31) take(6); // escaped object type
+  if (take(4) === 15) take(24); // explicit sampling rate
+  return take(4);
 }
 
 export async function decodeMp4(r: FileReader, startSec: number, durationSec: number, signal?: AbortSignal): Promise<ClipPcm> {
@@ -215,7 +252,8 @@ export async function decodeMp4(r: FileReader, startSec: number, durationSec: nu
   if (n === 0) throw new DecodeError('too-short', 'MP4 audio track has no samples');
   const trackSec = Math.max(0, t.durationTs - t.mediaStart) / t.timescale;
   const [winStart, winDur] = clampWindow(startSec, durationSec, trackSec);
-  const tsStart = t.mediaStart + winStart * t.timescale, tsEnd = tsStart + winDur * t.timescale;
+  const tsStart = t.mediaStart + winStart * t.timescale,
+    tsEnd = tsStart + winDur * t.timescale;
   // AAC: one access unit of pre-roll for the overlap, plus the one FAAD2 withholds.
   const pre = t.codec === 'aac' ? 2 : 0;
   const i0 = Math.max(0, sampleAt(t, tsStart) - pre);
@@ -230,7 +268,8 @@ export async function decodeMp4(r: FileReader, startSec: number, durationSec: nu
   if (hi - lo <= needed * 2 + 65536) {
     const span = await r.read(lo, hi - lo);
     if (span.length < hi - lo) throw new DecodeError('corrupt', 'MP4 sample data truncated');
-    for (let i = i0; i <= i1; i++) frames.push(span.subarray((t.offsets[i] ?? 0) - lo, (t.offsets[i] ?? 0) - lo + (t.sizes[i] ?? 0)));
+    for (let i = i0; i <= i1; i++)
+      frames.push(span.subarray((t.offsets[i] ?? 0) - lo, (t.offsets[i] ?? 0) - lo + (t.sizes[i] ?? 0)));
   } else {
     for (let i = i0; i <= i1; i++) {
       const f = await r.read(t.offsets[i] ?? 0, t.sizes[i] ?? 0);
@@ -239,6 +278,41 @@ export async function decodeMp4(r: FileReader, startSec: number, durationSec: nu
     }
   }
   throwIfAborted(signal);
+  // AAC natively where native/decoders is built (mono and stereo; more channels keep the WASM build's
+  // channel order); ALAC is JS either way.
+  const native = t.codec === 'aac' ? nativeDecoders() : null;
+  const nativeAac = native?.aac(t.config);
+  if (nativeAac && nativeAac.channels <= 2) {
+    try {
+      // FAAD2 reports mono as stereo (parametric stereo might follow): the track's own count, as the WASM build
+      const channels = Math.min(nativeAac.channels, ascChannels(t.config) || nativeAac.channels);
+      return decodeUnits(nativeAac.units, nativeAac.sampleRate, channels);
+    } finally {
+      nativeAac.units.close();
+    }
+  }
+  nativeAac?.units.close();
+
+  /** The clip from the native decoder: the same placement as the WASM one's below (FAAD2 either way). */
+  function decodeUnits(units: NativePackets, rate: number, channels: number): ClipPcm {
+    const asm = new ClipAssembler(channels, Math.round(winStart * rate), Math.round(winDur * rate));
+    const out = packetOutput('aac', channels);
+    for (let k = 0; k < frames.length; k++) {
+      out.clear();
+      if (!units.decode([frames[k] as Uint8Array], out)) continue;
+      const mediaTs = (t.times[i0 + k] ?? 0) - t.mediaStart;
+      if (asm.push(out.view().channelData, Math.round((mediaTs / t.timescale) * rate))) break;
+    }
+    if (asm.filled === 0) throw new DecodeError('corrupt', 'aac frames decoded to no audio');
+    return {
+      channels: asm.result(),
+      sampleRate: rate,
+      startSec: asm.start / rate,
+      trackDurationSec: trackSec,
+      decoder: 'faad2-native',
+    };
+  }
+
   const dec = await aacDecoder(t.codec === 'aac' ? { asc: t.config } : { alac: t.config });
   try {
     let asm: ClipAssembler | undefined;
@@ -258,7 +332,13 @@ export async function decodeMp4(r: FileReader, startSec: number, durationSec: nu
       if (asm.push(out.channelData, absStart)) break;
     }
     if (!asm || asm.filled === 0) throw new DecodeError('corrupt', `${t.codec} frames decoded to no audio`);
-    return { channels: asm.result(), sampleRate: rate, startSec: asm.start / rate, trackDurationSec: trackSec, decoder: t.codec === 'aac' ? 'faad2-wasm' : 'alac-js' };
+    return {
+      channels: asm.result(),
+      sampleRate: rate,
+      startSec: asm.start / rate,
+      trackDurationSec: trackSec,
+      decoder: t.codec === 'aac' ? 'faad2-wasm' : 'alac-js',
+    };
   } finally {
     dec.free();
   }

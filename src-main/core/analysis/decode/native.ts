@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { PacketOutput } from './wasm-direct.ts';
 
 /**
- * The native decoders (native/decoders: libvorbis, libmpg123 and libFLAC behind Node-API), when
+ * The native decoders (native/decoders: libvorbis, libmpg123, libFLAC and FAAD2 behind Node-API), when
  * they were built and load; otherwise null and the WASM decoders do the work. They take the same packets
  * the WASM path takes and write planar float samples into the caller's buffers.
  *
@@ -19,6 +19,8 @@ interface Addon {
   vorbisOpen(identification: Uint8Array, setup: Uint8Array): Handle;
   vorbisDecode(h: Handle, packet: Uint8Array, planes: Float32Array[], offset: number): number;
   mpegOpen(): Handle;
+  aacOpen(asc: Uint8Array): { handle: Handle; sampleRate: number; channels: number };
+  aacDecode(h: Handle, accessUnit: Uint8Array, planes: Float32Array[], offset: number): number;
   mpegDecode(h: Handle, frame: Uint8Array, planes: Float32Array[], offset: number): number;
   flacOpen(reserveBytes: number): Handle;
   flacFeed(h: Handle, bytes: Uint8Array, ending: boolean): number;
@@ -92,7 +94,7 @@ export function nativeDecodersStatus(): string {
   return load() ? '' : (loadError ?? 'not loaded');
 }
 
-/** The most samples one packet or frame yields: Vorbis blocks ≤ 8192 (half of it out), MPEG 1152. */
+/** The most samples one packet or frame yields: Vorbis blocks ≤ 8192 (half of it out), MPEG 1152, AAC 2048 (SBR). */
 const MAX_PACKET_SAMPLES = 4096;
 
 export class NativeDecoders {
@@ -112,12 +114,18 @@ export class NativeDecoders {
     return new NativePackets(this.a, h, (p, planes, at) => this.a.mpegDecode(h, p, planes, at));
   }
 
+  /** Raw AAC access units configured by the MP4's AudioSpecificConfig; the rate and channels it declares. */
+  aac(asc: Uint8Array): { units: NativePackets; sampleRate: number; channels: number } {
+    const { handle: h, sampleRate, channels } = this.a.aacOpen(asc);
+    return { units: new NativePackets(this.a, h, (p, planes, at) => this.a.aacDecode(h, p, planes, at)), sampleRate, channels };
+  }
+
   flac(reserveBytes: number): NativeFlac {
     return new NativeFlac(this.a, this.a.flacOpen(reserveBytes));
   }
 }
 
-/** A packet decoder (Vorbis, MPEG): each packet's audio appended to a PacketOutput. */
+/** A packet decoder (Vorbis, MPEG, AAC): each packet's audio appended to a PacketOutput. */
 export class NativePackets {
   constructor(
     private readonly a: Addon,

@@ -103,7 +103,7 @@ const outputs = new Map<string, PacketOutput>();
  * One PacketOutput per decoder and channel count per thread, reused from file to file (empty when
  * returned). Only for use under that decoder's lock: one file at a time decodes through it.
  */
-export function packetOutput(decoder: 'mpeg' | 'vorbis' | 'opus' | 'flac', channelCount: number): PacketOutput {
+export function packetOutput(decoder: 'mpeg' | 'vorbis' | 'opus' | 'flac' | 'aac', channelCount: number): PacketOutput {
   const key = `${decoder}:${channelCount}`;
   let out = outputs.get(key);
   if (!out) outputs.set(key, (out = new PacketOutput(channelCount)));
