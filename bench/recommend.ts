@@ -25,7 +25,7 @@ import { distanceLayers } from '../src-main/core/recommend/model-math.ts';
 import { orderTracks } from '../src-main/core/recommend/smooth-order.ts';
 import { pathIndices } from '../src-main/core/recommend/song-path.ts';
 import { moreLikeThis, RecommendIndex, topicQueue } from '../src-main/core/recommend/recommender.ts';
-import { setSongSimilarity, SongSimilarity } from '../src-main/core/recommend/song-similarity.ts';
+import { MORE_LIKE_THIS, setSongSimilarity, SongSimilarity } from '../src-main/core/recommend/song-similarity.ts';
 import { SONG_VECTOR_LENGTH } from '../src-main/core/recommend/song-vectors.ts';
 import { createRng } from '../src-main/core/topics/rng.ts';
 import { setKernelSplitting, splitPasses } from '../src-main/core/wasm/kernel-split.ts';
@@ -124,6 +124,9 @@ interface Row {
   bothCores: Record<'similar' | 'blendAway' | 'path', { p50: number; p99: number; max: number }>;
   /** Split kernel passes per query of the both-cores loop (more like this, the blend and the path together). */
   splitShare: number;
+  /** More like this and the blend with the descriptors held as int8 (the default) and as float32, alternating. */
+  descriptorsInt8: Record<'similar' | 'blendAway', { p50: number; p99: number; max: number }>;
+  descriptorsFloat32: Record<'similar' | 'blendAway', { p50: number; p99: number; max: number }>;
 }
 const rows: Row[] = [];
 for (const songs of sizes) {
@@ -143,7 +146,8 @@ for (const songs of sizes) {
   // "More like this" runs on the song metric (song-similarity.ts) over generated song vectors.
   const vectors = Float32Array.from({ length: songs * SONG_VECTOR_LENGTH }, gauss);
   const t1 = performance.now();
-  setSongSimilarity(index, new SongSimilarity(index, vectors));
+  const similarity = new SongSimilarity(index, vectors);
+  setSongSimilarity(index, similarity);
   const similarityBuildMs = performance.now() - t1;
   // Energy (z-scores) and tempo (60–180 BPM) per song, as the energy table would hold them.
   setEnergyTable(index, {
@@ -251,7 +255,34 @@ for (const songs of sizes) {
   }
   setKernelSplitting(true);
   const splitShare = (splitPasses() - splitBefore) / Math.max(1, queries);
+  // The descriptors' baseline in the same run: held as float32 (before they were int8), alternating.
+  const float32 = new SongSimilarity(index, vectors, { ...MORE_LIKE_THIS, descriptors: 'float32' });
+  const byPrecision = {
+    int8: { similar: [] as number[], blendAway: [] as number[] },
+    float32: { similar: [] as number[], blendAway: [] as number[] },
+  };
+  for (let i = 0; i < queries; i++) {
+    const pick = () => 41 + Math.floor(rng.next() * (songs - 41));
+    for (const [sim, into] of [
+      [float32, byPrecision.float32],
+      [similarity, byPrecision.int8],
+    ] as const) {
+      setSongSimilarity(index, sim);
+      const seed = pick();
+      let away = pick();
+      while (away === seed) away = pick();
+      let t = performance.now();
+      moreLikeThis(db, index, [seed], { n, seed: i });
+      into.similar.push(performance.now() - t);
+      t = performance.now();
+      moreLikeThis(db, index, [seed], { n, seed: i, unlike: [away], adventurous: 0.3 });
+      into.blendAway.push(performance.now() - t);
+    }
+  }
+  setSongSimilarity(index, similarity);
   rows.push({
+    descriptorsInt8: { similar: stats(byPrecision.int8.similar), blendAway: stats(byPrecision.int8.blendAway) },
+    descriptorsFloat32: { similar: stats(byPrecision.float32.similar), blendAway: stats(byPrecision.float32.blendAway) },
     oneCore: { similar: stats(oneCore.similar), blendAway: stats(oneCore.blendAway), path: stats(oneCore.path) },
     bothCores: { similar: stats(bothCores.similar), blendAway: stats(bothCores.blendAway), path: stats(bothCores.path) },
     splitShare,
@@ -388,6 +419,16 @@ else {
     console.log(
       `| ${r.songs.toLocaleString('en')} | ${pair('similar')} | ${pair('blendAway')} | ${pair('path')} | ${r.splitShare.toFixed(1)} |`,
     );
+  }
+  console.log(
+    "\nThe song metric's descriptors as int8 (default) against float32 (the baseline), both cores, alternating (ms p50 / p99 / max; ratio of p50s):",
+  );
+  console.log('| songs | more like this: int8 / float32 | blend with subtraction: int8 / float32 |');
+  console.log('| ---: | ---: | ---: |');
+  for (const r of rows) {
+    const pair = (k: 'similar' | 'blendAway') =>
+      `${f(r.descriptorsInt8[k].p50)} / ${f(r.descriptorsInt8[k].p99)} / ${f(r.descriptorsInt8[k].max)} · ${f(r.descriptorsFloat32[k].p50)} / ${f(r.descriptorsFloat32[k].p99)} / ${f(r.descriptorsFloat32[k].max)} (×${(r.descriptorsFloat32[k].p50 / r.descriptorsInt8[k].p50).toFixed(2)})`;
+    console.log(`| ${r.songs.toLocaleString('en')} | ${pair('similar')} | ${pair('blendAway')} |`);
   }
   console.log('\nCPU time per mix (ms, user + system): path n = 12 | blend with subtraction | more like this');
   for (const r of rows)

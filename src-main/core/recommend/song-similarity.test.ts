@@ -7,6 +7,7 @@ import { distanceScorer } from './distance-kernel.ts';
 import { RecommendIndex } from './recommender.ts';
 import { mutualProximity } from './song-metrics.ts';
 import {
+  DESCRIPTOR_RANGE,
   SongSimilarity,
   withoutLearned,
   MORE_LIKE_THIS,
@@ -61,10 +62,10 @@ describe('the song metric of more like this', () => {
     expect(withoutLearned(MORE_LIKE_THIS.metric)).toEqual(UNLEARNED_SONG_METRIC);
   });
 
-  it('a single base ranks exactly as the evaluation’s standardised Euclidean over the same songs', () => {
+  it('a single base ranks exactly as the evaluation’s standardised Euclidean over the same songs (float32 descriptors)', () => {
     const n = 60;
     const { index, vectors } = setup(n);
-    const spec: SimilaritySpec = { metric: { base: 'descriptors' }, hubness: 'none' };
+    const spec: SimilaritySpec = { metric: { base: 'descriptors' }, hubness: 'none', descriptors: 'float32' };
     const sim = new SongSimilarity(index, vectors, spec);
     const d = part(vectors, n, DESCRIPTORS_AT, DESCRIPTOR_INPUT_LENGTH);
     const all = Array.from({ length: n }, (_, i) => i);
@@ -74,6 +75,37 @@ describe('the song metric of more like this', () => {
       const row = sim.metricRow(q);
       for (let i = 0; i < n; i++) expect(row[i]).toBeCloseTo(m[q * n + i]!, 2);
     }
+  });
+
+  it('int8 descriptors (the default) stay within the grid’s bound of the evaluation’s distances and keep the nearest songs', () => {
+    const n = 200;
+    const { index, vectors } = setup(n);
+    const sim = new SongSimilarity(index, vectors, { metric: { base: 'descriptors' }, hubness: 'none' });
+    expect(sim.spec.descriptors).toBe('int8');
+    const d = part(vectors, n, DESCRIPTORS_AT, DESCRIPTOR_INPUT_LENGTH);
+    const all = Array.from({ length: n }, (_, i) => i);
+    const s = standardize(d, DESCRIPTOR_INPUT_LENGTH, fitStandardizer(d, DESCRIPTOR_INPUT_LENGTH, all));
+    const m = euclideanMatrix(s.data, DESCRIPTOR_INPUT_LENGTH, all);
+    // Each value moves by at most half a step, so a distance by at most √width · step (none is clipped here).
+    const bound = Math.sqrt(DESCRIPTOR_INPUT_LENGTH) * (DESCRIPTOR_RANGE / 127);
+    expect(Math.max(...Array.from(s.data, Math.abs))).toBeLessThan(DESCRIPTOR_RANGE);
+    let worst = 0;
+    let overlap = 0;
+    const nearest = (row: ArrayLike<number>, q: number) =>
+      all
+        .filter((i) => i !== q)
+        .sort((a, b) => row[a]! - row[b]!)
+        .slice(0, 10);
+    for (let q = 0; q < n; q++) {
+      const row = sim.metricRow(q);
+      expect(row[q]).toBe(0);
+      for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(row[i]! - m[q * n + i]!));
+      const exact = nearest(m.subarray(q * n, (q + 1) * n), q);
+      overlap += nearest(row, q).filter((i) => exact.includes(i)).length / 10 / n;
+    }
+    expect(worst).toBeLessThan(bound);
+    expect(worst).toBeGreaterThan(0); // really quantised
+    expect(overlap).toBeGreaterThan(0.95);
   });
 
   it('blends z-normalised bases with the spec’s weight (the normalisation estimated on the sample)', () => {
