@@ -4,7 +4,8 @@
 // float32 descriptors (the evaluation's numbers, the baseline) and by the int8 ones: the share of the ten
 // both find, how often the nearest is the same, precision@10 by dominant topic each way, and how many
 // standardised values the int8 grid clips. For the descriptors alone and for the metric "more like this"
-// uses without a model (descriptors + fluctuation pattern, then mutual proximity).
+// uses without a model (descriptors + fluctuation pattern, then mutual proximity), and, where the library
+// has a trained model, for the default metric (the learned D blended with those).
 import { parseArgs } from 'node:util';
 import { blobToFeatures } from '../src-main/core/analysis/feature-store.ts';
 import { openLibraryDatabase } from '../src-main/core/db/open.ts';
@@ -13,6 +14,7 @@ import { distanceScorer } from '../src-main/core/recommend/distance-kernel.ts';
 import { RecommendIndex } from '../src-main/core/recommend/recommender.ts';
 import {
   DESCRIPTOR_RANGE,
+  MORE_LIKE_THIS,
   SongSimilarity,
   UNLEARNED_SONG_METRIC,
   type SimilarityNode,
@@ -37,6 +39,8 @@ ensureSongVectors(db);
 // The metric without a model needs no learned D: a one-value placeholder index (no learned term is read).
 const one = { w: Float32Array.of(1), b: new Float32Array(1), inputs: 1, outputs: 1 };
 const index = new RecommendIndex(null, songs, distanceScorer([one, one]), new Float32Array(n));
+// With a trained model (`cadenza train`), also the metric "more like this" uses by default, on its index.
+const modelIndex = RecommendIndex.load(db, values['data-dir']);
 
 // How many standardised descriptor values lie beyond the int8 grid's range (clipped).
 const vectors = (db.prepare('SELECT track_id AS id, vector FROM track_song_vectors').all() as { id: number; vector: Buffer }[])
@@ -57,34 +61,53 @@ for (let d = 0; d < DESCRIPTOR_INPUT_LENGTH; d++) {
   }
 }
 
-const nearest = (scores: Float32Array, q: number) =>
-  Array.from({ length: n }, (_, i) => i)
+const nearest = (scores: Float32Array, q: number, count: number) =>
+  Array.from({ length: count }, (_, i) => i)
     .filter((i) => i !== q)
     .sort((a, b) => scores[a]! - scores[b]!)
     .slice(0, 10);
 const results: Record<string, unknown>[] = [];
-for (const [label, metric, hubness] of [
-  ['descriptors alone', { base: 'descriptors' }, 'none'],
-  ['descriptors + fluctuation, mutual proximity (more like this without a model)', UNLEARNED_SONG_METRIC, 'mp'],
-] as [string, SimilarityNode, 'none' | 'mp'][]) {
+const cases: [string, SimilarityNode, 'none' | 'mp', RecommendIndex][] = [
+  ['descriptors alone', { base: 'descriptors' }, 'none', index],
+  ['descriptors + fluctuation, mutual proximity (more like this without a model)', UNLEARNED_SONG_METRIC, 'mp', index],
+];
+if (modelIndex)
+  cases.push([
+    'the default: learned D blended with the above, mutual proximity (with the active model)',
+    MORE_LIKE_THIS.metric,
+    'mp',
+    modelIndex,
+  ]);
+else console.error('no trained model: the default metric (with the learned D) is not compared (run `cadenza train`)');
+for (const [label, metric, hubness, on] of cases) {
   const make = (descriptors: 'int8' | 'float32') =>
-    SongSimilarity.load(db, index, { metric, hubness, descriptors } satisfies SimilaritySpec);
+    SongSimilarity.load(db, on, { metric, hubness, descriptors } satisfies SimilaritySpec);
   const float32 = make('float32');
   const int8 = make('int8');
+  const count = on.count;
+  const dominant = new Map(songs.map((s) => [s.id, s.dominant]));
+  const topicOf = (i: number) => dominant.get(on.tracks[i]!.id);
   let pFloat = 0;
   let pInt8 = 0;
   let overlap = 0;
   let sameNearest = 0;
-  for (let q = 0; q < n; q++) {
-    const a = nearest(float32.score([q]).slice(), q);
-    const b = nearest(int8.score([q]).slice(), q);
-    const hit = (i: number) => songs[i]!.dominant === songs[q]!.dominant;
-    pFloat += a.filter(hit).length / 10 / n;
-    pInt8 += b.filter(hit).length / 10 / n;
-    overlap += a.filter((i) => b.includes(i)).length / 10 / n;
-    if (a[0] === b[0]) sameNearest += 1 / n;
+  for (let q = 0; q < count; q++) {
+    const a = nearest(float32.score([q]).slice(), q, count);
+    const b = nearest(int8.score([q]).slice(), q, count);
+    const hit = (i: number) => topicOf(i) === topicOf(q);
+    pFloat += a.filter(hit).length / 10 / count;
+    pInt8 += b.filter(hit).length / 10 / count;
+    overlap += a.filter((i) => b.includes(i)).length / 10 / count;
+    if (a[0] === b[0]) sameNearest += 1 / count;
   }
-  results.push({ metric: label, precisionAt10Float32: pFloat, precisionAt10Int8: pInt8, top10Overlap: overlap, sameNearest });
+  results.push({
+    metric: label,
+    songs: count,
+    precisionAt10Float32: pFloat,
+    precisionAt10Int8: pInt8,
+    top10Overlap: overlap,
+    sameNearest,
+  });
 }
 const pct = (x: unknown) => `${(100 * (x as number)).toFixed(1)} %`;
 if (values.json)
