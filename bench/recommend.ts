@@ -227,58 +227,56 @@ for (const songs of sizes) {
     smooth.push(performance.now() - t);
     if (p.length !== 12 || bres.length !== n || eres.length !== n) throw new Error('short mix');
   }
-  // The baseline in the same run: the same kinds of query with every kernel pass on this thread alone
-  // (kernel-split.ts off), alternating with the split ones so that both see the same machine.
-  const oneCore = { similar: [] as number[], blendAway: [] as number[], path: [] as number[] };
-  const bothCores = { similar: [] as number[], blendAway: [] as number[], path: [] as number[] };
-  const splitBefore = splitPasses();
-  for (let i = 0; i < queries; i++) {
-    const pick = () => 41 + Math.floor(rng.next() * (songs - 41));
-    for (const [split, into] of [
-      [false, oneCore],
-      [true, bothCores],
-    ] as const) {
-      setKernelSplitting(split);
-      const seed = pick();
-      const away = pick();
-      const [a, b] = [pick(), pick()];
-      let t = performance.now();
-      moreLikeThis(db, index, [seed], { n, seed: i });
-      into.similar.push(performance.now() - t);
-      t = performance.now();
-      moreLikeThis(db, index, [seed], { n, seed: i, unlike: [away], adventurous: 0.3 });
-      into.blendAway.push(performance.now() - t);
-      t = performance.now();
-      pathIndices(db, index, [a, b], { n: 12 });
-      into.path.push(performance.now() - t);
+  /**
+   * The same kinds of query under two settings, alternating query by query so that both see the same
+   * machine: each setting's `apply` runs before its queries; times go into its own lists.
+   */
+  type Timed = { similar: number[]; blendAway: number[]; path: number[] };
+  const alternate = (settings: readonly { apply: () => void; into: Timed }[], withPath: boolean) => {
+    for (let i = 0; i < queries; i++) {
+      const pick = () => 41 + Math.floor(rng.next() * (songs - 41));
+      for (const { apply, into } of settings) {
+        apply();
+        const seed = pick();
+        let away = pick();
+        while (away === seed) away = pick();
+        let t = performance.now();
+        moreLikeThis(db, index, [seed], { n, seed: i });
+        into.similar.push(performance.now() - t);
+        t = performance.now();
+        moreLikeThis(db, index, [seed], { n, seed: i, unlike: [away], adventurous: 0.3 });
+        into.blendAway.push(performance.now() - t);
+        if (!withPath) continue;
+        t = performance.now();
+        pathIndices(db, index, [pick(), pick()], { n: 12 });
+        into.path.push(performance.now() - t);
+      }
     }
-  }
+  };
+  const timed = (): Timed => ({ similar: [], blendAway: [], path: [] });
+  // The baseline in the same run: every kernel pass on this thread alone (kernel-split.ts off).
+  const oneCore = timed();
+  const bothCores = timed();
+  const splitBefore = splitPasses();
+  alternate(
+    [
+      { apply: () => setKernelSplitting(false), into: oneCore },
+      { apply: () => setKernelSplitting(true), into: bothCores },
+    ],
+    true,
+  );
   setKernelSplitting(true);
   const splitShare = (splitPasses() - splitBefore) / Math.max(1, queries);
-  // The descriptors' baseline in the same run: held as float32 (before they were int8), alternating.
+  // The descriptors' baseline in the same run: held as float32 (before they were int8).
   const float32 = new SongSimilarity(index, vectors, { ...MORE_LIKE_THIS, descriptors: 'float32' });
-  const byPrecision = {
-    int8: { similar: [] as number[], blendAway: [] as number[] },
-    float32: { similar: [] as number[], blendAway: [] as number[] },
-  };
-  for (let i = 0; i < queries; i++) {
-    const pick = () => 41 + Math.floor(rng.next() * (songs - 41));
-    for (const [sim, into] of [
-      [float32, byPrecision.float32],
-      [similarity, byPrecision.int8],
-    ] as const) {
-      setSongSimilarity(index, sim);
-      const seed = pick();
-      let away = pick();
-      while (away === seed) away = pick();
-      let t = performance.now();
-      moreLikeThis(db, index, [seed], { n, seed: i });
-      into.similar.push(performance.now() - t);
-      t = performance.now();
-      moreLikeThis(db, index, [seed], { n, seed: i, unlike: [away], adventurous: 0.3 });
-      into.blendAway.push(performance.now() - t);
-    }
-  }
+  const byPrecision = { int8: timed(), float32: timed() };
+  alternate(
+    [
+      { apply: () => setSongSimilarity(index, float32), into: byPrecision.float32 },
+      { apply: () => setSongSimilarity(index, similarity), into: byPrecision.int8 },
+    ],
+    false,
+  );
   setSongSimilarity(index, similarity);
   rows.push({
     descriptorsInt8: { similar: stats(byPrecision.int8.similar), blendAway: stats(byPrecision.int8.blendAway) },

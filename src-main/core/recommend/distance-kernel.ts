@@ -9,7 +9,7 @@
  * Per item: E scalar differences, squared and splatted, then for each 4-wide group of hidden units
  * E multiply-adds, a ReLU (pmax with 0) and the output weights; one horizontal sum at the end.
  */
-import { scoreModule, sleb, uleb, WASM_PAGE, wasmApi, type WasmMemory } from '../wasm/encoding.ts';
+import { compiledModule, scoreModule, sleb, uleb, WASM_PAGE, wasmApi, type WasmMemory } from '../wasm/encoding.ts';
 import { kernelMemory, SHARED_MAX_PAGES, SplitKernel } from '../wasm/kernel-split.ts';
 import { LearnedDistance, type DistanceLayer } from './learned-distance.ts';
 
@@ -207,28 +207,13 @@ class JsScorer implements DistanceScorer {
   }
 }
 
-const modules = new Map<string, object | null>();
-
-/** The compiled module for a key (null where it does not validate), compiled once per process. */
-function compiled(key: string, build: () => Uint8Array): object | null {
-  if (!modules.has(key)) {
-    try {
-      const bytes = build();
-      modules.set(key, wasmApi!.validate(bytes) ? new wasmApi!.Module(bytes) : null);
-    } catch {
-      modules.set(key, null);
-    }
-  }
-  return modules.get(key)!;
-}
-
 /** A scorer for D: WebAssembly SIMD for the one-hidden-layer shape, JavaScript otherwise. */
 export function distanceScorer(layers: DistanceLayer[], prefer: 'auto' | 'js' = 'auto'): DistanceScorer {
   const dim = layers[0]!.inputs;
   if (prefer === 'auto' && layers.length === 2 && layers[1]!.outputs === 1 && wasmApi !== undefined) {
     const layout = kernelLayout(dim, layers[0]!.outputs);
     const memory = kernelMemory();
-    const module = compiled(`${dim}x${layout.groups}${memory.shared ? 's' : ''}`, () =>
+    const module = compiledModule(`distance:${dim}x${layout.groups}${memory.shared ? 's' : ''}`, () =>
       buildDistanceModule(layout, memory.shared),
     );
     if (module) return new WasmScorer(dim, layout, module, layers, memory);

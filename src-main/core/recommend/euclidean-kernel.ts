@@ -5,7 +5,7 @@
  * like this" runs on it (song-similarity.ts); the layout mirrors distance-kernel.ts: the vectors live
  * in the module's memory and the scores go to a reused buffer.
  */
-import { scoreModule, sleb, uleb, WASM_PAGE, wasmApi, type WasmMemory } from '../wasm/encoding.ts';
+import { compiledModule, scoreModule, sleb, uleb, WASM_PAGE, wasmApi, type WasmMemory } from '../wasm/encoding.ts';
 import { kernelMemory, SHARED_MAX_PAGES, SplitKernel } from '../wasm/kernel-split.ts';
 
 // prettier-ignore
@@ -127,23 +127,27 @@ export interface EuclideanScorer {
   score(query: Float32Array): Float32Array;
 }
 
-class WasmEuclidean implements EuclideanScorer {
-  readonly kind = 'wasm-simd' as const;
+/**
+ * What both WebAssembly scorers share: the module's instance on a (possibly shared) memory, the pass
+ * over both cores, and the memory layout [query | items | scores | the helper's spare half].
+ */
+abstract class WasmScorer {
   count = 0;
-  private readonly memory: WasmMemory;
+  protected readonly memory: WasmMemory;
   private readonly split: SplitKernel;
-  private readonly padded: number;
-  private readonly itemsAt: number;
+  /** Where the items start: after the query's `queryBytes`, 64-byte aligned. */
+  protected readonly itemsAt: number;
   private outAt: number;
   /** Where the helper thread writes its half of a pass (kernel-split.ts). */
   private spareAt: number;
 
   constructor(
-    readonly width: number,
     module: object,
     memory: { memory: WasmMemory; shared: boolean },
+    queryBytes: number,
+    /** Bytes per stored item. */
+    protected readonly itemBytes: number,
   ) {
-    this.padded = paddedWidth(width);
     this.memory = memory.memory;
     const run = new wasmApi!.Instance(module, { e: { m: this.memory } }).exports['score'] as (
       x: number,
@@ -151,33 +155,58 @@ class WasmEuclidean implements EuclideanScorer {
       n: number,
     ) => void;
     this.split = new SplitKernel(module, this.memory, memory.shared, run);
-    this.itemsAt = Math.ceil((this.padded * 4) / 64) * 64;
+    this.itemsAt = Math.ceil(queryBytes / 64) * 64;
     this.outAt = this.itemsAt;
     this.spareAt = this.itemsAt;
   }
 
-  setItems(items: Float32Array): void {
-    this.count = items.length / this.width;
-    this.outAt = this.itemsAt + this.count * this.padded * 4;
-    this.spareAt = this.outAt + Math.ceil((this.count * 4) / 16) * 16;
-    const need = this.spareAt + Math.ceil(this.count / 2) * 4;
+  /** Lays out room for `count` items (growing the memory) and returns their bytes, zeroed. */
+  protected reserve(count: number): ArrayBuffer {
+    this.count = count;
+    this.outAt = this.itemsAt + Math.ceil((count * this.itemBytes) / 16) * 16;
+    this.spareAt = this.outAt + Math.ceil((count * 4) / 16) * 16;
+    const need = this.spareAt + Math.ceil(count / 2) * 4;
     const have = this.memory.buffer.byteLength;
     if (need > have) this.memory.grow(Math.ceil((need - have) / WASM_PAGE));
-    const dst = new Float32Array(this.memory.buffer, this.itemsAt, this.count * this.padded);
-    dst.fill(0);
-    for (let i = 0; i < this.count; i++) dst.set(items.subarray(i * this.width, (i + 1) * this.width), i * this.padded);
+    new Uint8Array(this.memory.buffer, this.itemsAt, count * this.itemBytes).fill(0);
+    return this.memory.buffer;
+  }
+
+  /** Runs the pass over every item (the query already at address 0) and returns the scores. */
+  protected pass(): Float32Array {
+    this.split.pass(this.itemsAt, this.outAt, this.count, this.itemBytes, this.spareAt);
+    return new Float32Array(this.memory.buffer, this.outAt, this.count);
+  }
+}
+
+class WasmEuclidean extends WasmScorer implements EuclideanScorer {
+  readonly kind = 'wasm-simd' as const;
+  private readonly padded: number;
+
+  constructor(
+    readonly width: number,
+    module: object,
+    memory: { memory: WasmMemory; shared: boolean },
+  ) {
+    super(module, memory, paddedWidth(width) * 4, paddedWidth(width) * 4);
+    this.padded = paddedWidth(width);
+  }
+
+  setItems(items: Float32Array): void {
+    const count = items.length / this.width;
+    const dst = new Float32Array(this.reserve(count), this.itemsAt, count * this.padded);
+    for (let i = 0; i < count; i++) dst.set(items.subarray(i * this.width, (i + 1) * this.width), i * this.padded);
   }
 
   item(i: number): Float32Array {
-    return new Float32Array(this.memory.buffer, this.itemsAt + i * this.padded * 4, this.width).slice();
+    return new Float32Array(this.memory.buffer, this.itemsAt + i * this.itemBytes, this.width).slice();
   }
 
   score(query: Float32Array): Float32Array {
     const q = new Float32Array(this.memory.buffer, 0, this.padded);
     q.fill(0);
     q.set(query.subarray(0, this.width));
-    this.split.pass(this.itemsAt, this.outAt, this.count, this.padded * 4, this.spareAt);
-    return new Float32Array(this.memory.buffer, this.outAt, this.count);
+    return this.pass();
   }
 }
 
@@ -212,22 +241,13 @@ class JsEuclidean implements EuclideanScorer {
   }
 }
 
-const modules = new Map<string, object | null>();
-
 /** A squared-Euclidean scorer: WebAssembly SIMD where available, JavaScript otherwise. */
 export function euclideanScorer(width: number, prefer: 'auto' | 'js' = 'auto'): EuclideanScorer {
   if (prefer === 'auto' && wasmApi !== undefined) {
     const memory = kernelMemory();
-    const key = `${paddedWidth(width)}${memory.shared ? 's' : ''}`;
-    if (!modules.has(key)) {
-      try {
-        const bytes = buildEuclideanModule(width, memory.shared);
-        modules.set(key, wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null);
-      } catch {
-        modules.set(key, null);
-      }
-    }
-    const module = modules.get(key);
+    const module = compiledModule(`euclidean:${paddedWidth(width)}${memory.shared ? 's' : ''}`, () =>
+      buildEuclideanModule(width, memory.shared),
+    );
     if (module) return new WasmEuclidean(width, module, memory);
   }
   return new JsEuclidean(width);
@@ -248,15 +268,8 @@ function quantise(x: number, step: number): number {
  * standardised vectors (the descriptors, in sd units), whose pass over 100,000 songs reads 124 MB as
  * floats; the query is put on the same grid, so a stored song's distance to itself stays 0.
  */
-class WasmQuantisedEuclidean implements EuclideanScorer {
+class WasmQuantisedEuclidean extends WasmScorer implements EuclideanScorer {
   readonly kind = 'wasm-simd-int8' as const;
-  count = 0;
-  private readonly memory: WasmMemory;
-  private readonly split: SplitKernel;
-  private readonly stride: number;
-  private readonly itemsAt: number;
-  private outAt: number;
-  private spareAt: number;
 
   constructor(
     readonly width: number,
@@ -264,43 +277,27 @@ class WasmQuantisedEuclidean implements EuclideanScorer {
     module: object,
     memory: { memory: WasmMemory; shared: boolean },
   ) {
-    this.stride = quantisedStride(width);
-    this.memory = memory.memory;
-    const run = new wasmApi!.Instance(module, { e: { m: this.memory } }).exports['score'] as (
-      x: number,
-      y: number,
-      n: number,
-    ) => void;
-    this.split = new SplitKernel(module, this.memory, memory.shared, run);
-    this.itemsAt = Math.ceil((this.stride * 2) / 64) * 64;
-    this.outAt = this.itemsAt;
-    this.spareAt = this.itemsAt;
+    // The query as int16 (widened once), the items as int8.
+    super(module, memory, quantisedStride(width) * 2, quantisedStride(width));
   }
 
   setItems(items: Float32Array): void {
-    this.count = items.length / this.width;
-    this.outAt = this.itemsAt + Math.ceil((this.count * this.stride) / 16) * 16;
-    this.spareAt = this.outAt + Math.ceil((this.count * 4) / 16) * 16;
-    const need = this.spareAt + Math.ceil(this.count / 2) * 4;
-    const have = this.memory.buffer.byteLength;
-    if (need > have) this.memory.grow(Math.ceil((need - have) / WASM_PAGE));
-    const dst = new Int8Array(this.memory.buffer, this.itemsAt, this.count * this.stride);
-    dst.fill(0);
-    for (let i = 0, from = 0, to = 0; i < this.count; i++, to += this.stride - this.width)
+    const count = items.length / this.width;
+    const dst = new Int8Array(this.reserve(count), this.itemsAt, count * this.itemBytes);
+    for (let i = 0, from = 0, to = 0; i < count; i++, to += this.itemBytes - this.width)
       for (let d = 0; d < this.width; d++, from++, to++) dst[to] = quantise(items[from]!, this.step);
   }
 
   item(i: number): Float32Array {
-    const q = new Int8Array(this.memory.buffer, this.itemsAt + i * this.stride, this.width);
+    const q = new Int8Array(this.memory.buffer, this.itemsAt + i * this.itemBytes, this.width);
     return Float32Array.from(q, (v) => v * this.step);
   }
 
   score(query: Float32Array): Float32Array {
-    const q = new Int16Array(this.memory.buffer, 0, this.stride);
+    const q = new Int16Array(this.memory.buffer, 0, this.itemBytes);
     q.fill(0);
     for (let d = 0; d < this.width; d++) q[d] = quantise(query[d] ?? 0, this.step);
-    this.split.pass(this.itemsAt, this.outAt, this.count, this.stride, this.spareAt);
-    return new Float32Array(this.memory.buffer, this.outAt, this.count);
+    return this.pass();
   }
 }
 
@@ -354,16 +351,9 @@ export function quantisedEuclideanScorer(width: number, range: number, prefer: '
   const step = range / LEVELS;
   if (prefer === 'auto' && wasmApi !== undefined) {
     const memory = kernelMemory();
-    const key = `q${quantisedStride(width)}:${step}${memory.shared ? 's' : ''}`;
-    if (!modules.has(key)) {
-      try {
-        const bytes = buildQuantisedEuclideanModule(width, step, memory.shared);
-        modules.set(key, wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null);
-      } catch {
-        modules.set(key, null);
-      }
-    }
-    const module = modules.get(key);
+    const module = compiledModule(`euclidean-int8:${quantisedStride(width)}:${step}${memory.shared ? 's' : ''}`, () =>
+      buildQuantisedEuclideanModule(width, step, memory.shared),
+    );
     if (module) return new WasmQuantisedEuclidean(width, step, module, memory);
   }
   return new JsQuantisedEuclidean(width, step);

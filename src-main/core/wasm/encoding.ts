@@ -70,3 +70,21 @@ export interface WasmApi {
 export const wasmApi: WasmApi | undefined = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 /** Bytes in a WebAssembly memory page. */
 export const WASM_PAGE = 65536;
+
+const compiledModules = new Map<string, object | null>();
+
+/**
+ * The compiled module for `key` (one per process; null where this runtime refuses it): the scorers
+ * generate a module per shape and share it between their instances. Keys name the kernel and its shape.
+ */
+export function compiledModule(key: string, build: () => Uint8Array): object | null {
+  if (!compiledModules.has(key)) {
+    try {
+      const bytes = build();
+      compiledModules.set(key, wasmApi!.validate(bytes) ? new wasmApi!.Module(bytes) : null);
+    } catch {
+      compiledModules.set(key, null);
+    }
+  }
+  return compiledModules.get(key) ?? null;
+}
