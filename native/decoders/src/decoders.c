@@ -138,6 +138,24 @@ static head_t *unwrap(napi_env env, napi_value v, int kind) {
   return h;
 }
 
+/* The arguments of every xDecode(handle, packet, planes, offset): a live handle of `kind`, the packet's
+ * bytes and the output planes; NULL (the caller throws its usage) when any is wrong. */
+typedef struct {
+  const uint8_t *data;
+  size_t len;
+  planes_t planes;
+} packet_args_t;
+
+static head_t *packet_args(napi_env env, napi_callback_info info, int kind, packet_args_t *out) {
+  size_t argc = 4;
+  napi_value argv[4];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 4) return NULL;
+  head_t *h = unwrap(env, argv[0], kind);
+  if (!h || !get_bytes(env, argv[1], &out->data, &out->len) || !get_planes(env, argv[2], argv[3], &out->planes))
+    return NULL;
+  return h;
+}
+
 /* ---- Vorbis ----------------------------------------------------------------------------------- */
 
 typedef struct {
@@ -205,15 +223,12 @@ static napi_value vorbis_packet_open(napi_env env, napi_callback_info info) {
 
 /* vorbisDecode(handle, packet, planes: Float32Array[], offset) → samples written per plane. */
 static napi_value vorbis_packet_decode(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  vorbis_t *v = argc == 4 ? (vorbis_t *)unwrap(env, argv[0], KIND_VORBIS) : NULL;
-  const uint8_t *data;
-  size_t len;
-  planes_t p;
-  if (!v || !get_bytes(env, argv[1], &data, &len) || !get_planes(env, argv[2], argv[3], &p))
-    return throw_error(env, "vorbisDecode(handle, packet, planes, offset): bad arguments");
+  packet_args_t args;
+  vorbis_t *v = (vorbis_t *)packet_args(env, info, KIND_VORBIS, &args);
+  if (!v) return throw_error(env, "vorbisDecode(handle, packet, planes, offset): bad arguments");
+  const uint8_t *data = args.data;
+  const size_t len = args.len;
+  planes_t p = args.planes;
   ogg_packet op;
   memset(&op, 0, sizeof op);
   op.packet = (unsigned char *)data;
@@ -277,15 +292,12 @@ static napi_value mpeg_open(napi_env env, napi_callback_info info) {
 
 /* mpegDecode(handle, frame, planes, offset) → samples written per plane. */
 static napi_value mpeg_decode(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  mpeg_t *m = argc == 4 ? (mpeg_t *)unwrap(env, argv[0], KIND_MPEG) : NULL;
-  const uint8_t *data;
-  size_t len;
-  planes_t p;
-  if (!m || !get_bytes(env, argv[1], &data, &len) || !get_planes(env, argv[2], argv[3], &p))
-    return throw_error(env, "mpegDecode(handle, frame, planes, offset): bad arguments");
+  packet_args_t args;
+  mpeg_t *m = (mpeg_t *)packet_args(env, info, KIND_MPEG, &args);
+  if (!m) return throw_error(env, "mpegDecode(handle, frame, planes, offset): bad arguments");
+  const uint8_t *data = args.data;
+  const size_t len = args.len;
+  planes_t p = args.planes;
   if (mpg123_feed(m->mh, data, len) != MPG123_OK) return make_int(env, 0);
   size_t n = 0;
   /* A frame yields its samples in one call; a few more only after a format change or an error. */
@@ -536,15 +548,12 @@ static napi_value aac_open(napi_env env, napi_callback_info info) {
 
 /* aacDecode(handle, accessUnit, planes, offset) → samples written per plane (0: nothing yet, or damaged). */
 static napi_value aac_decode(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  aac_t *a = argc == 4 ? (aac_t *)unwrap(env, argv[0], KIND_AAC) : NULL;
-  const uint8_t *data;
-  size_t len;
-  planes_t p;
-  if (!a || !get_bytes(env, argv[1], &data, &len) || !get_planes(env, argv[2], argv[3], &p))
-    return throw_error(env, "aacDecode(handle, accessUnit, planes, offset): bad arguments");
+  packet_args_t args;
+  aac_t *a = (aac_t *)packet_args(env, info, KIND_AAC, &args);
+  if (!a) return throw_error(env, "aacDecode(handle, accessUnit, planes, offset): bad arguments");
+  const uint8_t *data = args.data;
+  const size_t len = args.len;
+  planes_t p = args.planes;
   if (len == 0) return make_int(env, 0);
   NeAACDecFrameInfo frame;
   memset(&frame, 0, sizeof frame);
