@@ -95,7 +95,7 @@ for (let t = 0; t < pairs; t++) {
   const a = rng.int(index.count);
   let b = rng.int(index.count);
   while (b === a) b = rng.int(index.count);
-  const ids = [index.tracks[a]!.id, index.tracks[b]!.id];
+  const ids = [index.tracks.id(a), index.tracks.id(b)];
   const start = performance.now();
   const p = pathIndices(db, index, ids, { n, ...rules });
   pathMs += performance.now() - start;
@@ -113,9 +113,9 @@ const sets = Number(values.sets);
 const order = { queue: { original: 0, random: 0, smooth: 0 }, random: { original: 0, random: 0, smooth: 0 } };
 let orderMs = 0;
 for (let s = 0; s < sets; s++) {
-  const seed = index.tracks[rng.int(index.count)]!.id;
+  const seed = index.tracks.id(rng.int(index.count));
   const queue = moreLikeThis(db, index, [seed], { n: 30, ...rules, artistSpacing: 0 }).map((r) => r.id);
-  const drawn = shuffle(Array.from({ length: index.count }, (_, i) => index.tracks[i]!.id)).slice(0, 30);
+  const drawn = shuffle(Array.from({ length: index.count }, (_, i) => index.tracks.id(i))).slice(0, 30);
   for (const [kind, ids] of [
     ['queue', [seed, ...queue]],
     ['random', drawn],
@@ -146,7 +146,7 @@ for (const row of csv.slice(1)) {
 const features: Record<EnergyFeature, number>[] = [];
 const labelled: { i: number; high: boolean; artist: string }[] = [];
 const vectors = db.prepare('SELECT vector FROM track_song_vectors WHERE track_id = ?');
-index.tracks.forEach((t, i) => {
+index.tracks.toArray().forEach((t, i) => {
   const row = vectors.get(t.id) as { vector: Buffer } | undefined;
   features.push(
     row ? energyFeatures(blobToFeatures(row.vector).subarray(DESCRIPTORS_AT)) : { loudness: NaN, onset: NaN, tempo: 0 },
@@ -219,7 +219,7 @@ let mixtureEligible = 0;
 for (const point of GROUP_POINTS) {
   for (const i of heldOut) {
     const groups = new GroupIndex(index, 'artist', point, new Set([i]));
-    const own = groups.groupOf(index.tracks[i]!.artist ?? '')!;
+    const own = groups.groupOf(index.tracks.at(i).artist ?? '')!;
     if (point === 'mixture' && groups.members[own]!.length >= MIXTURE_MIN_SONGS) mixtureEligible++;
     const scores = groups.scores(distance.point(i));
     let rank = 1;

@@ -86,7 +86,7 @@ for (const [label, metric, hubness, on] of cases) {
   const int8 = make('int8');
   const count = on.count;
   const dominant = new Map(songs.map((s) => [s.id, s.dominant]));
-  const topicOf = (i: number) => dominant.get(on.tracks[i]!.id);
+  const topicOf = (i: number) => dominant.get(on.tracks.id(i));
   let pFloat = 0;
   let pInt8 = 0;
   let overlap = 0;

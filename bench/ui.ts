@@ -185,7 +185,7 @@ async function main(): Promise<void> {
   const index = RecommendIndex.load(db, dataDir)!;
   const oldPayload = JSON.stringify({
     modelId: seeded.modelId,
-    points: index.tracks.map((tr, i) => ({
+    points: index.tracks.toArray().map((tr, i) => ({
       trackId: tr.id,
       x: Math.sin(i) * 3.1234567,
       y: Math.cos(i) * 2.7654321,

@@ -103,7 +103,7 @@ describe('recommendations on mer-dev', () => {
     expect(ids(topicQueue(db, index, [1], { n: 60 }))).not.toContain(base[0]);
 
     const nearOf = (id: number, list: number[]) =>
-      Array.from(index.neighbours(index.indexOf(id)!, 20).neighbours, (i) => index.tracks[i]!.id).filter((x) =>
+      Array.from(index.neighbours(index.indexOf(id)!, 20).neighbours, (i) => index.tracks.id(i)).filter((x) =>
         list.slice(0, 50).includes(x),
       );
     const disliked = base.find((id, p) => p > 0 && nearOf(id, base).length > 0)!;
@@ -117,7 +117,7 @@ describe('recommendations on mer-dev', () => {
 
     const all = ids(topicQueue(db, index, [1], { n: 300, recentWindow: 0, useFeedback: false }));
     const liked = all.at(-1)!;
-    const lifted = Array.from(index.neighbours(index.indexOf(liked)!, 20).neighbours, (i) => index.tracks[i]!.id);
+    const lifted = Array.from(index.neighbours(index.indexOf(liked)!, 20).neighbours, (i) => index.tracks.id(i));
     recordFeedback(db, { trackId: liked, kind: 'like', topics: [1] });
     const withLike = ids(topicQueue(db, index, [1], { n: 300, recentWindow: 0 }));
     const without = ids(topicQueue(db, index, [1], { n: 300, recentWindow: 0, useFeedback: false }));

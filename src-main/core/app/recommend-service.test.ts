@@ -97,7 +97,7 @@ describe('recommendations through the app API', () => {
     const far = (await call('queue.fromTopics', { topics: [2], n: 60 })).tracks.at(-1)!;
     // Feedback lifts the liked track's nearest neighbours by D over φ (more like this ranks by the song metric).
     const index = RecommendIndex.load(service.db, dataDir)!;
-    const neighbour = index.tracks[index.neighbours(index.indexOf(far.id)!, 1).neighbours[0]!]!;
+    const neighbour = index.tracks.at(index.neighbours(index.indexOf(far.id)!, 1).neighbours[0]!);
     const rankOf = (list: number[], id: number) => (list.includes(id) ? list.indexOf(id) : Infinity);
     await call('feedback.set', { trackId: far.id, kind: 'like', topics: [2] });
     const after = (await call('queue.fromTopics', { topics: [2], n: 20 })).tracks;

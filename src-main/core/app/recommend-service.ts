@@ -300,7 +300,7 @@ function projection(db: Database, index: RecommendIndex, model: LoadedModel): Pr
   const xy = new Array<number>(2 * n);
   const topics = new Array<number>(n);
   for (let i = 0; i < n; i++) {
-    const id = index.tracks[i]!.id;
+    const id = index.tracks.id(i);
     ids[i] = id;
     xy[2 * i] = quantise(px[i]!, box.minX, box.spanX);
     xy[2 * i + 1] = quantise(py[i]!, box.minY, box.spanY);

@@ -200,7 +200,9 @@ export async function simulateFeedback(
               if (arm === 'retrain') {
                 run.precision.retrainedNoRerank.push(hits(queue(index, false)));
                 run.precision.baseRerank.push(hits(queue(baseIndex, true)));
-                const left = baseIndex.tracks.filter((t) => !heard.includes(t.id));
+                const left = [];
+                for (let i = 0; i < baseIndex.count; i++)
+                  if (!heard.includes(baseIndex.tracks.id(i))) left.push({ id: baseIndex.tracks.id(i) });
                 run.chance.push(hits(left));
               }
             }

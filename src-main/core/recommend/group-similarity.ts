@@ -88,8 +88,7 @@ export class GroupIndex {
   }
 
   private nameKey(i: number): string {
-    const t = this.index.tracks[i]!;
-    return normalizeName(this.kind === 'artist' ? t.artist : (t.album ?? null));
+    return normalizeName(this.index.tracks.field(i, this.kind === 'artist' ? 'artist' : 'album'));
   }
 
   private pointOf(songs: readonly number[], pair: DistanceScorer | null): Float32Array {
@@ -193,13 +192,13 @@ export class GroupIndex {
 
   private describe(g: number, distance: number): GroupMatch {
     const songs = this.members[g]!;
-    const t = this.index.tracks[songs[0]!]!;
+    const t = this.index.tracks.at(songs[0]!);
     return {
       name: (this.kind === 'artist' ? t.artist : t.album) ?? '',
       artist: this.kind === 'album' ? (t.albumArtist ?? t.artist) : null,
       songs: songs.length,
       distance,
-      trackIds: songs.map((s) => this.index.tracks[s]!.id),
+      trackIds: songs.map((s) => this.index.tracks.id(s)),
     };
   }
 }

@@ -107,7 +107,7 @@ describe('mixes on a small trained model (issue 16)', () => {
     recordFeedback(db, { trackId: victim, kind: 'dislike', topics: [] });
     try {
       const again = pathIndices(db, index, [a, b, c], { n: 13, recentWindow: 0, maxPerArtist: 1, maxPerAlbum: 2 });
-      expect(again.map((i) => index.tracks[i]!.id)).not.toContain(victim);
+      expect(again.map((i) => index.tracks.id(i))).not.toContain(victim);
     } finally {
       db.prepare('DELETE FROM feedback_events WHERE track_id = ?').run(victim);
     }
@@ -216,7 +216,7 @@ describe('mixes on a small trained model (issue 16)', () => {
         radio(db, index, { trackIds: [ids[70]!] }, { n, recentWindow: 0, sessionSince: later, artistSpacing: 0 });
       const before = top();
       const skipped = before[0]!.id;
-      const neighbours = new Set(Array.from(index.neighbours(at(skipped), 10).neighbours, (i) => index.tracks[i]!.id));
+      const neighbours = new Set(Array.from(index.neighbours(at(skipped), 10).neighbours, (i) => index.tracks.id(i)));
       const near = (list: { id: number }[]) => list.filter((t) => neighbours.has(t.id)).length;
       recordFeedback(db, { trackId: skipped, kind: 'play', topics: [] });
       recordFeedback(db, { trackId: skipped, kind: 'skip', position: 5, topics: [] });
@@ -229,7 +229,7 @@ describe('mixes on a small trained model (issue 16)', () => {
       expect(near(top())).toBeGreaterThanOrEqual(near(before) - 1);
       // A completion of a song far down the list lifts its neighbours.
       const far = top(40).at(-1)!.id;
-      const farNeighbours = new Set(Array.from(index.neighbours(at(far), 10).neighbours, (i) => index.tracks[i]!.id));
+      const farNeighbours = new Set(Array.from(index.neighbours(at(far), 10).neighbours, (i) => index.tracks.id(i)));
       const lifted = (list: { id: number }[]) => list.filter((t) => farNeighbours.has(t.id)).length;
       const beforeComplete = lifted(top());
       recordFeedback(db, { trackId: far, kind: 'play', topics: [] });
@@ -242,7 +242,10 @@ describe('mixes on a small trained model (issue 16)', () => {
 
   it('similar artists and albums: the nearest ones sound closer, song by song, than the rest', () => {
     const songsOf = (field: 'artist' | 'album', name: string) =>
-      index.tracks.map((t, i) => (t[field] === name ? i : -1)).filter((i) => i >= 0);
+      index.tracks
+        .toArray()
+        .map((t, i) => (t[field] === name ? i : -1))
+        .filter((i) => i >= 0);
     const between = (a: number[], b: number[]) => {
       let sum = 0;
       for (const x of a) for (const y of b) sum += d(x, y);
@@ -254,8 +257,8 @@ describe('mixes on a small trained model (issue 16)', () => {
     ] as const) {
       // An album is keyed by its (album) artist too: "album 3" of its first artist.
       const named = songsOf(field, name);
-      const own = named.filter((i) => index.tracks[i]!.artist === index.tracks[named[0]!]!.artist);
-      const ownIds = new Set(own.map((i) => index.tracks[i]!.id));
+      const own = named.filter((i) => index.tracks.at(i).artist === index.tracks.at(named[0]!).artist);
+      const ownIds = new Set(own.map((i) => index.tracks.id(i)));
       const all = similarGroups(index, field, name, 1000);
       expect(all.some((g) => g.trackIds.some((id) => ownIds.has(id)))).toBe(false);
       for (let k = 1; k < all.length; k++) expect(all[k]!.distance).toBeGreaterThanOrEqual(all[k - 1]!.distance);
@@ -271,7 +274,7 @@ describe('mixes on a small trained model (issue 16)', () => {
   it('an artist with two sounds gets two components under the mixture, and its songs lie nearer to it', () => {
     // Two tight clusters far apart, given one artist name: song a with its 3 nearest, and the song
     // farthest from a with its 3 nearest.
-    const all = index.tracks.map((_, i) => i);
+    const all = index.tracks.toArray().map((_, i) => i);
     const nearest = (from: number, k: number, taken: Set<number>) =>
       all
         .filter((i) => i !== from && !taken.has(i))
@@ -283,7 +286,7 @@ describe('mixes on a small trained model (issue 16)', () => {
     const second = [far, ...nearest(far, 3, new Set(first))];
     const members = [...first, ...second];
     expect(members.length).toBeGreaterThanOrEqual(MIXTURE_MIN_SONGS);
-    const before = members.map((i) => ({ id: index.tracks[i]!.id, artist: index.tracks[i]!.artist }));
+    const before = members.map((i) => ({ id: index.tracks.id(i), artist: index.tracks.at(i).artist }));
     const rename = db.prepare('UPDATE tracks SET artist = ? WHERE id = ?');
     try {
       for (const m of before) rename.run('Two Sounds', m.id);
@@ -299,7 +302,7 @@ describe('mixes on a small trained model (issue 16)', () => {
       const mix = mixDistance(renamed);
       const sum = (groups: GroupIndex) => {
         const own = groups.groupOf('Two Sounds')!;
-        return members.reduce((s, i) => s + groups.scores(mix.point(renamed.indexOf(index.tracks[i]!.id)!))[own]!, 0);
+        return members.reduce((s, i) => s + groups.scores(mix.point(renamed.indexOf(index.tracks.id(i))!))[own]!, 0);
       };
       expect(sum(mixture)).toBeLessThan(sum(medoid));
       // The ranking of artists like it lists every other artist once, and not itself.

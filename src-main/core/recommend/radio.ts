@@ -67,7 +67,8 @@ function seedTracks(db: Database, index: RecommendIndex, seed: Exclude<RadioSeed
   const wanted = normalizeName('artist' in seed ? seed.artist : seed.album);
   if (wanted === '') throw new RecommendError('give an artist or album name');
   const field = 'artist' in seed ? 'artist' : 'album';
-  const ids = index.tracks.filter((t) => normalizeName(t[field] ?? null) === wanted).map((t) => t.id);
+  const ids: number[] = [];
+  for (let i = 0; i < index.count; i++) if (normalizeName(index.tracks.field(i, field)) === wanted) ids.push(index.tracks.id(i));
   if (ids.length === 0)
     throw new RecommendError(`no ${field} named “${'artist' in seed ? seed.artist : seed.album}” among the embedded songs`);
   return ids;

@@ -200,9 +200,8 @@ describe('recommendations on a small trained model', () => {
       .slice();
     let best = -1;
     for (let i = 0; i < index.count; i++)
-      if (index.tracks[i]!.id !== ids[0] && index.tracks[i]!.id !== ids[119] && (best < 0 || scores[i]! < scores[best]!))
-        best = i;
-    expect(similar[0]!.id).toBe(index.tracks[best]!.id);
+      if (index.tracks.id(i) !== ids[0] && index.tracks.id(i) !== ids[119] && (best < 0 || scores[i]! < scores[best]!)) best = i;
+    expect(similar[0]!.id).toBe(index.tracks.id(best));
     expect(similar[0]!.distance).toBeCloseTo(scores[best]!, 5);
     // Mutual proximity: a probability on the shortlist.
     expect(similar.every((t) => t.distance >= 0 && t.distance <= 1)).toBe(true);
@@ -226,7 +225,7 @@ describe('recommendations on a small trained model', () => {
     // A dislike: the track goes, its near neighbours in the queue fall (against the same queue without feedback).
     const pos = (list: number[], id: number) => (list.includes(id) ? list.indexOf(id) : list.length);
     const nearOf = (id: number, list: number[]) =>
-      Array.from(index.neighbours(index.indexOf(id)!, 20).neighbours, (i) => index.tracks[i]!.id).filter((x) =>
+      Array.from(index.neighbours(index.indexOf(id)!, 20).neighbours, (i) => index.tracks.id(i)).filter((x) =>
         list.slice(0, 25).includes(x),
       );
     const disliked = base.find((id, p) => p > 0 && nearOf(id, base).length > 0)!;
@@ -243,7 +242,7 @@ describe('recommendations on a small trained model', () => {
     // A like of a track far down: its neighbours rise, and say so.
     const all = topicQueue(db, index, [5], { ranking: nearest, n: 110, recentWindow: 0, useFeedback: false }).map((t) => t.id);
     const liked = all.at(-1)!;
-    const liftedIds = Array.from(index.neighbours(index.indexOf(liked)!, 20).neighbours, (i) => index.tracks[i]!.id).filter(
+    const liftedIds = Array.from(index.neighbours(index.indexOf(liked)!, 20).neighbours, (i) => index.tracks.id(i)).filter(
       (id) => id !== disliked,
     );
     recordFeedback(db, { trackId: liked, kind: 'like', topics: [5] });

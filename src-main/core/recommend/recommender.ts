@@ -16,6 +16,7 @@ import { songSimilarity, type SongSimilarity } from './song-similarity.ts';
 import { tasteDirection, type TasteDirection } from './taste.ts';
 import { smallestK } from './top-k.ts';
 import { addTagMix, distancesToAudioLanes, selectionLanes, topicMixFromDistances } from './topic-lanes.ts';
+import { TrackList, TrackListBuilder } from './track-list.ts';
 
 export interface IndexedTrack {
   id: number;
@@ -37,21 +38,28 @@ export class RecommendIndex implements RankTracks {
   private readonly neighbourCache = new Map<number, { neighbours: Int32Array; distances: Float32Array }>();
   private lanes: TopicLaneTable | null = null;
 
+  /** The tracks, packed (track-list.ts): `tracks.id(i)`, `tracks.at(i)`, `tracks.field(i, name)`. */
+  readonly tracks: TrackList;
+
   constructor(
     readonly model: LoadedModel | null,
-    readonly tracks: readonly IndexedTrack[],
+    tracks: readonly IndexedTrack[] | TrackList,
     readonly scorer: DistanceScorer,
     embeddings: Float32Array,
     /** The tracks' artist and song keys when the caller computed them already (the paged build does, per page). */
     keys?: TrackKeys,
   ) {
-    this.count = tracks.length;
-    scorer.setItems(embeddings);
     if (!keys) {
-      const made = new TrackKeys(this.count);
-      tracks.forEach((t, i) => made.add(i, t.id, t.artist, t.title, t.album ?? null, t.albumArtist ?? null));
+      const made = new TrackKeys(tracks.length);
+      for (let i = 0; i < tracks.length; i++) {
+        const t = tracks instanceof TrackList ? tracks.at(i) : tracks[i]!;
+        made.add(i, t.id, t.artist, t.title, t.album ?? null, t.albumArtist ?? null);
+      }
       keys = made;
     }
+    this.tracks = tracks instanceof TrackList ? tracks : TrackList.of(tracks);
+    this.count = this.tracks.length;
+    scorer.setItems(embeddings);
     this.artistKey = keys.artistKey.subarray(0, this.count);
     this.songKey = keys.songKey.subarray(0, this.count);
     this.albumKey = keys.albumKey.subarray(0, this.count);
@@ -147,7 +155,7 @@ function* indexPages(
   // At most this many rows: every embedding of the model (the available ones are fewer or as many).
   const most = (db.prepare('SELECT COUNT(*) AS n FROM track_embeddings WHERE model_id = ?').get(model.id) as { n: number }).n;
   let embeddings = new Float32Array(most * dim);
-  const tracks: IndexedTrack[] = [];
+  const tracks = new TrackListBuilder(most);
   const keys = new TrackKeys(most);
   const page = db
     .prepare(
@@ -171,14 +179,14 @@ function* indexPages(
       if (tracks.length === most) break;
       new Uint8Array(embeddings.buffer, tracks.length * dim * 4, dim * 4).set(blob.subarray(0, dim * 4));
       keys.add(tracks.length, id, artist, title, album, albumArtist);
-      tracks.push({ id, path, artist, title, album, albumArtist });
+      tracks.add({ id, path, artist, title, album, albumArtist });
     }
     if (rows.length < pageRows || tracks.length === most) break;
     after = rows[rows.length - 1]![0];
     yield;
   }
   if (tracks.length < most) embeddings = embeddings.slice(0, tracks.length * dim);
-  return new RecommendIndex(model, tracks, distanceScorer(distanceLayers(model)), embeddings, keys);
+  return new RecommendIndex(model, tracks.finish(), distanceScorer(distanceLayers(model)), embeddings, keys);
 }
 
 /** Lane scores (−affinity, topic-major k × count) and which tracks were ranked with their tags. */
@@ -565,7 +573,7 @@ interface ExplainContext {
 function explain(db: Database, index: RecommendIndex, ranked: Ranked[], context: ExplainContext): Recommendation[] {
   const topicModel = currentTopicModel(db);
   return ranked.map((r) => {
-    const track = index.tracks[r.index]!;
+    const track = index.tracks.at(r.index);
     let distance = r.distance;
     let blend: BlendPick | null = null;
     if (context.blend) {
@@ -600,7 +608,7 @@ function explainOne(
   selected: readonly number[],
   blend: BlendPick | null,
 ): Why {
-  const track = index.tracks[r.index]!;
+  const track = index.tracks.at(r.index);
   const stored = trackTopics(db, track.id);
   let source: Why['source'] = 'none';
   let theta: Float32Array | null = null;
@@ -624,7 +632,7 @@ function explainOne(
     }
     topics.sort((a, b) => b.share - a.share || a.id - b.id);
   }
-  const liked = r.likedAnchor === null ? null : index.tracks[r.likedAnchor]!;
+  const liked = r.likedAnchor === null ? null : index.tracks.at(r.likedAnchor);
   const closeTo = liked ? { id: liked.id, artist: liked.artist, title: liked.title, path: liked.path } : null;
   const parts: string[] = [];
   if (blend)

@@ -166,7 +166,7 @@ export class SongSimilarity {
     const missing = found.indexOf(0);
     if (missing >= 0)
       throw new Error(
-        `track ${index.tracks[missing]!.id} has an embedding but no current features for the song metric: run \`cadenza analyze\``,
+        `track ${index.tracks.id(missing)} has an embedding but no current features for the song metric: run \`cadenza analyze\``,
       );
     return new SongSimilarity(index, vectors, spec);
   }

@@ -39,8 +39,8 @@ export function suggestTags(db: Database, index: RecommendIndex, options: Sugges
   const perTopic = options.tagsPerTopic ?? 2;
   const out: TagSuggestion[] = [];
   for (let i = 0; i < index.count && out.length < (options.limit ?? Infinity); i++) {
-    const track = index.tracks[i]!;
-    if (tagged.has(track.id)) continue;
+    const id = index.tracks.id(i);
+    if (tagged.has(id)) continue;
     const mix = predictedTopicMix(index, i);
     const topics = Array.from(mix, (share, t) => ({
       id: t + 1,
@@ -52,7 +52,8 @@ export function suggestTags(db: Database, index: RecommendIndex, options: Sugges
       .slice(0, 2);
     if (topics.length === 0) continue;
     const tags = [...new Set(topics.flatMap((t) => (topicModel.topTags[t.id - 1] ?? []).slice(0, perTopic).map((x) => x.tag)))];
-    out.push({ trackId: track.id, path: track.path, artist: track.artist, title: track.title, topics, tags });
+    const track = index.tracks.at(i);
+    out.push({ trackId: id, path: track.path, artist: track.artist, title: track.title, topics, tags });
   }
   return out;
 }
