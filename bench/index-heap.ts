@@ -98,7 +98,7 @@ else {
   );
   console.log("| the index's tracks | JS heap MB | outside the heap MB | full GC median / max ms | build ms |");
   console.log('| --- | ---: | ---: | ---: | ---: |');
-  const row = (name: string, r: typeof result.objects, ms: string) =>
+  const row = (name: string, r: { heapMb: number; outsideMb: number; gcMedianMs: number; gcMaxMs: number }, ms: string) =>
     console.log(`| ${name} | ${f(r.heapMb)} | ${f(r.outsideMb)} | ${f(r.gcMedianMs)} / ${f(r.gcMaxMs)} | ${ms} |`);
   row('array of objects (the baseline: before)', result.objects, `${f(buildMs)} (the objects)`);
   row('packed (track-list.ts)', result.packed, `${f(packMs)} (packing them)`);
