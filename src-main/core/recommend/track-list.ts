@@ -97,7 +97,8 @@ export class TrackListBuilder {
       const value = track[FIELDS[f]!];
       if (value === null || value === undefined) nulls |= 1 << f;
       else {
-        const need = this.used + Buffer.byteLength(value, 'utf8');
+        // At most 3 UTF-8 bytes per UTF-16 unit: room for that, and no byteLength pass of its own.
+        const need = this.used + 3 * value.length;
         if (need > this.text.length) this.growText(need);
         this.used += this.text.write(value, this.used, 'utf8');
       }
