@@ -34,8 +34,8 @@ let root: string;
 let dataDir: string;
 const log: string[] = [];
 
-function cadenza(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args, '--data-dir', dataDir], {
+function cadenza(args: string[], dir = dataDir): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args, '--data-dir', dir], {
     encoding: 'utf8',
     env: { ...process.env, CADENZA_DATA_DIR: '' },
     timeout: 240_000,
@@ -58,9 +58,9 @@ async function killAfter(args: string[], delayMs: number): Promise<boolean> {
 }
 
 /** Measures one complete run (it must succeed) and returns its wall time. */
-function timedRun(args: string[]): number {
+function timedRun(args: string[], dir = dataDir): number {
   const t = performance.now();
-  const r = cadenza(args);
+  const r = cadenza(args, dir);
   expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
   return performance.now() - t;
 }
@@ -146,7 +146,13 @@ describe('crash and resume: kill -9 of the CLI during every job', () => {
       const ids = (db.prepare('SELECT id FROM tracks ORDER BY id').all() as { id: number }[]).map((r) => r.id);
       ids.forEach((id, i) => addUserTags(db, id, GENRES[i % GENRES.length]!));
       db.close();
-      const killed = await crashRuns(['analyze', '--workers', '1'], 4_000, { modelComplete: true });
+      // How long the whole analysis takes here, measured on a copy of the library (a fixed guess was
+      // longer than the native decoders' run, which then finished before every kill).
+      const probe = path.join(tempDir(), 'probe-data');
+      fs.cpSync(dataDir, probe, { recursive: true });
+      const typical = timedRun(['analyze', '--workers', '1'], probe);
+      // Kills within the first 80 % of that, so the first run at least is cut mid-way.
+      const killed = await crashRuns(['analyze', '--workers', '1'], 0.8 * typical, { modelComplete: true });
       const kept = analysedIds();
       const run = cadenza(['analyze', '--json']);
       expect(run.status, run.stderr).toBe(0);
