@@ -29,6 +29,7 @@ import { MORE_LIKE_THIS, setSongSimilarity, SongSimilarity } from '../src-main/c
 import { SONG_VECTOR_LENGTH } from '../src-main/core/recommend/song-vectors.ts';
 import { createRng } from '../src-main/core/topics/rng.ts';
 import { setKernelSplitting, splitPasses } from '../src-main/core/wasm/kernel-split.ts';
+import { heapSmallestK, smallestK } from '../src-main/core/recommend/top-k.ts';
 import { seedUiLibrary } from './ui-library.ts';
 
 const { values } = parseArgs({
@@ -443,6 +444,33 @@ else {
     console.log(
       `| ${r.songs.toLocaleString('en')} | ${f(r.queueCpu.p50)} / ${f(r.queueCpu.p99)} / ${f(r.queueCpu.max)} | ${f(r.nearestCpu.p50)} / ${f(r.nearestCpu.p99)} / ${f(r.nearestCpu.max)} |`,
     );
+  // The selection under every mix (top-k.ts) against its heap baseline, the same scores, alternating.
+  console.log(
+    '\nk smallest of n scores (top-k.ts threshold selection against the heap it replaced; ms p50 of 200, alternating):',
+  );
+  console.log('| songs | k = 20: selection / heap | k = 1,000 (the shortlist): selection / heap |');
+  console.log('| ---: | ---: | ---: |');
+  for (const r of rows) {
+    const rng = createRng(r.songs + 1);
+    const scores = Float32Array.from({ length: r.songs }, () => rng.next());
+    const cell = (k: number) => {
+      const fast: number[] = [];
+      const heap: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        const skip = (j: number) => j === i;
+        let t = performance.now();
+        smallestK(scores, k, skip);
+        fast.push(performance.now() - t);
+        t = performance.now();
+        heapSmallestK(scores, k, skip);
+        heap.push(performance.now() - t);
+      }
+      const a = stats(fast).p50;
+      const b = stats(heap).p50;
+      return `${a.toFixed(2)} / ${b.toFixed(2)} (×${(b / a).toFixed(2)})`;
+    };
+    console.log(`| ${r.songs.toLocaleString('en')} | ${cell(20)} | ${cell(1000)} |`);
+  }
   console.log('\nIndex build from SQLite (ms; best of 3; seeded library, the default model shape):');
   console.log(
     '| songs | one-shot load (before) wall / CPU | paged build (after) wall / CPU | after / before | pages | longest step |',

@@ -1,9 +1,108 @@
 /**
- * Indices of the k smallest scores, best first, skipping excluded indices. A bounded max-heap keeps
- * this O(n log k), so ranking a million songs for a queue of 50 costs one pass.
+ * Indices of the k smallest scores, best first (ties: the lower index first), skipping NaN and excluded
+ * indices. By a threshold rather than a heap: a sorted stride sample of the scores gives a value below
+ * which ~2k of them lie; one pass collects those, packed with their index into float64 keys (the score's
+ * float32 bits, mapped to integers in the scores' order, · 2²¹ + index: exact) that the engine's numeric
+ * sort orders; the exclusion test runs on candidates only, in order. When exclusions leave fewer than k
+ * under the threshold it is raised, up to every score: the answer is always exact. A shortlist of 1,000
+ * of 100,000 took 1.2 ms with the heap and its comparator calls. Libraries of 2²¹ songs or more (the
+ * key's index bits) keep the heap.
  */
 export function smallestK(scores: Float32Array, k: number, exclude?: (index: number) => boolean): number[] {
   if (k <= 0) return [];
+  const n = scores.length;
+  if (n >= INDEX_LIMIT) return heapSmallestK(scores, k, exclude);
+  if (n <= 4096 || k * 8 >= n) return fromCandidates(scores, Infinity, k, exclude) ?? [];
+  const m = Math.ceil(n / STRIDE);
+  if (sampleScratch.length < m) sampleScratch = new Float32Array(m);
+  let valid = 0;
+  for (let j = 0; j < m; j++) {
+    const v = scores[j * STRIDE]!;
+    if (v === v) sampleScratch[valid++] = v; // not NaN
+  }
+  const sample = sampleScratch.subarray(0, valid);
+  let rank = Math.ceil((2 * k * m) / n) + 8;
+  while (rank < valid - 1) {
+    const found = fromCandidates(scores, selectRank(sample, rank), k, exclude);
+    if (found) return found;
+    rank *= 4;
+  }
+  return fromCandidates(scores, Infinity, k, exclude) ?? [];
+}
+
+/** The value of rank r (0-based) of `a` (no NaN), by quickselect in place (Hoare partition, middle pivot). */
+function selectRank(a: Float32Array, r: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (r <= j) hi = j;
+    else if (r >= i) lo = i;
+    else return a[r]!;
+  }
+  return a[r]!;
+}
+
+/**
+ * The k smallest non-excluded of the scores ≤ `threshold`, in order, or null when fewer than k of them
+ * are left (with threshold Infinity: every score, so never null but for fewer than k in all).
+ */
+function fromCandidates(
+  scores: Float32Array,
+  threshold: number,
+  k: number,
+  exclude?: (index: number) => boolean,
+): number[] | null {
+  const n = scores.length;
+  const bits = new Uint32Array(scores.buffer, scores.byteOffset, n);
+  let keys = keyScratch;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    if (!(scores[i]! <= threshold)) continue; // NaN is never ≤
+    if (count === keys.length) {
+      const grown = new Float64Array(keys.length * 2);
+      grown.set(keys);
+      keys = keyScratch = grown;
+    }
+    keys[count++] = ordered(bits[i]!) * INDEX_LIMIT + i;
+  }
+  const sorted = keys.subarray(0, count).sort();
+  const out: number[] = [];
+  for (let c = 0; c < count && out.length < k; c++) {
+    const i = sorted[c]! % INDEX_LIMIT;
+    if (!exclude?.(i)) out.push(i);
+  }
+  return out.length >= k || threshold === Infinity ? out : null;
+}
+
+/** Every STRIDE-th score is sampled for the threshold. */
+const STRIDE = 16;
+/** Indices below this fit beside a score's 32 bits in a float64's 53-bit integer range. */
+const INDEX_LIMIT = 2 ** 21;
+let sampleScratch = new Float32Array(0);
+let keyScratch = new Float64Array(4096);
+
+/** The float32 bits `b` (not NaN) as an unsigned integer in the scores' order, −0 as +0. */
+function ordered(b: number): number {
+  if (b === 0x80000000) return 0x80000000; // −0 as +0
+  return b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+}
+
+/** The bounded max-heap selection (O(n log k)): for libraries past the keys' index range, and bench:recommend's baseline. */
+export function heapSmallestK(scores: Float32Array, k: number, exclude?: (index: number) => boolean): number[] {
   const heap: number[] = []; // max-heap of indices by score
   const worse = (a: number, b: number) => scores[a]! > scores[b]! || (scores[a] === scores[b] && a > b);
   for (let i = 0; i < scores.length; i++) {
