@@ -12,7 +12,7 @@ function reference(scores: Float32Array, k: number, exclude?: (i: number) => boo
 describe('smallestK', () => {
   it('equals the sorted definition on ties, NaN, ±Infinity, ±0, heavy exclusions, any k and size', () => {
     const rng = createRng(12);
-    for (const n of [0, 1, 7, 300, 4096, 5000, 40_000]) {
+    for (const n of [0, 1, 7, 300, 5000, 20_000, 40_000]) {
       for (const kind of ['uniform', 'ties', 'specials', 'sorted', 'reversed'] as const) {
         const scores = Float32Array.from({ length: n }, (_, i) => {
           const u = rng.next();
@@ -50,7 +50,7 @@ describe('smallestK', () => {
     expect(asked).toBeLessThan(2_000);
   });
 
-  it('a library past the keys’ index range (2²¹ songs) takes the heap, with the same answer', () => {
+  it('past the keys’ index range (2²¹ songs) the heap answers, the same way', () => {
     const n = 2 ** 21 + 3;
     const scores = new Float32Array(n).fill(5);
     scores[n - 1] = 1;

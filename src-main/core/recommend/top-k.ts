@@ -4,15 +4,17 @@
  * which ~2k of them lie; one pass collects those, packed with their index into float64 keys (the score's
  * float32 bits, mapped to integers in the scores' order, · 2²¹ + index: exact) that the engine's numeric
  * sort orders; the exclusion test runs on candidates only, in order. When exclusions leave fewer than k
- * under the threshold it is raised, up to every score: the answer is always exact. A shortlist of 1,000
- * of 100,000 took 1.2 ms with the heap and its comparator calls. Libraries of 2²¹ songs or more (the
- * key's index bits) keep the heap.
+ * under the threshold, the heap answers instead (one pass): exact either way. A shortlist of 1,000
+ * of 100,000 took 1.2 ms with the heap and its comparator calls. Up to 16,384 scores, and from 2²¹ (the
+ * key's index bits), the heap selects.
  */
 export function smallestK(scores: Float32Array, k: number, exclude?: (index: number) => boolean): number[] {
   if (k <= 0) return [];
   const n = scores.length;
-  if (n >= INDEX_LIMIT) return heapSmallestK(scores, k, exclude);
-  if (n <= 4096 || k * 8 >= n) return fromCandidates(scores, Infinity, k, exclude) ?? [];
+  // A few thousand scores (a path's grid points rank ~3,000 candidates, many times a path): the heap's one
+  // cheap pass beats building and sorting keys. Past the keys' index range too.
+  if (n <= SMALL || n >= INDEX_LIMIT) return heapSmallestK(scores, k, exclude);
+  if (k * 8 >= n) return fromCandidates(scores, Infinity, k, exclude) ?? [];
   const m = Math.ceil(n / STRIDE);
   if (sampleScratch.length < m) sampleScratch = new Float32Array(m);
   let valid = 0;
@@ -21,13 +23,14 @@ export function smallestK(scores: Float32Array, k: number, exclude?: (index: num
     if (v === v) sampleScratch[valid++] = v; // not NaN
   }
   const sample = sampleScratch.subarray(0, valid);
-  let rank = Math.ceil((2 * k * m) / n) + 8;
-  while (rank < valid - 1) {
-    const found = fromCandidates(scores, selectRank(sample, rank), k, exclude);
+  const rank = Math.ceil((2 * k * m) / n) + 8;
+  if (rank < valid - 1) {
+    const found = fromCandidates(scores, selectRank(sample, rank), k, exclude, 16 * (k + 64));
     if (found) return found;
-    rank *= 4;
   }
-  return fromCandidates(scores, Infinity, k, exclude) ?? [];
+  // The exclusions took most of the candidates, or ties at the threshold made far too many (a path's
+  // distances clipped at 0): the heap asks only about scores that would enter it, in one pass.
+  return heapSmallestK(scores, k, exclude);
 }
 
 /** The value of rank r (0-based) of `a` (no NaN), by quickselect in place (Hoare partition, middle pivot). */
@@ -58,13 +61,14 @@ function selectRank(a: Float32Array, r: number): number {
 
 /**
  * The k smallest non-excluded of the scores ≤ `threshold`, in order, or null when fewer than k of them
- * are left (with threshold Infinity: every score, so never null but for fewer than k in all).
+ * are left or more than `limit` scores lie under it (with threshold Infinity and no limit: every score).
  */
 function fromCandidates(
   scores: Float32Array,
   threshold: number,
   k: number,
   exclude?: (index: number) => boolean,
+  limit = Infinity,
 ): number[] | null {
   const n = scores.length;
   const bits = new Uint32Array(scores.buffer, scores.byteOffset, n);
@@ -72,6 +76,7 @@ function fromCandidates(
   let count = 0;
   for (let i = 0; i < n; i++) {
     if (!(scores[i]! <= threshold)) continue; // NaN is never ≤
+    if (count >= limit) return null;
     if (count === keys.length) {
       const grown = new Float64Array(keys.length * 2);
       grown.set(keys);
@@ -88,6 +93,8 @@ function fromCandidates(
   return out.length >= k || threshold === Infinity ? out : null;
 }
 
+/** Up to this many scores the heap selects. */
+const SMALL = 16_384;
 /** Every STRIDE-th score is sampled for the threshold. */
 const STRIDE = 16;
 /** Indices below this fit beside a score's 32 bits in a float64's 53-bit integer range. */
