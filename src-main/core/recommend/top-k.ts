@@ -14,7 +14,7 @@ export function smallestK(scores: Float32Array, k: number, exclude?: (index: num
   // A few thousand scores (a path's grid points rank ~3,000 candidates, many times a path): the heap's one
   // cheap pass beats building and sorting keys. Past the keys' index range too.
   if (n <= SMALL || n >= INDEX_LIMIT) return heapSmallestK(scores, k, exclude);
-  if (k * 8 >= n) return fromCandidates(scores, Infinity, k, exclude) ?? [];
+  if (k * 8 >= n) return fromCandidates(scores, Infinity, k, exclude)!;
   const m = Math.ceil(n / STRIDE);
   if (sampleScratch.length < m) sampleScratch = new Float32Array(m);
   let valid = 0;
@@ -23,13 +23,18 @@ export function smallestK(scores: Float32Array, k: number, exclude?: (index: num
     if (v === v) sampleScratch[valid++] = v; // not NaN
   }
   const sample = sampleScratch.subarray(0, valid);
-  const rank = Math.ceil((2 * k * m) / n) + 8;
-  if (rank < valid - 1) {
+  // A threshold with ~3k scores under it; if exclusions leave too few, once more with the rank scaled by
+  // the share they left (a tempo range keeps ~40 % of a library).
+  let rank = Math.ceil((3 * k * m) / n) + 16;
+  for (let attempt = 0; attempt < 2 && rank < valid - 1; attempt++) {
     const found = fromCandidates(scores, selectRank(sample, rank), k, exclude, 16 * (k + 64));
-    if (found) return found;
+    if (found === null) break; // ties: too many under the threshold
+    if (found.length >= k) return found;
+    if (found.length === 0) break;
+    rank = Math.ceil((rank * 1.5 * k) / found.length);
   }
-  // The exclusions took most of the candidates, or ties at the threshold made far too many (a path's
-  // distances clipped at 0): the heap asks only about scores that would enter it, in one pass.
+  // The exclusions took most of the candidates, or ties at the threshold put far too many under it: the
+  // heap asks only about scores that would enter it, in one pass.
   return heapSmallestK(scores, k, exclude);
 }
 
@@ -60,8 +65,8 @@ function selectRank(a: Float32Array, r: number): number {
 }
 
 /**
- * The k smallest non-excluded of the scores ≤ `threshold`, in order, or null when fewer than k of them
- * are left or more than `limit` scores lie under it (with threshold Infinity and no limit: every score).
+ * The k smallest non-excluded of the scores ≤ `threshold`, in order (fewer when fewer are left), or null
+ * when more than `limit` scores lie under it. With threshold Infinity and no limit: over every score.
  */
 function fromCandidates(
   scores: Float32Array,
@@ -90,7 +95,7 @@ function fromCandidates(
     const i = sorted[c]! % INDEX_LIMIT;
     if (!exclude?.(i)) out.push(i);
   }
-  return out.length >= k || threshold === Infinity ? out : null;
+  return out;
 }
 
 /** Up to this many scores the heap selects. */
