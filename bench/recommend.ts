@@ -30,8 +30,6 @@ import { SONG_VECTOR_LENGTH } from '../src-main/core/recommend/song-vectors.ts';
 import { createRng } from '../src-main/core/topics/rng.ts';
 import { setKernelSplitting, splitPasses } from '../src-main/core/wasm/kernel-split.ts';
 import { heapSmallestK, smallestK } from '../src-main/core/recommend/top-k.ts';
-import { radio } from '../src-main/core/recommend/radio.ts';
-import { similarGroups } from '../src-main/core/recommend/group-similarity.ts';
 import { seedUiLibrary } from './ui-library.ts';
 
 const { values } = parseArgs({
@@ -130,9 +128,6 @@ interface Row {
   /** More like this and the blend with the descriptors held as int8 (the default) and as float32, alternating. */
   descriptorsInt8: Record<'similar' | 'blendAway', { p50: number; p99: number; max: number }>;
   descriptorsFloat32: Record<'similar' | 'blendAway', { p50: number; p99: number; max: number }>;
-  /** Issue 16's other mixes: radio from a track and from an artist, similar artists and albums (first call apart). */
-  more: Record<'radioTrack' | 'radioArtist' | 'artists' | 'albums', { p50: number; p99: number; max: number }>;
-  groupsFirstMs: { artists: number; albums: number };
 }
 const rows: Row[] = [];
 for (const songs of sizes) {
@@ -287,37 +282,7 @@ for (const songs of sizes) {
     false,
   );
   setSongSimilarity(index, similarity);
-  // Issue 16's other mixes; the first similar-artists / -albums call builds the group points (timed apart).
-  const more = { radioTrack: [] as number[], radioArtist: [] as number[], artists: [] as number[], albums: [] as number[] };
-  let t = performance.now();
-  similarGroups(index, 'artist', index.tracks.field(0, 'artist')!, 10);
-  const artistsFirstMs = performance.now() - t;
-  t = performance.now();
-  similarGroups(index, 'album', index.tracks.field(0, 'album')!, 10);
-  const albumsFirstMs = performance.now() - t;
-  for (let i = 0; i < queries; i++) {
-    const pick = () => 41 + Math.floor(rng.next() * (songs - 41));
-    t = performance.now();
-    radio(db, index, { trackIds: [index.tracks.id(pick())] }, { n });
-    more.radioTrack.push(performance.now() - t);
-    t = performance.now();
-    radio(db, index, { artist: index.tracks.field(pick(), 'artist')! }, { n });
-    more.radioArtist.push(performance.now() - t);
-    t = performance.now();
-    similarGroups(index, 'artist', index.tracks.field(pick(), 'artist')!, 10);
-    more.artists.push(performance.now() - t);
-    t = performance.now();
-    similarGroups(index, 'album', index.tracks.field(pick(), 'album')!, 10);
-    more.albums.push(performance.now() - t);
-  }
   rows.push({
-    more: {
-      radioTrack: stats(more.radioTrack),
-      radioArtist: stats(more.radioArtist),
-      artists: stats(more.artists),
-      albums: stats(more.albums),
-    },
-    groupsFirstMs: { artists: artistsFirstMs, albums: albumsFirstMs },
     descriptorsInt8: { similar: stats(byPrecision.int8.similar), blendAway: stats(byPrecision.int8.blendAway) },
     descriptorsFloat32: { similar: stats(byPrecision.float32.similar), blendAway: stats(byPrecision.float32.blendAway) },
     oneCore: { similar: stats(oneCore.similar), blendAway: stats(oneCore.blendAway), path: stats(oneCore.path) },
@@ -479,18 +444,6 @@ else {
     console.log(
       `| ${r.songs.toLocaleString('en')} | ${f(r.queueCpu.p50)} / ${f(r.queueCpu.p99)} / ${f(r.queueCpu.max)} | ${f(r.nearestCpu.p50)} / ${f(r.nearestCpu.p99)} / ${f(r.nearestCpu.max)} |`,
     );
-  console.log('\nIssue 16, the other mixes (ms p50 / p99 / max; ratio = p99 / more like this p99 of the same run):');
-  console.log(
-    '| songs | radio from a track | radio from an artist | similar artists | similar albums | first similar artists / albums (builds the groups) |',
-  );
-  console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const r of rows) {
-    const cell = (k: 'radioTrack' | 'radioArtist' | 'artists' | 'albums') =>
-      `${f(r.more[k].p50)} / ${f(r.more[k].p99)} / ${f(r.more[k].max)} (×${(r.more[k].p99 / r.similar.p99).toFixed(2)})`;
-    console.log(
-      `| ${r.songs.toLocaleString('en')} | ${cell('radioTrack')} | ${cell('radioArtist')} | ${cell('artists')} | ${cell('albums')} | ${f(r.groupsFirstMs.artists)} / ${f(r.groupsFirstMs.albums)} |`,
-    );
-  }
   // The selection under every mix (top-k.ts) against its heap baseline, the same scores, alternating.
   console.log(
     '\nk smallest of n scores (top-k.ts threshold selection against the heap it replaced; ms p50 of 200, alternating):',

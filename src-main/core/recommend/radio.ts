@@ -68,10 +68,7 @@ function seedTracks(db: Database, index: RecommendIndex, seed: Exclude<RadioSeed
   if (wanted === '') throw new RecommendError('give an artist or album name');
   const field = 'artist' in seed ? 'artist' : 'album';
   const ids: number[] = [];
-  if (field === 'artist') for (const i of index.tracksOfArtist(wanted)) ids.push(index.tracks.id(i));
-  else
-    for (let i = 0; i < index.count; i++)
-      if (normalizeName(index.tracks.field(i, field)) === wanted) ids.push(index.tracks.id(i));
+  for (let i = 0; i < index.count; i++) if (normalizeName(index.tracks.field(i, field)) === wanted) ids.push(index.tracks.id(i));
   if (ids.length === 0)
     throw new RecommendError(`no ${field} named “${'artist' in seed ? seed.artist : seed.album}” among the embedded songs`);
   return ids;

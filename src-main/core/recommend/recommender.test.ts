@@ -333,20 +333,3 @@ describe('recommendations on a small trained model', () => {
     db.exec('DELETE FROM feedback_events');
   });
 });
-
-describe('RecommendIndex.tracksOfArtist', () => {
-  it('finds every track of a normalised artist name through the artist keys, and none of an unknown one', () => {
-    const one = { w: Float32Array.of(1), b: new Float32Array(1), inputs: 1, outputs: 1 };
-    const tracks = [
-      { id: 1, path: '/a', artist: 'Ana  Böhm', title: 'x' },
-      { id: 2, path: '/b', artist: 'Other', title: 'y' },
-      { id: 3, path: '/c', artist: 'ana böhm', title: 'z' },
-      { id: 4, path: '/d', artist: null, title: 'w' },
-    ];
-    const index = new RecommendIndex(null, tracks, distanceScorer([one, one]), new Float32Array(4));
-    expect(index.tracksOfArtist(normalizeName('ANA BÖHM'))).toEqual([0, 2]);
-    expect(index.tracksOfArtist('other')).toEqual([1]);
-    expect(index.tracksOfArtist('nobody')).toEqual([]);
-    expect(index.tracksOfArtist('')).toEqual([]);
-  });
-});

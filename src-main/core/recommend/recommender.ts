@@ -64,19 +64,6 @@ export class RecommendIndex implements RankTracks {
     this.songKey = keys.songKey.subarray(0, this.count);
     this.albumKey = keys.albumKey.subarray(0, this.count);
     this.byId = keys.byId;
-    this.artistByName = keys.artists;
-  }
-
-  /** Normalised artist name → artist key (one entry per artist: a small map). */
-  private readonly artistByName: Map<string, number>;
-
-  /** The positions of the tracks whose normalised artist is `name` (normalizeName), by the artist keys. */
-  tracksOfArtist(name: string): number[] {
-    const key = this.artistByName.get(name);
-    const out: number[] = [];
-    if (key === undefined) return out;
-    for (let i = 0; i < this.count; i++) if (this.artistKey[i] === key) out.push(i);
-    return out;
   }
 
   /** The index of the active model's embeddings (available tracks only); null without a model. */
@@ -223,8 +210,7 @@ export class TrackKeys {
   readonly songKey: Int32Array;
   /** Interned (album artist, else artist; album title) per track, for the per-album cap; −1 = no album. */
   readonly albumKey: Int32Array;
-  /** Normalised artist name → its key (kept by the index: radio from an artist looks the name up). */
-  readonly artists = new Map<string, number>();
+  private readonly artists = new Map<string, number>();
   private readonly songs = new Map<string, number>();
   private readonly albums = new Map<string, number>();
 
