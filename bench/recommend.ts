@@ -30,6 +30,8 @@ import { SONG_VECTOR_LENGTH } from '../src-main/core/recommend/song-vectors.ts';
 import { createRng } from '../src-main/core/topics/rng.ts';
 import { setKernelSplitting, splitPasses } from '../src-main/core/wasm/kernel-split.ts';
 import { heapSmallestK, smallestK } from '../src-main/core/recommend/top-k.ts';
+import { radio } from '../src-main/core/recommend/radio.ts';
+import { similarGroups } from '../src-main/core/recommend/group-similarity.ts';
 import { seedUiLibrary } from './ui-library.ts';
 
 const { values } = parseArgs({
@@ -77,6 +79,11 @@ const model: LoadedModel = {
     createdAt: 0,
   },
 };
+
+// D as a trained model's is, a dissimilarity that grows with each (a − b)²: random weights with both signs
+// give D < 0 for many pairs, clipped to 0 by the mixes, and the path then took the lowest-index ties.
+for (const [name, values] of model.weights.values)
+  if (/^dist\d+\/w$/.test(name)) values.forEach((x, k) => (values[k] = Math.abs(x)));
 
 const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
@@ -128,6 +135,9 @@ interface Row {
   /** More like this and the blend with the descriptors held as int8 (the default) and as float32, alternating. */
   descriptorsInt8: Record<'similar' | 'blendAway', { p50: number; p99: number; max: number }>;
   descriptorsFloat32: Record<'similar' | 'blendAway', { p50: number; p99: number; max: number }>;
+  /** Issue 16's other mixes: radio from a track and from an artist, similar artists and albums (first call apart). */
+  more: Record<'radioTrack' | 'radioArtist' | 'radioAlbum' | 'artists' | 'albums', { p50: number; p99: number; max: number }>;
+  groupsFirstMs: { artists: number; albums: number };
 }
 const rows: Row[] = [];
 for (const songs of sizes) {
@@ -137,7 +147,8 @@ for (const songs of sizes) {
   // Names as long as a real library's; the objects are dropped once indexed, as the app's build drops its rows.
   const indexOf = () => {
     const tracks = Array.from({ length: songs }, (_, i) => {
-      const artist = `artist ${(i + 1) % Math.max(97, Math.floor(songs / 10))}`;
+      // Albums of 12 songs by one artist, two albums per artist (a radio from an artist has 24 songs to seed from).
+      const artist = `artist ${Math.floor(i / 24)}`;
       const album = `album ${Math.floor(i / 12)}`;
       const title = `song ${i + 1}`;
       return { id: i + 1, path: `/home/listener/Music/${artist}/${album}/${(i % 12) + 1} - ${title}.mp3`, artist, title, album };
@@ -229,7 +240,8 @@ for (const songs of sizes) {
     t = performance.now();
     orderTracks(index, list, list[0]);
     smooth.push(performance.now() - t);
-    if (p.length !== 12 || bres.length !== n || eres.length !== n) throw new Error('short mix');
+    if (p.length !== 12 || bres.length !== n || eres.length !== n)
+      throw new Error(`short mix: path ${p.length}, blend ${bres.length}, shaped ${eres.length}`);
   }
   /**
    * The same kinds of query under two settings, alternating query by query so that both see the same
@@ -272,7 +284,7 @@ for (const songs of sizes) {
   setKernelSplitting(true);
   const splitShare = (splitPasses() - splitBefore) / Math.max(1, queries);
   // The descriptors' baseline in the same run: held as float32 (before they were int8).
-  const float32 = new SongSimilarity(index, vectors, { ...MORE_LIKE_THIS, descriptors: 'float32' });
+  const float32 = new SongSimilarity(index, vectors, { ...MORE_LIKE_THIS, precision: 'float32' });
   const byPrecision = { int8: timed(), float32: timed() };
   alternate(
     [
@@ -282,7 +294,47 @@ for (const songs of sizes) {
     false,
   );
   setSongSimilarity(index, similarity);
+  // Issue 16's other mixes; the first similar-artists / -albums call builds the group points (timed apart).
+  const more = {
+    radioTrack: [] as number[],
+    radioArtist: [] as number[],
+    radioAlbum: [] as number[],
+    artists: [] as number[],
+    albums: [] as number[],
+  };
+  let t = performance.now();
+  similarGroups(index, 'artist', index.tracks.field(0, 'artist')!, 10);
+  const artistsFirstMs = performance.now() - t;
+  t = performance.now();
+  similarGroups(index, 'album', index.tracks.field(0, 'album')!, 10);
+  const albumsFirstMs = performance.now() - t;
+  for (let i = 0; i < queries; i++) {
+    const pick = () => 41 + Math.floor(rng.next() * (songs - 41));
+    t = performance.now();
+    radio(db, index, { trackIds: [index.tracks.id(pick())] }, { n });
+    more.radioTrack.push(performance.now() - t);
+    t = performance.now();
+    radio(db, index, { artist: index.tracks.field(pick(), 'artist')! }, { n });
+    more.radioArtist.push(performance.now() - t);
+    t = performance.now();
+    radio(db, index, { album: index.tracks.field(pick(), 'album')! }, { n });
+    more.radioAlbum.push(performance.now() - t);
+    t = performance.now();
+    similarGroups(index, 'artist', index.tracks.field(pick(), 'artist')!, 10);
+    more.artists.push(performance.now() - t);
+    t = performance.now();
+    similarGroups(index, 'album', index.tracks.field(pick(), 'album')!, 10);
+    more.albums.push(performance.now() - t);
+  }
   rows.push({
+    more: {
+      radioTrack: stats(more.radioTrack),
+      radioArtist: stats(more.radioArtist),
+      radioAlbum: stats(more.radioAlbum),
+      artists: stats(more.artists),
+      albums: stats(more.albums),
+    },
+    groupsFirstMs: { artists: artistsFirstMs, albums: albumsFirstMs },
     descriptorsInt8: { similar: stats(byPrecision.int8.similar), blendAway: stats(byPrecision.int8.blendAway) },
     descriptorsFloat32: { similar: stats(byPrecision.float32.similar), blendAway: stats(byPrecision.float32.blendAway) },
     oneCore: { similar: stats(oneCore.similar), blendAway: stats(oneCore.blendAway), path: stats(oneCore.path) },
@@ -444,6 +496,18 @@ else {
     console.log(
       `| ${r.songs.toLocaleString('en')} | ${f(r.queueCpu.p50)} / ${f(r.queueCpu.p99)} / ${f(r.queueCpu.max)} | ${f(r.nearestCpu.p50)} / ${f(r.nearestCpu.p99)} / ${f(r.nearestCpu.max)} |`,
     );
+  console.log('\nIssue 16, the other mixes (ms p50 / p99 / max; ratio = p99 / more like this p99 of the same run):');
+  console.log(
+    '| songs | radio from a track | radio from an artist | radio from an album | similar artists | similar albums | first similar artists / albums (builds the groups) |',
+  );
+  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rows) {
+    const cell = (k: keyof Row['more']) =>
+      `${f(r.more[k].p50)} / ${f(r.more[k].p99)} / ${f(r.more[k].max)} (×${(r.more[k].p99 / r.similar.p99).toFixed(2)})`;
+    console.log(
+      `| ${r.songs.toLocaleString('en')} | ${cell('radioTrack')} | ${cell('radioArtist')} | ${cell('radioAlbum')} | ${cell('artists')} | ${cell('albums')} | ${f(r.groupsFirstMs.artists)} / ${f(r.groupsFirstMs.albums)} |`,
+    );
+  }
   // The selection under every mix (top-k.ts) against its heap baseline, the same scores, alternating.
   console.log(
     '\nk smallest of n scores (top-k.ts threshold selection against the heap it replaced; ms p50 of 200, alternating):',

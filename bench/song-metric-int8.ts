@@ -1,5 +1,5 @@
-// `npm run bench:int8 -- --data-dir D`: does holding the song metric's descriptors as int8 (the default;
-// 4× less memory to read per "more like this") change what it finds? On an analysed, topic-fitted
+// `npm run bench:int8 -- --data-dir D`: does holding the song metric's standardised parts (descriptors and
+// fluctuation pattern) as int8 (the default; 4× less memory to read per "more like this") change what it finds? On an analysed, topic-fitted
 // library D (e.g. mer-dev: `cadenza scan`, `analyze`, `topics fit`), every song's ten nearest by the
 // float32 descriptors (the evaluation's numbers, the baseline) and by the int8 ones: the share of the ten
 // both find, how often the nearest is the same, precision@10 by dominant topic each way, and how many
@@ -20,7 +20,7 @@ import {
   type SimilarityNode,
   type SimilaritySpec,
 } from '../src-main/core/recommend/song-similarity.ts';
-import { DESCRIPTORS_AT, ensureSongVectors } from '../src-main/core/recommend/song-vectors.ts';
+import { DESCRIPTORS_AT, ensureSongVectors, FLUCTUATION_LENGTH } from '../src-main/core/recommend/song-vectors.ts';
 
 const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false } } });
 if (!values['data-dir']) throw new Error('--data-dir D: an analysed, topic-fitted library');
@@ -42,24 +42,28 @@ const index = new RecommendIndex(null, songs, distanceScorer([one, one]), new Fl
 // With a trained model (`cadenza train`), also the metric "more like this" uses by default, on its index.
 const modelIndex = RecommendIndex.load(db, values['data-dir']);
 
-// How many standardised descriptor values lie beyond the int8 grid's range (clipped).
+// How many standardised values of each int8 part lie beyond the grid's range (clipped).
 const vectors = (db.prepare('SELECT track_id AS id, vector FROM track_song_vectors').all() as { id: number; vector: Buffer }[])
   .filter((r) => index.indexOf(r.id) !== undefined)
   .map((r) => blobToFeatures(r.vector));
-let clipped = 0;
-let maxAbs = 0;
-for (let d = 0; d < DESCRIPTOR_INPUT_LENGTH; d++) {
-  let mean = 0;
-  for (const v of vectors) mean += v[DESCRIPTORS_AT + d]! / vectors.length;
-  let sq = 0;
-  for (const v of vectors) sq += (v[DESCRIPTORS_AT + d]! - mean) ** 2;
-  const sd = Math.sqrt(sq / vectors.length) || 1;
-  for (const v of vectors) {
-    const z = Math.abs((v[DESCRIPTORS_AT + d]! - mean) / sd);
-    if (z > DESCRIPTOR_RANGE) clipped++;
-    maxAbs = Math.max(maxAbs, z);
+const clipping = (at: number, width: number) => {
+  let clipped = 0;
+  let maxAbs = 0;
+  for (let d = 0; d < width; d++) {
+    let mean = 0;
+    for (const v of vectors) mean += v[at + d]! / vectors.length;
+    let sq = 0;
+    for (const v of vectors) sq += (v[at + d]! - mean) ** 2;
+    const sd = Math.sqrt(sq / vectors.length) || 1;
+    for (const v of vectors) {
+      const z = Math.abs((v[at + d]! - mean) / sd);
+      if (z > DESCRIPTOR_RANGE) clipped++;
+      maxAbs = Math.max(maxAbs, z);
+    }
   }
-}
+  return { clipped, values: n * width, maxAbs };
+};
+const clips = { descriptors: clipping(DESCRIPTORS_AT, DESCRIPTOR_INPUT_LENGTH), fluctuation: clipping(0, FLUCTUATION_LENGTH) };
 
 const nearest = (scores: Float32Array, q: number, count: number) =>
   Array.from({ length: count }, (_, i) => i)
@@ -69,6 +73,7 @@ const nearest = (scores: Float32Array, q: number, count: number) =>
 const results: Record<string, unknown>[] = [];
 const cases: [string, SimilarityNode, 'none' | 'mp', RecommendIndex][] = [
   ['descriptors alone', { base: 'descriptors' }, 'none', index],
+  ['fluctuation pattern alone', { base: 'fluctuation' }, 'none', index],
   ['descriptors + fluctuation, mutual proximity (more like this without a model)', UNLEARNED_SONG_METRIC, 'mp', index],
 ];
 if (modelIndex)
@@ -80,8 +85,8 @@ if (modelIndex)
   ]);
 else console.error('no trained model: the default metric (with the learned D) is not compared (run `cadenza train`)');
 for (const [label, metric, hubness, on] of cases) {
-  const make = (descriptors: 'int8' | 'float32') =>
-    SongSimilarity.load(db, on, { metric, hubness, descriptors } satisfies SimilaritySpec);
+  const make = (precision: 'int8' | 'float32') =>
+    SongSimilarity.load(db, on, { metric, hubness, precision } satisfies SimilaritySpec);
   const float32 = make('float32');
   const int8 = make('int8');
   const count = on.count;
@@ -110,14 +115,12 @@ for (const [label, metric, hubness, on] of cases) {
   });
 }
 const pct = (x: unknown) => `${(100 * (x as number)).toFixed(1)} %`;
-if (values.json)
-  console.log(
-    JSON.stringify({ songs: n, range: DESCRIPTOR_RANGE, clipped, values: n * DESCRIPTOR_INPUT_LENGTH, maxAbs, results }),
-  );
+if (values.json) console.log(JSON.stringify({ songs: n, range: DESCRIPTOR_RANGE, clips, results }));
 else {
-  console.log(
-    `${n} songs; standardised descriptor values beyond ±${DESCRIPTOR_RANGE} sd (clipped by the int8 grid): ${clipped} of ${n * DESCRIPTOR_INPUT_LENGTH} (largest |z| ${maxAbs.toFixed(1)})`,
-  );
+  for (const [part, c] of Object.entries(clips))
+    console.log(
+      `${n} songs; standardised ${part} values beyond ±${DESCRIPTOR_RANGE} sd (clipped by the int8 grid): ${c.clipped} of ${c.values} (largest |z| ${c.maxAbs.toFixed(1)})`,
+    );
   console.log('| metric | top-10 both find | same nearest | P@10 (dominant topic) float32 → int8 |');
   console.log('| --- | ---: | ---: | ---: |');
   for (const r of results)

@@ -7,7 +7,9 @@
  * songs of the same artist best is measured in `bench/mixes-quality.ts` (docs/benchmarks.md#mixes-issue-16).
  */
 import { distanceScorer, type DistanceScorer } from './distance-kernel.ts';
+import { embeddingsOf, kMedoids, MEDOID_SAMPLE, medoidAmong, pairDistances, spread } from './medoids.ts';
 import { distanceLayers } from './model-math.ts';
+import { smallestK } from './top-k.ts';
 import { normalizeName, RecommendError, type RecommendIndex } from './recommender.ts';
 
 export type GroupKind = 'artist' | 'album';
@@ -91,9 +93,14 @@ export class GroupIndex {
     return normalizeName(this.index.tracks.field(i, this.kind === 'artist' ? 'artist' : 'album'));
   }
 
+  /** The medoid (over at most MEDOID_SAMPLE of the songs), or for a mean point or two songs their mean. */
   private pointOf(songs: readonly number[], pair: DistanceScorer | null): Float32Array {
     const dim = this.index.scorer.dim;
-    if (pair && songs.length > 2) return Float32Array.from(this.index.scorer.item(songs[this.medoidOf(songs, pair)]!));
+    if (pair && songs.length > 2) {
+      const sample = spread(songs, MEDOID_SAMPLE);
+      const d = pairDistances(embeddingsOf(this.index.scorer, sample), dim, pair);
+      return Float32Array.from(this.index.scorer.item(sample[medoidAmong(d, sample.length, [...sample.keys()])]!));
+    }
     const mean = new Float32Array(dim);
     for (const s of songs) {
       const e = this.index.scorer.item(s);
@@ -102,51 +109,18 @@ export class GroupIndex {
     return mean;
   }
 
-  /** The song (of `songs`) with the least summed D to the others. */
-  private medoidOf(songs: readonly number[], pair: DistanceScorer): number {
-    const dim = this.index.scorer.dim;
-    const items = new Float32Array(songs.length * dim);
-    songs.forEach((s, k) => items.set(this.index.scorer.item(s), k * dim));
-    pair.setItems(items);
-    let best = 0;
-    let bestSum = Infinity;
-    for (let k = 0; k < songs.length; k++) {
-      const row = pair.score(items.subarray(k * dim, (k + 1) * dim));
-      let sum = 0;
-      for (const d of row) sum += d;
-      if (sum < bestSum) [best, bestSum] = [k, sum];
-    }
-    return best;
-  }
-
   /**
-   * Two components for a group of MIXTURE_MIN_SONGS songs or more: a 2-medoid split started from the
-   * medoid and the song farthest from it (songs go to the nearer medoid, each part re-takes its medoid).
-   * A split that leaves a part with fewer than 2 songs (one outlier) is not a second sound: one point then.
+   * Two components for a group of MIXTURE_MIN_SONGS songs or more: a 2-medoid split (medoids.ts) of at
+   * most MEDOID_SAMPLE of its songs. A split that leaves a part with fewer than 2 songs (one outlier) is
+   * not a second sound: the group's one point then.
    */
   private mixtureOf(songs: readonly number[], pair: DistanceScorer): Float32Array[] {
     if (songs.length < MIXTURE_MIN_SONGS) return [this.pointOf(songs, pair)];
-    const item = (s: number) => Float32Array.from(this.index.scorer.item(s));
-    const dim = this.index.scorer.dim;
-    const items = new Float32Array(songs.length * dim);
-    songs.forEach((s, k) => items.set(this.index.scorer.item(s), k * dim));
-    let medoids = [songs[this.medoidOf(songs, pair)]!];
-    pair.setItems(items);
-    const fromFirst = Float32Array.from(pair.score(item(medoids[0]!)));
-    medoids.push(songs[fromFirst.indexOf(Math.max(...fromFirst))]!);
-    let parts: number[][] = [];
-    for (let round = 0; round < MIXTURE_ROUNDS; round++) {
-      pair.setItems(items);
-      const a = Float32Array.from(pair.score(item(medoids[0]!)));
-      const b = pair.score(item(medoids[1]!));
-      parts = [[], []];
-      songs.forEach((s, k) => parts[b[k]! < a[k]! ? 1 : 0]!.push(s));
-      if (parts.some((p) => p.length < 2)) return [item(medoids[0]!)];
-      const next = parts.map((p) => p[this.medoidOf(p, pair)]!);
-      if (next[0] === medoids[0] && next[1] === medoids[1]) break;
-      medoids = next;
-    }
-    return medoids.map(item);
+    const sample = spread(songs, MEDOID_SAMPLE);
+    const items = embeddingsOf(this.index.scorer, sample);
+    const split = kMedoids(items, this.index.scorer.dim, 2, pair, { rounds: MIXTURE_ROUNDS, minPart: 2 });
+    if (!split) return [this.pointOf(songs, pair)];
+    return split.medoids.map((k) => Float32Array.from(this.index.scorer.item(sample[k]!)));
   }
 
   /** How many components (points) group g has. */
@@ -183,11 +157,8 @@ export class GroupIndex {
       const row = this.scores(Float32Array.from(this.scorer.item(c)));
       for (let h = 0; h < row.length; h++) scores[h]! += row[h]! / parts;
     }
-    const order = Array.from(scores.keys())
-      .filter((h) => h !== g)
-      .sort((a, b) => scores[a]! - scores[b]! || a - b)
-      .slice(0, k);
-    return order.map((h) => this.describe(h, scores[h]!));
+    // The k smallest, not a sort of every group: a library of singles has about as many albums as songs.
+    return smallestK(scores, k, (h) => h === g).map((h) => this.describe(h, scores[h]!));
   }
 
   private describe(g: number, distance: number): GroupMatch {
@@ -205,12 +176,18 @@ export class GroupIndex {
 
 const cache = new WeakMap<RecommendIndex, Map<GroupKind, GroupIndex>>();
 
-/** Artists (or albums) like the named one, nearest first. */
-export function similarGroups(index: RecommendIndex, kind: GroupKind, name: string, k = 10): GroupMatch[] {
+/** The index's group points of one kind, built on first use and kept with the index (the reader warms them). */
+export function groupIndex(index: RecommendIndex, kind: GroupKind): GroupIndex {
   let byKind = cache.get(index);
   if (!byKind) cache.set(index, (byKind = new Map()));
   let groups = byKind.get(kind);
   if (!groups) byKind.set(kind, (groups = new GroupIndex(index, kind)));
+  return groups;
+}
+
+/** Artists (or albums) like the named one, nearest first. */
+export function similarGroups(index: RecommendIndex, kind: GroupKind, name: string, k = 10): GroupMatch[] {
+  const groups = groupIndex(index, kind);
   const g = groups.groupOf(name);
   if (g === undefined) throw new RecommendError(`no ${kind} named “${name}” among the embedded songs`);
   return groups.similar(g, k);

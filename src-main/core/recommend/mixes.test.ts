@@ -12,7 +12,7 @@ import { recordFeedback } from './feedback.ts';
 import { mixDistance } from './mix-distance.ts';
 import { moreLikeThis, RecommendError, RecommendIndex, topicQueue } from './recommender.ts';
 import { GroupIndex, MIXTURE_MIN_SONGS, similarGroups } from './group-similarity.ts';
-import { radio } from './radio.ts';
+import { radio, RADIO_SEEDS, radioSeeds } from './radio.ts';
 import { orderTracks, pathLength } from './smooth-order.ts';
 import { songSimilarity } from './song-similarity.ts';
 import { interpolationPath, pathIndices, songPath } from './song-path.ts';
@@ -238,6 +238,28 @@ describe('mixes on a small trained model (issue 16)', () => {
     } finally {
       db.prepare('DELETE FROM feedback_events WHERE created_at >= ?').run(later);
     }
+  });
+
+  it('radio from a large seed ranks from its core: its RADIO_SEEDS most central songs, not an outlier', () => {
+    // A tight group (song a and its 7 nearest) and the song farthest from a, as one playlist-like seed.
+    const all = index.tracks.toArray().map((_, i) => i);
+    const a = 3;
+    const far = all.reduce((best, i) => (d(a, i) > d(a, best) ? i : best), a);
+    const group = all
+      .filter((i) => i !== a && i !== far)
+      .sort((x, y) => d(a, x) - d(a, y))
+      .slice(0, 7);
+    const seed = [far, a, ...group].map((i) => index.tracks.id(i));
+    const seeds = radioSeeds(index, seed);
+    expect(seeds).toHaveLength(RADIO_SEEDS);
+    expect(seeds).not.toContain(index.tracks.id(far));
+    // In the seed's order, and exactly the songs of least summed D to the others.
+    expect(seeds).toEqual(seed.filter((id) => seeds.includes(id)));
+    const summed = (id: number) => seed.reduce((s, other) => s + d(at(id), at(other)), 0);
+    const worstSeed = Math.max(...seeds.map(summed));
+    for (const id of seed.filter((x) => !seeds.includes(x))) expect(summed(id)).toBeGreaterThanOrEqual(worstSeed - 1e-4);
+    // A seed of RADIO_SEEDS songs or fewer is used whole.
+    expect(radioSeeds(index, seed.slice(0, 2))).toEqual(seed.slice(0, 2));
   });
 
   it('similar artists and albums: the nearest ones sound closer, song by song, than the rest', () => {

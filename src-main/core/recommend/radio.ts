@@ -8,6 +8,9 @@
  * The caller asks again, with what it has queued as `exclude`, before the queue runs out.
  */
 import type { Database } from 'better-sqlite3';
+import { distanceScorer, type DistanceScorer } from './distance-kernel.ts';
+import { embeddingsOf, mostCentral, pairDistances, spread } from './medoids.ts';
+import { distanceLayers } from './model-math.ts';
 import { playlistTrackIds } from './playlists.ts';
 import {
   moreLikeThis,
@@ -20,8 +23,15 @@ import {
   type TopicQueueOptions,
 } from './recommender.ts';
 
-/** Seed songs a radio ranks from at most (each costs one pass of the song metric per query). */
-export const RADIO_SEEDS = 8;
+/**
+ * Seed songs a radio ranks from at most: each costs one pass of the song metric per query (~9 ms at
+ * 100,000 songs). A larger seed (an artist, album or playlist) is represented by its most central songs
+ * under the learned D (radioSeeds); how many, and that the core beats spread or k-medoid picks, was
+ * measured by bench/radio-seeds.ts (docs/benchmarks.md, "Radio from a large seed").
+ */
+export const RADIO_SEEDS = 3;
+/** The songs of a large seed that its core is chosen among (spread over the list; m² D evaluations). */
+export const CORE_FROM = 64;
 
 export type RadioSeed =
   | { topics: number[]; weights?: number[] }
@@ -51,7 +61,7 @@ export function radio(
       ...rules,
       ...(seed.weights ? { weights: seed.weights } : {}),
     } as TopicQueueOptions);
-  const seeds = spread(seedTracks(db, index, seed), RADIO_SEEDS);
+  const seeds = radioSeeds(index, seedTracks(db, index, seed));
   if (seeds.length === 0) throw new RecommendError('the radio seed has no song with an embedding under the active model');
   return moreLikeThis(db, index, seeds, rules);
 }
@@ -67,15 +77,30 @@ function seedTracks(db: Database, index: RecommendIndex, seed: Exclude<RadioSeed
   const wanted = normalizeName('artist' in seed ? seed.artist : seed.album);
   if (wanted === '') throw new RecommendError('give an artist or album name');
   const field = 'artist' in seed ? 'artist' : 'album';
-  const ids: number[] = [];
-  for (let i = 0; i < index.count; i++) if (normalizeName(index.tracks.field(i, field)) === wanted) ids.push(index.tracks.id(i));
+  const ids = index.tracksNamed(field, wanted).map((i) => index.tracks.id(i));
   if (ids.length === 0)
     throw new RecommendError(`no ${field} named “${'artist' in seed ? seed.artist : seed.album}” among the embedded songs`);
   return ids;
 }
 
-/** At most k of the ids, evenly spread over the list (a long album or playlist is represented by all its parts). */
-function spread(ids: readonly number[], k: number): number[] {
-  if (ids.length <= k) return [...ids];
-  return Array.from({ length: k }, (_, j) => ids[Math.floor(((j + 0.5) * ids.length) / k)]!);
+const pairScorers = new WeakMap<RecommendIndex, DistanceScorer>();
+
+/**
+ * At most k of the seed's track ids (all indexed), in list order: all of them when they are k or fewer,
+ * else the k with the least summed D to the others among up to CORE_FROM of them spread over the list.
+ * On mer-dev playlists the core's radio kept more of the playlist's label than spread picks, k-medoids
+ * (which give an outlier its own seed) or every song as a seed.
+ */
+export function radioSeeds(index: RecommendIndex, ids: readonly number[], k = RADIO_SEEDS): number[] {
+  if (ids.length <= k || !index.model) return spread(ids, k);
+  const pool = spread(ids, CORE_FROM);
+  let pair = pairScorers.get(index);
+  if (!pair) pairScorers.set(index, (pair = distanceScorer(distanceLayers(index.model))));
+  const items = embeddingsOf(
+    index.scorer,
+    pool.map((id) => index.indexOf(id)!),
+  );
+  return mostCentral(pairDistances(items, index.scorer.dim, pair), pool.length, k)
+    .sort((a, b) => a - b)
+    .map((j) => pool[j]!);
 }

@@ -333,3 +333,26 @@ describe('recommendations on a small trained model', () => {
     db.exec('DELETE FROM feedback_events');
   });
 });
+
+describe('RecommendIndex.tracksNamed', () => {
+  it('finds every track of a normalised artist or album title through the interned keys, and none of an unknown one', () => {
+    const one = { w: Float32Array.of(1), b: new Float32Array(1), inputs: 1, outputs: 1 };
+    const tracks = [
+      { id: 1, path: '/a', artist: 'Ana  Böhm', title: 'x', album: 'Greatest Hits' },
+      { id: 2, path: '/b', artist: 'Other', title: 'y', album: 'greatest hits' },
+      { id: 3, path: '/c', artist: 'ana böhm', title: 'z', album: 'Live' },
+      { id: 4, path: '/d', artist: null, title: 'w', album: null },
+      { id: 5, path: '/e', artist: 'Other', title: 'v', album: 'Greatest  Hits' },
+    ];
+    const index = new RecommendIndex(null, tracks, distanceScorer([one, one]), new Float32Array(5));
+    expect(index.tracksNamed('artist', normalizeName('ANA BÖHM'))).toEqual([0, 2]);
+    expect(index.tracksNamed('artist', 'other')).toEqual([1, 4]);
+    expect(index.tracksNamed('artist', 'nobody')).toEqual([]);
+    expect(index.tracksNamed('artist', '')).toEqual([]);
+    // An album title names every album with it, whoever's (two artists' "Greatest Hits" here).
+    expect(index.tracksNamed('album', normalizeName('GREATEST HITS'))).toEqual([0, 1, 4]);
+    expect(index.tracksNamed('album', 'live')).toEqual([2]);
+    expect(index.tracksNamed('album', '')).toEqual([]);
+    expect(index.tracksNamed('album', 'nothing')).toEqual([]);
+  });
+});

@@ -64,6 +64,32 @@ export class RecommendIndex implements RankTracks {
     this.songKey = keys.songKey.subarray(0, this.count);
     this.albumKey = keys.albumKey.subarray(0, this.count);
     this.byId = keys.byId;
+    this.artistByName = keys.artists;
+    this.albumsByTitle = keys.albumTitles;
+  }
+
+  /** Normalised artist name → artist key (one entry per artist: a small map). */
+  private readonly artistByName: Map<string, number>;
+  /** Normalised album title → the keys of the albums with that title (one per album artist). */
+  private readonly albumsByTitle: Map<string, number[]>;
+
+  /**
+   * The positions of the tracks whose normalised artist (or album title) is `name` (normalizeName), by
+   * the interned keys: one pass over an Int32Array, no track name decoded.
+   */
+  tracksNamed(field: 'artist' | 'album', name: string): number[] {
+    const wanted = field === 'artist' ? [this.artistByName.get(name) ?? -1] : (this.albumsByTitle.get(name) ?? []);
+    const keys = field === 'artist' ? this.artistKey : this.albumKey;
+    const out: number[] = [];
+    if (!wanted.some((k) => k >= 0)) return out;
+    if (wanted.length === 1) {
+      const key = wanted[0]!;
+      for (let i = 0; i < this.count; i++) if (keys[i] === key) out.push(i);
+    } else {
+      const set = new Set(wanted);
+      for (let i = 0; i < this.count; i++) if (set.has(keys[i]!)) out.push(i);
+    }
+    return out;
   }
 
   /** The index of the active model's embeddings (available tracks only); null without a model. */
@@ -210,7 +236,10 @@ export class TrackKeys {
   readonly songKey: Int32Array;
   /** Interned (album artist, else artist; album title) per track, for the per-album cap; −1 = no album. */
   readonly albumKey: Int32Array;
-  private readonly artists = new Map<string, number>();
+  /** Normalised artist name → its key (kept by the index: radio from an artist looks the name up). */
+  readonly artists = new Map<string, number>();
+  /** Normalised album title → the album keys with that title (kept by the index for radio from an album). */
+  readonly albumTitles = new Map<string, number[]>();
   private readonly songs = new Map<string, number>();
   private readonly albums = new Map<string, number>();
 
@@ -235,7 +264,18 @@ export class TrackKeys {
     const albumArtist = normalizeName(albumArtistName) || artist;
     this.artistKey[i] = artist ? intern(this.artists, artist) : -1;
     this.songKey[i] = artist && title ? intern(this.songs, `${artist}\u0000${title}`) : -1;
-    this.albumKey[i] = album ? intern(this.albums, `${albumArtist}\u0000${album}`) : -1;
+    if (!album) {
+      this.albumKey[i] = -1;
+      return;
+    }
+    const before = this.albums.size;
+    const key = intern(this.albums, `${albumArtist}\u0000${album}`);
+    this.albumKey[i] = key;
+    if (this.albums.size > before) {
+      const titled = this.albumTitles.get(album);
+      if (titled) titled.push(key);
+      else this.albumTitles.set(album, [key]);
+    }
   }
 }
 

@@ -65,7 +65,7 @@ describe('the song metric of more like this', () => {
   it('a single base ranks exactly as the evaluation’s standardised Euclidean over the same songs (float32 descriptors)', () => {
     const n = 60;
     const { index, vectors } = setup(n);
-    const spec: SimilaritySpec = { metric: { base: 'descriptors' }, hubness: 'none', descriptors: 'float32' };
+    const spec: SimilaritySpec = { metric: { base: 'descriptors' }, hubness: 'none', precision: 'float32' };
     const sim = new SongSimilarity(index, vectors, spec);
     const d = part(vectors, n, DESCRIPTORS_AT, DESCRIPTOR_INPUT_LENGTH);
     const all = Array.from({ length: n }, (_, i) => i);
@@ -81,7 +81,7 @@ describe('the song metric of more like this', () => {
     const n = 200;
     const { index, vectors } = setup(n);
     const sim = new SongSimilarity(index, vectors, { metric: { base: 'descriptors' }, hubness: 'none' });
-    expect(sim.spec.descriptors).toBe('int8');
+    expect(sim.spec.precision).toBe('int8');
     const d = part(vectors, n, DESCRIPTORS_AT, DESCRIPTOR_INPUT_LENGTH);
     const all = Array.from({ length: n }, (_, i) => i);
     const s = standardize(d, DESCRIPTOR_INPUT_LENGTH, fitStandardizer(d, DESCRIPTOR_INPUT_LENGTH, all));
@@ -106,6 +106,23 @@ describe('the song metric of more like this', () => {
     expect(worst).toBeLessThan(bound);
     expect(worst).toBeGreaterThan(0); // really quantised
     expect(overlap).toBeGreaterThan(0.95);
+  });
+
+  it('the fluctuation pattern is held as int8 too: within the grid’s bound of float32, and float32 on request', () => {
+    const n = 120;
+    const { index, vectors } = setup(n);
+    const spec = { metric: { base: 'fluctuation' }, hubness: 'none' } as const;
+    const int8 = new SongSimilarity(index, vectors, spec);
+    const float32 = new SongSimilarity(index, vectors, { ...spec, precision: 'float32' });
+    const bound = Math.sqrt(FLUCTUATION_LENGTH) * (DESCRIPTOR_RANGE / 127);
+    let worst = 0;
+    for (const q of [0, 41, 119]) {
+      const a = int8.metricRow(q);
+      const b = float32.metricRow(q);
+      for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+    }
+    expect(worst).toBeGreaterThan(0); // really quantised
+    expect(worst).toBeLessThan(bound);
   });
 
   it('blends z-normalised bases with the spec’s weight (the normalisation estimated on the sample)', () => {

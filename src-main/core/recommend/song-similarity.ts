@@ -30,14 +30,15 @@ export interface SimilaritySpec {
   metric: SimilarityNode;
   hubness: 'none' | 'mp';
   /**
-   * How the standardised descriptors are held: int8 on a grid of DESCRIPTOR_RANGE / 127 sd (default;
-   * the pass over 100,000 songs reads 31 MB instead of 124 MB, ~4× faster) or float32 (exactly the
-   * evaluation's numbers). docs/benchmarks.md gives the measured agreement on mer-dev.
+   * How the standardised parts (clip descriptors, fluctuation pattern) are held: int8 on a grid of
+   * DESCRIPTOR_RANGE / 127 sd (default; the descriptors' pass over 100,000 songs reads 31 MB instead of
+   * 124 MB, ~4× faster, the fluctuation's 11 MB instead of 43 MB) or float32 (exactly the evaluation's
+   * numbers). docs/benchmarks.md gives the measured agreement on mer-dev.
    */
-  descriptors?: 'int8' | 'float32';
+  precision?: 'int8' | 'float32';
 }
 
-/** Standardised descriptors beyond ±this many sd are clipped when held as int8 (a grid step of 0.063 sd). */
+/** Standardised values beyond ±this many sd are clipped when held as int8 (a grid step of 0.063 sd). */
 export const DESCRIPTOR_RANGE = 8;
 
 /**
@@ -109,12 +110,14 @@ export class SongSimilarity {
   ) {
     const metric = index.model ? spec.metric : withoutLearned(spec.metric);
     if (!metric) throw new Error('the song metric has no term usable without a model');
-    this.spec = { metric, hubness: spec.hubness, descriptors: spec.descriptors ?? 'int8' };
+    this.spec = { metric, hubness: spec.hubness, precision: spec.precision ?? 'int8' };
     const n = index.count;
     const bases = basesOf(metric);
     this.residual = new Float32Array(n);
     this.raw = bases.has('rawMfcc') ? euclideanScorer(MFCC_DCT_LENGTH) : null;
-    this.fluct = bases.has('fluctuation') ? euclideanScorer(FLUCTUATION_LENGTH) : null;
+    const standardisedScorer = (width: number) =>
+      this.spec.precision === 'float32' ? euclideanScorer(width) : quantisedEuclideanScorer(width, DESCRIPTOR_RANGE);
+    this.fluct = bases.has('fluctuation') ? standardisedScorer(FLUCTUATION_LENGTH) : null;
     if (this.raw) {
       const part = new Float32Array(n * MFCC_DCT_LENGTH);
       for (let i = 0; i < n; i++) {
@@ -130,11 +133,7 @@ export class SongSimilarity {
       this.raw.setItems(part);
     }
     if (this.fluct) this.fluct.setItems(standardisedPart(vectors, n, 0, FLUCTUATION_LENGTH));
-    this.descriptors = !bases.has('descriptors')
-      ? null
-      : this.spec.descriptors === 'float32'
-        ? euclideanScorer(DESCRIPTOR_INPUT_LENGTH)
-        : quantisedEuclideanScorer(DESCRIPTOR_INPUT_LENGTH, DESCRIPTOR_RANGE);
+    this.descriptors = bases.has('descriptors') ? standardisedScorer(DESCRIPTOR_INPUT_LENGTH) : null;
     if (this.descriptors) this.descriptors.setItems(standardisedPart(vectors, n, DESCRIPTORS_AT, DESCRIPTOR_INPUT_LENGTH));
     this.out = new Float32Array(n);
     this.row = new Float32Array(n);
@@ -282,28 +281,57 @@ export class SongSimilarity {
 
   /**
    * The blended metric from song q to every song, into a reused buffer (valid until the next call):
-   * each base's kernel pass, then one accumulation per base, with no row allocated per node.
+   * each base's kernel pass, then one loop over the songs for all the terms, with no row allocated per
+   * node. With `into`, the same loop adds scale · row + shift to it (a seed's share of the scores).
    */
-  private fusedRow(q: number): Float32Array {
+  private fusedRow(q: number, into?: Float32Array, scale = 0, shift = 0): Float32Array {
     const n = this.index.count;
     const out = this.row;
-    out.fill(-this.offset);
+    // Each term's kernel output (a distinct buffer per scorer, valid until that scorer's next pass); an
+    // absent term reads zeros with coefficient 0, so that one loop without branches serves every spec.
+    const zeros = (this.zeros ??= new Float32Array(n));
+    let linear = zeros;
+    let linearCoef = 0;
+    let raw = zeros;
+    let rawCoef = 0;
+    const roots = [zeros, zeros];
+    const rootCoefs = [0, 0];
+    let r = 0;
     for (const { base, coef } of this.terms) {
       if (base === 'learnedD') {
-        const d = this.index.scorer.score(Float32Array.from(this.index.scorer.item(q)));
-        for (let i = 0; i < n; i++) out[i]! += coef * d[i]!;
+        linear = this.index.scorer.score(Float32Array.from(this.index.scorer.item(q)));
+        linearCoef = coef;
       } else if (base === 'rawMfcc') {
-        const s = this.raw!.score(this.raw!.item(q));
-        const rq = this.residual[q]!;
-        for (let i = 0; i < n; i++) out[i]! += coef * Math.sqrt(Math.max(0, s[i]! + rq + this.residual[i]!));
+        raw = this.raw!.score(this.raw!.item(q));
+        rawCoef = coef;
       } else {
         const scorer = base === 'fluctuation' ? this.fluct! : this.descriptors!;
-        const s = scorer.score(scorer.item(q));
-        for (let i = 0; i < n; i++) out[i]! += coef * Math.sqrt(Math.max(0, s[i]!));
+        roots[r] = scorer.score(scorer.item(q));
+        rootCoefs[r++] = coef;
       }
+    }
+    const [r0, r1] = roots as [Float32Array, Float32Array];
+    const [c0, c1] = rootCoefs as [number, number];
+    const offset = this.offset;
+    const rq = this.residual[q]!;
+    const residual = this.residual;
+    const sum = into ?? (this.sink ??= new Float32Array(n));
+    for (let i = 0; i < n; i++) {
+      const v =
+        linearCoef * linear[i]! +
+        c0 * Math.sqrt(Math.max(0, r0[i]!)) +
+        c1 * Math.sqrt(Math.max(0, r1[i]!)) +
+        rawCoef * Math.sqrt(Math.max(0, raw[i]! + rq + residual[i]!)) -
+        offset;
+      out[i] = v;
+      sum[i]! += scale * v + shift;
     }
     return out;
   }
+
+  private zeros: Float32Array | null = null;
+  /** Where a row without a destination adds its zeros (metricRow). */
+  private sink: Float32Array | null = null;
 
   /** The blended metric (before hubness reduction) from song q to every song (a fresh array). */
   metricRow(q: number): Float32Array {
@@ -326,32 +354,30 @@ export class SongSimilarity {
   }
 
   private away: Float32Array | null = null;
-  private inList: Uint8Array | null = null;
 
   /** `out` = the mean over `seeds` of each seed's score row. */
   private accumulate(out: Float32Array, seeds: readonly number[]): void {
     const n = this.index.count;
     out.fill(0);
+    const share = 1 / seeds.length;
     for (const q of seeds) {
-      const row = this.fusedRow(q);
       if (!this.moments) {
-        for (let i = 0; i < n; i++) out[i]! += row[i]! / seeds.length;
+        this.fusedRow(q, out, share, 0);
         continue;
       }
+      // Off the shortlist a song scores 2 + z(row): added to every song with the row, replaced on the shortlist.
       const st = this.stats.get(this.spec.metric)!;
+      const scale = share / st.sd;
+      const shift = share * (2 - st.mean / st.sd);
+      const row = this.fusedRow(q, out, scale, shift);
       const shortlist = smallestK(row, Math.min(SHORTLIST, n), (i) => i === q);
-      // Reused (a fresh 100-kB array per seed was garbage the collector paused for at 100,000 songs).
-      const inList = (this.inList ??= new Uint8Array(n));
-      inList.fill(0);
       const mq = this.moments.mean[q]!;
       const sq = this.moments.sd[q]!;
       for (const i of shortlist) {
         const pa = normalCdf((row[i]! - mq) / sq);
         const pb = normalCdf((row[i]! - this.moments.mean[i]!) / this.moments.sd[i]!);
-        out[i]! += (pa + pb - pa * pb) / seeds.length;
-        inList[i] = 1;
+        out[i]! += share * (pa + pb - pa * pb) - (scale * row[i]! + shift);
       }
-      for (let i = 0; i < n; i++) if (!inList[i]) out[i]! += (2 + (row[i]! - st.mean) / st.sd) / seeds.length;
     }
   }
 }
