@@ -156,7 +156,7 @@ class WasmScorer implements DistanceScorer {
     this.count = items.length / this.dim;
     this.outAt = this.itemsAt + Math.ceil(items.byteLength / 16) * 16;
     this.spareAt = this.outAt + Math.ceil((this.count * 4) / 16) * 16;
-    const need = this.spareAt + Math.ceil(this.count / 2) * 4;
+    const need = this.spareAt + this.count * 4;
     const have = this.memory.buffer.byteLength;
     if (need > have) this.memory.grow(Math.ceil((need - have) / WASM_PAGE));
     new Float32Array(this.memory.buffer, this.itemsAt, items.length).set(items);

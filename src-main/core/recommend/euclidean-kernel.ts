@@ -129,7 +129,7 @@ export interface EuclideanScorer {
 
 /**
  * What both WebAssembly scorers share: the module's instance on a (possibly shared) memory, the pass
- * over both cores, and the memory layout [query | items | scores | the helper's spare half].
+ * over both cores, and the memory layout [query | items | scores | the helper's spare scores].
  */
 abstract class WasmScorer {
   count = 0;
@@ -165,7 +165,7 @@ abstract class WasmScorer {
     this.count = count;
     this.outAt = this.itemsAt + Math.ceil((count * this.itemBytes) / 16) * 16;
     this.spareAt = this.outAt + Math.ceil((count * 4) / 16) * 16;
-    const need = this.spareAt + Math.ceil(count / 2) * 4;
+    const need = this.spareAt + count * 4;
     const have = this.memory.buffer.byteLength;
     if (need > have) this.memory.grow(Math.ceil((need - have) / WASM_PAGE));
     new Uint8Array(this.memory.buffer, this.itemsAt, count * this.itemBytes).fill(0);

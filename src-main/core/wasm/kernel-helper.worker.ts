@@ -1,11 +1,11 @@
 import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { wasmApi } from './encoding.ts';
-import { SLOT, type KernelHelperMessage } from './kernel-split.ts';
+import { claimChunk, passTag, SLOT, type KernelHelperMessage } from './kernel-split.ts';
 
-// The second core's half of the scorers' kernel passes (kernel-split.ts): each registered kernel is the
-// same module instantiated on the same shared memory; a job is posted in the control block, run, and
-// reported done there. After `init` the thread blocks in Atomics.wait on the bell (rung for every job and
-// every message) and takes messages synchronously: its steady state allocates nothing, so it never pauses
+// The second core's share of the scorers' kernel passes (kernel-split.ts): each registered kernel is the
+// same module instantiated on the same shared memory; a pass is posted in the control block, and this
+// thread claims chunks of it as the host does, marking each one finished there. After `init` the thread
+// blocks in Atomics.wait on the bell (rung for every pass and every message) and takes messages synchronously: its steady state allocates nothing, so it never pauses
 // for garbage collection mid-pass (an asynchronous wait allocated per job, and the collector's idle-time
 // compaction then held a pass for up to ~37 ms at 100,000 songs).
 const port = parentPort;
@@ -29,7 +29,7 @@ function take(message: KernelHelperMessage, ready: Int32Array): void {
   Atomics.store(ready, message.id, message.generation);
 }
 
-function serve(c: Int32Array, ready: Int32Array): never {
+function serve(c: Int32Array, ready: Int32Array, finished: Int32Array): never {
   let seen = Atomics.load(c, SLOT.seq);
   for (;;) {
     // Read the bell before looking for work, and wait only if it has not rung since: no lost wake-up.
@@ -43,15 +43,24 @@ function serve(c: Int32Array, ready: Int32Array): never {
     }
     seen = seq;
     const kernel = kernels.get(c[SLOT.kernel]!);
-    const ran = kernel?.generation === c[SLOT.generation];
-    if (ran) kernel!.run(c[SLOT.x]!, c[SLOT.y]!, c[SLOT.n]!);
-    Atomics.store(c, SLOT.ran, ran ? 1 : 0);
-    Atomics.store(c, SLOT.done, seq);
-    Atomics.notify(c, SLOT.done);
+    // Without that registration it claims nothing: the host runs every chunk.
+    if (!kernel || kernel.generation !== c[SLOT.generation]) continue;
+    const x = c[SLOT.x]!;
+    const y = c[SLOT.y]!;
+    const n = c[SLOT.n]!;
+    const chunk = c[SLOT.chunk]!;
+    const chunks = c[SLOT.chunks]!;
+    const stride = c[SLOT.stride]!;
+    const tag = passTag(seq);
+    for (let k = claimChunk(c, tag, chunks); k >= 0; k = claimChunk(c, tag, chunks)) {
+      const from = k * chunk;
+      kernel.run(x + from * stride, y + from * 4, Math.min(chunk, n - from));
+      Atomics.store(finished, k, seq);
+    }
   }
 }
 
 port.once('message', (message: KernelHelperMessage) => {
   if (message.type !== 'init') throw new Error(`kernel-helper.worker: expected init first, got ${message.type}`);
-  serve(new Int32Array(message.control), new Int32Array(message.ready));
+  serve(new Int32Array(message.control), new Int32Array(message.ready), new Int32Array(message.finished));
 });

@@ -1,14 +1,16 @@
 /**
  * One kernel pass over both cores: the scorers' WebAssembly memory is shared with a helper thread
- * (kernel-helper.worker.ts) that runs the same module on the second half of the items while this thread
- * runs the first half, then this thread waits (Atomics) for it. A pass over 100,000 songs (the learned
- * D, the descriptors) is the whole cost of "more like this"; halving it is what lets a query meet its
- * latency target on a 2-core machine.
+ * (kernel-helper.worker.ts) that runs the same module on the same items. A pass is cut into chunks that
+ * either thread claims (one atomic word: the pass's tag and the next chunk), so a helper that starts
+ * late or is descheduled leaves more chunks to this thread instead of a wait. A pass over 100,000 songs
+ * (the learned D, the descriptors) is most of the cost of "more like this"; halving it is what lets a
+ * query meet its latency target on a 2-core machine.
  *
- * Safe by construction: the helper writes its half into its own spare output region, copied in only
- * once it reports done; a helper that is not ready yet, or does not answer within HELPER_TIMEOUT_MS, is
- * not used (the pass runs here alone, and a late helper's writes land in the spare region nobody reads).
- * Without shared memory (no threads in this runtime) every pass runs here, as before.
+ * Safe by construction: the helper writes its chunks into its own spare output region and marks each
+ * one finished (with the pass's number); this thread copies in the finished ones and computes any chunk
+ * the helper claimed but has not finished (so it never waits for the helper; a late helper's writes land
+ * in the spare region, for a pass nobody reads any more). Without shared memory (no threads in this
+ * runtime) every pass runs here, as before.
  */
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../jobs/worker-entry.ts';
@@ -16,22 +18,54 @@ import { wasmApi, type WasmMemory } from './encoding.ts';
 
 /** Passes over fewer items than this run on this thread alone (the hand-off costs ~0.1 ms). */
 export const SPLIT_MIN_ITEMS = 16_384;
-/** How long a pass waits for the helper's half before giving up on the helper for good. */
-export const HELPER_TIMEOUT_MS = 2000;
+/** A pass is cut into at most this many chunks, each of at least CHUNK_MIN_ITEMS items. */
+export const MAX_CHUNKS = 64;
+export const CHUNK_MIN_ITEMS = 2048;
 /** Most pages a shared kernel memory may grow to (2 GiB: virtual address space, reserved not used). */
 export const SHARED_MAX_PAGES = 32_768;
 const MAX_KERNELS = 256;
 
 /**
- * Control block (Int32 slots): the job posted, the job done, the job's kernel (id and registration),
- * its arguments, whether the helper ran it (1) or did not have that registration (0), and the bell the
- * helper sleeps on (rung for every job and every message).
+ * Control block (Int32 slots): the pass posted (its number), the pass's kernel (id and registration),
+ * its arguments (items from byte x, `stride` bytes each; the helper's scores to byte y; n items in chunks
+ * of `chunk`),
+ * the claim word (the pass's tag in the high 16 bits, the next unclaimed chunk in the low 16), and the
+ * bell the helper sleeps on (rung for every pass and every message). Beside it, `finished[k]` is the
+ * number of the pass whose chunk k the helper last finished.
  */
-export const SLOT = { seq: 0, done: 1, kernel: 2, generation: 3, x: 4, y: 5, n: 6, ran: 7, bell: 8 } as const;
+export const SLOT = {
+  seq: 0,
+  kernel: 2,
+  generation: 3,
+  x: 4,
+  y: 5,
+  n: 6,
+  chunk: 7,
+  bell: 8,
+  next: 9,
+  chunks: 10,
+  stride: 11,
+} as const;
+
+/** The claim word's tag of pass `seq`. */
+export function passTag(seq: number): number {
+  return (seq & 0x7fff) << 16;
+}
+
+/** Claims the next chunk of the pass tagged `tag` (of `chunks`): its number, or −1 when none is left or the pass is over. */
+export function claimChunk(control: Int32Array, tag: number, chunks: number): number {
+  for (;;) {
+    const word = Atomics.load(control, SLOT.next);
+    if ((word & ~0xffff) !== tag) return -1;
+    const k = word & 0xffff;
+    if (k >= chunks) return -1;
+    if (Atomics.compareExchange(control, SLOT.next, word, word + 1) === word) return k;
+  }
+}
 
 /** Helper ← host messages. */
 export type KernelHelperMessage =
-  | { type: 'init'; control: SharedArrayBuffer; ready: SharedArrayBuffer }
+  | { type: 'init'; control: SharedArrayBuffer; ready: SharedArrayBuffer; finished: SharedArrayBuffer }
   | { type: 'register'; id: number; generation: number; module: object; memory: WasmMemory }
   /** The kernel's scorer is gone (an index rebuilt): the helper lets go of its instance and memory. */
   | { type: 'drop'; id: number; generation: number };
@@ -68,6 +102,7 @@ class KernelHelper {
   private readonly worker: Worker;
   readonly control = new Int32Array(new SharedArrayBuffer(16 * 4));
   private readonly ready = new Int32Array(new SharedArrayBuffer(MAX_KERNELS * 4));
+  readonly finished = new Int32Array(new SharedArrayBuffer(MAX_CHUNKS * 4));
   private nextId = 0;
   private readonly freeIds: number[] = [];
   private generations = 0;
@@ -84,6 +119,7 @@ class KernelHelper {
       type: 'init',
       control: this.control.buffer as SharedArrayBuffer,
       ready: this.ready.buffer as SharedArrayBuffer,
+      finished: this.finished.buffer as SharedArrayBuffer,
     } satisfies KernelHelperMessage);
   }
 
@@ -155,39 +191,53 @@ export class SplitKernel {
     private readonly run: (x: number, y: number, n: number) => void,
   ) {}
 
+  /** Which chunks of the current pass this thread ran (reused). */
+  private mine = new Uint8Array(MAX_CHUNKS);
+
   /**
-   * run(x, y, n) over both cores: items [0, m) here, [m, n) on the helper into `spare` (bytes for
-   * ⌈n / 2⌉ floats, 4-aligned, that nothing else uses), copied to y + 4m once it is done.
+   * run(x, y, n) over both cores: chunks claimed by either thread; the helper's go to `spare` (bytes for
+   * n floats, 4-aligned, that nothing else uses) and are copied to y once finished.
    */
   pass(x: number, y: number, n: number, itemBytes: number, spare: number): void {
     const h = splitting && this.shared && n >= SPLIT_MIN_ITEMS ? threadHelper() : null;
     if (h && this.kernel === null) this.kernel = h.register(this, this.module, this.memory);
     if (!h || this.kernel === null || !h.isReady(this.kernel)) return this.run(x, y, n);
-    const m = n >> 1;
+    const chunk = Math.max(CHUNK_MIN_ITEMS, Math.ceil(n / MAX_CHUNKS));
+    const chunks = Math.ceil(n / chunk);
     const c = h.control;
+    const seq = (c[SLOT.seq]! + 1) | 0;
+    const tag = passTag(seq);
     c[SLOT.kernel] = this.kernel.id;
     c[SLOT.generation] = this.kernel.generation;
-    c[SLOT.x] = x + m * itemBytes;
+    c[SLOT.x] = x;
     c[SLOT.y] = spare;
-    c[SLOT.n] = n - m;
-    const seq = Atomics.add(c, SLOT.seq, 1) + 1;
+    c[SLOT.n] = n;
+    c[SLOT.chunk] = chunk;
+    c[SLOT.chunks] = chunks;
+    c[SLOT.stride] = itemBytes;
+    Atomics.store(c, SLOT.next, tag);
+    Atomics.store(c, SLOT.seq, seq); // publishes the arguments above
     h.ring();
-    this.run(x, y, m);
-    const deadline = performance.now() + HELPER_TIMEOUT_MS;
-    for (;;) {
-      const done = Atomics.load(c, SLOT.done);
-      if (done >= seq) break;
-      const left = deadline - performance.now();
-      if (left <= 0 || Atomics.wait(c, SLOT.done, done, left) === 'timed-out') {
-        // The helper is gone or starved: never used again; its half is done here (it writes only to `spare`).
-        h.broken = true;
-        this.run(x + m * itemBytes, y + m * 4, n - m);
-        return;
-      }
+    const mine = this.mine.fill(0, 0, chunks);
+    const runChunk = (k: number, to: number) => {
+      const from = k * chunk;
+      this.run(x + from * itemBytes, to + from * 4, Math.min(chunk, n - from));
+    };
+    for (let k = claimChunk(c, tag, chunks); k >= 0; k = claimChunk(c, tag, chunks)) {
+      runChunk(k, y);
+      mine[k] = 1;
     }
-    if (Atomics.load(c, SLOT.ran) !== 1) return this.run(x + m * itemBytes, y + m * 4, n - m);
+    // Every chunk is claimed now: copy in what the helper finished, run here what it has not.
     const f = new Float32Array(this.memory.buffer);
-    f.copyWithin((y >> 2) + m, spare >> 2, (spare >> 2) + (n - m));
-    splitCount++;
+    let helped = false;
+    for (let k = 0; k < chunks; k++) {
+      if (mine[k]) continue;
+      if (Atomics.load(h.finished, k) === seq) {
+        const from = k * chunk;
+        f.copyWithin((y >> 2) + from, (spare >> 2) + from, (spare >> 2) + Math.min(n, from + chunk));
+        helped = true;
+      } else runChunk(k, y);
+    }
+    if (helped) splitCount++;
   }
 }
