@@ -49,7 +49,12 @@ describe('medoids under D', () => {
 
   it('spread picks k items evenly over a list (all of a short one); embeddingsOf copies the positions’ items', () => {
     expect(spread([1, 2, 3], 5)).toEqual([1, 2, 3]);
-    expect(spread(Array.from({ length: 100 }, (_, i) => i), 4)).toEqual([12, 37, 62, 87]);
+    expect(
+      spread(
+        Array.from({ length: 100 }, (_, i) => i),
+        4,
+      ),
+    ).toEqual([12, 37, 62, 87]);
     expect(spread([], 3)).toEqual([]);
     const scorer = pair();
     scorer.setItems(points(7, 8, 9));
