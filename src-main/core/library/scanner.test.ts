@@ -93,6 +93,12 @@ describe('library scanner on the fixture library', () => {
     }
   });
 
+  it('gives new tracks their ids in path order, whatever order the folders listed them or the reads finished', () => {
+    const byId = (db(dataDir).prepare('SELECT path FROM tracks ORDER BY id').all() as { path: string }[]).map((r) => r.path);
+    expect(byId.length).toBeGreaterThan(5);
+    expect(byId).toEqual([...byId].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
+
   it('decides the format by content: an Ogg file named .mp3 is an Ogg track', () => {
     const misnamed = lib.tracks.find((t) => t.relPath.endsWith('.mp3') && t.container === 'ogg');
     expect(misnamed).toBeDefined();

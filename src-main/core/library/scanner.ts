@@ -173,6 +173,9 @@ class ScanRun {
     this.counters.unchanged += moved; // a moved file is not read again
     this.phase = 'reading';
     this.total = (this.total ?? 0) + found.length;
+    // In path order, whatever order the folders listed them in: new tracks get their ids in that order, so
+    // the same files give the same library (and a seeded training the same model) on every machine.
+    toRead.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     await readAndStore(this.store, rootId, toRead, this.options, this.now, this.counters, this.report);
     this.phase = 'finishing';
     this.store.db.transaction(() => {
@@ -234,8 +237,25 @@ async function readAndStore(
 ): Promise<void> {
   const timeoutMs = options.parseTimeoutMs ?? 20_000;
   type Failed = { file: Omit<FoundFile, 'size' | 'mtimeMs'> & { size: number | null; mtimeMs: number | null }; reason: string };
-  const pending: ({ file: FoundFile; meta: TrackMetadata } | Failed | null)[] = [];
-  const flush = () => {
+  type Outcome = { file: FoundFile; meta: TrackMetadata } | Failed | null;
+  // Outcomes arrive in the order the reads finish; they are written in the files' order (the completed
+  // prefix), so ids do not depend on which read finished first.
+  const arrived = new Map<number, Outcome>();
+  let written = 0;
+  const pending: Outcome[] = [];
+  const settle = (at: number, outcome: Outcome) => {
+    arrived.set(at, outcome);
+    while (arrived.has(written)) {
+      pending.push(arrived.get(written)!);
+      arrived.delete(written++);
+    }
+  };
+  const flush = (all = false) => {
+    if (all) {
+      // A cancel or an error: what was read is kept, in the files' order.
+      for (const at of [...arrived.keys()].sort((a, b) => a - b)) pending.push(arrived.get(at)!);
+      arrived.clear();
+    }
     if (pending.length === 0) return;
     const batch = pending.splice(0);
     store.db.transaction(() => {
@@ -250,17 +270,18 @@ async function readAndStore(
   const worker = async () => {
     while (next < files.length) {
       options.signal?.throwIfAborted();
-      const file = files[next++]!;
+      const at = next++;
+      const file = files[at]!;
       const outcome = await readOne(file, timeoutMs, options.signal);
       if (outcome === 'vanished') {
-        pending.push(null);
+        settle(at, null);
       } else if ('reason' in outcome) {
         counters.failed++;
         // A timeout may pass next time (a slow disk): no stat is kept, so the next scan reads the file again.
-        pending.push({ file: outcome.retry ? { ...file, size: null, mtimeMs: null } : file, reason: outcome.reason });
+        settle(at, { file: outcome.retry ? { ...file, size: null, mtimeMs: null } : file, reason: outcome.reason });
       } else {
         counters.parsed++;
-        pending.push({ file, meta: outcome.meta });
+        settle(at, { file, meta: outcome.meta });
       }
       if (pending.length >= WRITE_BATCH) flush();
       report();
@@ -270,7 +291,7 @@ async function readAndStore(
   try {
     await Promise.all(Array.from({ length: concurrency }, worker));
   } finally {
-    flush(); // whatever was read before a cancel or an error is kept
+    flush(true); // whatever was read before a cancel or an error is kept
   }
 }
 
