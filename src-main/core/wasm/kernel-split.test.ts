@@ -76,6 +76,10 @@ describe('kernel passes over two threads', () => {
     Atomics.store(control, SLOT.next, passTag(8));
     expect(claimChunk(control, tag, 4)).toBe(-1);
     expect(claimChunk(control, passTag(8), 4)).toBe(0);
+    // A pass being set up is closed under its tag: nobody claims until it opens.
+    Atomics.store(control, SLOT.next, passTag(9) | 0xffff);
+    expect(claimChunk(control, passTag(8), 4)).toBe(-1);
+    expect(claimChunk(control, passTag(9), 4)).toBe(-1);
     // Pass numbers wrap: the tag stays in the high 16 bits of a positive word.
     expect(passTag(0x7fff + 1)).toBe(passTag(0));
     expect(passTag(-1) >= 0).toBe(true);

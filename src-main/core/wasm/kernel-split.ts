@@ -207,6 +207,9 @@ export class SplitKernel {
     const c = h.control;
     const seq = (c[SLOT.seq]! + 1) | 0;
     const tag = passTag(seq);
+    // Closed under the new tag first: a helper still reading the last pass's arguments while these are
+    // written claims nothing with them (its claims carry the last pass's tag).
+    Atomics.store(c, SLOT.next, tag | 0xffff);
     c[SLOT.kernel] = this.kernel.id;
     c[SLOT.generation] = this.kernel.generation;
     c[SLOT.x] = x;
@@ -215,7 +218,7 @@ export class SplitKernel {
     c[SLOT.chunk] = chunk;
     c[SLOT.chunks] = chunks;
     c[SLOT.stride] = itemBytes;
-    Atomics.store(c, SLOT.next, tag);
+    Atomics.store(c, SLOT.next, tag); // open
     Atomics.store(c, SLOT.seq, seq); // publishes the arguments above
     h.ring();
     const mine = this.mine.fill(0, 0, chunks);
